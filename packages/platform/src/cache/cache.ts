@@ -1,0 +1,136 @@
+import { Redis } from 'ioredis';
+
+/** The cache/counter port: string values with TTLs and atomic increments. */
+export interface Cache {
+  readonly kind: 'memory' | 'redis';
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlMs?: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Adds `by` atomically and returns the new value; `ttlMs` applies when the key is created. */
+  increment(key: string, by?: number, ttlMs?: number): Promise<number>;
+  /** Milliseconds until `key` expires; -1 without expiry, -2 when absent. */
+  ttl(key: string): Promise<number>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Entry {
+  value: string;
+  expiresAt: number;
+}
+
+export class MemoryCache implements Cache {
+  readonly kind = 'memory';
+  readonly #entries = new Map<string, Entry>();
+  readonly #sweeper: NodeJS.Timeout;
+
+  constructor(sweepIntervalMs = 60_000) {
+    this.#sweeper = setInterval(() => this.#sweep(), sweepIntervalMs);
+    this.#sweeper.unref();
+  }
+
+  #live(key: string): Entry | undefined {
+    const entry = this.#entries.get(key);
+    if (entry && entry.expiresAt <= Date.now()) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
+  }
+
+  async get(key: string) {
+    return this.#live(key)?.value ?? null;
+  }
+
+  async set(key: string, value: string, ttlMs?: number) {
+    this.#entries.set(key, { value, expiresAt: ttlMs ? Date.now() + ttlMs : Number.POSITIVE_INFINITY });
+  }
+
+  async delete(key: string) {
+    this.#entries.delete(key);
+  }
+
+  async increment(key: string, by = 1, ttlMs?: number) {
+    const entry = this.#live(key);
+    if (entry) {
+      const next = Number(entry.value) + by;
+      entry.value = String(next);
+      return next;
+    }
+    await this.set(key, String(by), ttlMs);
+    return by;
+  }
+
+  async ttl(key: string) {
+    const entry = this.#live(key);
+    if (!entry) return -2;
+    return entry.expiresAt === Number.POSITIVE_INFINITY ? -1 : entry.expiresAt - Date.now();
+  }
+
+  async ping() {}
+
+  async close() {
+    clearInterval(this.#sweeper);
+    this.#entries.clear();
+  }
+}
+
+/** INCRBY and, when the key has no expiry yet, PEXPIRE: one round trip, atomic on the server. */
+const INCREMENT_SCRIPT = `
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+if tonumber(ARGV[2]) > 0 and redis.call('PTTL', KEYS[1]) == -1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return value`;
+
+export class RedisCache implements Cache {
+  readonly kind = 'redis';
+  readonly #redis: Redis;
+  readonly #prefix: string;
+
+  constructor(url: string, prefix = 'necp:') {
+    this.#redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    // Connection errors surface on the failing command and in /ready; ioredis reconnects by itself.
+    this.#redis.on('error', () => undefined);
+    this.#prefix = prefix;
+  }
+
+  async get(key: string) {
+    return this.#redis.get(this.#prefix + key);
+  }
+
+  async set(key: string, value: string, ttlMs?: number) {
+    if (ttlMs) await this.#redis.set(this.#prefix + key, value, 'PX', ttlMs);
+    else await this.#redis.set(this.#prefix + key, value);
+  }
+
+  async delete(key: string) {
+    await this.#redis.del(this.#prefix + key);
+  }
+
+  async increment(key: string, by = 1, ttlMs = 0) {
+    const value = await this.#redis.eval(INCREMENT_SCRIPT, 1, this.#prefix + key, by, ttlMs);
+    return Number(value);
+  }
+
+  async ttl(key: string) {
+    return this.#redis.pttl(this.#prefix + key);
+  }
+
+  async ping() {
+    await this.#redis.ping();
+  }
+
+  async close() {
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+}
+
+export function createCache(redisUrl: string | undefined, prefix?: string): Cache {
+  return redisUrl ? new RedisCache(redisUrl, prefix) : new MemoryCache();
+}

@@ -1,0 +1,107 @@
+import { type Static, type TObject, Type } from 'typebox';
+import { Value } from 'typebox/value';
+
+/** Raised at start when an environment variable is missing or malformed; names the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Reads `schema`'s properties from the environment: defaults applied, strings converted to the
+ * declared types, then checked. Every failure names its variable so a wrong value stops the process
+ * with a message an operator can act on.
+ */
+export function loadConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv = process.env): Static<S> {
+  const raw: Record<string, unknown> = {};
+  for (const name of Object.keys(schema.properties)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  const converted = Value.Convert(schema, Value.Default(schema, raw));
+  const problems = [...Value.Errors(schema, converted)].map((error) => {
+    const variable = error.instancePath.replace(/^\//, '') || missingProperty(error.params);
+    const got = variable && raw[variable] !== undefined ? ` (got ${JSON.stringify(raw[variable])})` : '';
+    return `${variable || 'configuration'}: ${error.message}${got}`;
+  });
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  return converted as Static<S>;
+}
+
+function missingProperty(params: unknown): string {
+  if (params && typeof params === 'object' && 'requiredProperties' in params) {
+    return String((params as { requiredProperties: string[] }).requiredProperties.join(', '));
+  }
+  return '';
+}
+
+const PostgresUrl = Type.String({ pattern: '^postgres(ql)?://.+' });
+const RedisUrl = Type.String({ pattern: '^rediss?://.+' });
+const HttpUrl = Type.String({ pattern: '^https?://.+' });
+
+/** The services and their default ports (shared/API.md). */
+export const ServicePorts = {
+  gateway: 8080,
+  auth: 8081,
+  character: 8082,
+  gameplay: 8083,
+  social: 8084,
+  economy: 8085,
+  world: 8086,
+} as const;
+export type ServiceName = keyof typeof ServicePorts;
+export const ServiceNames = Object.keys(ServicePorts) as ServiceName[];
+
+/** `<SERVICE>_URL` variable name of a service (e.g. ECONOMY_URL). */
+export function serviceUrlVariable(service: ServiceName): string {
+  return `${service.toUpperCase()}_URL`;
+}
+
+const serviceUrlProperties = Object.fromEntries(
+  ServiceNames.map((service) => [
+    serviceUrlVariable(service),
+    Type.String({ ...HttpUrl, default: `http://127.0.0.1:${ServicePorts[service]}` }),
+  ]),
+);
+
+/** Configuration every process reads (ARCHITECTURE.md, Configuration). */
+export const PlatformConfigSchema = Type.Object({
+  DATABASE_URL: Type.Optional(PostgresUrl),
+  DATA_DIR: Type.String({ default: './data', minLength: 1 }),
+  REDIS_URL: Type.Optional(RedisUrl),
+  KAFKA_BROKERS: Type.Optional(Type.String({ pattern: '^[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*$' })),
+  OIDC_ISSUER: Type.Optional(HttpUrl),
+  TIME_SCALE: Type.Number({ exclusiveMinimum: 0, default: 1 }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(HttpUrl),
+  HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000 }),
+  /** `off` when Debezium relays the outbox instead of the built-in relay. */
+  OUTBOX_RELAY: Type.Union([Type.Literal('builtin'), Type.Literal('off')], { default: 'builtin' }),
+  OUTBOX_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, default: 500 }),
+  ...serviceUrlProperties,
+});
+
+export type PlatformConfig = Static<typeof PlatformConfigSchema>;
+
+export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig {
+  return loadConfig(PlatformConfigSchema, env);
+}
+
+export function serviceUrl(config: PlatformConfig, service: ServiceName): string {
+  return (config as Record<string, unknown>)[serviceUrlVariable(service)] as string;
+}
+
+/** The port a service listens on: `<SERVICE>_PORT` or its default. */
+export function servicePort(service: ServiceName, env: NodeJS.ProcessEnv = process.env): number {
+  const variable = `${service.toUpperCase()}_PORT`;
+  const { [variable]: port } = loadConfig(
+    Type.Object({ [variable]: Type.Integer({ minimum: 0, maximum: 65535, default: ServicePorts[service] }) }),
+    env,
+  );
+  return port as number;
+}

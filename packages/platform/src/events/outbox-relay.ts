@@ -1,0 +1,216 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EventEnvelope } from '@necp/contracts';
+import { type Kysely, sql } from 'kysely';
+import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { SqlDatabase } from '../sql/database.ts';
+import type { PlatformTables } from '../sql/platform-tables.ts';
+import type { EventBus } from './bus.ts';
+
+export interface OutboxRelayOptions {
+  db: SqlDatabase;
+  bus: EventBus;
+  logger: Logger;
+  metrics: Registry;
+  batchSize?: number;
+  pollIntervalMs?: number;
+  /** Keys are hashed into this many buckets; a relay owns a bucket for one transaction at a time. */
+  buckets?: number;
+  /** At most this many buckets per transaction, so several replicas share the work. */
+  bucketsPerTick?: number;
+}
+
+/** Advisory-lock class id of the outbox buckets (the second key is the bucket number). */
+const RELAY_LOCK_CLASS = 7_307_002;
+const NOTIFY_CHANNEL = 'mvp_meta_outbox';
+
+interface PendingRow {
+  id: string;
+  aggregatetype: string;
+  aggregateid: string;
+  payload: EventEnvelope;
+  tracingspancontext: string | null;
+}
+
+function traceHeaders(row: PendingRow): Record<string, string> {
+  return row.tracingspancontext ? { id: row.id, traceparent: row.tracingspancontext } : { id: row.id };
+}
+
+/**
+ * Publishes pending outbox rows to the bus and marks them sent, in one transaction per batch.
+ *
+ * Order per key: every key hashes to one bucket, a bucket is held by one relay at a time (an
+ * advisory transaction lock), and its rows go out in `seq` order. A row is marked sent only after
+ * the bus accepted it, so a crash in between publishes it again (consumers dedupe by event id),
+ * and `FOR UPDATE SKIP LOCKED` keeps two relays from ever taking the same row.
+ */
+export class OutboxRelay {
+  readonly #options: Required<Omit<OutboxRelayOptions, 'metrics'>>;
+  readonly #published: Counter;
+  readonly #failures: Counter;
+  #running = false;
+  #wake: (() => void) | undefined;
+  #loop: Promise<void> | undefined;
+  #unlisten: (() => Promise<void>) | undefined;
+
+  constructor(options: OutboxRelayOptions) {
+    this.#options = { batchSize: 500, pollIntervalMs: 500, buckets: 16, bucketsPerTick: 4, ...options };
+    const { db, metrics } = options;
+    this.#published = new Counter({
+      name: 'outbox_relay_published_total',
+      help: 'Outbox rows published to the bus',
+      registers: [metrics],
+    });
+    this.#failures = new Counter({
+      name: 'outbox_relay_failures_total',
+      help: 'Relay batches that failed and will be retried',
+      registers: [metrics],
+    });
+    new Gauge({
+      name: 'outbox_backlog',
+      help: 'Outbox rows not yet published',
+      registers: [metrics],
+      async collect() {
+        const row = await db.kysely
+          .selectFrom('mvp_meta.outbox')
+          .select((eb) => eb.fn.countAll<number>().as('pending'))
+          .where('sent_at', 'is', null)
+          .executeTakeFirst();
+        this.set(Number(row?.pending ?? 0));
+      },
+    });
+    new Gauge({
+      name: 'outbox_lag_seconds',
+      help: 'Age of the oldest unpublished outbox row',
+      registers: [metrics],
+      async collect() {
+        const row = await db.kysely
+          .selectFrom('mvp_meta.outbox')
+          .select((eb) => eb.fn.min('created_at').as('oldest'))
+          .where('sent_at', 'is', null)
+          .executeTakeFirst();
+        const oldest = row?.oldest ? new Date(row.oldest as Date).getTime() : Date.now();
+        this.set(Math.max(0, (Date.now() - oldest) / 1000));
+      },
+    });
+  }
+
+  /** Publishes one batch; resolves with how many rows it sent. */
+  async tick(): Promise<number> {
+    return this.#options.db.kind === 'pglite' ? this.#tickEmbedded() : this.#tickShared();
+  }
+
+  /**
+   * PostgreSQL, shared by any number of relays: the batch stays locked until the bus accepted it
+   * and the rows are marked sent.
+   */
+  async #tickShared(): Promise<number> {
+    const { db, batchSize, buckets, bucketsPerTick } = this.#options;
+    return db.kysely.transaction().execute(async (trx) => {
+      const offset = Math.floor(Math.random() * buckets);
+      const owned = await sql<{ bucket: number }>`
+        SELECT bucket FROM (
+          SELECT (n + ${offset}) % ${buckets} AS bucket FROM generate_series(0, ${buckets - 1}) AS n
+        ) candidates
+        WHERE pg_try_advisory_xact_lock(${RELAY_LOCK_CLASS}, bucket)
+        LIMIT ${bucketsPerTick}`.execute(trx);
+      if (owned.rows.length === 0) return 0;
+      const pending = await sql<PendingRow>`
+        SELECT id, aggregatetype, aggregateid, payload, tracingspancontext
+        FROM mvp_meta.outbox
+        WHERE sent_at IS NULL
+          AND (hashtext(aggregateid) & 2147483647) % ${buckets} = ANY(${owned.rows.map((row) => row.bucket)}::int[])
+        ORDER BY seq
+        LIMIT ${batchSize}
+        FOR UPDATE SKIP LOCKED`.execute(trx);
+      return this.#publishAndMark(trx, pending.rows);
+    });
+  }
+
+  /**
+   * PGlite: one process owns the database and runs one relay, and its single connection must stay
+   * free while the in-process bus runs the consumers' own transactions, so the batch is read,
+   * published and then marked without holding a transaction.
+   */
+  async #tickEmbedded(): Promise<number> {
+    const { db, batchSize } = this.#options;
+    const pending = await sql<PendingRow>`
+      SELECT id, aggregatetype, aggregateid, payload, tracingspancontext
+      FROM mvp_meta.outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ${batchSize}`.execute(db.kysely);
+    return this.#publishAndMark(db.kysely, pending.rows);
+  }
+
+  async #publishAndMark(db: Kysely<PlatformTables>, rows: PendingRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    await this.#options.bus.publish(
+      rows.map((row) => ({
+        topic: row.aggregatetype,
+        key: row.aggregateid,
+        envelope: row.payload,
+        headers: traceHeaders(row),
+      })),
+    );
+    await db
+      .updateTable('mvp_meta.outbox')
+      .set({ sent_at: sql<Date>`now()` })
+      .where(
+        'id',
+        'in',
+        rows.map((row) => row.id),
+      )
+      .execute();
+    this.#published.inc(rows.length);
+    return rows.length;
+  }
+
+  /** Publishes until nothing is pending (tests, shutdown). */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (let sent = await this.tick(); sent > 0; sent = await this.tick()) total += sent;
+    return total;
+  }
+
+  /** Runs until `stop`: wakes on NOTIFY, polls as a fallback, backs off after failures. */
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    try {
+      this.#unlisten = await this.#options.db.listen(NOTIFY_CHANNEL, () => this.#wake?.());
+    } catch (error) {
+      this.#options.logger.warn({ err: error }, 'outbox LISTEN unavailable; polling only');
+    }
+    this.#loop = this.#run();
+  }
+
+  async #run(): Promise<void> {
+    let failures = 0;
+    while (this.#running) {
+      try {
+        const sent = await this.tick();
+        failures = 0;
+        if (sent >= this.#options.batchSize) continue;
+      } catch (error) {
+        failures++;
+        this.#failures.inc();
+        this.#options.logger.error({ err: error, failures }, 'outbox relay batch failed; rows stay pending');
+        await sleep(Math.min(30_000, this.#options.pollIntervalMs * 2 ** failures));
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.#options.pollIntervalMs);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+    await this.#unlisten?.();
+  }
+}

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { type EventEnvelope, type Topic, type TopicPayload, TopicPayloads } from '@necp/contracts';
+import type { Kysely } from 'kysely';
+import { Compile } from 'typebox/compile';
+import type { PlatformTables } from '../sql/platform-tables.ts';
+import { currentTrace, formatTraceparent, newSpanId, newTraceId } from '../trace-context.ts';
+
+export interface NewEvent<T extends Topic> {
+  topic: T;
+  key: string;
+  payload: TopicPayload<T>;
+}
+
+const payloadCheckers = new Map(
+  Object.entries(TopicPayloads).map(([topic, schema]) => [topic, Compile(schema)] as const),
+);
+
+/** Refuses a payload that breaks its topic's contract before it can reach any consumer. */
+function assertPayload(topic: string, payload: unknown): void {
+  const checker = payloadCheckers.get(topic);
+  if (!checker) throw new Error(`unknown topic ${topic}`);
+  if (!checker.Check(payload)) {
+    const first = checker.Errors(payload)[0];
+    throw new Error(`invalid ${topic} payload: ${first?.instancePath || '/'} ${first?.message ?? ''}`);
+  }
+}
+
+/**
+ * Writes an event into `mvp_meta.outbox` through `db`, which must be the transaction that makes
+ * the change the event announces: both commit or neither does.
+ */
+export async function writeEvent<T extends Topic, DB extends PlatformTables>(
+  db: Kysely<DB>,
+  producer: string,
+  event: NewEvent<T>,
+): Promise<EventEnvelope<TopicPayload<T>>> {
+  assertPayload(event.topic, event.payload);
+  const trace = currentTrace();
+  const envelope: EventEnvelope<TopicPayload<T>> = {
+    eventId: randomUUID(),
+    type: event.topic,
+    occurredAt: new Date().toISOString(),
+    producer,
+    traceId: trace?.traceId ?? newTraceId(),
+    key: event.key,
+    payload: event.payload,
+  };
+  const traceparent = formatTraceparent({ traceId: envelope.traceId, spanId: trace?.spanId ?? newSpanId() });
+  await (db as unknown as Kysely<PlatformTables>)
+    .insertInto('mvp_meta.outbox')
+    .values({
+      id: envelope.eventId,
+      aggregatetype: event.topic,
+      aggregateid: event.key,
+      type: event.topic,
+      payload: JSON.stringify(envelope),
+      producer,
+      tracingspancontext: traceparent,
+    })
+    .execute();
+  return envelope;
+}

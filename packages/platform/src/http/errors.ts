@@ -1,0 +1,67 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { AppError, buildProblem, codeForStatus, type FieldError, PROBLEM_CONTENT_TYPE } from '../problem.ts';
+import { currentTrace } from '../trace-context.ts';
+import type { HttpApp } from './http-service.ts';
+
+function traceIdOf(): string {
+  return currentTrace()?.traceId ?? '0'.repeat(32);
+}
+
+interface SchemaIssue {
+  instancePath?: string;
+  message?: string;
+}
+
+function fieldErrors(error: FastifyError): FieldError[] {
+  const part = error.validationContext ?? 'body';
+  return ((error.validation ?? []) as SchemaIssue[]).map((issue) => ({
+    path: `${part}${issue.instancePath ?? ''}`,
+    message: issue.message ?? 'is invalid',
+  }));
+}
+
+/** Sends a problem for `error`; exported for the places that answer before the router (the gateway). */
+export function sendProblem(reply: FastifyReply, error: unknown, logger: Logger): FastifyReply {
+  const traceId = traceIdOf();
+  if (error instanceof AppError) {
+    reply.headers(error.headers);
+    return reply
+      .code(error.status)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(buildProblem(error.code, error.message, traceId, { errors: error.errors, extensions: error.extensions }));
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    const errors = fieldErrors(fastifyError);
+    const detail = errors.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
+    return reply
+      .code(400)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(buildProblem('VALIDATION_ERROR', detail || 'The request is invalid', traceId, { errors }));
+  }
+  const status = fastifyError.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    // Framework refusals (malformed JSON, body too large, bad media type) keep their status and say why.
+    return reply
+      .code(status)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(buildProblem(codeForStatus(status), fastifyError.message, traceId, { status }));
+  }
+  logger.error({ err: error }, 'unhandled error');
+  return reply
+    .code(500)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(buildProblem('INTERNAL_ERROR', 'An unexpected error occurred; it has been logged', traceId));
+}
+
+/** Every failure, routed or not, becomes problem+json; stack traces never leave the process. */
+export function installProblemHandlers(app: HttpApp, logger: Logger): void {
+  app.setErrorHandler((error, _request, reply) => sendProblem(reply, error, logger));
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
+    reply
+      .code(404)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(buildProblem('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`, traceIdOf())),
+  );
+}

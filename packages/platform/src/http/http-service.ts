@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import swagger from '@fastify/swagger';
+import { registerAjvFormats, type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { Type } from 'typebox';
+import { createHttpMetrics } from '../metrics.ts';
+import { formatTraceparent, runWithTrace, traceFromHeader } from '../trace-context.ts';
+import { installProblemHandlers } from './errors.ts';
+
+registerAjvFormats();
+
+export type HttpApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/** A dependency check for `/ready`: resolves when the dependency answers, throws otherwise. */
+export type ReadinessCheck = () => Promise<void>;
+
+export interface HttpServiceOptions {
+  name: string;
+  version?: string;
+  description?: string;
+  host: string;
+  port: number;
+  logger: Logger;
+  /** The service's own metrics; HTTP metrics are added to it. */
+  metrics: Registry;
+  /** Process-wide metrics (runtime, relay, default collectors) served beside the service's own. */
+  processMetrics?: Registry;
+  bodyLimit: number;
+  readiness: Record<string, ReadinessCheck>;
+  /** Adds the service's own routes; runs inside the app before it listens. */
+  routes: (app: HttpApp) => void | Promise<void>;
+  readinessTimeoutMs?: number;
+}
+
+export interface HttpService {
+  app: HttpApp;
+  /** Listens; resolves with the bound port (useful with port 0 in tests). */
+  listen(): Promise<number>;
+  /** Stops accepting, waits for in-flight requests, then resolves. */
+  close(): Promise<void>;
+}
+
+const InfraTag = 'infrastructure';
+
+async function checkAll(readiness: Record<string, ReadinessCheck>, timeoutMs: number) {
+  const entries = await Promise.all(
+    Object.entries(readiness).map(async ([name, check]) => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          check(),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+          }),
+        ]);
+        return [name, 'ok'] as const;
+      } catch (error) {
+        return [name, error instanceof Error ? error.message : String(error)] as const;
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+  return { ready: entries.every(([, status]) => status === 'ok'), checks: Object.fromEntries(entries) };
+}
+
+/**
+ * The one way a service serves HTTP: problem+json errors, trace context, RED metrics,
+ * `/health`, `/ready`, `/metrics` and `/openapi.json` generated from the route schemas.
+ */
+export async function createHttpService(options: HttpServiceOptions): Promise<HttpService> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    genReqId: (request) => {
+      const header = request.headers['x-request-id'];
+      return typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  installProblemHandlers(app, options.logger);
+
+  const httpMetrics = createHttpMetrics(options.metrics);
+  app.addHook('onRequest', (request, reply, done) => {
+    const header = request.headers.traceparent;
+    const trace = traceFromHeader(typeof header === 'string' ? header : undefined);
+    reply.header('x-request-id', request.id);
+    reply.header('traceparent', formatTraceparent(trace));
+    runWithTrace(trace, done);
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    };
+    httpMetrics.requests.inc(labels);
+    httpMetrics.duration.observe(labels, reply.elapsedTime / 1000);
+    done();
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: options.name, version: options.version ?? '0.1.0', description: options.description ?? '' },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+  });
+
+  const timeoutMs = options.readinessTimeoutMs ?? 2000;
+  app.get('/health', { schema: { tags: [InfraTag], summary: 'Liveness' } }, async () => ({
+    status: 'ok',
+    service: options.name,
+  }));
+  app.get('/ready', { schema: { tags: [InfraTag], summary: 'Readiness of the dependencies' } }, async (_r, reply) => {
+    const result = await checkAll(options.readiness, timeoutMs);
+    return reply
+      .code(result.ready ? 200 : 503)
+      .send({ status: result.ready ? 'ready' : 'unready', service: options.name, checks: result.checks });
+  });
+  app.get('/metrics', { schema: { tags: [InfraTag], summary: 'Prometheus metrics' } }, async (_r, reply) => {
+    const own = await options.metrics.metrics();
+    const shared = options.processMetrics ? await options.processMetrics.metrics() : '';
+    return reply.type(options.metrics.contentType).send(`${own}\n${shared}`);
+  });
+  app.get(
+    '/openapi.json',
+    { schema: { tags: [InfraTag], summary: 'This document', response: { 200: Type.Unknown() } } },
+    async () => app.swagger(),
+  );
+
+  await options.routes(app);
+  await app.ready();
+
+  return {
+    app,
+    async listen() {
+      await app.listen({ host: options.host, port: options.port });
+      const address = app.server.address();
+      return typeof address === 'object' && address ? address.port : options.port;
+    },
+    async close() {
+      await app.close();
+    },
+  };
+}

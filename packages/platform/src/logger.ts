@@ -1,0 +1,22 @@
+import { type Logger, pino } from 'pino';
+import { currentTrace } from './trace-context.ts';
+
+export type { Logger } from 'pino';
+
+/** JSON lines with the service name and, inside a request or event, its trace id. */
+export function createLogger(service: string, level: string): Logger {
+  return pino({
+    level,
+    base: { service },
+    messageKey: 'message',
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    mixin() {
+      const trace = currentTrace();
+      if (!trace) return {};
+      return trace.accountId
+        ? { traceId: trace.traceId, spanId: trace.spanId, accountId: trace.accountId }
+        : { traceId: trace.traceId, spanId: trace.spanId };
+    },
+  });
+}

@@ -1,0 +1,97 @@
+import { deadLetterTopic, Topics } from '@necp/contracts';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { type Cache, createCache } from './cache/cache.ts';
+import type { PlatformConfig } from './config.ts';
+import type { EventBus } from './events/bus.ts';
+import { createEventBus } from './events/create-event-bus.ts';
+import { OutboxRelay } from './events/outbox-relay.ts';
+import { createLogger } from './logger.ts';
+import { createMetricsRegistry } from './metrics.ts';
+import { createDatabase, type SqlDatabase } from './sql/database.ts';
+import { migrate, platformMigrations } from './sql/migrations.ts';
+
+/**
+ * The adapters of one process, chosen by configuration: PGlite or PostgreSQL, in-process bus or
+ * Kafka, memory or Redis. The all-in-one process shares one runtime among every service.
+ */
+export interface Runtime {
+  readonly config: PlatformConfig;
+  readonly logger: Logger;
+  /** Process-level metrics (runtime, relay), served by every service's `/metrics`. */
+  readonly metrics: Registry;
+  readonly cache: Cache;
+  readonly bus: EventBus;
+  /** The database, opened and given the platform's tables on first use. */
+  database(): Promise<SqlDatabase>;
+  /** Starts the outbox relay unless Debezium relays (`OUTBOX_RELAY=off`). */
+  startRelay(): Promise<OutboxRelay | undefined>;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(config: PlatformConfig, processName: string): Promise<Runtime> {
+  const logger = createLogger(processName, config.LOG_LEVEL);
+  const metrics = createMetricsRegistry(processName);
+  const cache = createCache(config.REDIS_URL);
+  const bus = await createEventBus(config, logger, metrics);
+  let database: Promise<SqlDatabase> | undefined;
+  let relay: OutboxRelay | undefined;
+
+  const runtime: Runtime = {
+    config,
+    logger,
+    metrics,
+    cache,
+    bus,
+    database() {
+      database ??= (async () => {
+        const db = await createDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+        await migrate(db, [platformMigrations]);
+        return db;
+      })();
+      return database;
+    },
+    async startRelay() {
+      if (config.OUTBOX_RELAY === 'off' || relay) return relay;
+      relay = new OutboxRelay({
+        db: await runtime.database(),
+        bus,
+        logger,
+        metrics,
+        pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+      });
+      await relay.start();
+      await recordDeadLetters(runtime);
+      return relay;
+    },
+    async close() {
+      await relay?.stop();
+      await bus.close();
+      await cache.close();
+      if (database) await (await database).close();
+    },
+  };
+  return runtime;
+}
+
+/** Keeps every dead-lettered event in `mvp_meta.dead_letters`, where operators can see and replay it. */
+async function recordDeadLetters(runtime: Runtime): Promise<void> {
+  const db = await runtime.database();
+  await runtime.bus.subscribe({
+    group: 'platform.dead-letters',
+    topics: Topics.map(deadLetterTopic),
+    handle: async (record) => {
+      await db.kysely
+        .insertInto('mvp_meta.dead_letters')
+        .values({
+          consumer_group: record.headers['consumer-group'] ?? 'unknown',
+          topic: record.topic,
+          event_id: record.envelope.eventId,
+          envelope: JSON.stringify(record.envelope),
+          error: record.headers.error ?? 'unknown',
+          attempts: Number(record.headers.attempts ?? 0),
+        })
+        .execute();
+    },
+  });
+}

@@ -1,0 +1,42 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
+
+/** W3C trace context of the work in progress (a request, a consumed event, a job). */
+export interface TraceContext {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  accountId?: string;
+}
+
+const storage = new AsyncLocalStorage<TraceContext>();
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+
+export function newTraceId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export function newSpanId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** Continues the caller's trace when `traceparent` is valid, starts a new one otherwise. */
+export function traceFromHeader(traceparent: string | undefined): TraceContext {
+  const match = traceparent ? TRACEPARENT.exec(traceparent) : null;
+  if (match?.[1] && match[2] && !/^0+$/.test(match[1])) {
+    return { traceId: match[1], spanId: newSpanId(), parentSpanId: match[2] };
+  }
+  return { traceId: newTraceId(), spanId: newSpanId() };
+}
+
+export function formatTraceparent(context: TraceContext): string {
+  return `00-${context.traceId}-${context.spanId}-01`;
+}
+
+export function currentTrace(): TraceContext | undefined {
+  return storage.getStore();
+}
+
+export function runWithTrace<T>(context: TraceContext, work: () => T): T {
+  return storage.run(context, work);
+}
