@@ -1,0 +1,62 @@
+/**
+ * Runs one phase of the test suite with Node's test runner:
+ *   unit         <package>/test/unit/**        pure rules, no servers
+ *   integration  <package>/test/integration/** against whatever the environment names: PGlite, the
+ *                in-process bus and memory without variables; PostgreSQL, Redis (and Kafka) with them
+ *   real         <package>/test/real/**        needs the real servers (two processes on one database,
+ *                a broker stopped and started, ...)
+ *   e2e          test/e2e/**                   journeys through the gateway
+ * Extra arguments narrow the run to files whose path contains one of them.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const phases = ['unit', 'integration', 'real', 'e2e'] as const;
+type Phase = (typeof phases)[number];
+const phase = process.argv[2] as Phase;
+const filters = process.argv.slice(3);
+if (!phases.includes(phase)) {
+  process.stderr.write(`usage: run-tests.ts ${phases.join('|')} [path filter...]\n`);
+  process.exit(2);
+}
+
+const root = new URL('..', import.meta.url).pathname;
+
+function testFiles(directory: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(directory);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    const path = join(directory, entry);
+    if (statSync(path).isDirectory()) return testFiles(path);
+    return entry.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+const workspaces = ['packages', 'services', 'apps'].flatMap((group) => {
+  try {
+    return readdirSync(join(root, group)).map((name) => join(root, group, name));
+  } catch {
+    return [];
+  }
+});
+const files = (phase === 'e2e' ? testFiles(join(root, 'test/e2e')) : workspaces.flatMap((w) => testFiles(join(w, 'test', phase))))
+  .map((file) => relative(root, file))
+  .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
+  .sort();
+
+if (files.length === 0) {
+  process.stdout.write(`no ${phase} tests${filters.length ? ` matching ${filters.join(', ')}` : ''}\n`);
+  process.exit(0);
+}
+process.stdout.write(`\n== ${phase} tests (${files.length} files) ==\n`);
+const result = spawnSync(
+  process.execPath,
+  ['--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, '--test-timeout=120000', ...files],
+  { cwd: root, stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);

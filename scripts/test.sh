@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `npm test`: typecheck and lint, unit tests, then the integration and end-to-end tests twice: on the
+# embedded adapters (PGlite, in-process bus, memory) and on real PostgreSQL, Redis and Kafka started
+# here by scripts/infra.sh (installed when missing). Stops what it started, whatever happens.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+run_phase() { node scripts/run-tests.ts "$@"; }
+
+npm run --silent typecheck
+npm run --silent lint
+run_phase unit
+
+echo "== embedded adapters: PGlite, in-process bus, in-memory cache =="
+(
+  unset DATABASE_URL REDIS_URL KAFKA_BROKERS
+  run_phase integration
+  run_phase e2e
+)
+
+echo "== real servers: PostgreSQL, Redis, Kafka (scripts/infra.sh) =="
+if ! scripts/infra.sh status >/dev/null 2>&1; then
+  trap 'scripts/infra.sh down >&2 || true' EXIT
+fi
+exports=$(scripts/infra.sh up)
+eval "$exports"
+run_phase integration
+run_phase real
+run_phase e2e
