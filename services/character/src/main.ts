@@ -1,0 +1,4 @@
+import { runStandalone } from '@necp/platform';
+import { characterService } from './service.ts';
+
+await runStandalone(characterService);

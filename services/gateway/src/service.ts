@@ -1,0 +1,15 @@
+import type { ServiceDefinition } from '@necp/platform';
+import { docsRoutes } from './routes/docs.ts';
+import { healthRoutes } from './routes/health.ts';
+import { proxyRoutes } from './routes/proxy.ts';
+
+/** api-gateway: one entry point that routes by prefix; it keeps no tables. */
+export const gatewayService: ServiceDefinition = {
+  name: 'gateway',
+  description: 'NECP api-gateway: routing, JWT validation, RBAC, rate limits, realtime push',
+  async routes(app, context) {
+    healthRoutes(app, context);
+    await docsRoutes(app, context);
+    await proxyRoutes(app, context);
+  },
+};

@@ -1,0 +1,4 @@
+import { runStandalone } from '@necp/platform';
+import { socialService } from './service.ts';
+
+await runStandalone(socialService);

@@ -1,0 +1,4 @@
+import { runStandalone } from '@necp/platform';
+import { worldService } from './service.ts';
+
+await runStandalone(worldService);
