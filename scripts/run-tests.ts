@@ -8,9 +8,10 @@
  *   e2e          test/e2e/**                   journeys through the gateway
  * Extra arguments narrow the run to files whose path contains one of them.
  */
+
+import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { spawnSync } from 'node:child_process';
 
 const phases = ['unit', 'integration', 'real', 'e2e'] as const;
 type Phase = (typeof phases)[number];
@@ -44,7 +45,9 @@ const workspaces = ['packages', 'services', 'apps'].flatMap((group) => {
     return [];
   }
 });
-const files = (phase === 'e2e' ? testFiles(join(root, 'test/e2e')) : workspaces.flatMap((w) => testFiles(join(w, 'test', phase))))
+const files = (
+  phase === 'e2e' ? testFiles(join(root, 'test/e2e')) : workspaces.flatMap((w) => testFiles(join(w, 'test', phase)))
+)
   .map((file) => relative(root, file))
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
   .sort();
@@ -56,7 +59,13 @@ if (files.length === 0) {
 process.stdout.write(`\n== ${phase} tests (${files.length} files) ==\n`);
 const result = spawnSync(
   process.execPath,
-  ['--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, '--test-timeout=120000', ...files],
+  [
+    '--test',
+    '--test-reporter=spec',
+    `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+    '--test-timeout=120000',
+    ...files,
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
