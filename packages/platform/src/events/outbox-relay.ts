@@ -107,11 +107,17 @@ export class OutboxRelay {
   async #tickShared(): Promise<number> {
     const { db, batchSize, buckets, bucketsPerTick } = this.#options;
     return db.kysely.transaction().execute(async (trx) => {
-      const offset = Math.floor(Math.random() * buckets);
+      // Candidate buckets are those with pending rows, tried in random order so that replicas
+      // spread over them; OFFSET 0 keeps the lock attempts after the shuffle and under the LIMIT.
       const owned = await sql<{ bucket: number }>`
         SELECT bucket FROM (
-          SELECT (n + ${offset}) % ${buckets} AS bucket FROM generate_series(0, ${buckets - 1}) AS n
-        ) candidates
+          SELECT bucket FROM (
+            SELECT DISTINCT (hashtext(aggregateid) & 2147483647) % ${buckets} AS bucket
+            FROM (SELECT aggregateid FROM mvp_meta.outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ${batchSize}) pending
+          ) distinct_buckets
+          ORDER BY random()
+          OFFSET 0
+        ) shuffled
         WHERE pg_try_advisory_xact_lock(${RELAY_LOCK_CLASS}, bucket)
         LIMIT ${bucketsPerTick}`.execute(trx);
       if (owned.rows.length === 0) return 0;
@@ -163,7 +169,7 @@ export class OutboxRelay {
     return rows.length;
   }
 
-  /** Publishes until nothing is pending (tests, shutdown). */
+  /** Publishes until nothing is pending or every pending bucket is another relay's (tests, shutdown). */
   async drain(): Promise<number> {
     let total = 0;
     for (let sent = await this.tick(); sent > 0; sent = await this.tick()) total += sent;
@@ -188,7 +194,7 @@ export class OutboxRelay {
       try {
         const sent = await this.tick();
         failures = 0;
-        if (sent >= this.#options.batchSize) continue;
+        if (sent > 0) continue;
       } catch (error) {
         failures++;
         this.#failures.inc();

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createTestCache } from '../../src/testing.ts';
+
+const cache = createTestCache();
+
+describe(`the ${cache.kind} cache`, () => {
+  after(() => cache.close());
+
+  it('stores, reads and deletes values', async () => {
+    assert.equal(await cache.get('absent'), null);
+    await cache.set('k', 'v');
+    assert.equal(await cache.get('k'), 'v');
+    assert.equal(await cache.ttl('k'), -1);
+    await cache.delete('k');
+    assert.equal(await cache.get('k'), null);
+    assert.equal(await cache.ttl('k'), -2);
+  });
+
+  it('expires values after their TTL', async () => {
+    await cache.set('short', 'v', 80);
+    const ttl = await cache.ttl('short');
+    assert.ok(ttl > 0 && ttl <= 80, `ttl ${ttl}`);
+    await sleep(150);
+    assert.equal(await cache.get('short'), null);
+  });
+
+  it('increments atomically under concurrency', async () => {
+    const results = await Promise.all(Array.from({ length: 200 }, () => cache.increment('hits', 1, 10_000)));
+    assert.equal(await cache.get('hits'), '200');
+    assert.deepEqual(
+      [...results].sort((a, b) => a - b),
+      Array.from({ length: 200 }, (_, index) => index + 1),
+    );
+  });
+
+  it('sets the TTL when a counter is created, not on every increment', async () => {
+    await cache.increment('window', 1, 100);
+    await sleep(60);
+    await cache.increment('window', 1, 100);
+    await sleep(70);
+    assert.equal(await cache.get('window'), null, 'the window closed 100 ms after it opened');
+  });
+});

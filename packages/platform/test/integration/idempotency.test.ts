@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { AppError } from '../../src/problem.ts';
+import { withIdempotency } from '../../src/sql/idempotency.ts';
+import { adapterLabel, createTestDatabase, type TestDatabase } from '../../src/testing.ts';
+
+describe(`idempotency keys on ${adapterLabel}`, () => {
+  let test: TestDatabase;
+  before(async () => {
+    test = await createTestDatabase();
+    await sql`CREATE TABLE effects (id serial PRIMARY KEY, memo text)`.execute(test.db.kysely);
+  });
+  after(() => test.close());
+
+  const effects = async () =>
+    Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM effects`.execute(test.db.kysely)).rows[0]?.n);
+
+  const transfer = (key: string, memo: string, scope = 'economy:acc-1:POST /transfers') =>
+    withIdempotency(test.db, { scope, key, request: { memo, amount: 5 } }, async (trx) => {
+      const row = await sql<{ id: number }>`INSERT INTO effects (memo) VALUES (${memo}) RETURNING id`.execute(trx);
+      return { status: 201, body: { transferId: row.rows[0]?.id, memo } };
+    });
+
+  it('returns the first response to a repeat and changes nothing', async () => {
+    const before = await effects();
+    const key = randomUUID();
+    const first = await transfer(key, 'rent');
+    const again = await transfer(key, 'rent');
+    assert.equal(first.replayed, false);
+    assert.equal(again.replayed, true);
+    assert.equal(again.status, 201);
+    assert.deepEqual(again.body, first.body);
+    assert.equal(await effects(), before + 1);
+  });
+
+  it('refuses the same key with another body with 422', async () => {
+    const key = randomUUID();
+    await transfer(key, 'rent');
+    await assert.rejects(
+      transfer(key, 'groceries'),
+      (error: unknown) => error instanceof AppError && error.code === 'IDEMPOTENCY_KEY_REUSED',
+    );
+  });
+
+  it('keeps keys of different scopes apart', async () => {
+    const key = randomUUID();
+    const a = await transfer(key, 'rent', 'economy:acc-1:POST /transfers');
+    const b = await transfer(key, 'rent', 'economy:acc-2:POST /transfers');
+    assert.equal(b.replayed, false);
+    assert.notDeepEqual(a.body, b.body);
+  });
+
+  it('does not store a failed attempt, so a retry runs', async () => {
+    const key = randomUUID();
+    await assert.rejects(
+      withIdempotency(test.db, { scope: 's', key, request: {} }, async (trx) => {
+        await sql`INSERT INTO effects (memo) VALUES ('lost')`.execute(trx);
+        throw new AppError('INSUFFICIENT_FUNDS', 'no money');
+      }),
+    );
+    const lost = await sql<{ n: number }>`SELECT count(*)::int AS n FROM effects WHERE memo = 'lost'`.execute(
+      test.db.kysely,
+    );
+    assert.equal(lost.rows[0]?.n, 0, 'the effect rolled back with the claim');
+    const retry = await withIdempotency(test.db, { scope: 's', key, request: {} }, async () => ({
+      status: 200,
+      body: 'ok',
+    }));
+    assert.equal(retry.replayed, false);
+  });
+
+  it('runs the work once for concurrent requests with one key', async () => {
+    const before = await effects();
+    const key = randomUUID();
+    const results = await Promise.all(Array.from({ length: 12 }, () => transfer(key, 'race')));
+    assert.equal(await effects(), before + 1);
+    assert.equal(results.filter((result) => !result.replayed).length, 1);
+    for (const result of results) assert.deepEqual(result.body, results[0]?.body);
+  });
+
+  it('refuses keys outside 1 to 128 characters', async () => {
+    await assert.rejects(transfer('', 'x'), (error: unknown) => error instanceof AppError && error.status === 400);
+    await assert.rejects(transfer('k'.repeat(129), 'x'), (error: unknown) => error instanceof AppError);
+  });
+});

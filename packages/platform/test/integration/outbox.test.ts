@@ -1,0 +1,226 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type { EventEnvelope } from '@necp/contracts';
+import { sql } from 'kysely';
+import { Registry } from 'prom-client';
+import type { BusRecord } from '../../src/events/bus.ts';
+import { idempotentConsumer } from '../../src/events/consumer.ts';
+import { InProcessBus } from '../../src/events/in-process-bus.ts';
+import { writeEvent } from '../../src/events/outbox.ts';
+import { OutboxRelay } from '../../src/events/outbox-relay.ts';
+import { createLogger } from '../../src/logger.ts';
+import { adapterLabel, createTestDatabase, type TestDatabase } from '../../src/testing.ts';
+
+const logger = createLogger('test', 'silent');
+const fastRetry = { maxAttempts: 3, initialBackoffMs: 1, maxBackoffMs: 5 };
+
+function revoked(accountId = randomUUID()) {
+  return { topic: 'auth.session.revoked' as const, key: accountId, payload: { accountId, sessionId: randomUUID() } };
+}
+
+describe(`outbox, relay and consumers on ${adapterLabel}`, () => {
+  let test: TestDatabase;
+  let bus: InProcessBus;
+  let relay: OutboxRelay;
+  let delivered: BusRecord[];
+
+  before(async () => {
+    test = await createTestDatabase();
+    await sql`CREATE TABLE effects (event_id uuid, note text)`.execute(test.db.kysely);
+  });
+  after(() => test.close());
+  beforeEach(async () => {
+    await sql`UPDATE mvp_meta.outbox SET sent_at = now() WHERE sent_at IS NULL`.execute(test.db.kysely);
+    bus = new InProcessBus(logger, fastRetry);
+    relay = new OutboxRelay({ db: test.db, bus, logger, metrics: new Registry() });
+    delivered = [];
+    await bus.subscribe({
+      group: 'observer',
+      topics: ['auth.session.revoked'],
+      handle: async (r) => void delivered.push(r),
+    });
+  });
+
+  const effectCount = async (eventId: string) =>
+    Number(
+      (
+        await sql<{ n: number }>`SELECT count(*)::int AS n FROM effects WHERE event_id = ${eventId}`.execute(
+          test.db.kysely,
+        )
+      ).rows[0]?.n,
+    );
+
+  it('publishes an event written in a committed transaction, with its envelope and trace header', async () => {
+    const envelope = await test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'auth', revoked()));
+    assert.equal(await relay.drain(), 1);
+    assert.equal(delivered.length, 1);
+    const record = delivered[0] as BusRecord;
+    assert.equal(record.topic, 'auth.session.revoked');
+    assert.equal(record.key, envelope.key);
+    assert.deepEqual(record.envelope, envelope);
+    assert.equal(record.headers.id, envelope.eventId);
+    assert.match(record.headers.traceparent ?? '', new RegExp(`^00-${envelope.traceId}-`));
+    assert.equal(await relay.drain(), 0, 'a sent row is not sent again');
+  });
+
+  it('publishes nothing for a rolled-back transaction', async () => {
+    await assert.rejects(
+      test.db.kysely.transaction().execute(async (trx) => {
+        await writeEvent(trx, 'auth', revoked());
+        throw new Error('the change failed');
+      }),
+    );
+    assert.equal(await relay.drain(), 0);
+    assert.equal(delivered.length, 0);
+  });
+
+  it('refuses a payload that breaks its topic contract', async () => {
+    await assert.rejects(
+      test.db.kysely
+        .transaction()
+        .execute((trx) =>
+          writeEvent(trx, 'auth', { topic: 'auth.session.revoked', key: 'k', payload: { accountId: 'nope' } as never }),
+        ),
+      /invalid auth.session.revoked payload/,
+    );
+  });
+
+  it('keeps the order of events per key', async () => {
+    const keys = [randomUUID(), randomUUID(), randomUUID()];
+    const written: EventEnvelope[] = [];
+    for (let round = 0; round < 20; round++) {
+      for (const key of keys) {
+        written.push(await test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'auth', revoked(key))));
+      }
+    }
+    await relay.drain();
+    for (const key of keys) {
+      assert.deepEqual(
+        delivered.filter((record) => record.key === key).map((record) => record.envelope.eventId),
+        written.filter((envelope) => envelope.key === key).map((envelope) => envelope.eventId),
+      );
+    }
+  });
+
+  it('gives a redelivered event no second effect', async () => {
+    const consumer = idempotentConsumer(test.db, 'effects', ['auth.session.revoked'], async (trx, event) => {
+      await sql`INSERT INTO effects VALUES (${event.eventId}, 'once')`.execute(trx);
+    });
+    await bus.subscribe(consumer);
+    const envelope = await test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'auth', revoked()));
+    await relay.drain();
+    await consumer.handle(delivered[0] as BusRecord);
+    await consumer.handle(delivered[0] as BusRecord);
+    assert.equal(await effectCount(envelope.eventId), 1);
+  });
+
+  it('rolls the effect back with a failing handler and applies it once on the retry', async () => {
+    let attempts = 0;
+    await bus.subscribe(
+      idempotentConsumer(test.db, 'flaky', ['auth.session.revoked'], async (trx, event) => {
+        attempts++;
+        await sql`INSERT INTO effects VALUES (${event.eventId}, 'flaky')`.execute(trx);
+        if (attempts === 1) throw new Error('transient');
+      }),
+    );
+    const envelope = await test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'auth', revoked()));
+    await relay.drain();
+    assert.equal(attempts, 2);
+    assert.equal(await effectCount(envelope.eventId), 1);
+  });
+
+  it('dead-letters a poison event after bounded retries and moves on', async () => {
+    const deadLetters: BusRecord[] = [];
+    await bus.subscribe({
+      group: 'dlq',
+      topics: ['auth.session.revoked.dlq'],
+      handle: async (r) => void deadLetters.push(r),
+    });
+    let attempts = 0;
+    const handled: string[] = [];
+    await bus.subscribe(
+      idempotentConsumer(test.db, 'picky', ['auth.session.revoked'], async (_trx, event) => {
+        if (event.payload.sessionId === poisonSession) {
+          attempts++;
+          throw new Error('cannot handle this one');
+        }
+        handled.push(event.eventId);
+      }),
+    );
+    const poison = revoked();
+    const poisonSession = poison.payload.sessionId;
+    await test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'auth', poison));
+    const next = await test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'auth', revoked(poison.key)));
+    await relay.drain();
+    assert.equal(attempts, fastRetry.maxAttempts);
+    assert.equal(deadLetters.length, 1);
+    assert.equal(deadLetters[0]?.headers.error, 'cannot handle this one');
+    assert.equal(deadLetters[0]?.headers['consumer-group'], 'picky');
+    assert.deepEqual(handled, [next.eventId], 'the next event on the same key was handled');
+  });
+
+  it('dead-letters an event that breaks the envelope contract without retrying', async () => {
+    const deadLetters: BusRecord[] = [];
+    await bus.subscribe({
+      group: 'dlq',
+      topics: ['auth.session.revoked.dlq'],
+      handle: async (r) => void deadLetters.push(r),
+    });
+    let calls = 0;
+    await bus.subscribe(
+      idempotentConsumer(test.db, 'strict', ['auth.session.revoked'], async () => {
+        calls++;
+      }),
+    );
+    const bad = { eventId: 'not-a-uuid', type: 'x', payload: {} } as unknown as EventEnvelope;
+    await bus.publish([{ topic: 'auth.session.revoked', key: 'k', envelope: bad, headers: {} }]);
+    assert.equal(calls, 0);
+    assert.equal(deadLetters.length, 1);
+    assert.match(deadLetters[0]?.headers.error ?? '', /not an event envelope/);
+  });
+
+  it('leaves rows pending while the bus refuses them, and sends them when it recovers', async () => {
+    let down = true;
+    const failing = new InProcessBus(logger, fastRetry);
+    const original = failing.publish.bind(failing);
+    failing.publish = async (records) => {
+      if (down) throw new Error('broker unavailable');
+      return original(records);
+    };
+    const arrived: string[] = [];
+    await failing.subscribe({
+      group: 'g',
+      topics: ['auth.session.revoked'],
+      handle: async (r) => void arrived.push(r.envelope.eventId),
+    });
+    const flaky = new OutboxRelay({ db: test.db, bus: failing, logger, metrics: new Registry() });
+    const envelope = await test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'auth', revoked()));
+    await assert.rejects(flaky.tick(), /broker unavailable/);
+    const pending = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM mvp_meta.outbox WHERE sent_at IS NULL`.execute(test.db.kysely);
+    assert.equal(pending.rows[0]?.n, 1);
+    down = false;
+    assert.equal(await flaky.drain(), 1);
+    assert.deepEqual(arrived, [envelope.eventId]);
+  });
+
+  it('wakes on NOTIFY without waiting for its poll', async () => {
+    const slowPoll = new OutboxRelay({ db: test.db, bus, logger, metrics: new Registry(), pollIntervalMs: 60_000 });
+    await slowPoll.start();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const envelope = await test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'auth', revoked()));
+      const deadline = Date.now() + 5000;
+      while (!delivered.some((record) => record.envelope.eventId === envelope.eventId) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.ok(
+        delivered.some((record) => record.envelope.eventId === envelope.eventId),
+        'delivered well before the poll',
+      );
+    } finally {
+      await slowPoll.stop();
+    }
+  });
+});

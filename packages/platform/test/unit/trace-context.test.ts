@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { currentTrace, formatTraceparent, runWithTrace, traceFromHeader } from '../../src/trace-context.ts';
+
+describe('W3C trace context', () => {
+  it('continues a valid traceparent with a new span', () => {
+    const trace = traceFromHeader('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+    assert.equal(trace.traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
+    assert.equal(trace.parentSpanId, '00f067aa0ba902b7');
+    assert.notEqual(trace.spanId, '00f067aa0ba902b7');
+    assert.match(formatTraceparent(trace), /^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+  });
+
+  for (const header of [undefined, 'garbage', '00-00000000000000000000000000000000-00f067aa0ba902b7-01']) {
+    it(`starts a new trace for ${JSON.stringify(header)}`, () => {
+      const trace = traceFromHeader(header);
+      assert.match(trace.traceId, /^[0-9a-f]{32}$/);
+      assert.notEqual(trace.traceId, '0'.repeat(32));
+      assert.equal(trace.parentSpanId, undefined);
+    });
+  }
+
+  it('is visible to async work started inside it and only there', async () => {
+    const trace = traceFromHeader(undefined);
+    const seen = await runWithTrace(trace, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return currentTrace()?.traceId;
+    });
+    assert.equal(seen, trace.traceId);
+    assert.equal(currentTrace(), undefined);
+  });
+});

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { createRuntime, type RunningService, type Runtime, type ServiceDefinition, startService } from '@necp/platform';
+import { testConfig } from '@necp/platform/testing';
+import { Type } from 'typebox';
+import { gatewayService } from '../../src/service.ts';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+/** A stand-in economy service that shows what the gateway forwarded. */
+const echoEconomy: ServiceDefinition = {
+  name: 'economy',
+  description: 'echo',
+  routes(app) {
+    app.post(
+      '/api/v1/economy/echo',
+      { schema: { body: Type.Object({ amount: Type.Integer() }, { additionalProperties: false }) } },
+      async (request) => ({
+        body: request.body,
+        requestId: request.headers['x-request-id'],
+        traceparent: request.headers.traceparent,
+        query: request.query,
+      }),
+    );
+    app.get('/api/v1/economy/slow', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      return { late: true };
+    });
+  },
+};
+
+describe('the gateway in front of the services', () => {
+  let runtime: Runtime;
+  let gateway: RunningService;
+  let economy: RunningService;
+  let base: string;
+
+  before(async () => {
+    const economyPort = await freePort();
+    const deadPort = await freePort();
+    const config = testConfig({
+      ECONOMY_URL: `http://127.0.0.1:${economyPort}`,
+      WORLD_URL: `http://127.0.0.1:${deadPort}`,
+      UPSTREAM_TIMEOUT_MS: '400',
+    });
+    runtime = await createRuntime(config, 'gateway-test');
+    economy = await startService(echoEconomy, runtime, { host: '127.0.0.1', port: economyPort });
+    gateway = await startService(gatewayService, runtime, { host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${gateway.port}`;
+  });
+  after(async () => {
+    await gateway.stop();
+    await economy.stop();
+    await runtime.close();
+  });
+
+  it('forwards by prefix with body, query, request id and trace context', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const response = await fetch(`${base}/api/v1/economy/echo?x=1`, {
+      method: 'POST',
+      body: JSON.stringify({ amount: 5 }),
+      headers: {
+        'content-type': 'application/json',
+        'x-request-id': 'client-req-1',
+        traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+      },
+    });
+    assert.equal(response.status, 200);
+    const echoed = (await response.json()) as { body: unknown; requestId: string; traceparent: string; query: unknown };
+    assert.deepEqual(echoed.body, { amount: 5 });
+    assert.deepEqual(echoed.query, { x: '1' });
+    assert.equal(echoed.requestId, 'client-req-1');
+    assert.match(echoed.traceparent, new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    assert.doesNotMatch(echoed.traceparent, /00f067aa0ba902b7/, 'the gateway adds its own span');
+  });
+
+  it("passes the service's own problems through", async () => {
+    const response = await fetch(`${base}/api/v1/economy/echo`, {
+      method: 'POST',
+      body: JSON.stringify({ amount: 'many' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(response.status, 400);
+    assert.equal(((await response.json()) as { code: string }).code, 'VALIDATION_ERROR');
+  });
+
+  it('answers 503 with a problem when a service is down', async () => {
+    const response = await fetch(`${base}/api/v1/world/districts`);
+    assert.equal(response.status, 503);
+    assert.match(response.headers.get('content-type') ?? '', /problem\+json/);
+    const body = (await response.json()) as { code: string; service: string };
+    assert.equal(body.code, 'UPSTREAM_UNAVAILABLE');
+    assert.equal(body.service, 'world');
+  });
+
+  it('answers 504 within its timeout when a service is slow', async () => {
+    const started = performance.now();
+    const response = await fetch(`${base}/api/v1/economy/slow`);
+    assert.equal(response.status, 504);
+    assert.equal(((await response.json()) as { code: string }).code, 'UPSTREAM_TIMEOUT');
+    assert.ok(performance.now() - started < 1400, 'it did not wait for the slow answer');
+  });
+
+  it('aggregates readiness of every service', async () => {
+    const response = await fetch(`${base}/api/v1/health`);
+    assert.equal(response.status, 503);
+    const body = (await response.json()) as { status: string; services: Record<string, { status: string }> };
+    assert.equal(body.status, 'degraded');
+    assert.equal(body.services.economy?.status, 'ready');
+    assert.equal(body.services.world?.status, 'unreachable');
+  });
+
+  it("serves Swagger UI and each service's OpenAPI document", async () => {
+    const ui = await fetch(`${base}/docs/`);
+    assert.equal(ui.status, 200);
+    const spec = (await (await fetch(`${base}/docs/specs/economy.json`)).json()) as { paths: Record<string, unknown> };
+    assert.ok(spec.paths['/api/v1/economy/echo']);
+    const missing = await fetch(`${base}/docs/specs/world.json`);
+    assert.equal(missing.status, 502);
+    assert.equal((await fetch(`${base}/docs/specs/nope.json`)).status, 400);
+  });
+
+  it('answers unknown paths with a 404 problem', async () => {
+    const response = await fetch(`${base}/api/v2/anything`);
+    assert.equal(response.status, 404);
+    assert.equal(((await response.json()) as { code: string }).code, 'NOT_FOUND');
+  });
+});
