@@ -1,0 +1,175 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Cache } from '../cache/cache.ts';
+import type { PlatformConfig } from '../config.ts';
+import { serviceUrl } from '../config.ts';
+import type { HttpApp } from '../http/http-service.ts';
+import { AppError } from '../problem.ts';
+import { type AuthContext, TokenRejectedError } from './claims.ts';
+import { createDenyList, type DenyList } from './deny-list.ts';
+import { createTokenVerifier, IssuerUnavailableError, type TokenVerifier } from './verifier.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `authenticate` (or the gateway's hook) once the bearer token is verified. */
+    auth: AuthContext | null;
+  }
+}
+
+export interface Authenticator {
+  readonly verifier: TokenVerifier;
+  readonly denyList: DenyList;
+  /** Verifies a bearer token and checks the deny-list; throws the API's 401/403/503 problems. */
+  authenticateToken(token: string): Promise<AuthContext>;
+  /** preHandler: requires a valid bearer token and sets `request.auth`. */
+  authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /** preHandler (after `authenticate`): 403 FORBIDDEN unless the caller has one of `roles`. */
+  requireRole(...roles: string[]): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+}
+
+const challenge = (error?: string) => ({
+  'www-authenticate': error ? `Bearer realm="necp", error="${error}"` : 'Bearer realm="necp"',
+});
+
+/** The bearer token of `Authorization`, or undefined when the header is absent or another scheme. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  const match = /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+function toAppError(error: unknown): unknown {
+  if (error instanceof IssuerUnavailableError) {
+    return new AppError('SERVICE_UNAVAILABLE', 'The token issuer cannot be reached to verify the token');
+  }
+  if (!(error instanceof TokenRejectedError)) return error;
+  switch (error.reason) {
+    case 'expired':
+      return new AppError('TOKEN_EXPIRED', 'The access token has expired', { headers: challenge('invalid_token') });
+    case 'revoked':
+      return new AppError('TOKEN_REVOKED', 'The session of this token was ended', {
+        headers: challenge('invalid_token'),
+      });
+    case 'banned':
+      return new AppError('ACCOUNT_BANNED', 'The account is banned');
+    default:
+      return new AppError('UNAUTHENTICATED', `The access token is not valid: ${error.message}`, {
+        headers: challenge('invalid_token'),
+      });
+  }
+}
+
+/** The caller's identity inside a route that ran `authenticate`. */
+export function authOf(request: FastifyRequest): AuthContext {
+  if (!request.auth) throw new AppError('UNAUTHENTICATED', 'A bearer token is required', { headers: challenge() });
+  return request.auth;
+}
+
+export function hasAnyRole(auth: AuthContext, roles: readonly string[]): boolean {
+  return roles.some((role) => auth.roles.includes(role));
+}
+
+export function createAuthenticator(verifier: TokenVerifier, denyList: DenyList): Authenticator {
+  const authenticateToken = async (token: string): Promise<AuthContext> => {
+    try {
+      const auth = await verifier.verify(token);
+      const denied = await denyList.check(auth);
+      if (denied) throw new TokenRejectedError(denied, `the ${denied === 'banned' ? 'account' : 'session'} is denied`);
+      return auth;
+    } catch (error) {
+      throw toAppError(error);
+    }
+  };
+  return {
+    verifier,
+    denyList,
+    authenticateToken,
+    async authenticate(request) {
+      const token = bearerToken(request);
+      if (!token) throw new AppError('UNAUTHENTICATED', 'A bearer token is required', { headers: challenge() });
+      request.auth = await authenticateToken(token);
+    },
+    requireRole(...roles) {
+      return async (request) => {
+        const auth = authOf(request);
+        if (!hasAnyRole(auth, roles)) {
+          throw new AppError('FORBIDDEN', `This requires one of the roles: ${roles.join(', ')}`);
+        }
+      };
+    },
+  };
+}
+
+/** What an authenticator is built from: a service's context has both. */
+export interface AuthDependencies {
+  config: PlatformConfig;
+  cache: Cache;
+}
+
+export function denyListFor(deps: AuthDependencies): DenyList {
+  return createDenyList(deps.cache, { entryTtlMs: deps.config.AUTH_ACCESS_TOKEN_TTL_SECONDS * 1000 });
+}
+
+/**
+ * The issuer this deployment trusts: `OIDC_ISSUER` through its discovery document (Keycloak or any
+ * OIDC issuer), otherwise auth-service, whose keys are read from AUTH_URL directly so verification
+ * does not depend on the gateway being up.
+ */
+export function verifierFor(config: PlatformConfig): TokenVerifier {
+  if (config.OIDC_ISSUER) {
+    return createTokenVerifier({
+      issuer: config.OIDC_ISSUER,
+      audience: config.OIDC_AUDIENCE,
+      keys: { kind: 'discovery' },
+    });
+  }
+  return createTokenVerifier({
+    issuer: config.AUTH_ISSUER_URL,
+    audience: config.OIDC_AUDIENCE,
+    keys: { kind: 'jwks', url: `${serviceUrl(config, 'auth')}/.well-known/jwks.json` },
+  });
+}
+
+const shared = new WeakMap<PlatformConfig, WeakMap<Cache, Authenticator>>();
+
+/** One authenticator per configuration and cache, so services in one process share the key cache. */
+export function authenticatorFor(deps: AuthDependencies): Authenticator {
+  let byCache = shared.get(deps.config);
+  if (!byCache) {
+    byCache = new WeakMap();
+    shared.set(deps.config, byCache);
+  }
+  let authenticator = byCache.get(deps.cache);
+  if (!authenticator) {
+    authenticator = createAuthenticator(verifierFor(deps.config), denyListFor(deps));
+    byCache.set(deps.cache, authenticator);
+  }
+  return authenticator;
+}
+
+/**
+ * The gateway's one call: every request not matched by `isPublic` must carry a valid, non-revoked
+ * bearer token before anything else runs (the hook is `onRequest`, so a refused request's body is
+ * never read). Public requests still get `request.auth` when they carry a valid token.
+ */
+export function useAuthentication(
+  app: HttpApp,
+  authenticator: Authenticator,
+  options: { isPublic(request: FastifyRequest): boolean },
+): void {
+  if (!app.hasRequestDecorator('auth')) app.decorateRequest('auth', null);
+  app.addHook('onRequest', async (request, reply) => {
+    if (options.isPublic(request)) {
+      const token = bearerToken(request);
+      if (token) request.auth = await authenticator.authenticateToken(token).catch(() => null);
+      return;
+    }
+    await authenticator.authenticate(request, reply);
+  });
+}
+
+/** For a service's own routes: decorates `request.auth` once and returns the preHandlers. */
+export function serviceAuthentication(app: HttpApp, deps: AuthDependencies): Authenticator {
+  if (!app.hasRequestDecorator('auth')) app.decorateRequest('auth', null);
+  return authenticatorFor(deps);
+}

@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { TokenRejectedError } from '../../src/auth/claims.ts';
+import { createDenyList } from '../../src/auth/deny-list.ts';
+import { createAuthenticator } from '../../src/auth/http-auth.ts';
+import { createTokenVerifier, IssuerUnavailableError } from '../../src/auth/verifier.ts';
+import { MemoryCache } from '../../src/cache/cache.ts';
+import { AppError } from '../../src/problem.ts';
+
+const audience = 'necp-api';
+let server: Server;
+let issuer: string;
+let jwks: { keys: JWK[] } = { keys: [] };
+let jwksHits = 0;
+let privateKey: CryptoKey;
+let otherKey: CryptoKey;
+
+before(async () => {
+  const pair = await generateKeyPair('RS256');
+  privateKey = pair.privateKey;
+  otherKey = (await generateKeyPair('RS256')).privateKey;
+  jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }] };
+  server = createServer((request, response) => {
+    response.setHeader('content-type', 'application/json');
+    if (request.url === '/.well-known/openid-configuration') {
+      response.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks`, token_endpoint: `${issuer}/token` }));
+    } else if (request.url === '/jwks') {
+      jwksHits += 1;
+      response.end(JSON.stringify(jwks));
+    } else {
+      response.statusCode = 404;
+      response.end('{}');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+interface Forge {
+  claims?: Record<string, unknown>;
+  header?: Record<string, unknown>;
+  key?: CryptoKey | Uint8Array;
+  expiresIn?: number;
+}
+
+async function sign(forge: Forge = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const alg = forge.key instanceof Uint8Array ? 'HS256' : 'RS256';
+  const claims = {
+    iss: issuer,
+    aud: audience,
+    sub: 'account-1',
+    iat: now,
+    exp: now + (forge.expiresIn ?? 300),
+    roles: ['player'],
+    sid: 'session-1',
+    ...forge.claims,
+  };
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg, kid: 'k1', typ: 'at+jwt', ...forge.header })
+    .sign(forge.key ?? privateKey);
+}
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+async function rejection(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof TokenRejectedError) return error.reason;
+    throw error;
+  }
+  assert.fail('the token was accepted');
+}
+
+describe('token verification', () => {
+  const verifier = () => createTokenVerifier({ issuer, audience, keys: { kind: 'discovery' } });
+
+  it('accepts a good token found through discovery', async () => {
+    const auth = await verifier().verify(await sign());
+    assert.equal(auth.accountId, 'account-1');
+    assert.equal(auth.sessionId, 'session-1');
+    assert.deepEqual(auth.roles, ['player']);
+  });
+
+  it('refuses alg none', async () => {
+    const [, payload] = (await sign()).split('.');
+    const unsigned = `${b64({ alg: 'none', typ: 'at+jwt', kid: 'k1' })}.${payload}.`;
+    assert.equal(await rejection(verifier().verify(unsigned)), 'invalid');
+  });
+
+  it('refuses HS256 signed with a guessed key, including the public key as HMAC secret', async () => {
+    assert.equal(
+      await rejection(verifier().verify(await sign({ key: new TextEncoder().encode('secret') }))),
+      'invalid',
+    );
+    const publicJwk = JSON.stringify(jwks.keys[0]);
+    const confused = await sign({ key: new TextEncoder().encode(publicJwk) });
+    assert.equal(await rejection(verifier().verify(confused)), 'invalid');
+  });
+
+  it('refuses a wrong issuer, a wrong audience, an expired token and one not yet valid', async () => {
+    const v = verifier();
+    assert.equal(await rejection(v.verify(await sign({ claims: { iss: 'http://evil.example' } }))), 'invalid');
+    assert.equal(await rejection(v.verify(await sign({ claims: { aud: 'other-api' } }))), 'invalid');
+    assert.equal(await rejection(v.verify(await sign({ expiresIn: -120 }))), 'expired');
+    const nbf = Math.floor(Date.now() / 1000) + 600;
+    assert.equal(await rejection(v.verify(await sign({ claims: { nbf } }))), 'invalid');
+  });
+
+  it('refuses a tampered payload and a key it does not know', async () => {
+    const [header, payload, signature] = (await sign()).split('.');
+    const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString());
+    const tampered = `${header}.${b64({ ...claims, roles: ['admin'] })}.${signature}`;
+    assert.equal(await rejection(verifier().verify(tampered)), 'invalid');
+    assert.equal(await rejection(verifier().verify(await sign({ key: otherKey }))), 'invalid');
+  });
+
+  it('refuses ID and refresh tokens of the same issuer', async () => {
+    const id = await sign({ header: { typ: 'JWT' }, claims: { typ: 'ID' } });
+    assert.equal(await rejection(verifier().verify(id)), 'not-access-token');
+    const refresh = await sign({ header: { typ: 'JWT' }, claims: { typ: 'Refresh' } });
+    assert.equal(await rejection(verifier().verify(refresh)), 'not-access-token');
+  });
+
+  it('refetches the key set when a new kid appears', async () => {
+    const v = createTokenVerifier({ issuer, audience, keys: { kind: 'jwks', url: `${issuer}/jwks` } });
+    await v.verify(await sign());
+    const hits = jwksHits;
+    await v.verify(await sign());
+    assert.equal(jwksHits, hits, 'the key set is cached');
+    const next = await generateKeyPair('ES256');
+    jwks = { keys: [...jwks.keys, { ...(await exportJWK(next.publicKey)), kid: 'k2', alg: 'ES256' }] };
+    const rotated = await new SignJWT({ roles: ['player'] })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k2', typ: 'at+jwt' })
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setSubject('account-2')
+      .setExpirationTime('5m')
+      .sign(next.privateKey);
+    // jose holds back refetches for a 30 s cooldown after a fetch; a fresh verifier shows the refetch itself.
+    const fresh = createTokenVerifier({ issuer, audience, keys: { kind: 'jwks', url: `${issuer}/jwks` } });
+    assert.equal((await fresh.verify(rotated)).accountId, 'account-2');
+  });
+
+  it('tells an unreachable issuer apart from a bad token', async () => {
+    const v = createTokenVerifier({ issuer: 'http://127.0.0.1:9', audience, keys: { kind: 'discovery' } });
+    await assert.rejects(v.verify(await sign()), IssuerUnavailableError);
+  });
+});
+
+describe('authenticator', () => {
+  it('maps refusals to the API codes and honours the deny-list', async () => {
+    const cache = new MemoryCache();
+    const denyList = createDenyList(cache, { entryTtlMs: 60_000 });
+    const auth = createAuthenticator(createTokenVerifier({ issuer, audience, keys: { kind: 'discovery' } }), denyList);
+    const token = await sign();
+    assert.equal((await auth.authenticateToken(token)).accountId, 'account-1');
+    const code = async (promise: Promise<unknown>) => {
+      try {
+        await promise;
+      } catch (error) {
+        assert.ok(error instanceof AppError);
+        return `${error.status} ${error.code}`;
+      }
+      return 'accepted';
+    };
+    assert.equal(await code(auth.authenticateToken(await sign({ expiresIn: -120 }))), '401 TOKEN_EXPIRED');
+    assert.equal(await code(auth.authenticateToken('not.a.jwt')), '401 UNAUTHENTICATED');
+    await denyList.revokeSession('session-1');
+    assert.equal(await code(auth.authenticateToken(token)), '401 TOKEN_REVOKED');
+    await denyList.banAccount('account-1');
+    assert.equal(await code(auth.authenticateToken(token)), '403 ACCOUNT_BANNED');
+    await cache.close();
+  });
+});
