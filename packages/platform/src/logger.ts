@@ -4,8 +4,8 @@ import { currentTrace } from './trace-context.ts';
 export type { Logger } from 'pino';
 
 /** JSON lines with the service name and, inside a request or event, its trace id. */
-export function createLogger(service: string, level: string): Logger {
-  return pino({
+export function createLogger(service: string, level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service },
     messageKey: 'message',
@@ -18,5 +18,6 @@ export function createLogger(service: string, level: string): Logger {
         ? { traceId: trace.traceId, spanId: trace.spanId, accountId: trace.accountId }
         : { traceId: trace.traceId, spanId: trace.spanId };
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -19,6 +19,8 @@ export async function proxyRoutes(app: HttpApp, context: ServiceContext): Promis
       upstream,
       prefix,
       rewritePrefix: prefix,
+      // The gateway's own hooks count and time every request; a log line per hop would only cost.
+      disableRequestLogging: true,
       undici: { connections: 128, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: timeoutMs },
       replyOptions: {
         rewriteRequestHeaders: (request, headers) => {
