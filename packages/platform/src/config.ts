@@ -69,6 +69,11 @@ export const PlatformConfigSchema = Type.Object({
   DATA_DIR: Type.String({ default: './data', minLength: 1 }),
   REDIS_URL: Type.Optional(RedisUrl),
   KAFKA_BROKERS: Type.Optional(Type.String({ pattern: '^[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*$' })),
+  /** Partitions and replication factor of the topics created at start when absent. */
+  KAFKA_PARTITIONS: Type.Integer({ minimum: 1, default: 3 }),
+  KAFKA_REPLICATION_FACTOR: Type.Integer({ minimum: 1, default: 1 }),
+  /** Client id the brokers see (quotas, logs); `necp-backend` when absent. */
+  KAFKA_CLIENT_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]+$' })),
   OIDC_ISSUER: Type.Optional(HttpUrl),
   TIME_SCALE: Type.Number({ exclusiveMinimum: 0, default: 1 }),
   LOG_LEVEL: Type.Union(

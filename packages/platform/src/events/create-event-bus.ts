@@ -1,13 +1,36 @@
+import { deadLetterTopic, Topics } from '@necp/contracts';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { ConfigError, type PlatformConfig } from '../config.ts';
+import type { PlatformConfig } from '../config.ts';
 import type { EventBus } from './bus.ts';
 import { InProcessBus } from './in-process-bus.ts';
+import { KafkaBus } from './kafka-bus.ts';
+import { parseBrokers, topicsWithDeadLetters } from './kafka-records.ts';
 
-/** Kafka when `KAFKA_BROKERS` is set, the in-process bus otherwise. */
-export async function createEventBus(config: PlatformConfig, logger: Logger, _metrics: Registry): Promise<EventBus> {
-  if (config.KAFKA_BROKERS) {
-    throw new ConfigError('KAFKA_BROKERS: the Kafka event bus adapter is not built yet (issue 3); unset it');
+/**
+ * Kafka when `KAFKA_BROKERS` is set, the in-process bus otherwise. The Kafka bus creates the
+ * catalogue's topics and their dead-letter topics when absent, before anything publishes.
+ */
+export async function createEventBus(config: PlatformConfig, logger: Logger, metrics: Registry): Promise<EventBus> {
+  if (!config.KAFKA_BROKERS) return new InProcessBus(logger);
+  const bus = new KafkaBus({
+    brokers: parseBrokers(config.KAFKA_BROKERS),
+    clientId: config.KAFKA_CLIENT_ID ?? 'necp-backend',
+    logger,
+    metrics,
+    partitions: config.KAFKA_PARTITIONS,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+  });
+  try {
+    await bus.ensureTopics(topicsWithDeadLetters(Topics, deadLetterTopic));
+  } catch (error) {
+    await bus.close();
+    throw new Error(
+      `KAFKA_BROKERS: could not prepare the topics on ${config.KAFKA_BROKERS}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
-  return new InProcessBus(logger);
+  return bus;
 }
