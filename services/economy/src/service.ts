@@ -1,9 +1,28 @@
-import type { ServiceDefinition } from '@necp/platform';
+import type { ServiceContext, ServiceDefinition, SqlDatabase } from '@necp/platform';
+import { createAccess } from './access.ts';
+import { characterLifecycleConsumer } from './events.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { transferRoutes } from './routes/transfers.ts';
+import { walletRoutes } from './routes/wallets.ts';
+import type { EconomyTables } from './store/tables.ts';
+
+function databaseOf(context: ServiceContext): SqlDatabase {
+  if (!context.db) throw new Error('economy-service needs its database');
+  return context.db;
+}
 
 /** economy-service: wallets, double-entry ledger, escrow, crafting. */
 export const economyService: ServiceDefinition = {
   name: 'economy',
   description: 'NECP economy-service: wallets, double-entry ledger, escrow, crafting',
   migrations: new URL('../migrations/', import.meta.url),
-  routes() {},
+  routes(app, context) {
+    const db = databaseOf(context);
+    const typed = db.typed<EconomyTables>();
+    const access = createAccess(app, context, typed);
+    walletRoutes(app, access, typed);
+    transferRoutes(app, access, db);
+    auditRoutes(app, access, typed);
+  },
+  subscriptions: (context) => [characterLifecycleConsumer(databaseOf(context))],
 };

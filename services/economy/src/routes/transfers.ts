@@ -1,0 +1,99 @@
+import { AppError, type HttpApp, type SqlDatabase } from '@necp/platform';
+import { Type } from 'typebox';
+import { type Access, Roles } from '../access.ts';
+import { grant, transferBetweenCharacters } from '../store/wallet-ops.ts';
+import { runOnce, send } from './idempotent.ts';
+import { Amount, AssetSchema, bearer, IdempotencyHeaders, problems, Uuid } from './schemas.ts';
+
+const TransferBody = Type.Object(
+  {
+    fromCharacterId: Uuid,
+    toCharacterId: Uuid,
+    asset: AssetSchema,
+    amount: Amount,
+    memo: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+const TransferSchema = Type.Object({
+  transferId: Uuid,
+  fromCharacterId: Uuid,
+  toCharacterId: Uuid,
+  asset: Type.String(),
+  amount: Type.Integer(),
+  memo: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+const GrantBody = Type.Object(
+  {
+    characterId: Uuid,
+    asset: AssetSchema,
+    amount: Amount,
+    reason: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
+
+const GrantSchema = Type.Object({
+  grantId: Uuid,
+  characterId: Uuid,
+  asset: Type.String(),
+  amount: Type.Integer(),
+  reason: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+export function transferRoutes(app: HttpApp, access: Access, db: SqlDatabase): void {
+  app.post(
+    '/api/v1/economy/transfers',
+    {
+      schema: {
+        summary: 'Move an asset from one character to another',
+        security: bearer,
+        headers: IdempotencyHeaders,
+        body: TransferBody,
+        response: { 201: TransferSchema, ...problems(400, 401, 403, 404, 422) },
+      },
+      preHandler: access.authenticate,
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if (body.fromCharacterId === body.toCharacterId) {
+        throw new AppError('VALIDATION_ERROR', 'A transfer needs two different characters', {
+          errors: [{ path: 'body/toCharacterId', message: 'must differ from fromCharacterId' }],
+        });
+      }
+      await access.assertCharacter(request, body.fromCharacterId, [Roles.service]);
+      const caller = access.caller(request);
+      const result = await runOnce(db, request, caller.accountId, async (trx) => ({
+        status: 201,
+        body: await transferBetweenCharacters(trx, body, caller.accountId),
+      }));
+      return send(reply, result);
+    },
+  );
+
+  app.post(
+    '/api/v1/economy/grants',
+    {
+      schema: {
+        summary: 'Mint an asset from the house to a character (admin or service)',
+        security: bearer,
+        headers: IdempotencyHeaders,
+        body: GrantBody,
+        response: { 201: GrantSchema, ...problems(400, 401, 403) },
+      },
+      preHandler: [access.authenticate, access.requireRole(Roles.admin, Roles.service)],
+    },
+    async (request, reply) => {
+      const caller = access.caller(request);
+      const result = await runOnce(db, request, caller.accountId, async (trx) => ({
+        status: 201,
+        body: await grant(trx, request.body, caller.accountId),
+      }));
+      return send(reply, result);
+    },
+  );
+}

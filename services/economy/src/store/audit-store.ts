@@ -1,0 +1,64 @@
+import { sql } from 'kysely';
+import type { EconomyDb } from './ledger-store.ts';
+
+export interface AssetAudit {
+  asset: string;
+  /** Sum of the balance columns over every account of the asset. */
+  sum: number;
+  accounts: number;
+  /** Sum of what the immutable transfers say the balances are. */
+  recomputedSum: number;
+  /** Accounts whose balance or held column disagrees with their transfers. */
+  mismatchedAccounts: number;
+  balanced: boolean;
+}
+
+export interface AuditReport {
+  balanced: boolean;
+  assets: AssetAudit[];
+}
+
+interface AuditRow {
+  asset: string;
+  sum: number | string;
+  accounts: number | string;
+  recomputed_sum: number | string;
+  mismatched: number | string;
+}
+
+/**
+ * Recomputes every account from the transfers and compares with the running columns: an asset is
+ * balanced when both sums are zero and no account disagrees with its own history.
+ */
+export async function auditLedger(db: EconomyDb): Promise<AuditReport> {
+  const result = await sql<AuditRow>`
+    WITH movements AS (
+      SELECT debit_account_id AS account_id,
+             CASE kind WHEN 'pending' THEN 0 ELSE -amount END AS balance,
+             CASE kind WHEN 'pending' THEN amount ELSE -released END AS held
+        FROM mvp_core.ledger_transfers
+      UNION ALL
+      SELECT credit_account_id, amount, 0 FROM mvp_core.ledger_transfers WHERE kind IN ('posted', 'post')
+    ),
+    recomputed AS (
+      SELECT account_id, sum(balance) AS balance, sum(held) AS held FROM movements GROUP BY account_id
+    )
+    SELECT a.asset,
+           sum(a.balance) AS sum,
+           count(*) AS accounts,
+           coalesce(sum(r.balance), 0) AS recomputed_sum,
+           count(*) FILTER (WHERE a.balance <> coalesce(r.balance, 0) OR a.held <> coalesce(r.held, 0)) AS mismatched
+      FROM mvp_core.ledger_accounts a LEFT JOIN recomputed r ON r.account_id = a.id
+     GROUP BY a.asset ORDER BY a.asset`.execute(db);
+  const assets = result.rows.map((row): AssetAudit => {
+    const audit = {
+      asset: row.asset,
+      sum: Number(row.sum),
+      accounts: Number(row.accounts),
+      recomputedSum: Number(row.recomputed_sum),
+      mismatchedAccounts: Number(row.mismatched),
+    };
+    return { ...audit, balanced: audit.sum === 0 && audit.recomputedSum === 0 && audit.mismatchedAccounts === 0 };
+  });
+  return { balanced: assets.every((asset) => asset.balanced), assets };
+}

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { adapterLabel } from '@necp/platform/testing';
+import { type Economy, startEconomy } from '../support/harness.ts';
+
+describe(`economy ledger on ${adapterLabel}`, () => {
+  let economy: Economy;
+  let admin: string;
+  before(async () => {
+    economy = await startEconomy();
+    admin = await economy.adminToken();
+  });
+  afterEach(async () => {
+    const audit = await economy.call('GET', '/api/v1/economy/audit', admin);
+    assert.equal(audit.status, 200);
+    assert.equal(audit.body.balanced, true, JSON.stringify(audit.body));
+  });
+  after(() => economy.close());
+
+  const balance = async (characterId: string, token: string, asset = 'EDD') => {
+    const wallet = await economy.call('GET', `/api/v1/economy/wallets/${characterId}`, token);
+    assert.equal(wallet.status, 200);
+    return wallet.body.balances.find((entry: { asset: string }) => entry.asset === asset);
+  };
+
+  it('grants the starting kit by origin once, however often created arrives', async () => {
+    const me = await economy.player('corpo');
+    const created = {
+      kind: 'created' as const,
+      characterId: me.characterId,
+      accountId: me.accountId,
+      origin: 'corpo',
+      class: 'techie',
+      district: 'watson',
+    };
+    const eventId = randomUUID();
+    await economy.deliver('characters.lifecycle', me.characterId, created, eventId);
+    await economy.deliver('characters.lifecycle', me.characterId, created, eventId);
+    await economy.deliver('characters.lifecycle', me.characterId, created);
+    assert.deepEqual(await balance(me.characterId, me.token), { asset: 'EDD', available: 2500, held: 0 });
+    assert.equal((await balance(me.characterId, me.token, 'metal')).available, 6);
+    assert.equal((await balance(me.characterId, me.token, 'mechanics')).available, 2);
+    assert.equal((await balance(me.characterId, me.token, 'rare_circuit')).available, 0);
+  });
+
+  it('moves eddies between characters and records both sides in the ledger', async () => {
+    const alice = await economy.player();
+    const bob = await economy.player();
+    const sent = await economy.call('POST', '/api/v1/economy/transfers', alice.token, {
+      fromCharacterId: alice.characterId,
+      toCharacterId: bob.characterId,
+      asset: 'EDD',
+      amount: 250,
+      memo: 'rent',
+    });
+    assert.equal(sent.status, 201, JSON.stringify(sent.body));
+    assert.equal(sent.body.amount, 250);
+    assert.equal((await balance(alice.characterId, alice.token)).available, 750);
+    assert.equal((await balance(bob.characterId, bob.token)).available, 1250);
+    const ledger = await economy.call(
+      'GET',
+      `/api/v1/economy/wallets/${alice.characterId}/ledger?limit=1`,
+      alice.token,
+    );
+    assert.equal(ledger.status, 200);
+    assert.equal(ledger.body.items.length, 1);
+    assert.equal(ledger.body.items[0].balanceChange, -250);
+    assert.equal(ledger.body.items[0].counterparty.ownerId, bob.characterId);
+    assert.ok(ledger.body.nextCursor);
+    const older = await economy.call(
+      'GET',
+      `/api/v1/economy/wallets/${alice.characterId}/ledger?limit=100&cursor=${ledger.body.nextCursor}`,
+      alice.token,
+    );
+    assert.ok(older.body.items.every((item: { reason: string }) => item.reason === 'starting_kit'));
+    assert.equal(older.body.nextCursor, null);
+  });
+
+  it('refuses overdrafts with 422, strangers with 403, unknown characters with 404, bad bodies with 400', async () => {
+    const alice = await economy.player();
+    const bob = await economy.player();
+    const transfer = (token: string, from: string, amount: number, extra: Record<string, unknown> = {}) =>
+      economy.call('POST', '/api/v1/economy/transfers', token, {
+        fromCharacterId: from,
+        toCharacterId: bob.characterId,
+        asset: 'EDD',
+        amount,
+        ...extra,
+      });
+    const broke = await transfer(alice.token, alice.characterId, 1001);
+    assert.equal(broke.status, 422);
+    assert.equal(broke.body.code, 'INSUFFICIENT_FUNDS');
+    assert.equal(broke.body.available, 1000);
+    assert.equal((await transfer(bob.token, alice.characterId, 1)).body.code, 'CHARACTER_NOT_OWNED');
+    assert.equal((await transfer(alice.token, randomUUID(), 1)).status, 404);
+    assert.equal((await transfer(alice.token, alice.characterId, 0)).status, 400);
+    assert.equal((await transfer(alice.token, alice.characterId, 1.5)).status, 400);
+    assert.equal((await transfer(alice.token, alice.characterId, 1, { bonus: true })).status, 400);
+    assert.equal((await transfer(alice.token, alice.characterId, 1, { asset: 'gold' })).status, 400);
+    const anonymous = await fetch(`${economy.base}/api/v1/economy/wallets/${alice.characterId}`);
+    assert.equal(anonymous.status, 401);
+  });
+
+  it('replays an Idempotency-Key without moving anything twice, and refuses it for another body', async () => {
+    const alice = await economy.player();
+    const bob = await economy.player();
+    const key = randomUUID();
+    const body = { fromCharacterId: alice.characterId, toCharacterId: bob.characterId, asset: 'EDD', amount: 100 };
+    const first = await economy.call('POST', '/api/v1/economy/transfers', alice.token, body, {
+      'idempotency-key': key,
+    });
+    const again = await economy.call('POST', '/api/v1/economy/transfers', alice.token, body, {
+      'idempotency-key': key,
+    });
+    assert.equal(first.status, 201);
+    assert.equal(again.status, 201);
+    assert.deepEqual(again.body, first.body);
+    assert.equal((await balance(alice.characterId, alice.token)).available, 900);
+    const other = await economy.call(
+      'POST',
+      '/api/v1/economy/transfers',
+      alice.token,
+      { ...body, amount: 5 },
+      { 'idempotency-key': key },
+    );
+    assert.equal(other.status, 422);
+    assert.equal(other.body.code, 'IDEMPOTENCY_KEY_REUSED');
+    assert.equal((await balance(alice.characterId, alice.token)).available, 900);
+  });
+
+  it('moves once when the same key races with itself', async () => {
+    const alice = await economy.player();
+    const bob = await economy.player();
+    const key = randomUUID();
+    const body = { fromCharacterId: alice.characterId, toCharacterId: bob.characterId, asset: 'EDD', amount: 7 };
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        economy.call('POST', '/api/v1/economy/transfers', alice.token, body, { 'idempotency-key': key }),
+      ),
+    );
+    assert.ok(answers.every((answer) => answer.status === 201));
+    assert.equal(new Set(answers.map((answer) => answer.body.transferId)).size, 1);
+    assert.equal((await balance(alice.characterId, alice.token)).available, 993);
+  });
+
+  it('never overdraws under 50 racing transfers that exceed the balance, and never answers 5xx', async () => {
+    const alice = await economy.player();
+    const receivers = await Promise.all(Array.from({ length: 5 }, () => economy.player()));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, index) =>
+        economy.call('POST', '/api/v1/economy/transfers', alice.token, {
+          fromCharacterId: alice.characterId,
+          toCharacterId: (receivers[index % receivers.length] as { characterId: string }).characterId,
+          asset: 'EDD',
+          amount: 30,
+        }),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    assert.ok(
+      statuses.every((status) => status === 201 || status === 422),
+      statuses.join(','),
+    );
+    assert.equal(statuses.filter((status) => status === 201).length, 33);
+    assert.deepEqual(await balance(alice.characterId, alice.token), { asset: 'EDD', available: 10, held: 0 });
+    let received = 0;
+    for (const receiver of receivers)
+      received += (await balance(receiver.characterId, receiver.token)).available - 1000;
+    assert.equal(received, 990);
+  });
+
+  it('mints grants for admins and services only, idempotently', async () => {
+    const alice = await economy.player();
+    const body = { characterId: alice.characterId, asset: 'rare_circuit', amount: 3, reason: 'event prize' };
+    assert.equal((await economy.call('POST', '/api/v1/economy/grants', alice.token, body)).status, 403);
+    const service = await economy.issuer.token('service:social', ['service']);
+    const key = randomUUID();
+    const first = await economy.call('POST', '/api/v1/economy/grants', service, body, { 'idempotency-key': key });
+    const again = await economy.call('POST', '/api/v1/economy/grants', service, body, { 'idempotency-key': key });
+    assert.equal(first.status, 201);
+    assert.deepEqual(again.body, first.body);
+    assert.equal((await balance(alice.characterId, alice.token, 'rare_circuit')).available, 3);
+    const audit = await economy.call('GET', '/api/v1/economy/audit', admin);
+    const house = audit.body.assets.find((asset: { asset: string }) => asset.asset === 'rare_circuit');
+    assert.equal(house.sum, 0);
+    assert.equal((await economy.call('GET', '/api/v1/economy/audit', alice.token)).status, 403);
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * Starts the real economy-service on a fresh database (PGlite, or PostgreSQL with DATABASE_URL)
+ * behind a throwaway token issuer: a local JWKS endpoint the platform verifier reads, and RS256
+ * access tokens signed for it. Events arrive through the in-process bus, as the relay delivers them.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Topic, TopicPayload } from '@necp/contracts';
+import {
+  createLogger,
+  InProcessBus,
+  type RunningService,
+  type Runtime,
+  type SqlDatabase,
+  startService,
+} from '@necp/platform';
+import { createTestCache, createTestDatabase, type TestDatabase, testConfig } from '@necp/platform/testing';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { Registry } from 'prom-client';
+import { economyService } from '../../src/service.ts';
+
+export interface Issuer {
+  url: string;
+  token(accountId: string, roles?: string[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startIssuer(): Promise<Issuer> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256');
+  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' }] };
+  const server: Server = createServer((request, response) => {
+    response.setHeader('content-type', 'application/json');
+    if (request.url === '/.well-known/jwks.json') return response.end(JSON.stringify(jwks));
+    response.statusCode = 404;
+    response.end('{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    token: (accountId, roles = ['player']) =>
+      new SignJWT({ roles, sid: randomUUID() })
+        .setProtectedHeader({ alg: 'RS256', kid: 'test-key', typ: 'at+jwt' })
+        .setIssuer(url)
+        .setAudience('necp-api')
+        .setSubject(accountId)
+        .setIssuedAt()
+        .setExpirationTime('10m')
+        .sign(privateKey),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface Economy {
+  base: string;
+  db: SqlDatabase;
+  test: TestDatabase;
+  issuer: Issuer;
+  service: RunningService;
+  /** Delivers an event to economy's consumers as the bus would; returns its envelope id. */
+  deliver<T extends Topic>(topic: T, key: string, payload: TopicPayload<T>, eventId?: string): Promise<string>;
+  /** A player account with a fresh character of `origin` whose starting kit has been granted. */
+  player(origin?: string): Promise<{ accountId: string; characterId: string; token: string }>;
+  adminToken(): Promise<string>;
+  call(
+    method: string,
+    path: string,
+    token: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+    // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely and check them with assertions
+  ): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+export async function startEconomy(env: Record<string, string> = {}): Promise<Economy> {
+  const test = await createTestDatabase();
+  const issuer = await startIssuer();
+  const config = testConfig({ AUTH_URL: issuer.url, AUTH_ISSUER_URL: issuer.url, ...env });
+  const logger = createLogger('economy-test', 'silent');
+  const bus = new InProcessBus(logger, { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1 });
+  const cache = createTestCache();
+  const runtime: Runtime = {
+    config,
+    logger,
+    metrics: new Registry(),
+    cache,
+    bus,
+    database: async () => test.db,
+    startRelay: async () => undefined,
+    close: async () => {
+      await bus.close();
+      await cache.close();
+    },
+  };
+  const service = await startService(economyService, runtime, { host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${service.port}`;
+
+  const deliver: Economy['deliver'] = async (topic, key, payload, eventId = randomUUID()) => {
+    await bus.publish([
+      {
+        topic,
+        key,
+        headers: {},
+        envelope: {
+          eventId,
+          type: topic,
+          occurredAt: new Date().toISOString(),
+          producer: 'test',
+          traceId: randomUUID().replaceAll('-', ''),
+          key,
+          payload,
+        },
+      },
+    ]);
+    return eventId;
+  };
+
+  const call: Economy['call'] = async (method, path, token, body, headers = {}) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+
+  return {
+    base,
+    db: test.db,
+    test,
+    issuer,
+    service,
+    deliver,
+    call,
+    async player(origin = 'street_kid') {
+      const accountId = randomUUID();
+      const characterId = randomUUID();
+      await deliver('characters.lifecycle', characterId, {
+        kind: 'created',
+        characterId,
+        accountId,
+        origin,
+        class: 'techie',
+        district: 'watson',
+      });
+      return { accountId, characterId, token: await issuer.token(accountId) };
+    },
+    adminToken: () => issuer.token(randomUUID(), ['admin']),
+    async close() {
+      await service.stop();
+      await runtime.close();
+      await test.close();
+      await issuer.close();
+    },
+  };
+}
