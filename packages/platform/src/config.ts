@@ -88,6 +88,15 @@ export const PlatformConfigSchema = Type.Object({
   /** `off` when Debezium relays the outbox instead of the built-in relay. */
   OUTBOX_RELAY: Type.Union([Type.Literal('builtin'), Type.Literal('off')], { default: 'builtin' }),
   OUTBOX_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, default: 500 }),
+  /** Gateway request rates per minute (shared/API.md §1, §8); login is per IP and per login name. */
+  RATE_LIMIT_PUBLIC_PER_MINUTE: Type.Integer({ minimum: 1, default: 300 }),
+  RATE_LIMIT_ACCOUNT_PER_MINUTE: Type.Integer({ minimum: 1, default: 1200 }),
+  RATE_LIMIT_LOGIN_PER_MINUTE: Type.Integer({ minimum: 1, default: 10 }),
+  RATE_LIMIT_SIMULATIONS_PER_MINUTE: Type.Integer({ minimum: 1, default: 180 }),
+  RATE_LIMIT_CRAFTING_JOBS_PER_MINUTE: Type.Integer({ minimum: 1, default: 60 }),
+  RATE_LIMIT_WORLD_IMPACTS_PER_MINUTE: Type.Integer({ minimum: 1, default: 60 }),
+  /** Browser origins the gateway answers CORS for: `*` or a comma-separated list; none when absent. */
+  CORS_ORIGINS: Type.Optional(Type.String({ minLength: 1 })),
   ...serviceUrlProperties,
   /** The audience every access token must name (Keycloak: add an audience mapper for it). */
   OIDC_AUDIENCE: Type.String({ default: 'necp-api', minLength: 1 }),

@@ -1,11 +1,11 @@
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import { currentTrace } from './trace-context.ts';
 
 export type { Logger } from 'pino';
 
 /** JSON lines with the service name and, inside a request or event, its trace id. */
 export function createLogger(service: string, level: string, destination?: DestinationStream): Logger {
-  const options = {
+  const options: LoggerOptions = {
     level,
     base: { service },
     messageKey: 'message',

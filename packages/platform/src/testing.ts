@@ -81,3 +81,5 @@ export function createTestCache(): Cache {
 export function testConfig(overrides: Record<string, string> = {}): PlatformConfig {
   return loadPlatformConfig({ DATA_DIR: 'memory://', LOG_LEVEL: 'silent', ...process.env, ...overrides });
 }
+
+export { startTestIssuer, type TestIssuer, type TestTokenOptions } from './test-issuer.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createRuntime, type RunningService, type Runtime, type ServiceDefinition, startService } from '@necp/platform';
-import { testConfig } from '@necp/platform/testing';
+import { startTestIssuer, type TestIssuer, testConfig } from '@necp/platform/testing';
 import { Type } from 'typebox';
 import { gatewayService } from '../../src/service.ts';
 
@@ -41,14 +41,22 @@ describe('the gateway in front of the services', () => {
   let gateway: RunningService;
   let economy: RunningService;
   let base: string;
+  let issuer: TestIssuer;
+  let bearer: Record<string, string>;
 
   before(async () => {
+    issuer = await startTestIssuer();
+    bearer = { authorization: `Bearer ${await issuer.token()}` };
     const economyPort = await freePort();
     const deadPort = await freePort();
     const config = testConfig({
       ECONOMY_URL: `http://127.0.0.1:${economyPort}`,
       WORLD_URL: `http://127.0.0.1:${deadPort}`,
+      AUTH_URL: `http://127.0.0.1:${deadPort}`,
       UPSTREAM_TIMEOUT_MS: '400',
+      OIDC_ISSUER: issuer.issuer,
+      RATE_LIMIT_LOGIN_PER_MINUTE: '3',
+      RATE_LIMIT_ACCOUNT_PER_MINUTE: '1000',
     });
     runtime = await createRuntime(config, 'gateway-test');
     economy = await startService(echoEconomy, runtime, { host: '127.0.0.1', port: economyPort });
@@ -59,6 +67,7 @@ describe('the gateway in front of the services', () => {
     await gateway.stop();
     await economy.stop();
     await runtime.close();
+    await issuer.close();
   });
 
   it('forwards by prefix with body, query, request id and trace context', async () => {
@@ -67,6 +76,7 @@ describe('the gateway in front of the services', () => {
       method: 'POST',
       body: JSON.stringify({ amount: 5 }),
       headers: {
+        ...bearer,
         'content-type': 'application/json',
         'x-request-id': 'client-req-1',
         traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
@@ -85,14 +95,14 @@ describe('the gateway in front of the services', () => {
     const response = await fetch(`${base}/api/v1/economy/echo`, {
       method: 'POST',
       body: JSON.stringify({ amount: 'many' }),
-      headers: { 'content-type': 'application/json' },
+      headers: { ...bearer, 'content-type': 'application/json' },
     });
     assert.equal(response.status, 400);
     assert.equal(((await response.json()) as { code: string }).code, 'VALIDATION_ERROR');
   });
 
   it('answers 503 with a problem when a service is down', async () => {
-    const response = await fetch(`${base}/api/v1/world/districts`);
+    const response = await fetch(`${base}/api/v1/world/districts`); // public: no token needed
     assert.equal(response.status, 503);
     assert.match(response.headers.get('content-type') ?? '', /problem\+json/);
     const body = (await response.json()) as { code: string; service: string };
@@ -102,7 +112,7 @@ describe('the gateway in front of the services', () => {
 
   it('answers 504 within its timeout when a service is slow', async () => {
     const started = performance.now();
-    const response = await fetch(`${base}/api/v1/economy/slow`);
+    const response = await fetch(`${base}/api/v1/economy/slow`, { headers: bearer });
     assert.equal(response.status, 504);
     assert.equal(((await response.json()) as { code: string }).code, 'UPSTREAM_TIMEOUT');
     assert.ok(performance.now() - started < 1400, 'it did not wait for the slow answer');
@@ -128,8 +138,76 @@ describe('the gateway in front of the services', () => {
   });
 
   it('answers unknown paths with a 404 problem', async () => {
-    const response = await fetch(`${base}/api/v2/anything`);
+    const response = await fetch(`${base}/api/v2/anything`, { headers: bearer });
     assert.equal(response.status, 404);
     assert.equal(((await response.json()) as { code: string }).code, 'NOT_FOUND');
+  });
+
+  it('refuses a protected route without a valid token', async () => {
+    const missing = await fetch(`${base}/api/v1/economy/echo`, { method: 'POST' });
+    assert.equal(missing.status, 401);
+    assert.equal(((await missing.json()) as { code: string }).code, 'UNAUTHENTICATED');
+    const expired = await fetch(`${base}/api/v1/economy/echo`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await issuer.token({ expiresInSeconds: -60 })}` },
+    });
+    assert.equal(expired.status, 401);
+    assert.equal(((await expired.json()) as { code: string }).code, 'TOKEN_EXPIRED');
+    const foreign = await startTestIssuer();
+    const forged = await fetch(`${base}/api/v1/economy/echo`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await foreign.token()}` },
+    });
+    await foreign.close();
+    assert.equal(forged.status, 401, 'a token from another issuer is refused');
+  });
+
+  it('refuses a revoked session and a banned account at once', async () => {
+    const { authenticatorFor } = await import('@necp/platform');
+    const sessionId = crypto.randomUUID();
+    const accountId = crypto.randomUUID();
+    const token = await issuer.token({ sessionId, accountId });
+    const call = () =>
+      fetch(`${base}/api/v1/economy/echo`, {
+        method: 'POST',
+        body: JSON.stringify({ amount: 1 }),
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
+    assert.equal((await call()).status, 200);
+    const denyList = authenticatorFor(gateway.context).denyList;
+    await denyList.revokeSession(sessionId);
+    const revoked = await call();
+    assert.equal(revoked.status, 401);
+    assert.equal(((await revoked.json()) as { code: string }).code, 'TOKEN_REVOKED');
+    const other = await issuer.token({ accountId });
+    await denyList.banAccount(accountId);
+    const banned = await fetch(`${base}/api/v1/economy/echo`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${other}` },
+    });
+    assert.equal(banned.status, 403);
+    assert.equal(((await banned.json()) as { code: string }).code, 'ACCOUNT_BANNED');
+  });
+
+  it('limits logins per login name and answers 429 with Retry-After and RateLimit headers', async () => {
+    const login = (name: string) =>
+      fetch(`${base}/api/v1/auth/login`, {
+        method: 'POST',
+        body: JSON.stringify({ login: name, password: 'wrong-password-1' }),
+        headers: { 'content-type': 'application/json' },
+      });
+    const answers = [];
+    for (let attempt = 0; attempt < 4; attempt++) answers.push(await login('Victim'));
+    assert.deepEqual(
+      answers.map((response) => response.status),
+      [503, 503, 503, 429],
+      'auth is down in this test (503) until the fourth try is refused at the edge',
+    );
+    const refused = answers[3] as Response;
+    assert.equal(refused.headers.get('ratelimit-limit'), '3');
+    assert.equal(refused.headers.get('ratelimit-remaining'), '0');
+    assert.ok(Number(refused.headers.get('retry-after')) > 0);
+    assert.equal(((await refused.json()) as { code: string }).code, 'RATE_LIMITED');
+    assert.equal(answers[0]?.headers.get('ratelimit-remaining'), '2');
   });
 });

@@ -1,0 +1,178 @@
+import { Readable } from 'node:stream';
+import cors from '@fastify/cors';
+import rateLimit, { normalizeIP } from '@fastify/rate-limit';
+import {
+  AppError,
+  authenticatorFor,
+  type Cache,
+  type HttpApp,
+  type ServiceContext,
+  useAuthentication,
+} from '@necp/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  isPublicRoute,
+  type RateRule,
+  type RequestFacts,
+  rateIdentity,
+  rateRules,
+  ruleApplies,
+} from '../domain/access-rules.ts';
+
+/** @fastify/rate-limit counting in the platform's cache, so replicas share counts through Redis. */
+function cacheStore(cache: Cache) {
+  return class CacheRateLimitStore {
+    incr(
+      key: string,
+      callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
+      windowMs: number,
+    ) {
+      const counter = `ratelimit:${key}`;
+      cache
+        .increment(counter, 1, windowMs)
+        .then(async (current) => callback(null, { current, ttl: Math.max(0, await cache.ttl(counter)) }))
+        .catch((error: Error) => callback(error));
+    }
+    child() {
+      return this;
+    }
+  };
+}
+
+function pathOf(request: FastifyRequest): string {
+  return request.url.split('?')[0] ?? request.url;
+}
+
+/**
+ * Buffers a proxied body (the proxy passes it on as a stream) so that rules can read the login name
+ * or the character id; the buffer is what the proxy then forwards.
+ */
+async function readBody(request: FastifyRequest, limit: number): Promise<Record<string, unknown> | undefined> {
+  if (!(request.body instanceof Readable)) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new AppError('PAYLOAD_TOO_LARGE', `The body is larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  const raw = Buffer.concat(chunks);
+  request.body = raw;
+  const type = String(request.headers['content-type'] ?? '');
+  try {
+    if (type.includes('json')) {
+      const parsed: unknown = JSON.parse(raw.toString('utf8'));
+      return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
+    }
+    if (type.includes('application/x-www-form-urlencoded')) {
+      return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+    }
+  } catch {
+    // A malformed body is the service's to refuse (400); it simply carries no key for a rule.
+  }
+  return undefined;
+}
+
+interface RuleCheck {
+  rule: RateRule;
+  max: number;
+  remaining: number;
+  resetSeconds: number;
+  exceeded: boolean;
+}
+
+/**
+ * Identity and request rates at the edge: CORS, per-IP limits on public routes, bearer tokens
+ * verified (signature, claims, deny-list) on every other route, then per-account and per-route
+ * limits. Every limited answer carries RateLimit-* headers; a refused one is 429 with Retry-After.
+ */
+export async function securityRoutes(app: HttpApp, context: ServiceContext): Promise<void> {
+  const { config } = context;
+  if (config.CORS_ORIGINS) {
+    const origins = config.CORS_ORIGINS === '*' ? true : config.CORS_ORIGINS.split(',').map((origin) => origin.trim());
+    await app.register(cors, {
+      origin: origins,
+      exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
+    });
+  }
+  await app.register(rateLimit, { global: false, store: cacheStore(context.cache), enableDraftSpec: true });
+
+  const rules = rateRules({
+    publicPerIpPerMinute: config.RATE_LIMIT_PUBLIC_PER_MINUTE,
+    accountPerMinute: config.RATE_LIMIT_ACCOUNT_PER_MINUTE,
+    loginPerMinute: config.RATE_LIMIT_LOGIN_PER_MINUTE,
+    simulationsPerCharacterPerMinute: config.RATE_LIMIT_SIMULATIONS_PER_MINUTE,
+    craftingJobsPerCharacterPerMinute: config.RATE_LIMIT_CRAFTING_JOBS_PER_MINUTE,
+    worldImpactsPerMinute: config.RATE_LIMIT_WORLD_IMPACTS_PER_MINUTE,
+  });
+  const identities = new WeakMap<FastifyRequest, Map<string, string>>();
+  const limiters = new Map(
+    rules.map((rule) => [
+      rule.name,
+      app.createRateLimit({
+        max: rule.max,
+        timeWindow: rule.windowMs,
+        keyGenerator: (request) => `${rule.name}:${identities.get(request)?.get(rule.name) ?? ''}`,
+      }),
+    ]),
+  );
+
+  async function enforce(request: FastifyRequest, reply: FastifyReply, stage: 'edge' | 'account') {
+    const path = pathOf(request);
+    const facts: RequestFacts = {
+      method: request.method,
+      path,
+      ip: normalizeIP(request.ip),
+      isPublic: isPublicRoute(request.method, path),
+      accountId: request.auth?.accountId,
+      body: undefined,
+    };
+    const applicable = rules.filter(
+      (rule) => (rule.name === 'public-ip') === (stage === 'edge') && ruleApplies(rule, facts),
+    );
+    if (applicable.length === 0) return;
+    if (applicable.some((rule) => rule.readsBody)) facts.body = await readBody(request, config.BODY_LIMIT_BYTES);
+    const keys = new Map<string, string>();
+    for (const rule of applicable) {
+      const identity = rateIdentity(rule, facts);
+      if (identity !== undefined) keys.set(rule.name, identity);
+    }
+    identities.set(request, keys);
+    const checks: RuleCheck[] = [];
+    for (const rule of applicable.filter((candidate) => keys.has(candidate.name))) {
+      const result = await limiters.get(rule.name)?.(request);
+      if (!result || result.isAllowed) continue;
+      checks.push({
+        rule,
+        max: result.max,
+        remaining: result.remaining,
+        resetSeconds: result.ttlInSeconds,
+        exceeded: result.isExceeded,
+      });
+    }
+    const tightest = checks.sort((a, b) => Number(b.exceeded) - Number(a.exceeded) || a.remaining - b.remaining)[0];
+    if (!tightest) return;
+    const headers = {
+      'ratelimit-limit': String(tightest.max),
+      'ratelimit-remaining': String(tightest.remaining),
+      'ratelimit-reset': String(tightest.resetSeconds),
+    };
+    reply.headers(headers);
+    if (tightest.exceeded) {
+      throw new AppError(
+        'RATE_LIMITED',
+        `Too many requests (${tightest.rule.name}); retry in ${tightest.resetSeconds} s`,
+        {
+          headers: { ...headers, 'retry-after': String(tightest.resetSeconds) },
+          extensions: { limit: tightest.rule.name },
+        },
+      );
+    }
+  }
+
+  app.addHook('onRequest', (request, reply) => enforce(request, reply, 'edge'));
+  useAuthentication(app, authenticatorFor(context), {
+    isPublic: (request) => isPublicRoute(request.method, pathOf(request)),
+  });
+  app.addHook('preHandler', (request, reply) => enforce(request, reply, 'account'));
+}
