@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type LaneMessage, PartitionLanes, partitionKey } from '../../src/events/kafka-lanes.ts';
+
+const message = (partition: number, offset: number): LaneMessage => ({ topic: 't', partition, offset: BigInt(offset) });
+const label = (m: LaneMessage) => `${m.partition}@${m.offset}`;
+
+function lanes(
+  options: { delayMs?: (m: LaneMessage) => number; fail?: (m: LaneMessage) => boolean; maxBuffered?: number } = {},
+) {
+  const log: string[] = [];
+  const done: string[] = [];
+  const failed: string[] = [];
+  const pressure: boolean[] = [];
+  let concurrent = 0;
+  let maxConcurrent = 0;
+  const subject = new PartitionLanes<LaneMessage>({
+    maxBuffered: options.maxBuffered ?? 100,
+    process: async (m) => {
+      concurrent++;
+      maxConcurrent = Math.max(maxConcurrent, concurrent);
+      log.push(`start ${label(m)}`);
+      await sleep(options.delayMs?.(m) ?? 1);
+      concurrent--;
+      if (options.fail?.(m)) throw new Error('stopping');
+      log.push(`end ${label(m)}`);
+    },
+    done: (m) => done.push(label(m)),
+    failed: (m) => failed.push(label(m)),
+    pressure: (paused) => pressure.push(paused),
+  });
+  return { subject, log, done, failed, pressure, maxConcurrent: () => maxConcurrent };
+}
+
+describe('PartitionLanes', () => {
+  it('handles each partition in offset order, one at a time, partitions side by side', async () => {
+    const { subject, done, log, maxConcurrent } = lanes({ delayMs: (m) => (m.partition === 0 ? 5 : 1) });
+    for (let offset = 0; offset < 5; offset++) {
+      subject.push(message(0, offset));
+      subject.push(message(1, offset));
+    }
+    await subject.idle();
+    assert.deepEqual(
+      done.filter((d) => d.startsWith('0@')),
+      ['0@0', '0@1', '0@2', '0@3', '0@4'],
+    );
+    assert.deepEqual(
+      done.filter((d) => d.startsWith('1@')),
+      ['1@0', '1@1', '1@2', '1@3', '1@4'],
+    );
+    assert.equal(maxConcurrent(), 2);
+    for (let i = 0; i < log.length; i++) {
+      const entry = log[i] as string;
+      if (entry.startsWith('start 0@')) {
+        const previous = log.slice(0, i).filter((e) => e.includes(' 0@'));
+        assert.ok(previous.length === 0 || previous.at(-1)?.startsWith('end'), 'no overlap within a partition');
+      }
+    }
+  });
+
+  it('skips a message fetched again below what the lane already took', async () => {
+    const { subject, done } = lanes();
+    subject.push(message(0, 0));
+    subject.push(message(0, 1));
+    subject.push(message(0, 0));
+    subject.push(message(0, 1));
+    subject.push(message(0, 2));
+    await subject.idle();
+    assert.deepEqual(done, ['0@0', '0@1', '0@2']);
+  });
+
+  it('pauses the source above maxBuffered and resumes at half', async () => {
+    const { subject, pressure } = lanes({ maxBuffered: 4 });
+    for (let offset = 0; offset < 4; offset++) subject.push(message(0, offset));
+    assert.deepEqual(pressure, [true]);
+    assert.equal(subject.buffered, 4);
+    await subject.idle();
+    assert.deepEqual(pressure, [true, false]);
+    assert.equal(subject.buffered, 0);
+  });
+
+  it('drops the queues of revoked partitions; their in-flight message finishes but is not reported done', async () => {
+    const { subject, done } = lanes({ delayMs: () => 10 });
+    for (let offset = 0; offset < 3; offset++) {
+      subject.push(message(0, offset));
+      subject.push(message(1, offset));
+    }
+    await sleep(2);
+    subject.retain(new Set([partitionKey('t', 1)]));
+    await subject.idle();
+    assert.deepEqual(done, ['1@0', '1@1', '1@2']);
+    // the partition may come back later: its messages are taken again from the committed offset
+    subject.push(message(0, 0));
+    await subject.idle();
+    assert.deepEqual(done.at(-1), '0@0');
+  });
+
+  it('drops a lane whose message could not be handled, so nothing after it is reported done', async () => {
+    const { subject, done, failed } = lanes({ fail: (m) => m.partition === 0 && m.offset === 1n });
+    for (let offset = 0; offset < 4; offset++) subject.push(message(0, offset));
+    await subject.idle();
+    assert.deepEqual(done, ['0@0']);
+    assert.deepEqual(failed, ['0@1']);
+    assert.equal(subject.buffered, 0);
+  });
+
+  it('dropAll forgets queued messages and idle waits for the in-flight ones', async () => {
+    const { subject, done } = lanes({ delayMs: () => 20 });
+    for (let offset = 0; offset < 5; offset++) subject.push(message(0, offset));
+    await sleep(5);
+    subject.dropAll();
+    await subject.idle();
+    assert.deepEqual(done, []);
+    assert.equal(subject.buffered, 0);
+  });
+});
