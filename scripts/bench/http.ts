@@ -14,24 +14,37 @@ const firstLine = await new Promise<string>((resolve, reject) => {
   createInterface({ input: targets.stdout }).once('line', resolve);
   targets.once('exit', (code) => reject(new Error(`targets exited with ${code}`)));
 });
-const ports = JSON.parse(firstLine) as Record<string, number>;
+const { token, ...ports } = JSON.parse(firstLine) as Record<string, number> & { token: string };
 
 try {
   const bare = await load({ name: 'bare Fastify GET /hello', url: `http://127.0.0.1:${ports.bare}/hello` });
-  const direct = await load({ name: 'world-service GET /health (direct)', url: `http://127.0.0.1:${ports.world}/health` });
+  const direct = await load({
+    name: 'world-service GET /health (direct)',
+    url: `http://127.0.0.1:${ports.world}/health`,
+  });
   // The gateway forwards only the API prefixes, so the hop is measured on one API path asked of
-  // world-service directly and through the gateway (a 404 problem until world serves its routes).
-  const probe = '/api/v1/world/bench-probe';
-  const probeDirect = await load({ name: `world ${probe} (direct)`, url: `http://127.0.0.1:${ports.world}${probe}` });
-  const viaGateway = await load({ name: `world ${probe} (via gateway)`, url: `http://127.0.0.1:${ports.gateway}${probe}` });
+  // world-service directly and through the gateway: public (no token), then with a verified token.
+  const path = '/api/v1/world/districts';
+  const probeDirect = await load({ name: `world ${path} (direct)`, url: `http://127.0.0.1:${ports.world}${path}` });
+  const viaGateway = await load({
+    name: `  same via gateway, public`,
+    url: `http://127.0.0.1:${ports.gateway}${path}`,
+  });
+  const withToken = await load({
+    name: `  same via gateway, with a verified token`,
+    url: `http://127.0.0.1:${ports.gateway}${path}`,
+    headers: { authorization: `Bearer ${token}` },
+  });
   printTable(
     'HTTP overhead (autocannon, 50 connections; servers in one child process, 2 cores)',
-    [bare, direct, probeDirect, viaGateway],
+    [bare, direct, probeDirect, viaGateway, withToken],
     bare,
   );
   process.stdout.write(
-    `gateway hop: ${(viaGateway.requestsPerSecond / probeDirect.requestsPerSecond).toFixed(2)}× the direct rate, ` +
-      `+${(viaGateway.p50Ms - probeDirect.p50Ms).toFixed(1)} ms at p50\n`,
+    `gateway hop: ${(viaGateway.requestsPerSecond / probeDirect.requestsPerSecond).toFixed(2)}× the direct rate ` +
+      `(+${(viaGateway.p50Ms - probeDirect.p50Ms).toFixed(1)} ms p50); with token verification ` +
+      `${(withToken.requestsPerSecond / viaGateway.requestsPerSecond).toFixed(2)}× the unauthenticated rate\n` +
+      `(world-service answers 404 here until it serves its districts; the hop is the same)\n`,
   );
 } finally {
   targets.kill('SIGTERM');
