@@ -29,6 +29,8 @@ export interface Access {
    * caller has one of `bypassRoles` (services and operators acting for the game).
    */
   assertCharacter(request: FastifyRequest, characterId: string, bypassRoles?: readonly string[]): Promise<void>;
+  /** Whether the caller owns one of `characterIds` (known, not deleted). */
+  ownsAny(request: FastifyRequest, characterIds: (string | null)[]): Promise<boolean>;
 }
 
 export function createAccess(app: HttpApp, context: ServiceContext, db: EconomyDb): Access {
@@ -46,6 +48,15 @@ export function createAccess(app: HttpApp, context: ServiceContext, db: EconomyD
       if (character.accountId !== auth.accountId) {
         throw new AppError('CHARACTER_NOT_OWNED', `Character ${characterId} does not belong to the caller`);
       }
+    },
+    async ownsAny(request, characterIds) {
+      const auth = authOf(request);
+      for (const characterId of characterIds) {
+        if (!characterId) continue;
+        const character = await findCharacter(db, characterId);
+        if (character && !character.deleted && character.accountId === auth.accountId) return true;
+      }
+      return false;
     },
   };
 }

@@ -2,13 +2,17 @@
  * What economy consumes: `characters.lifecycle` (the ownership projection and, on `created`, the
  * starting kit). It publishes `economy.escrow.events` and `economy.crafting.jobs` through the outbox.
  */
-import { idempotentConsumer, type SqlDatabase, type Subscription } from '@necp/platform';
+import { AppError, idempotentConsumer, type SqlDatabase, type Subscription } from '@necp/platform';
+import type { Logger } from 'pino';
+import { settlementFor } from './domain/escrow.ts';
 import { recordCharacter } from './store/characters-store.ts';
+import { settleEscrow } from './store/escrow-store.ts';
 import type { EconomyTables } from './store/tables.ts';
 import { grantStartingKit } from './store/wallet-ops.ts';
 
 export const ConsumerGroups = {
   characters: 'economy.characters',
+  orders: 'economy.orders',
 } as const;
 
 export function characterLifecycleConsumer(db: SqlDatabase): Subscription {
@@ -21,6 +25,35 @@ export function characterLifecycleConsumer(db: SqlDatabase): Subscription {
       // The kit's client refs name the character, so a re-emitted `created` (new eventId) grants nothing twice.
       if (event.payload.kind === 'created')
         await grantStartingKit(trx, event.payload.characterId, event.payload.origin);
+    },
+  );
+}
+
+/**
+ * Settles an order's escrow when social says how the order ended; the same outcome asked through the
+ * API first makes this a no-op, and a contradicting one is logged, not retried (it can never apply).
+ */
+export function orderLifecycleConsumer(db: SqlDatabase, logger: Logger): Subscription {
+  return idempotentConsumer<EconomyTables, 'social.orders.lifecycle'>(
+    db,
+    ConsumerGroups.orders,
+    ['social.orders.lifecycle'],
+    async (trx, event) => {
+      const order = event.payload;
+      const plan = settlementFor(order);
+      if (!plan) return;
+      const escrow = await trx
+        .selectFrom('mvp_core.escrows')
+        .select('order_id')
+        .where('order_id', '=', order.orderId)
+        .executeTakeFirst();
+      if (!escrow) return;
+      try {
+        await settleEscrow(trx, order.orderId, plan.settlement, plan.executor, order.actorId, `event:${event.eventId}`);
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'INVALID_STATE') throw error;
+        logger.warn({ orderId: order.orderId, toStatus: order.toStatus }, error.message);
+      }
     },
   );
 }

@@ -1,7 +1,8 @@
 import type { ServiceContext, ServiceDefinition, SqlDatabase } from '@necp/platform';
 import { createAccess } from './access.ts';
-import { characterLifecycleConsumer } from './events.ts';
+import { characterLifecycleConsumer, orderLifecycleConsumer } from './events.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { escrowRoutes } from './routes/escrows.ts';
 import { transferRoutes } from './routes/transfers.ts';
 import { walletRoutes } from './routes/wallets.ts';
 import type { EconomyTables } from './store/tables.ts';
@@ -22,7 +23,11 @@ export const economyService: ServiceDefinition = {
     const access = createAccess(app, context, typed);
     walletRoutes(app, access, typed);
     transferRoutes(app, access, db);
+    escrowRoutes(app, access, db, typed);
     auditRoutes(app, access, typed);
   },
-  subscriptions: (context) => [characterLifecycleConsumer(databaseOf(context))],
+  subscriptions: (context) => [
+    characterLifecycleConsumer(databaseOf(context)),
+    orderLifecycleConsumer(databaseOf(context), context.logger),
+  ],
 };

@@ -41,8 +41,39 @@ export interface EconomyCharacterTable {
   updated_at: Timestamp;
 }
 
+export type EscrowStatus = 'locked' | 'released' | 'refunded' | 'split';
+
+export interface EscrowTable {
+  order_id: string;
+  payer_character_id: string;
+  amount: number;
+  commission: number;
+  status: EscrowStatus;
+  hold_transfer_id: string;
+  executor_character_id: string | null;
+  executor_amount: ColumnType<number, number | undefined, number>;
+  refund_amount: ColumnType<number, number | undefined, number>;
+  commission_taken: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface EscrowHistoryTable {
+  id: Generated<number>;
+  order_id: string;
+  status: EscrowStatus;
+  executor_amount: number;
+  refund_amount: number;
+  commission_taken: number;
+  actor_id: string | null;
+  source: string;
+  at: Timestamp;
+}
+
 /** The economy's tables, as Kysely sees them. */
 export interface EconomyTables {
+  'mvp_core.escrows': EscrowTable;
+  'mvp_core.escrow_history': EscrowHistoryTable;
   'mvp_core.economy_characters': EconomyCharacterTable;
   'mvp_core.ledger_accounts': LedgerAccountTable;
   'mvp_core.ledger_transfers': LedgerTransferTable;
