@@ -15,6 +15,7 @@ export * from './http/errors.ts';
 export * from './http/http-service.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
+export * from './ownership/character-ownership.ts';
 export * from './problem.ts';
 export * from './runtime.ts';
 export * from './service.ts';

@@ -1,0 +1,152 @@
+import type { FastifyRequest } from 'fastify';
+import { authOf } from '../auth/http-auth.ts';
+import { serviceTokenClientFor } from '../auth/service-token.ts';
+import type { Cache } from '../cache/cache.ts';
+import { type PlatformConfig, type ServiceName, serviceUrl } from '../config.ts';
+import { AppError } from '../problem.ts';
+
+/** The account owning a live character, or null when it does not exist or is deleted. */
+export type OwnerLookup = (characterId: string) => Promise<string | null>;
+
+export interface CharacterOwnership {
+  ownerOf(characterId: string): Promise<string | null>;
+  /** 404 NOT_FOUND when the character does not exist (or is deleted), 403 CHARACTER_NOT_OWNED when it is another's. */
+  assertOwned(accountId: string, characterId: string): Promise<void>;
+  /** Forgets a cached answer; character-service calls it when a character is deleted or restored. */
+  invalidate(characterId: string): Promise<void>;
+  /** preHandler (after `authenticate`): the character named by `characterIdOf` must be the caller's. */
+  requireOwner(
+    characterIdOf: (request: FastifyRequest) => string | undefined,
+  ): (request: FastifyRequest) => Promise<void>;
+}
+
+/**
+ * Short on purpose: in one process or over a shared Redis, a delete invalidates at once; services
+ * with a cache of their own (memory, separate processes) see a deletion within this time.
+ */
+export const CharacterOwnerTtlMs = 5_000;
+/** "Does not exist" is cached briefly too, so a flood of bogus ids does not reach character-service. */
+export const CharacterNotFoundTtlMs = 1_000;
+const NoOwner = '-';
+
+export function characterOwnerCacheKey(characterId: string): string {
+  return `character:owner:${characterId}`;
+}
+
+const UuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface CharacterOwnershipOptions {
+  cache: Cache;
+  lookup: OwnerLookup;
+  ttlMs?: number;
+  notFoundTtlMs?: number;
+}
+
+export function createCharacterOwnership(options: CharacterOwnershipOptions): CharacterOwnership {
+  const ttlMs = options.ttlMs ?? CharacterOwnerTtlMs;
+  const notFoundTtlMs = options.notFoundTtlMs ?? CharacterNotFoundTtlMs;
+  const inFlight = new Map<string, Promise<string | null>>();
+
+  const fetchOwner = async (characterId: string): Promise<string | null> => {
+    const owner = await options.lookup(characterId);
+    await options.cache.set(characterOwnerCacheKey(characterId), owner ?? NoOwner, owner ? ttlMs : notFoundTtlMs);
+    return owner;
+  };
+
+  const ownerOf = async (characterId: string): Promise<string | null> => {
+    if (!UuidPattern.test(characterId)) return null;
+    const cached = await options.cache.get(characterOwnerCacheKey(characterId));
+    if (cached !== null) return cached === NoOwner ? null : cached;
+    // Concurrent requests for one character share a single lookup.
+    let pending = inFlight.get(characterId);
+    if (!pending) {
+      pending = fetchOwner(characterId).finally(() => inFlight.delete(characterId));
+      inFlight.set(characterId, pending);
+    }
+    return pending;
+  };
+
+  const assertOwned = async (accountId: string, characterId: string) => {
+    const owner = await ownerOf(characterId);
+    if (owner === null) throw new AppError('NOT_FOUND', 'No such character');
+    if (owner !== accountId) throw new AppError('CHARACTER_NOT_OWNED', 'The character belongs to another account');
+  };
+
+  return {
+    ownerOf,
+    assertOwned,
+    async invalidate(characterId) {
+      await options.cache.delete(characterOwnerCacheKey(characterId));
+    },
+    requireOwner(characterIdOf) {
+      return async (request) => {
+        const characterId = characterIdOf(request);
+        if (characterId === undefined) throw new AppError('VALIDATION_ERROR', 'A characterId is required');
+        await assertOwned(authOf(request).accountId, characterId);
+      };
+    },
+  };
+}
+
+export interface HttpOwnerLookupOptions {
+  /** character-service's base address (CHARACTER_URL). */
+  baseUrl: string;
+  /** The `Authorization` header for the call: a client-credentials token with role `service`. */
+  authorization?: () => Promise<string>;
+  timeoutMs?: number;
+}
+
+/** Asks character-service's internal endpoint (role `service`). */
+export function httpOwnerLookup(options: HttpOwnerLookupOptions): OwnerLookup {
+  const base = options.baseUrl.replace(/\/$/, '');
+  return async (characterId) => {
+    let response: Response;
+    try {
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (options.authorization) headers.authorization = await options.authorization();
+      response = await fetch(`${base}/internal/v1/characters/${characterId}`, {
+        headers,
+        signal: AbortSignal.timeout(options.timeoutMs ?? 3_000),
+      });
+    } catch (error) {
+      throw new AppError('UPSTREAM_UNAVAILABLE', `character-service cannot be reached: ${(error as Error).message}`);
+    }
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return null;
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new AppError('UPSTREAM_UNAVAILABLE', `character-service answered ${response.status} to an ownership check`);
+    }
+    const body = (await response.json()) as { accountId?: unknown };
+    if (typeof body.accountId !== 'string') {
+      throw new AppError('UPSTREAM_UNAVAILABLE', 'character-service answered an ownership check without accountId');
+    }
+    return body.accountId;
+  };
+}
+
+/**
+ * The ownership check for `service`, from configuration: character-service at CHARACTER_URL, asked
+ * with `service`'s own client-credentials token.
+ */
+export function characterOwnershipFor(deps: {
+  config: PlatformConfig;
+  cache: Cache;
+  name: ServiceName;
+}): CharacterOwnership {
+  // Built on first use: a service without a client secret still starts, and its checks say why they fail.
+  let tokens: ReturnType<typeof serviceTokenClientFor> | undefined;
+  return createCharacterOwnership({
+    cache: deps.cache,
+    lookup: httpOwnerLookup({
+      baseUrl: serviceUrl(deps.config, 'character'),
+      authorization: () => {
+        tokens ??= serviceTokenClientFor(deps.config, deps.name);
+        return tokens.authorization();
+      },
+      timeoutMs: deps.config.UPSTREAM_TIMEOUT_MS,
+    }),
+  });
+}
