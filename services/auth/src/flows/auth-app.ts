@@ -1,0 +1,25 @@
+import type { Authenticator, Cache, DenyList } from '@necp/platform';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { KeyRing } from '../keys/key-ring.ts';
+import type { PasswordHasher } from '../passwords.ts';
+import type { AuthSettings } from '../settings.ts';
+import type { AuthDatabase } from '../store/tables.ts';
+
+/** Everything the flows work with, built once at start (service.ts). */
+export interface AuthApp {
+  db: Kysely<AuthDatabase>;
+  settings: AuthSettings;
+  keys: KeyRing;
+  passwords: PasswordHasher;
+  cache: Cache;
+  denyList: DenyList;
+  /** Verifies this issuer's own tokens against its key ring (no network hop). */
+  authenticator: Authenticator;
+  /** client id → secret of the service clients (client-credentials grant). */
+  clients: ReadonlyMap<string, string>;
+  logger: Logger;
+}
+
+/** Our own first-party client, for logins that name none. */
+export const DefaultClientId = 'necp-web';

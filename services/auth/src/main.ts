@@ -1,0 +1,4 @@
+import { runStandalone } from '@necp/platform';
+import { authService } from './service.ts';
+
+await runStandalone(authService);
