@@ -45,6 +45,11 @@ export interface KafkaBusOptions {
   maxBufferedPerSubscription?: number;
   /** Upper bound on how long a fetch waits for new messages; bounds the latency of `close`. */
   maxFetchWaitMs?: number;
+  /**
+   * How long `publish` waits for the acknowledgements. The client keeps retrying through a broker
+   * outage; without a bound the relay would hold its batch transaction open for the whole outage.
+   */
+  publishTimeoutMs?: number;
 }
 
 type StringMessage = Message<string, string, string, string>;
@@ -188,6 +193,7 @@ export class KafkaBus implements EventBus {
       sessionTimeoutMs: 30_000,
       maxBufferedPerSubscription: 2_000,
       maxFetchWaitMs: 1_000,
+      publishTimeoutMs: 15_000,
       ...options,
     };
     this.#logger = options.logger.child({ component: 'kafka-bus' });
@@ -249,13 +255,17 @@ export class KafkaBus implements EventBus {
     const started = performance.now();
     const sending = this.#producer.send({ messages });
     this.#sending.add(sending);
+    void sending.then(
+      () => this.#sending.delete(sending),
+      () => this.#sending.delete(sending),
+    );
     try {
-      await sending;
+      // A send that times out may still land later: the caller publishes again (at least once) and
+      // consumers dedupe on the event id.
+      await withTimeout(sending, this.#options.publishTimeoutMs);
     } catch (error) {
       this.#metrics.publishFailures.inc();
       throw error;
-    } finally {
-      this.#sending.delete(sending);
     }
     this.#metrics.publishSeconds.observe((performance.now() - started) / 1000);
     const perTopic = new Map<string, number>();
@@ -293,7 +303,7 @@ export class KafkaBus implements EventBus {
         await subscriber.stop();
       }),
     );
-    await Promise.allSettled([...this.#sending]);
+    await withTimeout(Promise.allSettled([...this.#sending]), this.#options.publishTimeoutMs).catch(() => undefined);
     await Promise.allSettled([this.#producer.close(), this.#admin.close()]);
   }
 }

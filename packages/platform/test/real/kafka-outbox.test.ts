@@ -34,8 +34,8 @@ import {
 const repoRoot = new URL('../../../../', import.meta.url).pathname;
 const crashingConsumer = new URL('./fixtures/kafka-crashing-consumer.ts', import.meta.url).pathname;
 
-function relayOn(db: SqlDatabase, bus: KafkaBus): OutboxRelay {
-  return new OutboxRelay({ db, bus, logger: silentLogger, metrics: new Registry(), pollIntervalMs: 100 });
+function relayOn(db: SqlDatabase, bus: KafkaBus, metrics = new Registry()): OutboxRelay {
+  return new OutboxRelay({ db, bus, logger: silentLogger, metrics, pollIntervalMs: 100 });
 }
 
 async function effectCounts(db: SqlDatabase): Promise<Map<string, number>> {
@@ -305,7 +305,8 @@ describe('outbox → Kafka → consumer groups on a real broker', { skip: !realK
         await sql`INSERT INTO effects (event_id, consumer) VALUES (${event.eventId}, 'outage')`.execute(trx);
       }),
     );
-    const relay = relayOn(producerDb.db, bus);
+    const relayMetrics = new Registry();
+    const relay = relayOn(producerDb.db, bus, relayMetrics);
     await relay.start();
     const written: string[] = [];
     let writing = true;
@@ -322,7 +323,8 @@ describe('outbox → Kafka → consumer groups on a real broker', { skip: !realK
     })();
     try {
       await new Promise((resolve) => setTimeout(resolve, 1_500));
-      await runScript('scripts/infra/kafka-restart.sh', ['restart', '3']);
+      // Down for longer than the producer's own retries (3 × 1 s): the relay's publish must fail.
+      await runScript('scripts/infra/kafka-restart.sh', ['restart', '8']);
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       writing = false;
       await writer;
@@ -338,6 +340,8 @@ describe('outbox → Kafka → consumer groups on a real broker', { skip: !realK
     const messages = await readTopic(topic, (got) => new Set(eventIdsOf(got)).size >= written.length, {
       timeoutMs: 60_000,
     });
+    const failures = (await relayMetrics.getSingleMetric('outbox_relay_failures_total')?.get())?.values[0]?.value ?? 0;
+    assert.ok(failures > 0, 'the relay saw the outage (batches failed and stayed pending)');
     assert.deepEqual(new Set(eventIdsOf(messages)), new Set(written), 'every event is on the topic');
     await waitFor(
       'the consumer to catch up after the outage',
