@@ -72,8 +72,13 @@ export async function applyGrant(
     touched.push(toStack(row));
   }
   if (plan.newStacks.length > 0) {
-    // Distinct, increasing timestamps keep the creation order when one grant makes several stacks.
-    const base = Date.now();
+    // Strictly increasing timestamps per inventory keep the creation order even within one millisecond.
+    const latest = await trx
+      .selectFrom('mvp_core.inventory_items')
+      .select((eb) => eb.fn.max('created_at').as('latest'))
+      .where('character_id', '=', characterId)
+      .executeTakeFirst();
+    const base = Math.max(Date.now(), (latest?.latest ? new Date(latest.latest).getTime() : 0) + 1);
     const rows = await trx
       .insertInto('mvp_core.inventory_items')
       .values(
