@@ -1,3 +1,4 @@
+import { authService } from '@necp/auth-service';
 import { characterService } from '@necp/character-service';
 import { economyService } from '@necp/economy-service';
 import { gameplayService } from '@necp/gameplay-service';
@@ -8,6 +9,7 @@ import { worldService } from '@necp/world-service';
 
 /** Start order: the issuer first (others fetch its keys), the gateway last (it fronts the rest). */
 export const allServices: ServiceDefinition[] = [
+  authService,
   characterService,
   gameplayService,
   socialService,
