@@ -43,7 +43,7 @@ export function keycloakRealm(options: {
         lastName: 'Player',
         requiredActions: [],
         credentials: [{ type: 'password', value: options.password, temporary: false }],
-        realmRoles: ['player', 'admin', 'default-roles-' + options.realm],
+        realmRoles: ['player', 'admin', `default-roles-${options.realm}`],
       },
     ],
   };
