@@ -27,6 +27,8 @@ export async function startAuth(overrides: Record<string, string> = {}): Promise
     AUTH_KEY_ENCRYPTION_SECRET: 'test-key-encryption-secret-0123456789abcdef',
     SEED_ADMIN_PASSWORD: AdminPassword,
     SEED_ARBITER_PASSWORD: ArbiterPassword,
+    // Distributed mode (DATABASE_URL) registers only the clients whose secrets are configured.
+    ECONOMY_CLIENT_SECRET: 'economy-client-secret-for-tests-0123456789',
     ...(testDb?.url ? { DATABASE_URL: testDb.url } : {}),
     ...overrides,
   });
