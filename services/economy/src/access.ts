@@ -29,6 +29,8 @@ export interface Access {
    * caller has one of `bypassRoles` (services and operators acting for the game).
    */
   assertCharacter(request: FastifyRequest, characterId: string, bypassRoles?: readonly string[]): Promise<void>;
+  /** 429 RATE_LIMITED once `key` was used `max` times in the current window of `windowMs`. */
+  limit(key: string, max: number, windowMs: number): Promise<void>;
   /** Whether the caller owns one of `characterIds` (known, not deleted). */
   ownsAny(request: FastifyRequest, characterIds: (string | null)[]): Promise<boolean>;
 }
@@ -47,6 +49,21 @@ export function createAccess(app: HttpApp, context: ServiceContext, db: EconomyD
       if (!character || character.deleted) throw new AppError('NOT_FOUND', `Character ${characterId} not found`);
       if (character.accountId !== auth.accountId) {
         throw new AppError('CHARACTER_NOT_OWNED', `Character ${characterId} does not belong to the caller`);
+      }
+    },
+    async limit(key, max, windowMs) {
+      const window = Math.floor(Date.now() / windowMs);
+      const used = await context.cache.increment(`economy:rate:${key}:${window}`, 1, windowMs);
+      if (used > max) {
+        const retryAfter = Math.max(1, Math.ceil(((window + 1) * windowMs - Date.now()) / 1000));
+        throw new AppError('RATE_LIMITED', `At most ${max} requests per ${windowMs / 1000} s`, {
+          headers: {
+            'retry-after': String(retryAfter),
+            'ratelimit-limit': String(max),
+            'ratelimit-remaining': '0',
+            'ratelimit-reset': String(retryAfter),
+          },
+        });
       }
     },
     async ownsAny(request, characterIds) {

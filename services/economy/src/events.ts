@@ -1,11 +1,12 @@
 /**
  * What economy consumes: `characters.lifecycle` (the ownership projection and, on `created`, the
- * starting kit). It publishes `economy.escrow.events` and `economy.crafting.jobs` through the outbox.
+ * starting kit), `social.orders.lifecycle` (escrow settlement) and `world.unrest.updates` (market stress). It publishes `economy.escrow.events` and `economy.crafting.jobs` through the outbox.
  */
 import { AppError, idempotentConsumer, type SqlDatabase, type Subscription } from '@necp/platform';
 import type { Logger } from 'pino';
 import { settlementFor } from './domain/escrow.ts';
 import { recordCharacter } from './store/characters-store.ts';
+import { recordDistrictTier } from './store/crafting-store.ts';
 import { settleEscrow } from './store/escrow-store.ts';
 import type { EconomyTables } from './store/tables.ts';
 import { grantStartingKit } from './store/wallet-ops.ts';
@@ -13,6 +14,7 @@ import { grantStartingKit } from './store/wallet-ops.ts';
 export const ConsumerGroups = {
   characters: 'economy.characters',
   orders: 'economy.orders',
+  unrest: 'economy.unrest',
 } as const;
 
 export function characterLifecycleConsumer(db: SqlDatabase): Subscription {
@@ -55,5 +57,15 @@ export function orderLifecycleConsumer(db: SqlDatabase, logger: Logger): Subscri
         logger.warn({ orderId: order.orderId, toStatus: order.toStatus }, error.message);
       }
     },
+  );
+}
+
+/** District tiers from world-service: crafting in a district in crisis or worse takes longer. */
+export function unrestConsumer(db: SqlDatabase): Subscription {
+  return idempotentConsumer<EconomyTables, 'world.unrest.updates'>(
+    db,
+    ConsumerGroups.unrest,
+    ['world.unrest.updates'],
+    async (trx, event) => recordDistrictTier(trx, event.payload.districtId, event.payload.tier),
   );
 }

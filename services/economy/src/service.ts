@@ -1,10 +1,12 @@
 import type { ServiceContext, ServiceDefinition, SqlDatabase } from '@necp/platform';
 import { createAccess } from './access.ts';
-import { characterLifecycleConsumer, orderLifecycleConsumer } from './events.ts';
+import { characterLifecycleConsumer, orderLifecycleConsumer, unrestConsumer } from './events.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { craftingRoutes } from './routes/crafting.ts';
 import { escrowRoutes } from './routes/escrows.ts';
 import { transferRoutes } from './routes/transfers.ts';
 import { walletRoutes } from './routes/wallets.ts';
+import { craftingScheduler } from './scheduler.ts';
 import type { EconomyTables } from './store/tables.ts';
 
 function databaseOf(context: ServiceContext): SqlDatabase {
@@ -24,10 +26,13 @@ export const economyService: ServiceDefinition = {
     walletRoutes(app, access, typed);
     transferRoutes(app, access, db);
     escrowRoutes(app, access, db, typed);
+    craftingRoutes(app, access, db, typed, context.config.TIME_SCALE);
     auditRoutes(app, access, typed);
   },
   subscriptions: (context) => [
     characterLifecycleConsumer(databaseOf(context)),
     orderLifecycleConsumer(databaseOf(context), context.logger),
+    unrestConsumer(databaseOf(context)),
   ],
+  jobs: [craftingScheduler],
 };

@@ -10,9 +10,11 @@ export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
 });
 
+export const DEFAULT_PAGE_SIZE = 20;
+
 export const PageQuery = Type.Object(
   {
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_PAGE_SIZE })),
     cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
   },
   { additionalProperties: false },

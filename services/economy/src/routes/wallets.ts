@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { type Access, Roles } from '../access.ts';
 import { characterLedger, type EconomyDb } from '../store/ledger-store.ts';
 import { wallet } from '../store/wallet-ops.ts';
-import { bearer, PageQuery, problems, Uuid } from './schemas.ts';
+import { bearer, DEFAULT_PAGE_SIZE, PageQuery, problems, Uuid } from './schemas.ts';
 
 const WalletSchema = Type.Object({
   characterId: Uuid,
@@ -67,7 +67,12 @@ export function walletRoutes(app: HttpApp, access: Access, db: EconomyDb): void 
     async (request) => {
       await access.assertCharacter(request, request.params.characterId, readers);
       const { limit, cursor } = request.query;
-      const page = await characterLedger(db, request.params.characterId, limit, cursor ? Number(cursor) : undefined);
+      const page = await characterLedger(
+        db,
+        request.params.characterId,
+        limit ?? DEFAULT_PAGE_SIZE,
+        cursor ? Number(cursor) : undefined,
+      );
       return {
         items: page.entries.map(({ transfer, direction, counterparty }) => {
           const sign = direction === 'debit' ? -1 : 1;

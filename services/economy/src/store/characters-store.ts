@@ -1,4 +1,5 @@
 import type { TopicPayload } from '@necp/contracts';
+import { type Skill, startingSkillsByClass } from '../domain/crafting.ts';
 import type { EconomyDb, Trx } from './ledger-store.ts';
 
 export interface KnownCharacter {
@@ -47,4 +48,13 @@ export async function findCharacter(db: EconomyDb, characterId: string): Promise
         deleted: row.deleted,
       }
     : undefined;
+}
+
+/**
+ * The character's crafting skills. character-service does not yet serve skills to services, so these
+ * are the class's starting skills (shared/DOMAIN.md); an unknown character has none.
+ */
+export async function skillsOf(db: EconomyDb, characterId: string): Promise<Partial<Record<Skill, number>>> {
+  const character = await findCharacter(db, characterId);
+  return character ? (startingSkillsByClass[character.characterClass] ?? {}) : {};
 }

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { JobStatus } from '../domain/crafting.ts';
 import type { AccountKind } from '../domain/ledger.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -70,8 +71,53 @@ export interface EscrowHistoryTable {
   at: Timestamp;
 }
 
+export type WorkshopStatus = 'online' | 'offline' | 'maintenance';
+
+export interface WorkshopTable {
+  id: string;
+  district: string;
+  capacity: number;
+  status: ColumnType<WorkshopStatus, WorkshopStatus | undefined, WorkshopStatus>;
+  updated_at: Timestamp;
+}
+
+type Json<T> = ColumnType<T, string, string>;
+
+export interface CraftingJobTable {
+  id: string;
+  character_id: string;
+  blueprint_id: string;
+  workshop_id: string;
+  quantity: number;
+  output_template_id: string;
+  output_quantity: number;
+  linked_order_id: string | null;
+  status: JobStatus;
+  materials: Json<Record<string, number>>;
+  holds: Json<Record<string, string>>;
+  consumed: ColumnType<Record<string, number>, string | undefined, string>;
+  duration_seconds: number;
+  progress_seconds: ColumnType<number, number | undefined, number>;
+  time_scale: number;
+  started_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  due_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  reported_percent: ColumnType<number, number | undefined, number>;
+  queued_at: Timestamp;
+  finished_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  updated_at: Timestamp;
+}
+
+export interface DistrictStressTable {
+  district: string;
+  tier: string;
+  updated_at: Timestamp;
+}
+
 /** The economy's tables, as Kysely sees them. */
 export interface EconomyTables {
+  'mvp_core.crafting_workshops': WorkshopTable;
+  'mvp_core.crafting_jobs': CraftingJobTable;
+  'mvp_core.district_stress': DistrictStressTable;
   'mvp_core.escrows': EscrowTable;
   'mvp_core.escrow_history': EscrowHistoryTable;
   'mvp_core.economy_characters': EconomyCharacterTable;

@@ -57,11 +57,15 @@ export interface Economy {
   db: SqlDatabase;
   test: TestDatabase;
   issuer: Issuer;
-  service: RunningService;
+  readonly service: RunningService;
+  /** Stops the service (HTTP, consumers' bus, scheduler) as a crash would leave the database, then waits. */
+  stop(): Promise<void>;
+  /** Starts a new instance on the same database. */
+  start(): Promise<void>;
   /** Delivers an event to economy's consumers as the bus would; returns its envelope id. */
   deliver<T extends Topic>(topic: T, key: string, payload: TopicPayload<T>, eventId?: string): Promise<string>;
   /** A player account with a fresh character of `origin` whose starting kit has been granted. */
-  player(origin?: string): Promise<{ accountId: string; characterId: string; token: string }>;
+  player(origin?: string, characterClass?: string): Promise<{ accountId: string; characterId: string; token: string }>;
   adminToken(): Promise<string>;
   call(
     method: string,
@@ -79,23 +83,31 @@ export async function startEconomy(env: Record<string, string> = {}): Promise<Ec
   const issuer = await startIssuer();
   const config = testConfig({ AUTH_URL: issuer.url, AUTH_ISSUER_URL: issuer.url, ...env });
   const logger = createLogger('economy-test', 'silent');
-  const bus = new InProcessBus(logger, { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1 });
   const cache = createTestCache();
-  const runtime: Runtime = {
-    config,
-    logger,
-    metrics: new Registry(),
-    cache,
-    bus,
-    database: async () => test.db,
-    startRelay: async () => undefined,
-    close: async () => {
-      await bus.close();
-      await cache.close();
-    },
+  let bus = new InProcessBus(logger, { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1 });
+  let service: RunningService | undefined;
+  let base = '';
+  const boot = async () => {
+    bus = new InProcessBus(logger, { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1 });
+    const runtime: Runtime = {
+      config,
+      logger,
+      metrics: new Registry(),
+      cache,
+      bus,
+      database: async () => test.db,
+      startRelay: async () => undefined,
+      close: async () => undefined,
+    };
+    service = await startService(economyService, runtime, { host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${service.port}`;
   };
-  const service = await startService(economyService, runtime, { host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${service.port}`;
+  const halt = async () => {
+    await service?.stop();
+    await bus.close();
+    service = undefined;
+  };
+  await boot();
 
   const deliver: Economy['deliver'] = async (topic, key, payload, eventId = randomUUID()) => {
     await bus.publish([
@@ -132,14 +144,21 @@ export async function startEconomy(env: Record<string, string> = {}): Promise<Ec
   };
 
   return {
-    base,
+    get base() {
+      return base;
+    },
     db: test.db,
     test,
     issuer,
-    service,
+    get service() {
+      if (!service) throw new Error('the service is stopped');
+      return service;
+    },
+    stop: halt,
+    start: boot,
     deliver,
     call,
-    async player(origin = 'street_kid') {
+    async player(origin = 'street_kid', characterClass = 'techie') {
       const accountId = randomUUID();
       const characterId = randomUUID();
       await deliver('characters.lifecycle', characterId, {
@@ -147,15 +166,15 @@ export async function startEconomy(env: Record<string, string> = {}): Promise<Ec
         characterId,
         accountId,
         origin,
-        class: 'techie',
+        class: characterClass,
         district: 'watson',
       });
       return { accountId, characterId, token: await issuer.token(accountId) };
     },
     adminToken: () => issuer.token(randomUUID(), ['admin']),
     async close() {
-      await service.stop();
-      await runtime.close();
+      await halt();
+      await cache.close();
       await test.close();
       await issuer.close();
     },

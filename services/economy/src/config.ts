@@ -1,0 +1,14 @@
+import { loadConfig } from '@necp/platform';
+import { type Static, Type } from 'typebox';
+
+/** economy-service's own settings, beside the platform's. */
+export const EconomyConfigSchema = Type.Object({
+  /** How often the crafting scheduler completes due jobs and starts queued ones. */
+  ECONOMY_CRAFTING_TICK_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1_000 }),
+});
+
+export type EconomyConfig = Static<typeof EconomyConfigSchema>;
+
+export function loadEconomyConfig(env: NodeJS.ProcessEnv = process.env): EconomyConfig {
+  return loadConfig(EconomyConfigSchema, env);
+}

@@ -1,0 +1,42 @@
+import type { BackgroundJob } from '@necp/platform';
+import { loadEconomyConfig } from './config.ts';
+import { workshopSpecs } from './domain/crafting.ts';
+import { completeDue, reportProgress, seedWorkshops, startQueued } from './store/crafting-store.ts';
+import type { EconomyTables } from './store/tables.ts';
+
+/**
+ * The crafting clock. All state is in the database (due times, queue order), so a restart loses
+ * nothing: the first tick after start completes every job that fell due while the service was down.
+ * Replicas may tick together: due jobs are claimed with SKIP LOCKED and workshops are row-locked.
+ */
+export const craftingScheduler: BackgroundJob = async (context) => {
+  if (!context.db) throw new Error('the crafting scheduler needs the database');
+  const db = context.db.typed<EconomyTables>();
+  const { ECONOMY_CRAFTING_TICK_MS } = loadEconomyConfig();
+  await seedWorkshops(db);
+
+  const tick = async () => {
+    const now = new Date();
+    await completeDue(db, now);
+    for (const workshop of workshopSpecs) {
+      await db.transaction().execute((trx) => startQueued(trx, workshop.id, now));
+    }
+    await reportProgress(db, now);
+  };
+
+  let running: Promise<void> | undefined;
+  const run = () => {
+    running ??= tick()
+      .catch((error: unknown) => context.logger.error({ err: error }, 'crafting tick failed'))
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+  await run();
+  const timer = setInterval(run, ECONOMY_CRAFTING_TICK_MS);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+};

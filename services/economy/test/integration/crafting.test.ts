@@ -1,0 +1,235 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { adapterLabel } from '@necp/platform/testing';
+import { sql } from 'kysely';
+import { auditLedger } from '../../src/store/audit-store.ts';
+import type { EconomyTables } from '../../src/store/tables.ts';
+import { type Economy, startEconomy } from '../support/harness.ts';
+
+// One game minute per wall second: ricochet_rounds (60 s) takes 1 s, smart_scope_mk1 × 10 takes 20 s.
+const TIME_SCALE = '60';
+
+describe(`economy crafting on ${adapterLabel}`, () => {
+  let economy: Economy;
+  let admin: string;
+  let operator: string;
+  before(async () => {
+    process.env.ECONOMY_CRAFTING_TICK_MS = '50';
+    economy = await startEconomy({ TIME_SCALE });
+    admin = await economy.adminToken();
+    operator = await economy.issuer.token('operator-1', ['world.operator']);
+  });
+  afterEach(async () => {
+    const audit = await auditLedger(economy.db.typed<EconomyTables>());
+    assert.equal(audit.balanced, true, JSON.stringify(audit));
+  });
+  after(() => economy.close());
+
+  const material = async (characterId: string, asset: string) => {
+    const wallet = await economy.call('GET', `/api/v1/economy/wallets/${characterId}`, admin);
+    const { available, held } = wallet.body.balances.find((entry: { asset: string }) => entry.asset === asset);
+    return { available, held };
+  };
+  const craft = (token: string, characterId: string, blueprintId: string, workshopId: string, quantity = 1) =>
+    economy.call('POST', '/api/v1/economy/crafting/jobs', token, { characterId, blueprintId, workshopId, quantity });
+  const job = async (jobId: string, token = admin) =>
+    (await economy.call('GET', `/api/v1/economy/crafting/jobs/${jobId}`, token)).body;
+  const until = async (jobId: string, status: string, timeoutMs = 5000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const current = await job(jobId);
+      if (current.status === status) return current;
+      if (Date.now() > deadline) assert.fail(`job ${jobId} is ${current.status}, not ${status}`);
+      await sleep(50);
+    }
+  };
+  const jobEvents = async (jobId: string) => {
+    const rows = await sql<{ status: string; quantity: number }>`
+      SELECT payload->'payload'->>'status' AS status, (payload->'payload'->>'quantity')::int AS quantity
+      FROM mvp_meta.outbox WHERE aggregatetype = 'economy.crafting.jobs' AND aggregateid = ${jobId} ORDER BY seq`.execute(
+      economy.db.kysely,
+    );
+    return rows.rows;
+  };
+
+  it('serves the catalogues', async () => {
+    const me = await economy.player();
+    const blueprints = await economy.call('GET', '/api/v1/economy/crafting/blueprints', me.token);
+    assert.equal(blueprints.body.items.length, 5);
+    const mk2 = await economy.call('GET', '/api/v1/economy/crafting/blueprints/smart_scope_mk2', me.token);
+    assert.deepEqual(mk2.body.requiredSkill, { skill: 'engineering', level: 40 });
+    assert.equal((await economy.call('GET', '/api/v1/economy/crafting/blueprints/nope', me.token)).status, 404);
+    const workshops = await economy.call('GET', '/api/v1/economy/crafting/workshops', me.token);
+    assert.deepEqual(
+      workshops.body.items.map((w: { workshopId: string; capacity: number }) => [w.workshopId, w.capacity]),
+      [
+        ['bunker_forge', 1],
+        ['corpo_lab', 4],
+        ['street_garage', 2],
+      ],
+    );
+    assert.equal((await economy.call('GET', '/api/v1/economy/materials', me.token)).body.items.length, 8);
+  });
+
+  it('holds materials, completes on the clock, consumes the hold and emits the job events', async () => {
+    const me = await economy.player();
+    const created = await craft(me.token, me.characterId, 'ricochet_rounds', 'corpo_lab');
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.status, 'processing');
+    assert.ok(created.body.eta);
+    assert.deepEqual(await material(me.characterId, 'metal'), { available: 4, held: 2 });
+    const done = await until(created.body.jobId, 'completed');
+    assert.equal(done.progressPercent, 100);
+    assert.deepEqual(done.materialsConsumed, { chemicals: 1, metal: 2 });
+    assert.deepEqual(await material(me.characterId, 'metal'), { available: 4, held: 0 });
+    assert.deepEqual(await material(me.characterId, 'chemicals'), { available: 1, held: 0 });
+    const events = await jobEvents(created.body.jobId);
+    assert.deepEqual(
+      events.map((event) => event.status),
+      ['queued', 'processing', ...events.slice(2, -1).map(() => 'processing'), 'completed'],
+    );
+    assert.equal(events.at(-1)?.quantity, 10);
+  });
+
+  it('refuses missing materials, low skill, a locked workshop and a fourth active job', async () => {
+    const solo = await economy.player('street_kid', 'solo');
+    const lowSkill = await craft(solo.token, solo.characterId, 'smart_scope_mk1', 'corpo_lab');
+    assert.equal(lowSkill.status, 422);
+    assert.equal(lowSkill.body.code, 'SKILL_TOO_LOW');
+
+    const me = await economy.player();
+    const missing = await craft(me.token, me.characterId, 'ricochet_rounds', 'corpo_lab', 3);
+    assert.equal(missing.status, 422);
+    assert.equal(missing.body.code, 'MISSING_MATERIALS');
+    assert.deepEqual(missing.body.missingMaterials, [{ asset: 'chemicals', required: 3, available: 2 }]);
+
+    const locked = await economy.call('PATCH', '/api/v1/economy/crafting/workshops/bunker_forge', operator, {
+      status: 'maintenance',
+    });
+    assert.equal(locked.status, 200);
+    assert.equal(locked.body.status, 'maintenance');
+    const refused = await craft(me.token, me.characterId, 'ricochet_rounds', 'bunker_forge');
+    assert.equal(refused.status, 423);
+    assert.equal(refused.body.code, 'WORKSHOP_LOCKED');
+    const playerPatch = await economy.call('PATCH', '/api/v1/economy/crafting/workshops/bunker_forge', me.token, {
+      status: 'online',
+    });
+    assert.equal(playerPatch.status, 403);
+    await economy.call('PATCH', '/api/v1/economy/crafting/workshops/bunker_forge', operator, { status: 'online' });
+
+    await economy.call('POST', '/api/v1/economy/grants', admin, {
+      characterId: me.characterId,
+      asset: 'electronics',
+      amount: 20,
+      reason: 'test stock',
+    });
+    await economy.call('POST', '/api/v1/economy/grants', admin, {
+      characterId: me.characterId,
+      asset: 'glass',
+      amount: 20,
+      reason: 'test stock',
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => craft(me.token, me.characterId, 'smart_scope_mk1', 'corpo_lab', 2)),
+    );
+    const statuses = answers.map((answer) => answer.status).sort();
+    assert.deepEqual(statuses, [201, 201, 201, 409, 409]);
+    assert.ok(answers.filter((a) => a.status === 409).every((a) => a.body.code === 'QUEUE_FULL'));
+    for (const answer of answers.filter((a) => a.status === 201)) {
+      const cancelled = await economy.call(
+        'POST',
+        `/api/v1/economy/crafting/jobs/${answer.body.jobId}/cancel`,
+        me.token,
+      );
+      assert.equal(cancelled.status, 200);
+    }
+    const stranger = await economy.player();
+    const list = await economy.call(
+      'GET',
+      `/api/v1/economy/crafting/jobs?characterId=${me.characterId}&limit=2`,
+      me.token,
+    );
+    assert.equal(list.body.items.length, 2);
+    assert.ok(list.body.nextCursor);
+    const rest = await economy.call(
+      'GET',
+      `/api/v1/economy/crafting/jobs?characterId=${me.characterId}&limit=2&cursor=${list.body.nextCursor}`,
+      me.token,
+    );
+    assert.equal(rest.body.items.length, 1);
+    assert.equal(
+      (await economy.call('GET', `/api/v1/economy/crafting/jobs?characterId=${me.characterId}`, stranger.token)).status,
+      403,
+    );
+  });
+
+  it('queues until a slot frees, refunds by progress on cancel, and pauses for operators', async () => {
+    const first = await economy.player();
+    const second = await economy.player();
+    for (const [asset, amount] of [
+      ['electronics', 16],
+      ['glass', 8],
+    ] as const) {
+      await economy.call('POST', '/api/v1/economy/grants', admin, {
+        characterId: first.characterId,
+        asset,
+        amount,
+        reason: 'test stock',
+      });
+    }
+    // bunker_forge has one slot: the second job waits.
+    const running = await craft(first.token, first.characterId, 'smart_scope_mk1', 'bunker_forge', 10);
+    const waiting = await craft(second.token, second.characterId, 'smart_scope_mk1', 'bunker_forge', 1);
+    assert.equal(running.body.status, 'processing');
+    assert.equal(waiting.body.status, 'queued');
+
+    const paused = await economy.call('POST', `/api/v1/economy/crafting/jobs/${running.body.jobId}/pause`, operator);
+    assert.equal(paused.status, 200);
+    assert.equal(paused.body.status, 'paused');
+    const frozen = paused.body.progressPercent;
+    await sleep(300);
+    assert.equal((await job(running.body.jobId)).progressPercent, frozen);
+    assert.equal(
+      (await economy.call('POST', `/api/v1/economy/crafting/jobs/${running.body.jobId}/pause`, first.token)).status,
+      403,
+    );
+    const resumed = await economy.call('POST', `/api/v1/economy/crafting/jobs/${running.body.jobId}/resume`, operator);
+    assert.equal(resumed.body.status, 'processing');
+    await sleep(2100);
+
+    const cancelled = await economy.call(
+      'POST',
+      `/api/v1/economy/crafting/jobs/${running.body.jobId}/cancel`,
+      first.token,
+    );
+    assert.equal(cancelled.status, 200);
+    assert.equal(cancelled.body.status, 'cancelled');
+    const progress = cancelled.body.progressPercent / 100;
+    assert.ok(progress > 0.05 && progress < 0.5, String(progress));
+    const consumedElectronics = cancelled.body.materialsConsumed.electronics;
+    assert.equal(consumedElectronics, 20 - Math.floor(20 * (1 - progress)));
+    assert.deepEqual(await material(first.characterId, 'electronics'), {
+      available: 20 - consumedElectronics,
+      held: 0,
+    });
+    assert.equal((await until(waiting.body.jobId, 'processing', 2000)).status, 'processing');
+    await economy.call('POST', `/api/v1/economy/crafting/jobs/${waiting.body.jobId}/cancel`, second.token);
+  });
+
+  it('completes a job that fell due while the service was down, with the ledger balanced meanwhile', async () => {
+    const me = await economy.player();
+    const created = await craft(me.token, me.characterId, 'ricochet_rounds', 'street_garage');
+    assert.equal(created.body.status, 'processing');
+    // The hold is committed; the post has not happened. Stop everything as a crash would.
+    await economy.stop();
+    const whileDown = await auditLedger(economy.db.typed<EconomyTables>());
+    assert.equal(whileDown.balanced, true);
+    await sleep(1200);
+    await economy.start();
+    const done = await job(created.body.jobId);
+    assert.equal(done.status, 'completed');
+    assert.deepEqual(await material(me.characterId, 'metal'), { available: 4, held: 0 });
+    assert.equal((await jobEvents(created.body.jobId)).filter((event) => event.status === 'completed').length, 1);
+  });
+});
