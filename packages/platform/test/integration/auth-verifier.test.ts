@@ -15,8 +15,11 @@ let server: Server;
 let issuer: string;
 let jwks: { keys: JWK[] } = { keys: [] };
 let jwksHits = 0;
-let privateKey: CryptoKey;
-let otherKey: CryptoKey;
+/** jose's key type; the DOM lib that names CryptoKey globally is not part of this Node project. */
+type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
+let privateKey: SigningKey;
+let otherKey: SigningKey;
 
 before(async () => {
   const pair = await generateKeyPair('RS256');
@@ -43,7 +46,7 @@ after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 interface Forge {
   claims?: Record<string, unknown>;
   header?: Record<string, unknown>;
-  key?: CryptoKey | Uint8Array;
+  key?: SigningKey | Uint8Array;
   expiresIn?: number;
 }
 
