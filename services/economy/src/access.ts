@@ -3,10 +3,15 @@ import {
   type AuthContext,
   type Authenticator,
   authOf,
+  type CharacterOwnership,
+  createCharacterOwnership,
   type HttpApp,
   hasAnyRole,
+  httpOwnerLookup,
   type ServiceContext,
   serviceAuthentication,
+  serviceTokenClientFor,
+  serviceUrl,
 } from '@necp/platform';
 import type { FastifyRequest } from 'fastify';
 import { findCharacter } from './store/characters-store.ts';
@@ -35,8 +40,34 @@ export interface Access {
   ownsAny(request: FastifyRequest, characterIds: (string | null)[]): Promise<boolean>;
 }
 
+/**
+ * Who owns a character: economy's own projection of characters.lifecycle answers first (no network
+ * hop on the hot path, and it works while character-service is down); a character economy has not
+ * seen yet (its created event still in flight) is asked of character-service. Answers are cached.
+ */
+export function economyOwnership(context: ServiceContext, db: EconomyDb): CharacterOwnership {
+  let tokens: ReturnType<typeof serviceTokenClientFor> | undefined;
+  const remote = httpOwnerLookup({
+    baseUrl: serviceUrl(context.config, 'character'),
+    authorization: () => {
+      tokens ??= serviceTokenClientFor(context.config, context.name);
+      return tokens.authorization();
+    },
+    timeoutMs: context.config.UPSTREAM_TIMEOUT_MS,
+  });
+  return createCharacterOwnership({
+    cache: context.cache,
+    lookup: async (characterId) => {
+      const known = await findCharacter(db, characterId);
+      if (known) return known.deleted ? null : known.accountId;
+      return remote(characterId);
+    },
+  });
+}
+
 export function createAccess(app: HttpApp, context: ServiceContext, db: EconomyDb): Access {
   const authenticator = serviceAuthentication(app, context);
+  const ownership = economyOwnership(context, db);
   return {
     authenticate: authenticator.authenticate,
     requireRole: authenticator.requireRole,
@@ -44,12 +75,7 @@ export function createAccess(app: HttpApp, context: ServiceContext, db: EconomyD
     async assertCharacter(request, characterId, bypassRoles = []) {
       const auth = authOf(request);
       if (hasAnyRole(auth, bypassRoles)) return;
-      // Ownership comes from economy's projection of characters.lifecycle (accountId per character).
-      const character = await findCharacter(db, characterId);
-      if (!character || character.deleted) throw new AppError('NOT_FOUND', `Character ${characterId} not found`);
-      if (character.accountId !== auth.accountId) {
-        throw new AppError('CHARACTER_NOT_OWNED', `Character ${characterId} does not belong to the caller`);
-      }
+      await ownership.assertOwned(auth.accountId, characterId);
     },
     async limit(key, max, windowMs) {
       const window = Math.floor(Date.now() / windowMs);
@@ -69,9 +95,7 @@ export function createAccess(app: HttpApp, context: ServiceContext, db: EconomyD
     async ownsAny(request, characterIds) {
       const auth = authOf(request);
       for (const characterId of characterIds) {
-        if (!characterId) continue;
-        const character = await findCharacter(db, characterId);
-        if (character && !character.deleted && character.accountId === auth.accountId) return true;
+        if (characterId && (await ownership.ownerOf(characterId)) === auth.accountId) return true;
       }
       return false;
     },

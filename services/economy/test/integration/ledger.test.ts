@@ -170,6 +170,28 @@ describe(`economy ledger on ${adapterLabel}`, () => {
     assert.equal(received, 990);
   });
 
+  it('asks character-service about a character whose created event has not arrived yet', async () => {
+    const alice = await economy.player();
+    const fresh = randomUUID();
+    const owner = randomUUID();
+    economy.issuer.remoteOwners.set(fresh, owner);
+    const token = await economy.issuer.token(owner);
+    const wallet = await economy.call('GET', `/api/v1/economy/wallets/${fresh}`, token);
+    assert.equal(wallet.status, 200);
+    assert.equal(wallet.body.balances[0].available, 0);
+    const broke = await economy.call('POST', '/api/v1/economy/transfers', token, {
+      fromCharacterId: fresh,
+      toCharacterId: alice.characterId,
+      asset: 'EDD',
+      amount: 1,
+    });
+    assert.equal(broke.body.code, 'INSUFFICIENT_FUNDS');
+    assert.equal(
+      (await economy.call('GET', `/api/v1/economy/wallets/${fresh}`, alice.token)).body.code,
+      'CHARACTER_NOT_OWNED',
+    );
+  });
+
   it('mints grants for admins and services only, idempotently', async () => {
     const alice = await economy.player();
     const body = { characterId: alice.characterId, asset: 'rare_circuit', amount: 3, reason: 'event prize' };

@@ -23,31 +23,48 @@ import { economyService } from '../../src/service.ts';
 export interface Issuer {
   url: string;
   token(accountId: string, roles?: string[]): Promise<string>;
+  /** Characters the stand-in character-service says exist: id → owning account. */
+  remoteOwners: Map<string, string>;
   close(): Promise<void>;
 }
 
 export async function startIssuer(): Promise<Issuer> {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
+  const remoteOwners = new Map<string, string>();
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' }] };
   const server: Server = createServer((request, response) => {
     response.setHeader('content-type', 'application/json');
     if (request.url === '/.well-known/jwks.json') return response.end(JSON.stringify(jwks));
+    // Stands in for auth-service's token endpoint and character-service's ownership endpoint, so
+    // economy's lookup of a character it has not seen runs its real HTTP path: nobody owns it.
+    if (request.url === '/api/v1/auth/token') {
+      void sign('service:economy', ['service']).then((token) =>
+        response.end(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 600 })),
+      );
+      return;
+    }
+    const owner = /^\/internal\/v1\/characters\/([0-9a-f-]{36})$/.exec(request.url ?? '')?.[1];
+    const accountId = owner ? remoteOwners.get(owner) : undefined;
+    if (accountId) return response.end(JSON.stringify({ characterId: owner, accountId }));
     response.statusCode = 404;
     response.end('{}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  function sign(accountId: string, roles: string[]): Promise<string> {
+    return new SignJWT({ roles, sid: randomUUID() })
+      .setProtectedHeader({ alg: 'RS256', kid: 'test-key', typ: 'at+jwt' })
+      .setIssuer(url)
+      .setAudience('necp-api')
+      .setSubject(accountId)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(privateKey);
+  }
   return {
     url,
-    token: (accountId, roles = ['player']) =>
-      new SignJWT({ roles, sid: randomUUID() })
-        .setProtectedHeader({ alg: 'RS256', kid: 'test-key', typ: 'at+jwt' })
-        .setIssuer(url)
-        .setAudience('necp-api')
-        .setSubject(accountId)
-        .setIssuedAt()
-        .setExpirationTime('10m')
-        .sign(privateKey),
+    remoteOwners,
+    token: (accountId, roles = ['player']) => sign(accountId, roles),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -81,7 +98,13 @@ export interface Economy {
 export async function startEconomy(env: Record<string, string> = {}): Promise<Economy> {
   const test = await createTestDatabase();
   const issuer = await startIssuer();
-  const config = testConfig({ AUTH_URL: issuer.url, AUTH_ISSUER_URL: issuer.url, ...env });
+  const config = testConfig({
+    AUTH_URL: issuer.url,
+    AUTH_ISSUER_URL: issuer.url,
+    CHARACTER_URL: issuer.url,
+    ECONOMY_CLIENT_SECRET: randomUUID() + randomUUID(),
+    ...env,
+  });
   const logger = createLogger('economy-test', 'silent');
   const cache = createTestCache();
   let bus = new InProcessBus(logger, { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1 });
