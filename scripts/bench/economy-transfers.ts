@@ -1,0 +1,226 @@
+/**
+ * P2P transfers per second through the gateway with verified bearer tokens, at low contention
+ * (many sender → receiver pairs) and high contention (one hot sender), against PostgreSQL's own
+ * pgbench simple-update TPS on the same server as the baseline. Needs infra.sh's exports
+ * (DATABASE_URL, PGBENCH). The backend runs in a child process (this file with `--serve`) so the
+ * load generator does not share its event loop.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { type LoadResult, printTable } from './load.ts';
+
+const TargetsMarker = 'economy-transfer-targets ';
+const PAIRS = Number(process.env.BENCH_ECONOMY_PAIRS ?? 64);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+
+interface Party {
+  characterId: string;
+  token: string;
+}
+
+interface Targets {
+  gateway: number;
+  pairs: { from: Party; to: Party }[];
+  hot: Party;
+}
+
+async function serve(): Promise<void> {
+  const { startAllInOne } = await import('@necp/all-in-one');
+  const { freeServicePorts } = await import('@necp/all-in-one/free-ports');
+  const { loadPlatformConfig } = await import('@necp/platform');
+  const { startTestIssuer } = await import('@necp/platform/testing');
+  const issuer = await startTestIssuer();
+  const { ports, urls } = await freeServicePorts();
+  const backend = await startAllInOne(
+    loadPlatformConfig({
+      DATA_DIR: 'memory://',
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      OIDC_ISSUER: issuer.issuer,
+      RATE_LIMIT_PUBLIC_PER_MINUTE: '100000000',
+      RATE_LIMIT_ACCOUNT_PER_MINUTE: '100000000',
+      ...urls,
+      SEED_ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
+      SEED_ARBITER_PASSWORD: randomBytes(18).toString('base64url'),
+    }),
+    ports,
+  );
+  const base = `http://127.0.0.1:${ports.gateway}`;
+  const admin = await issuer.token({ roles: ['admin'], expiresInSeconds: 3600 });
+
+  const call = async (method: string, path: string, token: string, body?: unknown) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  // Characters are made the way players make them; economy learns them from characters.lifecycle.
+  const party = async (): Promise<Party> => {
+    const token = await issuer.token({ accountId: randomUUID(), expiresInSeconds: 3600 });
+    const name = `B${randomBytes(6).toString('hex')}`;
+    const created = await call('POST', '/api/v1/characters', token, { name, origin: 'corpo', class: 'solo' });
+    const characterId = created.body.characterId;
+    if (created.status !== 201 || typeof characterId !== 'string') {
+      throw new Error(`creating a bench character failed: ${created.status} ${JSON.stringify(created.body)}`);
+    }
+    return { characterId, token };
+  };
+  const fund = async (who: Party, amount: number) => {
+    const granted = await call('POST', '/api/v1/economy/grants', admin, {
+      characterId: who.characterId,
+      asset: 'EDD',
+      amount,
+      reason: 'bench float',
+    });
+    if (granted.status !== 201) throw new Error(`grant failed: ${granted.status} ${JSON.stringify(granted.body)}`);
+  };
+
+  const pairs: Targets['pairs'] = [];
+  for (let index = 0; index < PAIRS; index++) pairs.push({ from: await party(), to: await party() });
+  const hot = await party();
+  for (const pair of pairs) await fund(pair.from, 1_000_000);
+  await fund(hot, 100_000_000);
+
+  process.stdout.write(`${TargetsMarker}${JSON.stringify({ gateway: ports.gateway, pairs, hot } satisfies Targets)}\n`);
+  process.on('SIGTERM', async () => {
+    await backend.stop();
+    await issuer.close();
+    process.exit(0);
+  });
+}
+
+/** Transfers of 1 EDD, each request taking the next (sender, receiver) in turn. */
+async function transfers(name: string, gateway: number, legs: { from: Party; to: Party }[]): Promise<LoadResult> {
+  let next = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${gateway}`,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/v1/economy/transfers',
+        setupRequest: (request) => {
+          const leg = legs[next++ % legs.length] as { from: Party; to: Party };
+          return {
+            ...request,
+            headers: {
+              authorization: `Bearer ${leg.from.token}`,
+              'content-type': 'application/json',
+              'idempotency-key': randomUUID(),
+            },
+            body: JSON.stringify({
+              fromCharacterId: leg.from.characterId,
+              toCharacterId: leg.to.characterId,
+              asset: 'EDD',
+              amount: 1,
+            }),
+          };
+        },
+      },
+    ],
+  });
+  return {
+    name,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+/** pgbench's simple-update (TPC-B without the branch and teller updates) on a scratch database. */
+async function pgbenchBaseline(databaseUrl: string, pgbench: string): Promise<LoadResult> {
+  const run = promisify(execFile);
+  const scratch = `necp_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${scratch}`);
+  const url = new URL(databaseUrl);
+  url.pathname = `/${scratch}`;
+  try {
+    await run(pgbench, ['-i', '-q', '-s', '1', url.toString()]);
+    const { stdout } = await run(pgbench, [
+      '-b',
+      'simple-update',
+      '-c',
+      String(CONNECTIONS),
+      '-j',
+      '2',
+      '-T',
+      String(SECONDS),
+      url.toString(),
+    ]);
+    const tps = /tps = ([\d.]+)/.exec(stdout)?.[1];
+    const latency = /latency average = ([\d.]+) ms/.exec(stdout)?.[1];
+    if (!tps) throw new Error(`pgbench printed no tps:\n${stdout}`);
+    return {
+      name: `pgbench simple-update (${CONNECTIONS} clients)`,
+      requestsPerSecond: Math.round(Number(tps)),
+      p50Ms: Number(latency ?? 0),
+      p99Ms: 0,
+      errors: 0,
+      non2xx: 0,
+    };
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+async function measure(): Promise<void> {
+  const databaseUrl = process.env.DATABASE_URL;
+  const pgbench = process.env.PGBENCH;
+  if (!databaseUrl || !pgbench) {
+    process.stderr.write('economy-transfers needs DATABASE_URL and PGBENCH: eval "$(scripts/infra.sh up)" first\n');
+    process.exit(2);
+  }
+  const baseline = await pgbenchBaseline(databaseUrl, pgbench);
+  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--serve'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: process.env,
+  });
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout }).on('line', (text) => {
+        if (text.startsWith(TargetsMarker)) resolve(text.slice(TargetsMarker.length));
+      });
+      child.once('exit', (code) => reject(new Error(`the backend exited with ${code}`)));
+    });
+    const targets = JSON.parse(line) as Targets;
+    const low = await transfers(
+      `transfers, ${targets.pairs.length} pairs (low contention)`,
+      targets.gateway,
+      targets.pairs,
+    );
+    const receivers = targets.pairs.map((pair) => ({ from: targets.hot, to: pair.to }));
+    const high = await transfers('transfers, one hot sender (high contention)', targets.gateway, receivers);
+    printTable(
+      `P2P transfers through the gateway (autocannon, ${CONNECTIONS} connections, ${SECONDS} s; Idempotency-Key on each) vs pgbench on the same PostgreSQL`,
+      [baseline, low, high],
+      baseline,
+    );
+    const ratio = low.requestsPerSecond / baseline.requestsPerSecond;
+    process.stdout.write(
+      `low contention / pgbench = ${ratio.toFixed(2)} (target ≥ 0.50: ${ratio >= 0.5 ? 'met' : 'not met'})\n`,
+    );
+    if (low.non2xx + low.errors + high.non2xx + high.errors > 0) {
+      process.stdout.write('warning: some transfers failed; the figures above are not clean\n');
+    }
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+if (process.argv.includes('--serve')) await serve();
+else await measure();
