@@ -45,6 +45,11 @@ export function summaryOf(character: CharacterRecord) {
 }
 
 export function sheetOf(character: CharacterRecord, stacks: readonly InventoryStack[]) {
+  return sheetFromEquipment(character, equippedTemplateIds(stacks));
+}
+
+/** The sheet from the template ids in equipment slots, which is all the derived stats depend on. */
+export function sheetFromEquipment(character: CharacterRecord, equipped: readonly string[]) {
   return {
     ...summaryOf(character),
     accountId: character.accountId,
@@ -54,7 +59,7 @@ export function sheetOf(character: CharacterRecord, stacks: readonly InventorySt
     xp: character.xp,
     health: character.health,
     reputation: character.reputation,
-    derived: derivedStats(character.attributes, equippedTemplateIds(stacks)),
+    derived: derivedStats(character.attributes, equipped),
     updatedAt: character.updatedAt.toISOString(),
     etag: etagOf(character.id, character.version),
   };

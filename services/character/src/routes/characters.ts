@@ -1,9 +1,9 @@
 import { authOf, characterOwnerCacheKey, type HttpApp } from '@necp/platform';
 import { etagOf } from '../domain/character.ts';
-import { sheetOf, summaryOf } from '../domain/sheet.ts';
+import { sheetFromEquipment, summaryOf } from '../domain/sheet.ts';
 import { createCharacter, deleteCharacter, patchCharacter, restoreCharacter } from '../store/character-actions.ts';
-import { listCharacters, ownedCharacter } from '../store/characters.ts';
-import { listStacks, toRecord } from '../store/inventory.ts';
+import { listCharacters, ownedCharacterWithEquipment } from '../store/characters.ts';
+import { toRecord } from '../store/inventory.ts';
 import type { CharacterTables } from '../store/tables.ts';
 import { Prefix, type RouteDeps, sendOutcome } from './context.ts';
 import {
@@ -87,11 +87,15 @@ export function characterRoutes(app: HttpApp, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      const row = await ownedCharacter(kysely(), request.params.characterId, authOf(request).accountId);
+      const { row, equipped } = await ownedCharacterWithEquipment(
+        kysely(),
+        request.params.characterId,
+        authOf(request).accountId,
+      );
       const etag = etagOf(row.id, row.version);
       reply.header('etag', etag);
       if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-      return sheetOf(toRecord(row), await listStacks(kysely(), row.id));
+      return sheetFromEquipment(toRecord(row), equipped);
     },
   );
 

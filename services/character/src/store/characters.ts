@@ -129,3 +129,32 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
     errors: [{ path: 'querystring/cursor', message: 'is invalid' }],
   });
 }
+
+/**
+ * The sheet's read in one round trip: the owner-checked row and the template ids in equipment
+ * slots (all the derived stats need), instead of the whole inventory.
+ */
+export async function ownedCharacterWithEquipment(
+  db: Queryable,
+  characterId: string,
+  accountId: string,
+): Promise<{ row: CharacterRow; equipped: string[] }> {
+  const found = await db
+    .selectFrom('mvp_core.characters as c')
+    .selectAll('c')
+    .select(
+      sql<
+        string[]
+      >`array(SELECT i.template_id FROM mvp_core.inventory_items i WHERE i.character_id = c.id AND i.slot IS NOT NULL ORDER BY i.slot)`.as(
+        'equipped_templates',
+      ),
+    )
+    .where('c.id', '=', characterId)
+    .executeTakeFirst();
+  if (!found || found.deleted_at !== null) throw new AppError('NOT_FOUND', 'No such character');
+  if (found.account_id !== accountId) {
+    throw new AppError('CHARACTER_NOT_OWNED', 'The character belongs to another account');
+  }
+  const { equipped_templates: equipped, ...row } = found;
+  return { row, equipped };
+}
