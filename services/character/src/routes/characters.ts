@@ -1,5 +1,5 @@
 import { authOf, characterOwnerCacheKey, type HttpApp } from '@necp/platform';
-import { etagOf } from '../domain/character.ts';
+import { etagOf, ifMatchHolds } from '../domain/character.ts';
 import { sheetFromEquipment, summaryOf } from '../domain/sheet.ts';
 import { createCharacter, deleteCharacter, patchCharacter, restoreCharacter } from '../store/character-actions.ts';
 import { listCharacters, ownedCharacterWithEquipment } from '../store/characters.ts';
@@ -94,7 +94,8 @@ export function characterRoutes(app: HttpApp, deps: RouteDeps): void {
       );
       const etag = etagOf(row.id, row.version);
       reply.header('etag', etag);
-      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      const ifNoneMatch = request.headers['if-none-match'];
+      if (ifNoneMatch !== undefined && ifMatchHolds(ifNoneMatch, etag)) return reply.code(304).send();
       return sheetFromEquipment(toRecord(row), equipped);
     },
   );
