@@ -15,9 +15,13 @@ import {
 } from './ledger-store.ts';
 
 /** Ledger refusals become the API's codes; anything else stays a fault. */
-export async function moveOrRefuse(trx: Trx, legs: MovementLeg[]): Promise<MovementResult> {
+export async function moveOrRefuse(
+  trx: Trx,
+  legs: MovementLeg[],
+  options: { freshRefs?: boolean } = {},
+): Promise<MovementResult> {
   try {
-    return await move(trx, legs);
+    return await move(trx, legs, options);
   } catch (error) {
     if (error instanceof LedgerRefusal) {
       throw new AppError(
@@ -49,18 +53,22 @@ export async function transferBetweenCharacters(
   actorId: string,
 ): Promise<TransferView> {
   const transferId = randomUUID();
-  const { transfers } = await moveOrRefuse(trx, [
-    {
-      type: 'posted',
-      clientRef: `p2p:${transferId}`,
-      debit: characterAccount(input.fromCharacterId, input.asset),
-      credit: characterAccount(input.toCharacterId, input.asset),
-      amount: input.amount,
-      reason: 'p2p_transfer',
-      memo: input.memo,
-      actorId,
-    },
-  ]);
+  const { transfers } = await moveOrRefuse(
+    trx,
+    [
+      {
+        type: 'posted',
+        clientRef: `p2p:${transferId}`,
+        debit: characterAccount(input.fromCharacterId, input.asset),
+        credit: characterAccount(input.toCharacterId, input.asset),
+        amount: input.amount,
+        reason: 'p2p_transfer',
+        memo: input.memo,
+        actorId,
+      },
+    ],
+    { freshRefs: true },
+  );
   const transfer = transfers[0] as TransferRecord;
   return {
     transferId: transfer.id,
