@@ -45,7 +45,7 @@ function pathOf(request: FastifyRequest): string {
 
 /**
  * Buffers a proxied body (the proxy passes it on as a stream) so that rules can read the login name
- * or the character id; the buffer is what the proxy then forwards.
+ * or the character id; the same bytes are what the proxy then forwards.
  */
 async function readBody(request: FastifyRequest, limit: number): Promise<Record<string, unknown> | undefined> {
   if (!(request.body instanceof Readable)) return undefined;
@@ -57,7 +57,8 @@ async function readBody(request: FastifyRequest, limit: number): Promise<Record<
     chunks.push(chunk);
   }
   const raw = Buffer.concat(chunks);
-  request.body = raw;
+  // Handed on as a stream again: the proxy forwards a stream byte for byte, but would re-encode a Buffer.
+  request.body = Readable.from([raw]);
   const type = String(request.headers['content-type'] ?? '');
   try {
     if (type.includes('json')) {

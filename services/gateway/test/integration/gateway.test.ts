@@ -29,6 +29,7 @@ const echoEconomy: ServiceDefinition = {
         query: request.query,
       }),
     );
+    app.post('/api/v1/economy/crafting/jobs', async (request) => ({ received: request.body }));
     app.get('/api/v1/economy/slow', async () => {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       return { late: true };
@@ -89,6 +90,18 @@ describe('the gateway in front of the services', () => {
     assert.equal(echoed.requestId, 'client-req-1');
     assert.match(echoed.traceparent, new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     assert.doesNotMatch(echoed.traceparent, /00f067aa0ba902b7/, 'the gateway adds its own span');
+  });
+
+  it('forwards a body that a rate rule had to read, byte for byte', async () => {
+    const body = { characterId: crypto.randomUUID(), blueprintId: 'smart_scope_mk1', quantity: 2 };
+    const response = await fetch(`${base}/api/v1/economy/crafting/jobs`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { ...bearer, 'content-type': 'application/json' },
+    });
+    assert.equal(response.status, 200);
+    assert.deepEqual(((await response.json()) as { received: unknown }).received, body);
+    assert.equal(response.headers.get('ratelimit-limit'), '60', 'the per-character crafting rule counted it');
   });
 
   it("passes the service's own problems through", async () => {
