@@ -91,7 +91,9 @@ async function serve(): Promise<void> {
   for (const pair of pairs) await fund(pair.from, 1_000_000);
   await fund(hot, 100_000_000);
 
-  process.stdout.write(`${TargetsMarker}${JSON.stringify({ gateway: ports.gateway, economy: ports.economy, pairs, hot } satisfies Targets)}\n`);
+  process.stdout.write(
+    `${TargetsMarker}${JSON.stringify({ gateway: ports.gateway, economy: ports.economy, pairs, hot } satisfies Targets)}\n`,
+  );
   process.on('SIGTERM', async () => {
     await backend.stop();
     await issuer.close();

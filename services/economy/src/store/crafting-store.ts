@@ -217,7 +217,7 @@ export async function startQueued(trx: Trx, workshopId: string, now: Date): Prom
     .where('id', '=', workshopId)
     .forUpdate()
     .executeTakeFirst();
-  if (!workshop || workshop.status !== 'online') return 0;
+  if (workshop?.status !== 'online') return 0;
   const busy = await trx
     .selectFrom('mvp_core.crafting_jobs')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -474,7 +474,7 @@ export async function reportProgress(db: EconomyDb, now: Date): Promise<void> {
     if (reached <= job.reported_percent || reached >= 100) continue;
     await db.transaction().execute(async (trx) => {
       const locked = await lockJob(trx, job.id);
-      if (!locked || locked.status !== 'processing' || locked.reported_percent >= reached) return;
+      if (locked?.status !== 'processing' || locked.reported_percent >= reached) return;
       const updated = await updateJob(trx, job.id, { reported_percent: reached });
       await emit(trx, updated, now);
     });
