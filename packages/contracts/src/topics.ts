@@ -64,6 +64,18 @@ export const TopicPayloads = {
     executorAmount: Type.Integer(),
     refundAmount: Type.Integer(),
   }),
+  /** One per ledger transfer (issue 6: every movement commits with its event); not in API.md §9's table. */
+  'economy.ledger.transfers': Type.Object({
+    transferId: Uuid,
+    clientRef: Type.String(),
+    kind: Type.Union([Type.Literal('posted'), Type.Literal('pending'), Type.Literal('post'), Type.Literal('void')]),
+    reason: Type.String(),
+    asset: Type.String(),
+    amount: Type.Integer({ minimum: 0 }),
+    debit: Type.Object({ kind: Type.String(), ownerId: Type.String() }),
+    credit: Type.Object({ kind: Type.String(), ownerId: Type.String() }),
+    pendingId: Nullable(Uuid),
+  }),
   'economy.crafting.jobs': Type.Object({
     jobId: Uuid,
     characterId: Uuid,

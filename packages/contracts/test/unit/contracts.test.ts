@@ -5,7 +5,7 @@ import { Value } from 'typebox/value';
 import { deadLetterTopic, ErrorCodes, EventEnvelopeSchema, TopicPayloads, Topics } from '../../src/index.ts';
 
 describe('the event contracts', () => {
-  it('names exactly the topics of the catalogue (shared/API.md §9)', () => {
+  it('names exactly the topics of the catalogue (shared/API.md §9, plus the ledger transfers of issue 6)', () => {
     assert.deepEqual([...Topics].sort(), [
       'auth.account.banned',
       'auth.account.created',
@@ -15,6 +15,7 @@ describe('the event contracts', () => {
       'combat.ballistics.events',
       'economy.crafting.jobs',
       'economy.escrow.events',
+      'economy.ledger.transfers',
       'player.skills.cooldowns',
       'social.orders.lifecycle',
       'world.scenarios',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { PlatformTables } from '@necp/platform';
+import { type PlatformTables, writeEvent } from '@necp/platform';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Asset } from '../domain/catalogue.ts';
 import {
@@ -10,6 +10,7 @@ import {
   type Leg,
   type PendingTransfer,
 } from '../domain/ledger.ts';
+import { platformView } from './platform-view.ts';
 import type { EconomyTables, TransferKind } from './tables.ts';
 
 export type EconomyDb = Kysely<EconomyTables & PlatformTables>;
@@ -279,7 +280,37 @@ export async function move(
   const transfers = inserted
     .map(toRecord)
     .sort((a, b) => (order.get(a.clientRef) ?? 0) - (order.get(b.clientRef) ?? 0));
+  for (const transfer of transfers) await announceTransfer(trx, transfer, states);
   return { transfers, replayed: false };
+}
+
+/** Every transfer leaves the ledger with its event, in the transaction that wrote it. */
+async function announceTransfer(
+  trx: Trx,
+  transfer: TransferRecord,
+  accounts: Map<number, AccountState>,
+): Promise<void> {
+  const side = (id: number) => {
+    const account = accounts.get(id);
+    if (!account) throw new Error(`account ${id} was not locked for transfer ${transfer.id}`);
+    return { kind: account.kind, ownerId: account.ownerId };
+  };
+  const debit = side(transfer.debitAccountId);
+  await writeEvent(platformView(trx), 'economy', {
+    topic: 'economy.ledger.transfers',
+    key: debit.ownerId,
+    payload: {
+      transferId: transfer.id,
+      clientRef: transfer.clientRef,
+      kind: transfer.kind,
+      reason: transfer.reason,
+      asset: transfer.asset,
+      amount: transfer.amount,
+      debit,
+      credit: side(transfer.creditAccountId),
+      pendingId: transfer.pendingId,
+    },
+  });
 }
 
 export function houseAccount(asset: Asset): AccountRef {

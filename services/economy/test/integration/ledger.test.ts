@@ -75,6 +75,29 @@ describe(`economy ledger on ${adapterLabel}`, () => {
     );
     assert.ok(older.body.items.every((item: { reason: string }) => item.reason === 'starting_kit'));
     assert.equal(older.body.nextCursor, null);
+
+    const announced = await economy.db.kysely
+      .selectFrom('mvp_meta.outbox')
+      .select('payload')
+      .where('aggregatetype', '=', 'economy.ledger.transfers')
+      .where('aggregateid', '=', alice.characterId)
+      .execute();
+    const payloads = announced.map((row) => (row.payload as { payload: Record<string, unknown> }).payload);
+    assert.deepEqual(
+      payloads.find((payload) => payload.transferId === sent.body.transferId),
+      {
+        transferId: sent.body.transferId,
+        clientRef: payloads.find((payload) => payload.transferId === sent.body.transferId)?.clientRef,
+        kind: 'posted',
+        reason: 'p2p_transfer',
+        asset: 'EDD',
+        amount: 250,
+        debit: { kind: 'character', ownerId: alice.characterId },
+        credit: { kind: 'character', ownerId: bob.characterId },
+        pendingId: null,
+      },
+      'the transfer committed with its event',
+    );
   });
 
   it('refuses overdrafts with 422, strangers with 403, unknown characters with 404, bad bodies with 400', async () => {
