@@ -5,7 +5,6 @@
  * generator does not share its event loop.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { load, printTable } from './load.ts';
 
@@ -21,32 +20,8 @@ interface Targets {
 }
 
 async function serve(): Promise<void> {
-  const { startAllInOne } = await import('@necp/all-in-one');
-  const { freeServicePorts } = await import('@necp/all-in-one/free-ports');
-  const { loadPlatformConfig } = await import('@necp/platform');
-  const { createTestDatabase, startTestIssuer } = await import('@necp/platform/testing');
-  // On PostgreSQL, a database of its own (dropped at the end), not the shared one.
-  const database = process.env.DATABASE_URL ? await createTestDatabase({ migrate: false }) : undefined;
-  // A loopback OIDC issuer: the run measures token verification, not logins; rate limits far above the load.
-  const issuer = await startTestIssuer();
-  const { ports, urls } = await freeServicePorts();
-  const backend = await startAllInOne(
-    loadPlatformConfig({
-      DATA_DIR: 'memory://',
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      OIDC_ISSUER: issuer.issuer,
-      RATE_LIMIT_PUBLIC_PER_MINUTE: '100000000',
-      RATE_LIMIT_ACCOUNT_PER_MINUTE: '100000000',
-      ...urls,
-      ...(database?.url ? { DATABASE_URL: database.url } : {}),
-      // Seeded accounts get throwaway passwords, so the embedded default does not print generated ones.
-      SEED_ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
-      SEED_ARBITER_PASSWORD: randomBytes(18).toString('base64url'),
-    }),
-    ports,
-  );
+  const { startBenchBackend } = await import('./fixtures/bench-backend.ts');
+  const { ports, issuer, stop } = await startBenchBackend();
   const token = await issuer.token({ expiresInSeconds: 3600 });
   const created = await fetch(`http://127.0.0.1:${ports.gateway}/api/v1/characters`, {
     method: 'POST',
@@ -66,9 +41,7 @@ async function serve(): Promise<void> {
   };
   process.stdout.write(`${TargetsMarker}${JSON.stringify(targets)}\n`);
   process.on('SIGTERM', async () => {
-    await backend.stop();
-    await issuer.close();
-    await database?.close();
+    await stop();
     process.exit(0);
   });
 }

@@ -31,27 +31,8 @@ interface Targets {
 }
 
 async function serve(): Promise<void> {
-  const { startAllInOne } = await import('@necp/all-in-one');
-  const { freeServicePorts } = await import('@necp/all-in-one/free-ports');
-  const { loadPlatformConfig } = await import('@necp/platform');
-  const { startTestIssuer } = await import('@necp/platform/testing');
-  const issuer = await startTestIssuer();
-  const { ports, urls } = await freeServicePorts();
-  const backend = await startAllInOne(
-    loadPlatformConfig({
-      DATA_DIR: 'memory://',
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      OIDC_ISSUER: issuer.issuer,
-      RATE_LIMIT_PUBLIC_PER_MINUTE: '100000000',
-      RATE_LIMIT_ACCOUNT_PER_MINUTE: '100000000',
-      ...urls,
-      SEED_ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
-      SEED_ARBITER_PASSWORD: randomBytes(18).toString('base64url'),
-    }),
-    ports,
-  );
+  const { startBenchBackend } = await import('./fixtures/bench-backend.ts');
+  const { ports, issuer, stop } = await startBenchBackend();
   const base = `http://127.0.0.1:${ports.gateway}`;
   const admin = await issuer.token({ roles: ['admin'], expiresInSeconds: 3600 });
 
@@ -95,8 +76,7 @@ async function serve(): Promise<void> {
     `${TargetsMarker}${JSON.stringify({ gateway: ports.gateway, economy: ports.economy, pairs, hot } satisfies Targets)}\n`,
   );
   process.on('SIGTERM', async () => {
-    await backend.stop();
-    await issuer.close();
+    await stop();
     process.exit(0);
   });
 }

@@ -10,8 +10,11 @@ const targets = spawn(process.execPath, [new URL('./fixtures/http-targets.ts', i
   stdio: ['ignore', 'pipe', 'inherit'],
   env: process.env,
 });
+const marker = 'http-targets ';
 const firstLine = await new Promise<string>((resolve, reject) => {
-  createInterface({ input: targets.stdout }).once('line', resolve);
+  createInterface({ input: targets.stdout }).on('line', (line) => {
+    if (line.startsWith(marker)) resolve(line.slice(marker.length));
+  });
   targets.once('exit', (code) => reject(new Error(`targets exited with ${code}`)));
 });
 const { token, ...ports } = JSON.parse(firstLine) as Record<string, number> & { token: string };

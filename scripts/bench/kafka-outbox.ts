@@ -6,8 +6,15 @@
  * A writer commits BENCH_EVENTS events (default 100,000) through `writeEvent`, BENCH_TX_SIZE per
  * transaction (default 1,000), while the outbox relay publishes them to Kafka and an
  * idempotentConsumer group applies them (effect: one row per event, in the consumer's transaction).
- * End to end = from the first write to the last effect. Publish latency = one relay batch, from
- * send to the broker's acknowledgement of every record in it.
+ * End to end = from the start of the relay (the backlog written) to the last effect; the write
+ * phase is reported on its own. Publish latency = one relay batch, from send to the broker's
+ * acknowledgement of every record in it.
+ *
+ * The events are world.scenarios events (written, validated and consumed as such), but on the
+ * wire they travel on a bench topic with KAFKA_PARTITIONS partitions (default 6), created once
+ * per partition count: the partition count can be chosen without touching the catalogue topic
+ * other work on the shared broker uses. BENCH_CONSUMER_BATCH (default 200) bounds a consumer
+ * batch; BENCH_BATCH=0 measures the one-transaction-per-event path.
  */
 import { randomUUID } from 'node:crypto';
 import { deadLetterTopic, type Topic, Topics } from '@necp/contracts';
@@ -15,7 +22,7 @@ import { Admin, ListOffsetTimestamps } from '@platformatic/kafka';
 import { type Kysely, sql } from 'kysely';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import type { BusRecord, EventBus } from '../../packages/platform/src/events/bus.ts';
+import { BatchRecordError, type BusRecord, type EventBus } from '../../packages/platform/src/events/bus.ts';
 import { idempotentConsumer } from '../../packages/platform/src/events/consumer.ts';
 import { KafkaBus } from '../../packages/platform/src/events/kafka-bus.ts';
 import { parseBrokers, topicsWithDeadLetters } from '../../packages/platform/src/events/kafka-records.ts';
@@ -28,6 +35,9 @@ const total = Number(process.env.BENCH_EVENTS ?? 100_000);
 const txSize = Number(process.env.BENCH_TX_SIZE ?? 1_000);
 const writers = Number(process.env.BENCH_WRITERS ?? 4);
 const topic: Topic = 'world.scenarios';
+const partitions = Number(process.env.KAFKA_PARTITIONS ?? 6);
+const wireTopic = `bench.${topic}.p${partitions}`;
+const consumerBatchSize = Number(process.env.BENCH_CONSUMER_BATCH ?? 200);
 const target = 10_000;
 
 if (!process.env.KAFKA_BROKERS || !process.env.DATABASE_URL) {
@@ -52,7 +62,7 @@ class TimedBus implements EventBus {
   }
   async publish(records: BusRecord[]): Promise<void> {
     const started = performance.now();
-    await this.#inner.publish(records);
+    await this.#inner.publish(records.map((record) => ({ ...record, topic: wireTopic })));
     this.durationsMs.push(performance.now() - started);
   }
   subscribe = (subscription: Parameters<EventBus['subscribe']>[0]) => this.#inner.subscribe(subscription);
@@ -64,13 +74,13 @@ class TimedBus implements EventBus {
 async function startGroupAtEnd(group: string): Promise<void> {
   const admin = new Admin({ clientId: 'necp-bench-admin', bootstrapBrokers: brokers });
   try {
-    const metadata = await admin.metadata({ topics: [topic] });
-    const partitions = metadata.topics.get(topic)?.partitionsCount ?? 0;
+    const metadata = await admin.metadata({ topics: [wireTopic] });
+    const count = metadata.topics.get(wireTopic)?.partitionsCount ?? 0;
     const [listed] = await admin.listOffsets({
       topics: [
         {
-          name: topic,
-          partitions: Array.from({ length: partitions }, (_, partitionIndex) => ({
+          name: wireTopic,
+          partitions: Array.from({ length: count }, (_, partitionIndex) => ({
             partitionIndex,
             timestamp: ListOffsetTimestamps.LATEST,
           })),
@@ -81,7 +91,7 @@ async function startGroupAtEnd(group: string): Promise<void> {
       groupId: group,
       topics: [
         {
-          name: topic,
+          name: wireTopic,
           partitionOffsets: (listed?.partitions ?? []).map((p) => ({ partition: p.partitionIndex, offset: p.offset })),
         },
       ],
@@ -99,10 +109,11 @@ const kafka = new KafkaBus({
   clientId: 'necp-bench',
   logger,
   metrics: new Registry(),
-  partitions: Number(process.env.KAFKA_PARTITIONS ?? 3),
+  partitions,
+  maxBatchSize: consumerBatchSize,
   replicationFactor: Number(process.env.KAFKA_REPLICATION_FACTOR ?? 1),
 });
-await kafka.ensureTopics(topicsWithDeadLetters(Topics, deadLetterTopic));
+await kafka.ensureTopics(topicsWithDeadLetters([...Topics, wireTopic], deadLetterTopic));
 const bus = new TimedBus(kafka);
 const group = `bench.world-scenarios.${randomUUID().slice(0, 8)}`;
 await startGroupAtEnd(group);
@@ -117,15 +128,39 @@ const done = new Promise<void>((resolve) => {
 const consumer = idempotentConsumer(db, group, [topic], async (trx, event) => {
   await sql`INSERT INTO bench_effects VALUES (${event.eventId}, ${event.payload.districtId})`.execute(trx);
 });
+/** Counts an event once its effect committed, through either path of the subscription. */
+function consumedOne(record: BusRecord): void {
+  consumed++;
+  lastConsumedAt = performance.now();
+  eventLatenciesMs.push(Date.now() - Date.parse(record.envelope.occurredAt));
+  if (consumed === total) allConsumed();
+}
+/** Back on the catalogue topic for the consumer, which validates the payload by its topic. */
+const asCatalogue = (record: BusRecord): BusRecord => ({ ...record, topic });
+const consumerBatch = consumer.handleBatch?.bind(consumer);
 await bus.subscribe({
-  ...consumer,
+  group: consumer.group,
+  topics: [wireTopic],
   handle: async (record) => {
-    await consumer.handle(record);
-    consumed++;
-    lastConsumedAt = performance.now();
-    eventLatenciesMs.push(Date.now() - Date.parse(record.envelope.occurredAt));
-    if (consumed === total) allConsumed();
+    await consumer.handle(asCatalogue(record));
+    consumedOne(record);
   },
+  // BENCH_BATCH=0 measures the per-record path (one transaction per event) for comparison.
+  ...(consumerBatch && process.env.BENCH_BATCH !== '0'
+    ? {
+        handleBatch: async (records: BusRecord[]) => {
+          const mapped = records.map(asCatalogue);
+          try {
+            await consumerBatch(mapped);
+          } catch (error) {
+            // The bus finds the failing record by identity: name the one it handed over.
+            if (!(error instanceof BatchRecordError)) throw error;
+            throw new BatchRecordError(records[mapped.indexOf(error.record)] as BusRecord, error.cause);
+          }
+          for (const record of records) consumedOne(record);
+        },
+      }
+    : {}),
 });
 const relay = new OutboxRelay({
   db,
@@ -133,6 +168,9 @@ const relay = new OutboxRelay({
   logger,
   metrics: new Registry(),
   batchSize: Number(process.env.BENCH_RELAY_BATCH ?? 1_000),
+  ...(process.env.BENCH_RELAY_BUCKETS_PER_TICK
+    ? { bucketsPerTick: Number(process.env.BENCH_RELAY_BUCKETS_PER_TICK) }
+    : {}),
   pollIntervalMs: 50,
 });
 
@@ -188,7 +226,7 @@ const perEvent = eventLatenciesMs.sort((a, b) => a - b);
 const rate = total / endToEndSeconds;
 const figures = [
   '== bench: outbox → Kafka → consumer group (scripts/bench/kafka-outbox.ts) ==',
-  `events                      ${total} (transactions of ${txSize}, topic ${topic}, ${publish.length} relay batches)`,
+  `events                      ${total} (transactions of ${txSize}, ${topic} on ${wireTopic}: ${partitions} partitions, ${publish.length} relay batches, consumer batches ≤ ${consumerBatchSize}${process.env.BENCH_BATCH === '0' ? ' (off)' : ''})`,
   `effects applied             ${effects.rows[0]?.n} (one per event: ${effects.rows[0]?.n === total ? 'yes' : 'NO'})`,
   `write into outbox           ${writeSeconds.toFixed(2)} s → ${Math.round(total / writeSeconds)} events/s (writeEvent per row, ${writers} concurrent writers; not part of the figure below)`,
   `relay → Kafka (acked)       ${((relayedAt - started) / 1000).toFixed(2)} s → ${Math.round(total / ((relayedAt - started) / 1000))} events/s`,

@@ -84,6 +84,7 @@ export async function startService(
     metrics,
     processMetrics: runtime.metrics,
     bodyLimit: runtime.config.BODY_LIMIT_BYTES,
+    drainTimeoutMs: Math.floor(runtime.config.SHUTDOWN_TIMEOUT_MS / 2),
     readiness,
     routes: (app) => definition.routes(app, context),
   });

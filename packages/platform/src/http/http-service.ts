@@ -33,6 +33,8 @@ export interface HttpServiceOptions {
   /** Adds the service's own routes; runs inside the app before it listens. */
   routes: (app: HttpApp) => void | Promise<void>;
   readinessTimeoutMs?: number;
+  /** How long `close` waits for in-flight requests before it cuts the remaining connections. */
+  drainTimeoutMs?: number;
 }
 
 export interface HttpService {
@@ -148,7 +150,14 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
       return typeof address === 'object' && address ? address.port : options.port;
     },
     async close() {
-      await app.close();
+      // Drains in-flight requests; a connection still open at the deadline (a peer that keeps a
+      // request half-sent, say) is cut so that shutdown always ends.
+      const deadline = setTimeout(() => app.server.closeAllConnections(), options.drainTimeoutMs ?? 5000);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(deadline);
+      }
     },
   };
 }
