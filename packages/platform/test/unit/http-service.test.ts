@@ -184,3 +184,34 @@ describe('the HTTP service factory', () => {
     await assert.rejects(fetch(`${base}/health`));
   });
 });
+
+describe('shutdown with a peer that never finishes its request', () => {
+  it('cuts the connection at the drain deadline instead of hanging', async () => {
+    const { connect } = await import('node:net');
+    const service = await createHttpService({
+      name: 'stubborn',
+      host: '127.0.0.1',
+      port: 0,
+      logger,
+      metrics: new Registry(),
+      bodyLimit: 1024,
+      readiness: {},
+      drainTimeoutMs: 300,
+      routes(app) {
+        app.post('/upload', async () => ({ ok: true }));
+      },
+    });
+    const port = await service.listen();
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      'POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a"',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = performance.now();
+    await service.close();
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed >= 250 && elapsed < 3000, `closed after ${Math.round(elapsed)} ms`);
+    socket.destroy();
+  });
+});
