@@ -128,6 +128,7 @@ const done = new Promise<void>((resolve) => {
 const consumer = idempotentConsumer(db, group, [topic], async (trx, event) => {
   await sql`INSERT INTO bench_effects VALUES (${event.eventId}, ${event.payload.districtId})`.execute(trx);
 });
+let consumerBatches = 0;
 /** Counts an event once its effect committed, through either path of the subscription. */
 function consumedOne(record: BusRecord): void {
   consumed++;
@@ -158,6 +159,7 @@ await bus.subscribe({
             throw new BatchRecordError(records[mapped.indexOf(error.record)] as BusRecord, error.cause);
           }
           for (const record of records) consumedOne(record);
+          consumerBatches++;
         },
       }
     : {}),
@@ -231,6 +233,7 @@ const figures = [
   `write into outbox           ${writeSeconds.toFixed(2)} s → ${Math.round(total / writeSeconds)} events/s (writeEvent per row, ${writers} concurrent writers; not part of the figure below)`,
   `relay → Kafka (acked)       ${((relayedAt - started) / 1000).toFixed(2)} s → ${Math.round(total / ((relayedAt - started) / 1000))} events/s`,
   `outbox → Kafka → effect     ${endToEndSeconds.toFixed(2)} s → ${Math.round(rate)} events/s end to end (target ${target}: ${rate >= target ? 'met' : 'NOT met'})`,
+  `consumer transactions       ${consumerBatches} batches (mean ${(consumerBatches ? consumed / consumerBatches : 0).toFixed(0)} events; events outside a batch went one per transaction)`,
   `publish latency per batch   p50 ${percentile(publish, 50).toFixed(1)} ms, p99 ${percentile(publish, 99).toFixed(1)} ms, max ${percentile(publish, 100).toFixed(1)} ms`,
   `event age at effect         p50 ${percentile(perEvent, 50)} ms, p99 ${percentile(perEvent, 99)} ms (includes waiting in the backlog)`,
 ];

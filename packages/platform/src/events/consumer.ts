@@ -4,7 +4,7 @@ import { Compile } from 'typebox/compile';
 import type { SqlDatabase } from '../sql/database.ts';
 import type { PlatformTables } from '../sql/platform-tables.ts';
 import { newSpanId, runWithTrace } from '../trace-context.ts';
-import { type BusRecord, PoisonMessageError, type Subscription } from './bus.ts';
+import { type BatchHandler, BatchRecordError, type BusRecord, PoisonMessageError, type Subscription } from './bus.ts';
 
 const envelopeChecker = Compile(EventEnvelopeSchema);
 const payloadCheckers = new Map(Object.entries(TopicPayloads).map(([topic, schema]) => [topic, Compile(schema)]));
@@ -27,9 +27,18 @@ function validated(record: BusRecord): EventEnvelope {
   return envelope as EventEnvelope;
 }
 
+/** Rows per claim statement: far below PostgreSQL's 65,535 bind parameters (3 per row). */
+const CLAIM_CHUNK = 5_000;
+
 /**
  * A consumer whose effect and its record of the event id commit in one transaction: a redelivered
  * event (relay retry, consumer crash before acknowledging, Kafka rebalance) has no second effect.
+ *
+ * `handleBatch` does the same for many events in ONE transaction (one claim statement for all
+ * event ids, the handler for each claimed event in record order, one commit), all or nothing; a
+ * failure names its record (BatchRecordError) so the bus isolates it. It is not enumerable on
+ * purpose: a wrapper written as `{ ...consumer, handle: wrapped }` copies group, topics and handle
+ * only, so every record still goes through its `handle`, as it did before batches existed.
  */
 export function idempotentConsumer<Tables, T extends Topic>(
   db: SqlDatabase,
@@ -38,7 +47,7 @@ export function idempotentConsumer<Tables, T extends Topic>(
   handler: EventHandler<Tables, T>,
 ): Subscription {
   const kysely = db.typed<Tables>() as unknown as Kysely<Tables & PlatformTables>;
-  return {
+  const subscription: Subscription = {
     group,
     topics,
     handle: async (record) => {
@@ -58,4 +67,52 @@ export function idempotentConsumer<Tables, T extends Topic>(
       );
     },
   };
+  const handleBatch: BatchHandler = async (records) => {
+    // Validated before any transaction opens: an invalid record is reported as the batch's failing
+    // record, so it alone takes the per-record path (PoisonMessageError, dead letter at once).
+    const envelopes = records.map((record) => {
+      try {
+        return validated(record);
+      } catch (error) {
+        throw new BatchRecordError(record, error);
+      }
+    });
+    if (records.length === 0) return;
+    await kysely.transaction().execute(async (trx) => {
+      const platform = trx as unknown as Transaction<PlatformTables>;
+      // ON CONFLICT DO NOTHING also skips an id repeated within the statement, so a batch holding
+      // the same event twice (a relay that published it again) claims it once.
+      const claimed = new Set<string>();
+      for (let from = 0; from < records.length; from += CLAIM_CHUNK) {
+        const rows = await platform
+          .insertInto('mvp_meta.processed_events')
+          .values(
+            records.slice(from, from + CLAIM_CHUNK).map((record, i) => ({
+              consumer_group: group,
+              event_id: (envelopes[from + i] as EventEnvelope).eventId,
+              topic: record.topic,
+            })),
+          )
+          .onConflict((conflict) => conflict.doNothing())
+          .returning('event_id')
+          .execute();
+        // PostgreSQL returns uuids in lower case; the envelope may carry them in upper case.
+        for (const row of rows) claimed.add(String(row.event_id).toLowerCase());
+      }
+      for (let i = 0; i < records.length; i++) {
+        const envelope = envelopes[i] as EventEnvelope;
+        // delete: a second copy of the same event in this batch finds its id taken.
+        if (!claimed.delete(envelope.eventId.toLowerCase())) continue;
+        try {
+          await runWithTrace({ traceId: envelope.traceId, spanId: newSpanId() }, () =>
+            handler(trx, envelope as EventEnvelope<TopicPayload<T>> & { type: T }),
+          );
+        } catch (error) {
+          throw new BatchRecordError(records[i] as BusRecord, error);
+        }
+      }
+    });
+  };
+  Object.defineProperty(subscription, 'handleBatch', { value: handleBatch, enumerable: false });
+  return subscription;
 }

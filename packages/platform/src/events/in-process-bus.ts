@@ -5,6 +5,7 @@ import {
   type BusRecord,
   backoffMs,
   defaultRetryPolicy,
+  deliverBatch,
   type EventBus,
   PoisonMessageError,
   type RetryPolicy,
@@ -14,7 +15,8 @@ import {
 /**
  * The embedded bus: records go straight to the subscribed groups' handlers, in order, with
  * bounded retries; a record that keeps failing is published on `<topic>.dlq` with its error and
- * the others move on.
+ * the others move on. A subscription with `handleBatch` gets a publish call's records for it as
+ * one batch (in order); a failed batch is taken apart as `deliverBatch` describes.
  */
 export class InProcessBus implements EventBus {
   readonly kind = 'in-process';
@@ -30,16 +32,31 @@ export class InProcessBus implements EventBus {
 
   async publish(records: BusRecord[]): Promise<void> {
     if (this.#closed) throw new Error('the event bus is closed');
-    for (const record of records) {
-      for (const subscription of this.#subscriptions) {
-        if (subscription.topics.includes(record.topic)) await this.#deliver(subscription, record);
+    // Groups are independent of each other: each gets its records in publish order, one group
+    // after the other.
+    for (const subscription of this.#subscriptions) {
+      const mine = records.filter((record) => subscription.topics.includes(record.topic));
+      if (mine.length === 0) continue;
+      const { handleBatch } = subscription;
+      if (handleBatch && mine.length > 1) {
+        await deliverBatch(
+          (batch) => handleBatch.call(subscription, batch),
+          mine,
+          (record, firstFailure) => this.#deliver(subscription, record, firstFailure),
+          (error, size) =>
+            this.#logger.debug({ err: error, group: subscription.group, size }, 'event batch failed; taking it apart'),
+        );
+      } else {
+        for (const record of mine) await this.#deliver(subscription, record);
       }
     }
   }
 
-  async #deliver(subscription: Subscription, record: BusRecord): Promise<void> {
+  /** `firstFailure`: the record's first attempt already failed, in a batch. */
+  async #deliver(subscription: Subscription, record: BusRecord, firstFailure?: { error: unknown }): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
+        if (attempt === 1 && firstFailure) throw firstFailure.error;
         await subscription.handle(record);
         return;
       } catch (error) {

@@ -16,6 +16,7 @@ import {
   type BusRecord,
   backoffMs,
   defaultRetryPolicy,
+  deliverBatch,
   type EventBus,
   PoisonMessageError,
   type RetryPolicy,
@@ -43,6 +44,11 @@ export interface KafkaBusOptions {
   sessionTimeoutMs?: number;
   /** Messages a subscription holds in memory before it stops fetching. */
   maxBufferedPerSubscription?: number;
+  /**
+   * Most messages of one partition handed to a subscription's `handleBatch` at once (one
+   * transaction for them all); a subscription without `handleBatch` gets one message at a time.
+   */
+  maxBatchSize?: number;
   /** Upper bound on how long a fetch waits for new messages; bounds the latency of `close`. */
   maxFetchWaitMs?: number;
   /**
@@ -192,6 +198,7 @@ export class KafkaBus implements EventBus {
       retry: defaultRetryPolicy,
       sessionTimeoutMs: 30_000,
       maxBufferedPerSubscription: 2_000,
+      maxBatchSize: 200,
       maxFetchWaitMs: 1_000,
       publishTimeoutMs: 15_000,
       ...options,
@@ -350,12 +357,16 @@ class KafkaSubscriber implements LagSource {
     });
     this.#lanes = new PartitionLanes<StringMessage>({
       maxBuffered: options.maxBufferedPerSubscription,
-      process: (message) => this.#process(message),
-      done: (message) => this.#commit(message),
-      failed: (message, error) => {
+      // Without a batch handler, a batch would only hold back the commits of handled messages.
+      maxBatch: subscription.handleBatch ? options.maxBatchSize : 1,
+      process: (batch) => this.#process(batch),
+      // Kafka commits a position: the last offset of the batch covers the ones before it.
+      done: (batch) => this.#commit(batch.at(-1) as StringMessage),
+      failed: (batch, error) => {
         if (!(error instanceof StoppingError)) {
+          const [first] = batch;
           context.logger.error(
-            { err: error, topic: message.topic, partition: message.partition },
+            { err: error, topic: first?.topic, partition: first?.partition, size: batch.length },
             'consumer lane failed',
           );
         }
@@ -428,10 +439,21 @@ class KafkaSubscriber implements LagSource {
     });
   }
 
-  async #process(message: StringMessage): Promise<void> {
-    const { metrics, options, logger } = this.#context;
-    const decoded = fromKafkaMessage(message);
-    if (!decoded.ok) {
+  /**
+   * Handles one partition's batch in offset order: runs of readable records through the
+   * subscription's `handleBatch` when it has one (see deliverBatch), each unreadable message to
+   * the dead letters at its place in the order.
+   */
+  async #process(batch: StringMessage[]): Promise<void> {
+    let run: BusRecord[] = [];
+    for (const message of batch) {
+      const decoded = fromKafkaMessage(message);
+      if (decoded.ok) {
+        run.push(decoded.record);
+        continue;
+      }
+      await this.#handleRun(run);
+      run = [];
       // The original bytes go to the dead letters as they came: nothing is lost, nothing re-encoded.
       const original = {
         topic: message.topic,
@@ -440,12 +462,40 @@ class KafkaSubscriber implements LagSource {
         headers: Object.fromEntries(message.headers),
       };
       await this.#deadLetter(original, undefined, new PoisonMessageError(decoded.reason), 1);
+    }
+    await this.#handleRun(run);
+  }
+
+  async #handleRun(records: BusRecord[]): Promise<void> {
+    const handleBatch = this.#subscription.handleBatch;
+    if (!handleBatch || records.length < 2) {
+      for (const record of records) await this.#handleOne(record);
       return;
     }
-    const record = decoded.record;
+    const { metrics, logger } = this.#context;
+    await deliverBatch(
+      async (batch) => {
+        if (this.#stopping.signal.aborted) throw new StoppingError('the consumer is stopping');
+        await handleBatch.call(this.#subscription, batch);
+        for (const record of batch) metrics.consumed.inc({ group: this.group, topic: record.topic });
+      },
+      records,
+      (record, firstFailure) => this.#handleOne(record, firstFailure),
+      (error, size) => {
+        // Stopping: the records stay uncommitted and come again; nothing is to be taken apart.
+        if (error instanceof StoppingError) throw error;
+        logger.debug({ err: error, size }, 'event batch failed; taking it apart');
+      },
+    );
+  }
+
+  /** One record: retries with backoff, then the dead letters. `firstFailure`: its batch failed on it. */
+  async #handleOne(record: BusRecord, firstFailure?: { error: unknown }): Promise<void> {
+    const { metrics, options, logger } = this.#context;
     for (let attempt = 1; ; attempt++) {
       if (this.#stopping.signal.aborted) throw new StoppingError('the consumer is stopping');
       try {
+        if (attempt === 1 && firstFailure) throw firstFailure.error;
         await this.#subscription.handle(record);
         metrics.consumed.inc({ group: this.group, topic: record.topic });
         return;

@@ -7,14 +7,20 @@ export interface LaneMessage {
 
 export interface PartitionLanesOptions<M extends LaneMessage> {
   /**
-   * Handles one message completely (retries, dead letter). A rejection means it was not handled
-   * (the consumer is stopping): the lane is dropped and the message comes again from Kafka later.
+   * Handles a batch of one partition's messages (in offset order, at most `maxBatch`) completely
+   * (retries, dead letters). A rejection means they were not all handled (the consumer is
+   * stopping): the lane is dropped and the messages come again from Kafka later.
    */
-  process(message: M): Promise<void>;
-  /** Called once `process` resolved: the message's offset may be committed now. */
-  done(message: M): void;
+  process(batch: M[]): Promise<void>;
+  /** Called once `process` resolved: the batch's offsets (its last one) may be committed now. */
+  done(batch: M[]): void;
   /** Called when `process` rejected; the lane of that partition has been dropped. */
-  failed(message: M, error: unknown): void;
+  failed(batch: M[], error: unknown): void;
+  /**
+   * Most messages a lane hands to one `process` call (default 1). A lane takes whatever queued up
+   * while its previous batch ran, up to this many: no message waits for a batch to fill.
+   */
+  maxBatch?: number;
   /** Buffered messages above which the source is paused, and resumed again at half of it. */
   maxBuffered: number;
   /** Pause (true) or resume (false) the source of messages. */
@@ -34,9 +40,9 @@ export function partitionKey(topic: string, partition: number): string {
 }
 
 /**
- * One queue per partition, each worked off in offset order, the partitions side by side: the
- * order Kafka guarantees (per partition, hence per key) is the order handlers see, while
- * partitions do not wait for each other. A message fetched again after a rebalance or a fetch
+ * One queue per partition, each worked off in offset order, one batch at a time, the partitions
+ * side by side: the order Kafka guarantees (per partition, hence per key) is the order handlers
+ * see, while partitions do not wait for each other. A message fetched again after a rebalance or a fetch
  * restart (its offset is below what the lane already took) is skipped: the lane handled it or
  * will, and its offset gets committed then.
  */
@@ -106,18 +112,21 @@ export class PartitionLanes<M extends LaneMessage> {
 
   async #work(lane: Lane<M>): Promise<void> {
     lane.running = true;
+    const maxBatch = Math.max(1, this.#options.maxBatch ?? 1);
     try {
-      for (let message = lane.queue.shift(); message; message = lane.queue.shift()) {
-        this.#inFlight++;
+      while (lane.queue.length > 0) {
+        const batch = lane.queue.splice(0, maxBatch);
+        const first = batch[0] as M;
+        this.#inFlight += batch.length;
         try {
-          await this.#options.process(message);
-          if (!lane.dropped) this.#options.done(message);
+          await this.#options.process(batch);
+          if (!lane.dropped) this.#options.done(batch);
         } catch (error) {
-          if (!lane.dropped) this.#drop(partitionKey(message.topic, message.partition), lane);
-          this.#options.failed(message, error);
+          if (!lane.dropped) this.#drop(partitionKey(first.topic, first.partition), lane);
+          this.#options.failed(batch, error);
         } finally {
-          this.#inFlight--;
-          this.#release(1);
+          this.#inFlight -= batch.length;
+          this.#release(batch.length);
         }
         if (lane.dropped) break;
       }

@@ -115,6 +115,39 @@ describe(`outbox, relay and consumers on ${adapterLabel}`, () => {
     assert.equal(await effectCount(envelope.eventId), 1);
   });
 
+  it('hands a relay batch to a batch consumer in one transaction: one effect each, in order per key', async () => {
+    await sql`ALTER TABLE effects ADD COLUMN IF NOT EXISTS n serial`.execute(test.db.kysely);
+    const consumer = idempotentConsumer(test.db, 'batched', ['auth.session.revoked'], async (trx, event) => {
+      await sql`INSERT INTO effects (event_id, note) VALUES (${event.eventId}, 'batched')`.execute(trx);
+    });
+    const batchSizes: number[] = [];
+    await bus.subscribe({
+      ...consumer,
+      handleBatch: async (records) => {
+        await consumer.handleBatch?.(records);
+        batchSizes.push(records.length);
+      },
+    });
+    const keys = [randomUUID(), randomUUID(), randomUUID()];
+    const written: EventEnvelope[] = [];
+    await test.db.kysely.transaction().execute(async (trx) => {
+      for (let i = 0; i < 30; i++) written.push(await writeEvent(trx, 'auth', revoked(keys[i % 3])));
+    });
+    assert.equal(await relay.drain(), 30);
+    // the first ten again, as a relay that crashed before marking them sent would
+    await bus.publish(
+      written.slice(0, 10).map((envelope) => ({ topic: envelope.type, key: envelope.key, envelope, headers: {} })),
+    );
+    assert.deepEqual(batchSizes, [30, 10]);
+    const rows = await sql<{ event_id: string }>`
+      SELECT event_id::text FROM effects WHERE note = 'batched' ORDER BY n`.execute(test.db.kysely);
+    assert.deepEqual(
+      rows.rows.map((row) => row.event_id),
+      written.map((envelope) => envelope.eventId),
+      'each event once, in the order written',
+    );
+  });
+
   it('rolls the effect back with a failing handler and applies it once on the retry', async () => {
     let attempts = 0;
     await bus.subscribe(

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { deadLetterTopic } from '@necp/contracts';
+import { deadLetterTopic, type EventEnvelope } from '@necp/contracts';
 import { Producer, stringSerializers } from '@platformatic/kafka';
 import { type Kysely, sql } from 'kysely';
 import { Registry } from 'prom-client';
@@ -205,6 +205,75 @@ describe('outbox → Kafka → consumer groups on a real broker', { skip: !realK
     assert.equal(byId.get(failing.eventId)?.headers.get('attempts'), '3');
     assert.equal(byId.get('raw-1')?.value, 'not json {', 'an unreadable value is dead-lettered as it came');
     assert.match(byId.get('raw-1')?.headers.get('error') ?? '', /not JSON/);
+  });
+
+  it('batches through Kafka: a duplicate and a new event get one effect each; a failing record is isolated', async () => {
+    const onePartition = newKafkaBus({ partitions: 1 });
+    extraBuses.push(onePartition);
+    const topic = await freshTopic(onePartition);
+    const group = freshName('batch-group');
+    const key = 'batch-key';
+    const written: EventEnvelope[] = [];
+    await producerDb.db.kysely.transaction().execute(async (trx) => {
+      for (let n = 0; n < 12; n++) written.push(await writeTestEvent(trx, topic, key, { n }));
+    });
+    const [processedBefore, , , failing] = written as [EventEnvelope, EventEnvelope, EventEnvelope, EventEnvelope];
+    assert.equal(await relayOn(producerDb.db, onePartition).drain(), written.length);
+    // The relay publishes the first event again (a crash before it marked the row sent).
+    await onePartition.publish([{ topic, key, envelope: processedBefore, headers: { id: processedBefore.eventId } }]);
+
+    const attempts = new Map<string, number>();
+    const consumer = idempotentConsumer(consumerDb.db, group, [topic as never], async (trx, event) => {
+      attempts.set(event.eventId, (attempts.get(event.eventId) ?? 0) + 1);
+      if (event.eventId === failing.eventId) throw new Error('this one keeps failing');
+      await sql`INSERT INTO effects (event_id, consumer) VALUES (${event.eventId}, 'batch-test')`.execute(trx);
+    });
+    // Processed before the group ever fetched it: its delivery in a batch must have no effect.
+    await consumer.handle({ topic, key, envelope: processedBefore, headers: {} });
+
+    const batches: string[] = [];
+    const consumerBus = newKafkaBus();
+    extraBuses.push(consumerBus);
+    await consumerBus.subscribe({
+      ...consumer,
+      handleBatch: async (records) => {
+        try {
+          await consumer.handleBatch?.(records);
+          batches.push(`${records.length} ok`);
+        } catch (error) {
+          batches.push(`${records.length} failed`);
+          throw error;
+        }
+      },
+    });
+    const letters = await readTopic(deadLetterTopic(topic), (got) => got.length >= 1);
+    await waitFor('every other event to have its effect', async () => {
+      const counts = await effectCounts(consumerDb.db);
+      return written.every((event) => event === failing || counts.has(event.eventId));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const counts = await effectCounts(consumerDb.db);
+    for (const event of written) {
+      assert.equal(
+        counts.get(event.eventId),
+        event === failing ? undefined : 1,
+        `effects of n=${(event.payload as { n: number }).n}`,
+      );
+    }
+    assert.equal(attempts.get(processedBefore.eventId), 1, 'the processed event and its copy were skipped');
+    assert.equal(attempts.get(failing.eventId), 3, 'maxAttempts, the failed batch counted as the first');
+    assert.ok(
+      batches.some((batch) => batch.endsWith('ok') && Number(batch.split(' ')[0]) > 1),
+      `records went in batches: ${batches.join(', ')}`,
+    );
+    assert.ok(
+      batches.some((batch) => batch.endsWith('failed')),
+      'the failing record failed its batch',
+    );
+    assert.equal(letters.length, 1);
+    assert.equal(letters[0]?.headers.get('id'), failing.eventId);
+    assert.equal(letters[0]?.headers.get('error'), 'this one keeps failing');
+    assert.equal(letters[0]?.headers.get('attempts'), '3');
   });
 
   it('a consumer that crashes mid-batch repeats no effect when its group takes over', async () => {

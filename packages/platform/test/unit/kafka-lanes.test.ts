@@ -7,30 +7,38 @@ const message = (partition: number, offset: number): LaneMessage => ({ topic: 't
 const label = (m: LaneMessage) => `${m.partition}@${m.offset}`;
 
 function lanes(
-  options: { delayMs?: (m: LaneMessage) => number; fail?: (m: LaneMessage) => boolean; maxBuffered?: number } = {},
+  options: {
+    delayMs?: (m: LaneMessage) => number;
+    fail?: (m: LaneMessage) => boolean;
+    maxBuffered?: number;
+    maxBatch?: number;
+  } = {},
 ) {
   const log: string[] = [];
   const done: string[] = [];
   const failed: string[] = [];
+  const batches: string[][] = [];
   const pressure: boolean[] = [];
   let concurrent = 0;
   let maxConcurrent = 0;
   const subject = new PartitionLanes<LaneMessage>({
     maxBuffered: options.maxBuffered ?? 100,
-    process: async (m) => {
+    ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
+    process: async (batch) => {
       concurrent++;
       maxConcurrent = Math.max(maxConcurrent, concurrent);
-      log.push(`start ${label(m)}`);
-      await sleep(options.delayMs?.(m) ?? 1);
+      batches.push(batch.map(label));
+      for (const m of batch) log.push(`start ${label(m)}`);
+      await sleep(Math.max(...batch.map((m) => options.delayMs?.(m) ?? 1)));
       concurrent--;
-      if (options.fail?.(m)) throw new Error('stopping');
-      log.push(`end ${label(m)}`);
+      if (batch.some((m) => options.fail?.(m))) throw new Error('stopping');
+      for (const m of batch) log.push(`end ${label(m)}`);
     },
-    done: (m) => done.push(label(m)),
-    failed: (m) => failed.push(label(m)),
+    done: (batch) => done.push(...batch.map(label)),
+    failed: (batch) => failed.push(...batch.map(label)),
     pressure: (paused) => pressure.push(paused),
   });
-  return { subject, log, done, failed, pressure, maxConcurrent: () => maxConcurrent };
+  return { subject, log, done, failed, batches, pressure, maxConcurrent: () => maxConcurrent };
 }
 
 describe('PartitionLanes', () => {
@@ -112,6 +120,95 @@ describe('PartitionLanes', () => {
     subject.dropAll();
     await subject.idle();
     assert.deepEqual(done, []);
+    assert.equal(subject.buffered, 0);
+  });
+
+  it('hands one message at a time without maxBatch', async () => {
+    const { subject, batches } = lanes();
+    for (let offset = 0; offset < 4; offset++) subject.push(message(0, offset));
+    await subject.idle();
+    assert.deepEqual(batches, [['0@0'], ['0@1'], ['0@2'], ['0@3']]);
+  });
+
+  it('takes what queued up while its batch ran, up to maxBatch, in offset order, without waiting to fill', async () => {
+    const { subject, batches, done } = lanes({ maxBatch: 3, delayMs: () => 5 });
+    for (let offset = 0; offset < 8; offset++) subject.push(message(0, offset));
+    subject.push(message(1, 0));
+    await subject.idle();
+    // the first message started its batch at once; the rest had queued behind it
+    assert.deepEqual(
+      batches.filter((b) => b[0]?.startsWith('0@')),
+      [['0@0'], ['0@1', '0@2', '0@3'], ['0@4', '0@5', '0@6'], ['0@7']],
+    );
+    assert.deepEqual(
+      batches.filter((b) => b[0]?.startsWith('1@')),
+      [['1@0']],
+      'a batch holds one partition only',
+    );
+    assert.deepEqual(
+      done.filter((d) => d.startsWith('0@')),
+      ['0@0', '0@1', '0@2', '0@3', '0@4', '0@5', '0@6', '0@7'],
+    );
+    assert.equal(subject.buffered, 0);
+  });
+
+  it('counts a batch as buffered until it is handled, for backpressure', async () => {
+    const gates: (() => void)[] = [];
+    const pressure: boolean[] = [];
+    const sizes: number[] = [];
+    const subject = new PartitionLanes<LaneMessage>({
+      maxBuffered: 6,
+      maxBatch: 10,
+      process: (batch) => {
+        sizes.push(batch.length);
+        return new Promise<void>((resolve) => gates.push(resolve));
+      },
+      done: () => {},
+      failed: () => {},
+      pressure: (paused) => pressure.push(paused),
+    });
+    for (let offset = 0; offset < 6; offset++) subject.push(message(0, offset));
+    assert.deepEqual(pressure, [true]);
+    gates.shift()?.();
+    await sleep(1);
+    // the first batch (one message) is done, the second (the five queued behind it) is in its handler
+    assert.deepEqual(sizes, [1, 5]);
+    assert.equal(subject.buffered, 5);
+    assert.deepEqual(pressure, [true], 'still paused while the batch runs');
+    gates.shift()?.();
+    await subject.idle();
+    assert.deepEqual(pressure, [true, false]);
+    assert.equal(subject.buffered, 0);
+  });
+
+  it('drops the lane of a batch that could not be handled: none of it, and nothing after it, is done', async () => {
+    const { subject, done, failed } = lanes({ maxBatch: 3, fail: (m) => m.offset === 2n });
+    for (let offset = 0; offset < 6; offset++) subject.push(message(0, offset));
+    await subject.idle();
+    assert.deepEqual(done, ['0@0']);
+    assert.deepEqual(failed, ['0@1', '0@2', '0@3']);
+    assert.equal(subject.buffered, 0);
+  });
+
+  it('does not report a batch done whose partition was revoked while it ran', async () => {
+    const gates: (() => void)[] = [];
+    const done: string[] = [];
+    const subject = new PartitionLanes<LaneMessage>({
+      maxBuffered: 100,
+      maxBatch: 5,
+      process: () => new Promise<void>((resolve) => gates.push(resolve)),
+      done: (batch) => done.push(...batch.map(label)),
+      failed: () => {},
+      pressure: () => {},
+    });
+    for (let offset = 0; offset < 4; offset++) subject.push(message(0, offset));
+    gates.shift()?.();
+    await sleep(1);
+    assert.deepEqual(done, ['0@0']);
+    subject.retain(new Set());
+    gates.shift()?.();
+    await subject.idle();
+    assert.deepEqual(done, ['0@0'], 'the batch of 0@1..0@3 finished after the revocation: not done');
     assert.equal(subject.buffered, 0);
   });
 });
