@@ -67,6 +67,8 @@ const serviceUrlProperties = Object.fromEntries(
 export const PlatformConfigSchema = Type.Object({
   DATABASE_URL: Type.Optional(PostgresUrl),
   DATA_DIR: Type.String({ default: './data', minLength: 1 }),
+  /** Connections in this process's PostgreSQL pool (shared by every service of the all-in-one process). */
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 500, default: 20 }),
   REDIS_URL: Type.Optional(RedisUrl),
   KAFKA_BROKERS: Type.Optional(Type.String({ pattern: '^[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*$' })),
   /** Partitions and replication factor of the topics created at start when absent. */

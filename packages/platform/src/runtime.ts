@@ -45,7 +45,11 @@ export async function createRuntime(config: PlatformConfig, processName: string)
     bus,
     database() {
       database ??= (async () => {
-        const db = await createDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+        const db = await createDatabase({
+          databaseUrl: config.DATABASE_URL,
+          dataDir: config.DATA_DIR,
+          poolSize: config.DATABASE_POOL_SIZE,
+        });
         await migrate(db, [platformMigrations]);
         return db;
       })();
