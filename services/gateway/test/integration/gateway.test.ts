@@ -58,6 +58,7 @@ describe('the gateway in front of the services', () => {
       OIDC_ISSUER: issuer.issuer,
       RATE_LIMIT_LOGIN_PER_MINUTE: '3',
       RATE_LIMIT_ACCOUNT_PER_MINUTE: '1000',
+      CORS_ORIGINS: 'https://play.necp.example',
     });
     runtime = await createRuntime(config, 'gateway-test');
     economy = await startService(echoEconomy, runtime, { host: '127.0.0.1', port: economyPort });
@@ -148,6 +149,19 @@ describe('the gateway in front of the services', () => {
     const missing = await fetch(`${base}/docs/specs/world.json`);
     assert.equal(missing.status, 502);
     assert.equal((await fetch(`${base}/docs/specs/nope.json`)).status, 400);
+  });
+
+  it('answers CORS preflights for the configured origins only', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${base}/api/v1/economy/echo`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+      });
+    const allowed = await preflight('https://play.necp.example');
+    assert.equal(allowed.status, 204);
+    assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://play.necp.example');
+    const other = await preflight('https://evil.example');
+    assert.equal(other.headers.get('access-control-allow-origin'), null);
   });
 
   it('answers unknown paths with a 404 problem', async () => {
