@@ -3,18 +3,27 @@ import { after, before, describe, it } from 'node:test';
 import { type AllInOne, startAllInOne } from '@necp/all-in-one';
 import { freeServicePorts } from '@necp/all-in-one/free-ports';
 import { ServiceNames } from '@necp/platform';
-import { testConfig } from '@necp/platform/testing';
+import { createFreshDatabase, type FreshDatabase, testConfig } from '@necp/platform/testing';
 
 describe('the whole backend in one process, through the gateway', () => {
   let backend: AllInOne;
   let gateway: string;
 
+  let database: FreshDatabase;
+
   before(async () => {
+    database = await createFreshDatabase();
     const { ports, urls } = await freeServicePorts();
-    backend = await startAllInOne(testConfig({ ...urls, HOST: '127.0.0.1' }), ports);
+    backend = await startAllInOne(
+      testConfig({ ...urls, HOST: '127.0.0.1', ...(database.url ? { DATABASE_URL: database.url } : {}) }),
+      ports,
+    );
     gateway = `http://127.0.0.1:${backend.portOf('gateway')}`;
   });
-  after(() => backend.stop());
+  after(async () => {
+    await backend.stop();
+    await database.drop();
+  });
 
   it('runs every service, each ready', async () => {
     assert.deepEqual(backend.services.map((service) => service.name).sort(), [...ServiceNames].sort());

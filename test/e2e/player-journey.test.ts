@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AllInOne, startAllInOne } from '@necp/all-in-one';
 import { freeServicePorts } from '@necp/all-in-one/free-ports';
-import { testConfig } from '@necp/platform/testing';
+import { createFreshDatabase, type FreshDatabase, testConfig } from '@necp/platform/testing';
 
 interface Json {
   [key: string]: unknown;
@@ -45,12 +45,16 @@ describe('a player journey through the gateway: account, characters, starting ki
   let backend: AllInOne;
   let call: ReturnType<typeof client>;
 
+  let database: FreshDatabase;
+
   before(async () => {
+    database = await createFreshDatabase();
     const { ports, urls } = await freeServicePorts();
     backend = await startAllInOne(
       testConfig({
         ...urls,
         HOST: '127.0.0.1',
+        ...(database.url ? { DATABASE_URL: database.url } : {}),
         AUTH_ISSUER_URL: `http://127.0.0.1:${ports.gateway}`,
         SEED_ADMIN_PASSWORD: `admin-${randomUUID()}`,
         SEED_ARBITER_PASSWORD: `arbiter-${randomUUID()}`,
@@ -61,7 +65,10 @@ describe('a player journey through the gateway: account, characters, starting ki
     );
     call = client(`http://127.0.0.1:${backend.portOf('gateway')}`);
   });
-  after(() => backend.stop());
+  after(async () => {
+    await backend.stop();
+    await database.drop();
+  });
 
   async function player(tag: string) {
     const suffix = randomUUID().slice(0, 6);

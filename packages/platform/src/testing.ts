@@ -30,10 +30,39 @@ function withDatabaseName(url: string, name: string): string {
   return parsed.toString();
 }
 
+export interface FreshDatabase {
+  /** A database of its own on PostgreSQL; undefined on PGlite, where every instance is its own. */
+  url: string | undefined;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh PostgreSQL database when DATABASE_URL names a server, so tests that run side by side
+ * never share tables (or auth-service's sealed signing keys); dropped by `drop`.
+ */
+export async function createFreshDatabase(): Promise<FreshDatabase> {
+  if (!realDatabaseUrl) return { url: undefined, drop: async () => undefined };
+  const name = `necp_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: realDatabaseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return {
+    url: withDatabaseName(realDatabaseUrl, name),
+    async drop() {
+      const cleanup = new pg.Client({ connectionString: realDatabaseUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
 /** A fresh, migrated database: its own PostgreSQL database (dropped at close) or an in-memory PGlite. */
 export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const shouldMigrate = options.migrate ?? true;
-  if (!realDatabaseUrl) {
+  const fresh = await createFreshDatabase();
+  if (!fresh.url) {
     const db = await createDatabase({ dataDir: 'memory://' });
     if (shouldMigrate) await migrate(db, [platformMigrations]);
     return {
@@ -45,12 +74,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
       close: () => db.close(),
     };
   }
-  const name = `necp_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: realDatabaseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = withDatabaseName(realDatabaseUrl, name);
+  const url = fresh.url;
   const db = await createDatabase({ databaseUrl: url, dataDir: 'memory://', poolSize: 20 });
   if (shouldMigrate) await migrate(db, [platformMigrations]);
   const extra: SqlDatabase[] = [];
@@ -64,10 +88,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     },
     async close() {
       await Promise.all([db, ...extra].map((each) => each.close()));
-      const cleanup = new pg.Client({ connectionString: realDatabaseUrl });
-      await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await cleanup.end();
+      await fresh.drop();
     },
   };
 }
