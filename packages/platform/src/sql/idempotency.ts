@@ -66,12 +66,7 @@ export async function withIdempotency<Tables>(
   const kysely = db.typed<Tables>() as unknown as Kysely<Tables & PlatformTables>;
   return kysely.transaction().execute(async (trx) => {
     const meta = trx as unknown as Transaction<PlatformTables>;
-    await meta
-      .deleteFrom('mvp_meta.idempotency_keys')
-      .where('scope', '=', idempotency.scope)
-      .where('key', '=', idempotency.key)
-      .where('expires_at', '<', sql<Date>`now()`)
-      .execute();
+    // One statement claims a new key or takes over an expired one; a live key returns no row.
     const claimed = await meta
       .insertInto('mvp_meta.idempotency_keys')
       .values({
@@ -82,7 +77,18 @@ export async function withIdempotency<Tables>(
         body: null,
         expires_at: new Date(Date.now() + ttlMs),
       })
-      .onConflict((conflict) => conflict.columns(['scope', 'key']).doNothing())
+      .onConflict((conflict) =>
+        conflict
+          .columns(['scope', 'key'])
+          .doUpdateSet((eb) => ({
+            request_hash: eb.ref('excluded.request_hash'),
+            status: null,
+            body: null,
+            created_at: sql<Date>`now()`,
+            expires_at: eb.ref('excluded.expires_at'),
+          }))
+          .where('mvp_meta.idempotency_keys.expires_at', '<', sql<Date>`now()`),
+      )
       .returning('key')
       .executeTakeFirst();
     if (!claimed) {

@@ -80,6 +80,22 @@ describe(`idempotency keys on ${adapterLabel}`, () => {
     for (const result of results) assert.deepEqual(result.body, results[0]?.body);
   });
 
+  it('lets an expired key be used again, for any body', async () => {
+    const key = randomUUID();
+    const once = (memo: string) =>
+      withIdempotency(test.db, { scope: 'short-lived', key, request: { memo }, ttlMs: 30 }, async () => ({
+        status: 201,
+        body: { memo },
+      }));
+    await once('first');
+    assert.equal((await once('first')).replayed, true, 'live: the stored answer');
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const again = await once('second');
+    assert.equal(again.replayed, false, 'expired: the key is claimed anew');
+    assert.deepEqual(again.body, { memo: 'second' });
+    assert.equal((await once('second')).replayed, true);
+  });
+
   it('refuses keys outside 1 to 128 characters', async () => {
     await assert.rejects(transfer('', 'x'), (error: unknown) => error instanceof AppError && error.status === 400);
     await assert.rejects(transfer('k'.repeat(129), 'x'), (error: unknown) => error instanceof AppError);
