@@ -97,5 +97,6 @@ export const authService: ServiceDefinition = {
     adminRoutes(app, auth);
     wellKnownRoutes(app, auth);
   },
+  readiness: (context) => ({ 'signing-keys': async () => (await authApp(context)).keys.assertUsable() }),
   jobs: [keyRotationJob],
 };

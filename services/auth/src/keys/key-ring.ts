@@ -114,6 +114,14 @@ export class KeyRing {
     return found;
   }
 
+  /**
+   * Throws unless the current signing key can be opened with this replica's secret: a replica with
+   * another AUTH_KEY_ENCRYPTION_SECRET reports unready instead of failing every login.
+   */
+  async assertUsable(): Promise<void> {
+    await this.#privateKey(await this.#currentKey());
+  }
+
   /** Signs an access token (RFC 9068 header `typ: at+jwt`) with the current key. */
   async signAccessToken(payload: JWTPayload): Promise<string> {
     const key = await this.#currentKey();
