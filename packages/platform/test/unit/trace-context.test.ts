@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { currentTrace, formatTraceparent, runWithTrace, traceFromHeader } from '../../src/trace-context.ts';
+import { currentTrace, formatTraceparent, newSpanId, runWithTrace, traceFromHeader } from '../../src/trace-context.ts';
 
 describe('W3C trace context', () => {
   it('continues a valid traceparent with a new span', () => {
@@ -19,6 +19,12 @@ describe('W3C trace context', () => {
       assert.equal(trace.parentSpanId, undefined);
     });
   }
+
+  it('never repeats an id across pool refills', () => {
+    const ids = new Set(Array.from({ length: 2000 }, () => newSpanId()));
+    assert.equal(ids.size, 2000);
+    for (const id of ids) assert.match(id, /^[0-9a-f]{16}$/);
+  });
 
   it('is visible to async work started inside it and only there', async () => {
     const trace = traceFromHeader(undefined);
