@@ -61,7 +61,10 @@ async function createEffectsTable(db: SqlDatabase): Promise<void> {
   );
 }
 
-describe('outbox → Kafka → consumer groups on a real broker', { skip: !realKafkaBrokers || !realDatabaseUrl }, () => {
+// A real-phase file: without the servers it fails loudly rather than skipping.
+assert.ok(realKafkaBrokers && realDatabaseUrl, 'these tests need KAFKA_BROKERS and DATABASE_URL (scripts/infra.sh up)');
+
+describe('outbox → Kafka → consumer groups on a real broker', () => {
   let producerDb: TestDatabase;
   let consumerDb: TestDatabase;
   let bus: KafkaBus;
