@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type PlatformTables, writeEvent } from '@necp/platform';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { Asset } from '../domain/catalogue.ts';
 import {
   type AccountKind,
@@ -11,7 +11,7 @@ import {
   type PendingTransfer,
 } from '../domain/ledger.ts';
 import { platformView } from './platform-view.ts';
-import type { EconomyTables, TransferKind } from './tables.ts';
+import type { EconomyTables, LedgerTransferTable, TransferKind } from './tables.ts';
 
 export type EconomyDb = Kysely<EconomyTables & PlatformTables>;
 export type Trx = Transaction<EconomyTables & PlatformTables>;
@@ -61,22 +61,7 @@ export class PendingResolvedError extends Error {
 const refKey = (ref: { kind: string; ownerId: string; asset: string }) =>
   `${ref.kind}\u0000${ref.ownerId}\u0000${ref.asset}`;
 
-function toRecord(row: {
-  seq: number;
-  id: string;
-  client_ref: string;
-  kind: TransferKind;
-  debit_account_id: number;
-  credit_account_id: number;
-  asset: string;
-  amount: number;
-  pending_id: string | null;
-  released: number;
-  reason: string;
-  memo: string | null;
-  actor_id: string | null;
-  created_at: Date;
-}): TransferRecord {
+function toRecord(row: Selectable<LedgerTransferTable>): TransferRecord {
   return {
     seq: Number(row.seq),
     id: row.id,
