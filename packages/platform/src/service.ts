@@ -90,7 +90,15 @@ export async function startService(
   });
   for (const subscription of definition.subscriptions?.(context) ?? []) await runtime.bus.subscribe(subscription);
   const stopJobs = await Promise.all((definition.jobs ?? []).map((job) => job(context)));
-  const port = await http.listen();
+  let port: number;
+  try {
+    port = await http.listen();
+  } catch (error) {
+    // A port already taken must not leave this service's jobs and server keeping the process alive.
+    await Promise.all(stopJobs.map((stopJob) => stopJob()));
+    await http.close();
+    throw error;
+  }
   logger.info({ port }, `${definition.name} listening`);
   return {
     name: definition.name,
