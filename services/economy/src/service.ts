@@ -24,7 +24,7 @@ export const economyService: ServiceDefinition = {
     const typed = db.typed<EconomyTables>();
     const access = createAccess(app, context, typed);
     walletRoutes(app, access, typed);
-    transferRoutes(app, access, db);
+    transferRoutes(app, access, typed);
     escrowRoutes(app, access, db, typed);
     craftingRoutes(app, access, db, typed, context.config.TIME_SCALE);
     auditRoutes(app, access, typed);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type EventEnvelope, type Topic, type TopicPayload, TopicPayloads } from '@necp/contracts';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { Compile } from 'typebox/compile';
 import type { PlatformTables } from '../sql/platform-tables.ts';
 import { currentTrace, formatTraceparent, newSpanId, newTraceId } from '../trace-context.ts';
@@ -25,15 +25,23 @@ function assertPayload(topic: string, payload: unknown): void {
   }
 }
 
+/** An outbox row as `mvp_meta.write_outbox` (migrations/002_sql_entry_points.sql) takes it. */
+export interface OutboxRow<P> {
+  id: string;
+  aggregatetype: string;
+  aggregateid: string;
+  type: string;
+  payload: EventEnvelope<P>;
+  producer: string;
+  tracingspancontext: string;
+}
+
 /**
- * Writes an event into `mvp_meta.outbox` through `db`, which must be the transaction that makes
- * the change the event announces: both commit or neither does.
+ * The envelope and outbox row of an event, its payload checked against the topic's contract and
+ * its trace taken from the current one: what `writeEvent` writes, and what a service's stored
+ * procedure gets to write inside its own single statement.
  */
-export async function writeEvent<T extends Topic, DB extends PlatformTables>(
-  db: Kysely<DB>,
-  producer: string,
-  event: NewEvent<T>,
-): Promise<EventEnvelope<TopicPayload<T>>> {
+export function outboxRow<T extends Topic>(producer: string, event: NewEvent<T>): OutboxRow<TopicPayload<T>> {
   assertPayload(event.topic, event.payload);
   const trace = currentTrace();
   const envelope: EventEnvelope<TopicPayload<T>> = {
@@ -45,18 +53,27 @@ export async function writeEvent<T extends Topic, DB extends PlatformTables>(
     key: event.key,
     payload: event.payload,
   };
-  const traceparent = formatTraceparent({ traceId: envelope.traceId, spanId: trace?.spanId ?? newSpanId() });
-  await (db as unknown as Kysely<PlatformTables>)
-    .insertInto('mvp_meta.outbox')
-    .values({
-      id: envelope.eventId,
-      aggregatetype: event.topic,
-      aggregateid: event.key,
-      type: event.topic,
-      payload: JSON.stringify(envelope),
-      producer,
-      tracingspancontext: traceparent,
-    })
-    .execute();
-  return envelope;
+  return {
+    id: envelope.eventId,
+    aggregatetype: event.topic,
+    aggregateid: event.key,
+    type: event.topic,
+    payload: envelope,
+    producer,
+    tracingspancontext: formatTraceparent({ traceId: envelope.traceId, spanId: trace?.spanId ?? newSpanId() }),
+  };
+}
+
+/**
+ * Writes an event into `mvp_meta.outbox` through `db`, which must be the transaction that makes
+ * the change the event announces: both commit or neither does.
+ */
+export async function writeEvent<T extends Topic, DB extends PlatformTables>(
+  db: Kysely<DB>,
+  producer: string,
+  event: NewEvent<T>,
+): Promise<EventEnvelope<TopicPayload<T>>> {
+  const row = outboxRow(producer, event);
+  await sql`SELECT mvp_meta.write_outbox(${JSON.stringify(row)}::jsonb)`.execute(db);
+  return row.payload;
 }

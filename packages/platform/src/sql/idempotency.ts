@@ -49,6 +49,42 @@ export function validateIdempotencyKey(key: string): void {
   }
 }
 
+/** A key as `mvp_meta.claim_idempotency_key` takes it: checked, with the request's hash and expiry. */
+export interface IdempotencyClaim {
+  scope: string;
+  key: string;
+  requestHash: string;
+  expiresAt: Date;
+}
+
+export function idempotencyClaim(idempotency: IdempotencyRequest): IdempotencyClaim {
+  validateIdempotencyKey(idempotency.key);
+  return {
+    scope: idempotency.scope,
+    key: idempotency.key,
+    requestHash: requestHash(idempotency.request),
+    expiresAt: new Date(Date.now() + (idempotency.ttlMs ?? DAY_MS)),
+  };
+}
+
+/** What a live key already holds: the stored answer, or 422 when it was used with another body. */
+export function replayOf(
+  claim: IdempotencyClaim,
+  stored: { request_hash: string; status: number | null; body: unknown },
+): IdempotentResult {
+  if (stored.request_hash !== claim.requestHash) {
+    throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
+  }
+  return { status: stored.status ?? 200, body: stored.body, replayed: true };
+}
+
+interface ClaimRow {
+  claimed: boolean;
+  request_hash: string;
+  status: number | null;
+  body: unknown;
+}
+
 /**
  * Runs `work` once per (scope, key): the key is claimed, the change made and its response stored
  * in one transaction. A concurrent request with the same key waits on the claim and then gets the
@@ -60,56 +96,20 @@ export async function withIdempotency<Tables>(
   idempotency: IdempotencyRequest,
   work: (trx: Transaction<Tables & PlatformTables>) => Promise<StoredResponse>,
 ): Promise<IdempotentResult> {
-  validateIdempotencyKey(idempotency.key);
-  const hash = requestHash(idempotency.request);
-  const ttlMs = idempotency.ttlMs ?? DAY_MS;
+  const claim = idempotencyClaim(idempotency);
   const kysely = db.typed<Tables>() as unknown as Kysely<Tables & PlatformTables>;
   return kysely.transaction().execute(async (trx) => {
-    const meta = trx as unknown as Transaction<PlatformTables>;
-    // One statement claims a new key or takes over an expired one; a live key returns no row.
-    const claimed = await meta
-      .insertInto('mvp_meta.idempotency_keys')
-      .values({
-        scope: idempotency.scope,
-        key: idempotency.key,
-        request_hash: hash,
-        status: null,
-        body: null,
-        expires_at: new Date(Date.now() + ttlMs),
-      })
-      .onConflict((conflict) =>
-        conflict
-          .columns(['scope', 'key'])
-          .doUpdateSet((eb) => ({
-            request_hash: eb.ref('excluded.request_hash'),
-            status: null,
-            body: null,
-            created_at: sql<Date>`now()`,
-            expires_at: eb.ref('excluded.expires_at'),
-          }))
-          .where('mvp_meta.idempotency_keys.expires_at', '<', sql<Date>`now()`),
-      )
-      .returning('key')
-      .executeTakeFirst();
-    if (!claimed) {
-      const stored = await meta
-        .selectFrom('mvp_meta.idempotency_keys')
-        .select(['request_hash', 'status', 'body'])
-        .where('scope', '=', idempotency.scope)
-        .where('key', '=', idempotency.key)
-        .executeTakeFirstOrThrow();
-      if (stored.request_hash !== hash) {
-        throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
-      }
-      return { status: stored.status ?? 200, body: stored.body, replayed: true };
-    }
+    const { rows } = await sql<ClaimRow>`
+      SELECT * FROM mvp_meta.claim_idempotency_key(${claim.scope}, ${claim.key}, ${claim.requestHash}, ${claim.expiresAt})`.execute(
+      trx,
+    );
+    const stored = rows[0];
+    if (!stored) throw new Error('mvp_meta.claim_idempotency_key returned no row');
+    if (!stored.claimed) return replayOf(claim, stored);
     const response = await work(trx);
-    await meta
-      .updateTable('mvp_meta.idempotency_keys')
-      .set({ status: response.status, body: JSON.stringify(response.body ?? null) })
-      .where('scope', '=', idempotency.scope)
-      .where('key', '=', idempotency.key)
-      .execute();
+    await sql`SELECT mvp_meta.store_idempotent_response(${claim.scope}, ${claim.key}, ${response.status}, ${JSON.stringify(response.body ?? null)}::jsonb)`.execute(
+      trx,
+    );
     return { ...response, replayed: false };
   });
 }

@@ -1,8 +1,28 @@
-import { type IdempotentResult, type SqlDatabase, type StoredResponse, withIdempotency } from '@necp/platform';
+import {
+  type IdempotencyRequest,
+  type IdempotentResult,
+  idempotencyClaim,
+  type SqlDatabase,
+  type StoredResponse,
+  withIdempotency,
+} from '@necp/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Trx } from '../store/ledger-store.ts';
+import { InsufficientFundsError, type PostedTransfer, postTransfer } from '../store/ledger-post.ts';
+import type { EconomyDb, Trx } from '../store/ledger-store.ts';
 import { retryTransaction } from '../store/retry.ts';
 import type { EconomyTables } from '../store/tables.ts';
+import { insufficientFunds } from '../store/wallet-ops.ts';
+
+/** The request's Idempotency-Key, scoped to the caller and the route; undefined without the header. */
+function idempotencyOf(request: FastifyRequest, accountId: string): IdempotencyRequest | undefined {
+  const header = request.headers['idempotency-key'];
+  if (typeof header !== 'string') return undefined;
+  return {
+    scope: `economy:${accountId}:${request.method} ${request.routeOptions.url}`,
+    key: header,
+    request: request.body,
+  };
+}
 
 /**
  * Runs a value-moving request in one transaction: with an Idempotency-Key the key, the movement
@@ -14,19 +34,35 @@ export async function runOnce(
   accountId: string,
   work: (trx: Trx) => Promise<StoredResponse>,
 ): Promise<IdempotentResult> {
-  const header = request.headers['idempotency-key'];
-  const key = typeof header === 'string' ? header : undefined;
+  const idempotency = idempotencyOf(request, accountId);
   return retryTransaction(async () => {
-    if (key === undefined) {
+    if (idempotency === undefined) {
       const response = await db.typed<EconomyTables>().transaction().execute(work);
       return { ...response, replayed: false };
     }
-    return withIdempotency<EconomyTables>(
-      db,
-      { scope: `economy:${accountId}:${request.method} ${request.routeOptions.url}`, key, request: request.body },
-      work,
-    );
+    return withIdempotency<EconomyTables>(db, idempotency, work);
   });
+}
+
+/** The same guarantee for a single posted transfer, in one statement (see store/ledger-post.ts). */
+export async function postOnce(
+  db: EconomyDb,
+  request: FastifyRequest,
+  accountId: string,
+  posting: { transfer: PostedTransfer; response: StoredResponse },
+): Promise<IdempotentResult> {
+  const idempotency = idempotencyOf(request, accountId);
+  try {
+    return await postTransfer(
+      db,
+      posting.transfer,
+      posting.response,
+      idempotency === undefined ? undefined : idempotencyClaim(idempotency),
+    );
+  } catch (error) {
+    if (error instanceof InsufficientFundsError) throw insufficientFunds(error);
+    throw error;
+  }
 }
 
 export function send(reply: FastifyReply, result: IdempotentResult): FastifyReply {

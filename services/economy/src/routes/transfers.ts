@@ -1,8 +1,9 @@
-import { AppError, type HttpApp, type SqlDatabase } from '@necp/platform';
+import { AppError, type HttpApp } from '@necp/platform';
 import { Type } from 'typebox';
 import { type Access, Roles } from '../access.ts';
-import { grant, transferBetweenCharacters } from '../store/wallet-ops.ts';
-import { runOnce, send } from './idempotent.ts';
+import type { EconomyDb } from '../store/ledger-store.ts';
+import { houseGrant, p2pTransfer } from '../store/wallet-ops.ts';
+import { postOnce, send } from './idempotent.ts';
 import { Amount, AssetSchema, bearer, IdempotencyHeaders, problems, Uuid } from './schemas.ts';
 
 const TransferBody = Type.Object(
@@ -45,7 +46,7 @@ const GrantSchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 
-export function transferRoutes(app: HttpApp, access: Access, db: SqlDatabase): void {
+export function transferRoutes(app: HttpApp, access: Access, db: EconomyDb): void {
   app.post(
     '/api/v1/economy/transfers',
     {
@@ -67,10 +68,8 @@ export function transferRoutes(app: HttpApp, access: Access, db: SqlDatabase): v
       }
       await access.assertCharacter(request, body.fromCharacterId, [Roles.service]);
       const caller = access.caller(request);
-      const result = await runOnce(db, request, caller.accountId, async (trx) => ({
-        status: 201,
-        body: await transferBetweenCharacters(trx, body, caller.accountId),
-      }));
+      const { transfer, view } = p2pTransfer(body, caller.accountId);
+      const result = await postOnce(db, request, caller.accountId, { transfer, response: { status: 201, body: view } });
       return send(reply, result);
     },
   );
@@ -89,10 +88,8 @@ export function transferRoutes(app: HttpApp, access: Access, db: SqlDatabase): v
     },
     async (request, reply) => {
       const caller = access.caller(request);
-      const result = await runOnce(db, request, caller.accountId, async (trx) => ({
-        status: 201,
-        body: await grant(trx, request.body, caller.accountId),
-      }));
+      const { transfer, view } = houseGrant(request.body, caller.accountId);
+      const result = await postOnce(db, request, caller.accountId, { transfer, response: { status: 201, body: view } });
       return send(reply, result);
     },
   );

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type PlatformTables, writeEvent } from '@necp/platform';
+import { type NewEvent, type PlatformTables, writeEvent } from '@necp/platform';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { Asset } from '../domain/catalogue.ts';
 import {
@@ -275,13 +275,26 @@ async function announceTransfer(
   transfer: TransferRecord,
   accounts: Map<number, AccountState>,
 ): Promise<void> {
-  const side = (id: number) => {
+  const side = (id: number): LedgerSide => {
     const account = accounts.get(id);
     if (!account) throw new Error(`account ${id} was not locked for transfer ${transfer.id}`);
     return { kind: account.kind, ownerId: account.ownerId };
   };
-  const debit = side(transfer.debitAccountId);
-  await writeEvent(platformView(trx), 'economy', {
+  await writeEvent(
+    platformView(trx),
+    'economy',
+    ledgerTransferEvent(transfer, side(transfer.debitAccountId), side(transfer.creditAccountId)),
+  );
+}
+
+type LedgerSide = Pick<AccountRef, 'kind' | 'ownerId'>;
+
+export function ledgerTransferEvent(
+  transfer: Pick<TransferRecord, 'id' | 'clientRef' | 'kind' | 'reason' | 'asset' | 'amount' | 'pendingId'>,
+  debit: LedgerSide,
+  credit: LedgerSide,
+): NewEvent<'economy.ledger.transfers'> {
+  return {
     topic: 'economy.ledger.transfers',
     key: debit.ownerId,
     payload: {
@@ -291,11 +304,11 @@ async function announceTransfer(
       reason: transfer.reason,
       asset: transfer.asset,
       amount: transfer.amount,
-      debit,
-      credit: side(transfer.creditAccountId),
+      debit: { kind: debit.kind, ownerId: debit.ownerId },
+      credit: { kind: credit.kind, ownerId: credit.ownerId },
       pendingId: transfer.pendingId,
     },
-  });
+  };
 }
 
 export function houseAccount(asset: Asset): AccountRef {

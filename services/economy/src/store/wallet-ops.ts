@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { AppError } from '@necp/platform';
 import { ASSETS, type Asset, startingGrants } from '../domain/catalogue.ts';
 import { LedgerRefusal } from '../domain/ledger.ts';
+import { newPostedTransfer, type PostedTransfer } from './ledger-post.ts';
 import {
   characterAccount,
   characterBalances,
@@ -14,6 +14,14 @@ import {
   type Trx,
 } from './ledger-store.ts';
 
+export function insufficientFunds(refusal: { asset: string; available: number; required: number }): AppError {
+  return new AppError(
+    'INSUFFICIENT_FUNDS',
+    `Not enough ${refusal.asset}: ${refusal.available} available, ${refusal.required} required`,
+    { extensions: { asset: refusal.asset, required: refusal.required, available: refusal.available } },
+  );
+}
+
 /** Ledger refusals become the API's codes; anything else stays a fault. */
 export async function moveOrRefuse(
   trx: Trx,
@@ -23,15 +31,7 @@ export async function moveOrRefuse(
   try {
     return await move(trx, legs, options);
   } catch (error) {
-    if (error instanceof LedgerRefusal) {
-      throw new AppError(
-        'INSUFFICIENT_FUNDS',
-        `Not enough ${error.asset}: ${error.available} available, ${error.required} required`,
-        {
-          extensions: { asset: error.asset, required: error.required, available: error.available },
-        },
-      );
-    }
+    if (error instanceof LedgerRefusal) throw insufficientFunds(error);
     if (error instanceof PendingResolvedError) throw new AppError('INVALID_STATE', error.message);
     throw error;
   }
@@ -47,37 +47,33 @@ export interface TransferView {
   createdAt: string;
 }
 
-export async function transferBetweenCharacters(
-  trx: Trx,
+/** A P2P transfer ready to post, and the answer the API gives for it. */
+export function p2pTransfer(
   input: { fromCharacterId: string; toCharacterId: string; asset: Asset; amount: number; memo?: string | undefined },
   actorId: string,
-): Promise<TransferView> {
-  const transferId = randomUUID();
-  const { transfers } = await moveOrRefuse(
-    trx,
-    [
-      {
-        type: 'posted',
-        clientRef: `p2p:${transferId}`,
-        debit: characterAccount(input.fromCharacterId, input.asset),
-        credit: characterAccount(input.toCharacterId, input.asset),
-        amount: input.amount,
-        reason: 'p2p_transfer',
-        memo: input.memo,
-        actorId,
-      },
-    ],
-    { freshRefs: true },
+): { transfer: PostedTransfer; view: TransferView } {
+  const transfer = newPostedTransfer(
+    {
+      debit: characterAccount(input.fromCharacterId, input.asset),
+      credit: characterAccount(input.toCharacterId, input.asset),
+      amount: input.amount,
+      reason: 'p2p_transfer',
+      memo: input.memo ?? null,
+      actorId,
+    },
+    'p2p',
   );
-  const transfer = transfers[0] as TransferRecord;
   return {
-    transferId: transfer.id,
-    fromCharacterId: input.fromCharacterId,
-    toCharacterId: input.toCharacterId,
-    asset: transfer.asset,
-    amount: transfer.amount,
-    memo: transfer.memo,
-    createdAt: transfer.createdAt.toISOString(),
+    transfer,
+    view: {
+      transferId: transfer.id,
+      fromCharacterId: input.fromCharacterId,
+      toCharacterId: input.toCharacterId,
+      asset: input.asset,
+      amount: input.amount,
+      memo: transfer.memo,
+      createdAt: transfer.createdAt.toISOString(),
+    },
   };
 }
 
@@ -90,17 +86,13 @@ export interface GrantView {
   createdAt: string;
 }
 
-/** Mints from the house (its balance goes negative by what it issues). */
-export async function grant(
-  trx: Trx,
+/** A grant ready to post: minted from the house (its balance goes negative by what it issues). */
+export function houseGrant(
   input: { characterId: string; asset: Asset; amount: number; reason: string },
   actorId: string,
-  clientRef = `grant:${randomUUID()}`,
-): Promise<GrantView> {
-  const { transfers } = await moveOrRefuse(trx, [
+): { transfer: PostedTransfer; view: GrantView } {
+  const transfer = newPostedTransfer(
     {
-      type: 'posted',
-      clientRef,
       debit: houseAccount(input.asset),
       credit: characterAccount(input.characterId, input.asset),
       amount: input.amount,
@@ -108,15 +100,18 @@ export async function grant(
       memo: input.reason,
       actorId,
     },
-  ]);
-  const transfer = transfers[0] as TransferRecord;
+    'grant',
+  );
   return {
-    grantId: transfer.id,
-    characterId: input.characterId,
-    asset: transfer.asset,
-    amount: transfer.amount,
-    reason: input.reason,
-    createdAt: transfer.createdAt.toISOString(),
+    transfer,
+    view: {
+      grantId: transfer.id,
+      characterId: input.characterId,
+      asset: input.asset,
+      amount: input.amount,
+      reason: input.reason,
+      createdAt: transfer.createdAt.toISOString(),
+    },
   };
 }
 

@@ -152,6 +152,27 @@ describe(`economy ledger on ${adapterLabel}`, () => {
     assert.equal((await balance(alice.characterId, alice.token)).available, 900);
   });
 
+  it('runs a refused keyed transfer again once it can succeed: a refusal stores no answer', async () => {
+    const alice = await economy.player();
+    const bob = await economy.player();
+    const key = randomUUID();
+    const body = { fromCharacterId: alice.characterId, toCharacterId: bob.characterId, asset: 'EDD', amount: 1500 };
+    const refused = await economy.call('POST', '/api/v1/economy/transfers', alice.token, body, {
+      'idempotency-key': key,
+    });
+    assert.equal(refused.status, 422);
+    assert.equal(refused.body.code, 'INSUFFICIENT_FUNDS');
+    const admin = await economy.issuer.token(randomUUID(), ['admin']);
+    const grant = { characterId: alice.characterId, asset: 'EDD', amount: 500, reason: 'top-up' };
+    assert.equal((await economy.call('POST', '/api/v1/economy/grants', admin, grant)).status, 201);
+    const retried = await economy.call('POST', '/api/v1/economy/transfers', alice.token, body, {
+      'idempotency-key': key,
+    });
+    assert.equal(retried.status, 201);
+    assert.equal(retried.headers.get('idempotent-replayed'), null);
+    assert.deepEqual(await balance(alice.characterId, alice.token), { asset: 'EDD', available: 0, held: 0 });
+  });
+
   it('moves once when the same key races with itself', async () => {
     const alice = await economy.player();
     const bob = await economy.player();
