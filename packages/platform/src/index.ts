@@ -13,6 +13,7 @@ export * from './events/outbox.ts';
 export * from './events/outbox-relay.ts';
 export * from './http/errors.ts';
 export * from './http/http-service.ts';
+export * from './http/internal-client.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './ownership/character-ownership.ts';

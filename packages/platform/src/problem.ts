@@ -45,11 +45,17 @@ export class AppError extends Error {
   constructor(
     code: ErrorCode,
     detail: string,
-    options: { extensions?: Record<string, unknown>; errors?: FieldError[]; headers?: Record<string, string> } = {},
+    options: {
+      extensions?: Record<string, unknown>;
+      errors?: FieldError[];
+      headers?: Record<string, string>;
+      /** Another status the code allows (API.md §1: `UPSTREAM_UNAVAILABLE` is 502 or 503); the code's own by default. */
+      status?: number;
+    } = {},
   ) {
     super(detail);
     this.code = code;
-    this.status = ErrorCodes[code];
+    this.status = options.status ?? ErrorCodes[code];
     this.extensions = options.extensions ?? {};
     this.errors = options.errors;
     this.headers = options.headers ?? {};

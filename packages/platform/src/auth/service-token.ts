@@ -97,3 +97,15 @@ export function serviceTokenClientFor(config: PlatformConfig, service: ServiceNa
     : `${serviceUrl(config, 'auth')}/api/v1/auth/token`;
   return createServiceTokenClient({ tokenEndpoint, clientId: serviceClientId(service), clientSecret: secret });
 }
+
+/**
+ * The `Authorization` header for `service`'s calls to other services, its token client built on
+ * first use: a service without a client secret still starts, and each call says why it cannot ask.
+ */
+export function serviceAuthorization(config: PlatformConfig, service: ServiceName): () => Promise<string> {
+  let tokens: ServiceTokenClient | undefined;
+  return async () => {
+    tokens ??= serviceTokenClientFor(config, service);
+    return tokens.authorization();
+  };
+}

@@ -29,7 +29,13 @@ export function sendProblem(reply: FastifyReply, error: unknown, logger: Logger)
     return reply
       .code(error.status)
       .type(PROBLEM_CONTENT_TYPE)
-      .send(buildProblem(error.code, error.message, traceId, { errors: error.errors, extensions: error.extensions }));
+      .send(
+        buildProblem(error.code, error.message, traceId, {
+          status: error.status,
+          errors: error.errors,
+          extensions: error.extensions,
+        }),
+      );
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {

@@ -1,8 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import { authOf } from '../auth/http-auth.ts';
-import { serviceTokenClientFor } from '../auth/service-token.ts';
+import { serviceAuthorization } from '../auth/service-token.ts';
 import type { Cache } from '../cache/cache.ts';
 import { type PlatformConfig, type ServiceName, serviceUrl } from '../config.ts';
+import { createInternalClient, type InternalClient, upstreamBadAnswer } from '../http/internal-client.ts';
 import { AppError } from '../problem.ts';
 
 /** The account owning a live character, or null when it does not exist or is deleted. */
@@ -96,35 +97,40 @@ export interface HttpOwnerLookupOptions {
   timeoutMs?: number;
 }
 
-/** Asks character-service's internal endpoint (role `service`). */
-export function httpOwnerLookup(options: HttpOwnerLookupOptions): OwnerLookup {
-  const base = options.baseUrl.replace(/\/$/, '');
+/**
+ * A client for character-service's internal endpoints (`/internal/v1/characters/...`, role
+ * `service`), with the failure answers of `createInternalClient`.
+ */
+export function characterServiceClient(options: HttpOwnerLookupOptions): InternalClient {
+  return createInternalClient({ ...options, upstream: 'character-service' });
+}
+
+/** `service`'s client for character-service, from configuration: CHARACTER_URL and its own token. */
+export function characterServiceClientFor(config: PlatformConfig, name: ServiceName): InternalClient {
+  return characterServiceClient({
+    baseUrl: serviceUrl(config, 'character'),
+    authorization: serviceAuthorization(config, name),
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+  });
+}
+
+/** Asks character-service's internal endpoint (role `service`) who owns a character. */
+export function ownerLookupVia(client: InternalClient): OwnerLookup {
   return async (characterId) => {
-    let response: Response;
-    try {
-      const headers: Record<string, string> = { accept: 'application/json' };
-      if (options.authorization) headers.authorization = await options.authorization();
-      response = await fetch(`${base}/internal/v1/characters/${characterId}`, {
-        headers,
-        signal: AbortSignal.timeout(options.timeoutMs ?? 3_000),
-      });
-    } catch (error) {
-      throw new AppError('UPSTREAM_UNAVAILABLE', `character-service cannot be reached: ${(error as Error).message}`);
-    }
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return null;
-    }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new AppError('UPSTREAM_UNAVAILABLE', `character-service answered ${response.status} to an ownership check`);
-    }
-    const body = (await response.json()) as { accountId?: unknown };
+    const body = (await client.getJson(`/internal/v1/characters/${characterId}`, 'an ownership check')) as {
+      accountId?: unknown;
+    } | null;
+    if (body === null) return null;
     if (typeof body.accountId !== 'string') {
-      throw new AppError('UPSTREAM_UNAVAILABLE', 'character-service answered an ownership check without accountId');
+      throw upstreamBadAnswer('character-service answered an ownership check without accountId');
     }
     return body.accountId;
   };
+}
+
+/** Asks character-service's internal endpoint at `baseUrl` (role `service`). */
+export function httpOwnerLookup(options: HttpOwnerLookupOptions): OwnerLookup {
+  return ownerLookupVia(characterServiceClient(options));
 }
 
 /**
@@ -136,17 +142,8 @@ export function characterOwnershipFor(deps: {
   cache: Cache;
   name: ServiceName;
 }): CharacterOwnership {
-  // Built on first use: a service without a client secret still starts, and its checks say why they fail.
-  let tokens: ReturnType<typeof serviceTokenClientFor> | undefined;
   return createCharacterOwnership({
     cache: deps.cache,
-    lookup: httpOwnerLookup({
-      baseUrl: serviceUrl(deps.config, 'character'),
-      authorization: () => {
-        tokens ??= serviceTokenClientFor(deps.config, deps.name);
-        return tokens.authorization();
-      },
-      timeoutMs: deps.config.UPSTREAM_TIMEOUT_MS,
-    }),
+    lookup: ownerLookupVia(characterServiceClientFor(deps.config, deps.name)),
   });
 }

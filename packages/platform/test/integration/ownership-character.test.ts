@@ -60,6 +60,16 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   return 'OK';
 }
 
+async function failureOf(promise: Promise<unknown>): Promise<[string, number]> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError) return [error.code, error.status];
+    throw error;
+  }
+  return ['OK', 200];
+}
+
 function ownership(ttlMs = 60_000) {
   return createCharacterOwnership({
     cache,
@@ -115,17 +125,22 @@ describe(`character ownership (${realRedisUrl ? 'redis' : 'memory'} cache)`, () 
     assert.equal(await codeOf(check.assertOwned(accountId, characterId)), 'NOT_FOUND');
   });
 
-  it('answers 502 when character-service fails or cannot be reached, and caches nothing then', async () => {
+  it('answers 502 when character-service fails, 503 when it cannot be reached, and caches nothing then', async () => {
     const characterId = randomUUID();
     owners.set(characterId, randomUUID());
     failWith = 500;
-    assert.equal(await codeOf(ownership().assertOwned(randomUUID(), characterId)), 'UPSTREAM_UNAVAILABLE');
+    assert.deepEqual(await failureOf(ownership().assertOwned(randomUUID(), characterId)), [
+      'UPSTREAM_UNAVAILABLE',
+      502,
+    ]);
     assert.equal(await cache.get(characterOwnerCacheKey(characterId)), null);
     const unreachable = createCharacterOwnership({
       cache,
       lookup: httpOwnerLookup({ baseUrl: 'http://127.0.0.1:1', timeoutMs: 500 }),
     });
-    assert.equal(await codeOf(unreachable.assertOwned(randomUUID(), randomUUID())), 'UPSTREAM_UNAVAILABLE');
+    const absent = randomUUID();
+    assert.deepEqual(await failureOf(unreachable.assertOwned(randomUUID(), absent)), ['UPSTREAM_UNAVAILABLE', 503]);
+    assert.equal(await cache.get(characterOwnerCacheKey(absent)), null);
   });
 
   it('guards a route: requireOwner reads the id from the request and the caller from request.auth', async () => {

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { Type } from 'typebox';
 import { createHttpService, type HttpService } from '../../src/http/http-service.ts';
+import { upstreamUnavailable } from '../../src/http/internal-client.ts';
 import { createLogger } from '../../src/logger.ts';
 import { AppError } from '../../src/problem.ts';
 
@@ -58,6 +59,9 @@ describe('the HTTP service factory', () => {
         );
         app.get('/conflict', async () => {
           throw new AppError('INVALID_STATE', 'not now', { extensions: { current: 'draft' } });
+        });
+        app.get('/down', async () => {
+          throw upstreamUnavailable('other-service cannot be reached for a lookup');
         });
         app.get('/bug', async () => {
           throw new Error('secret internal detail');
@@ -134,6 +138,14 @@ describe('the HTTP service factory', () => {
     assert.equal(body.status, 409);
     assert.equal(body.code, 'INVALID_STATE');
     assert.equal(body.current, 'draft');
+  });
+
+  it('answers with the status an error was given, in the header line and the body alike', async () => {
+    const response = await fetch(`${base}/down`);
+    assert.equal(response.status, 503);
+    assert.equal(response.headers.get('retry-after'), '1');
+    const body = await problemOf(response);
+    assert.equal(body.code, 'UPSTREAM_UNAVAILABLE');
   });
 
   it('hides unexpected faults behind a 500 problem', async () => {

@@ -24,6 +24,11 @@ describe('problem details', () => {
     assert.equal(new AppError('WORKSHOP_LOCKED', 'no').status, 423);
   });
 
+  it('takes another status its code allows when told (UPSTREAM_UNAVAILABLE: 502 or 503)', () => {
+    assert.equal(new AppError('UPSTREAM_UNAVAILABLE', 'bad answer').status, 502);
+    assert.equal(new AppError('UPSTREAM_UNAVAILABLE', 'down', { status: 503 }).status, 503);
+  });
+
   it('maps framework statuses to generic codes', () => {
     assert.equal(codeForStatus(413), 'PAYLOAD_TOO_LARGE');
     assert.equal(codeForStatus(415), 'UNSUPPORTED_MEDIA_TYPE');
