@@ -243,6 +243,11 @@ export const LoadoutSchema = Type.Object({
   ammo: Type.Array(Type.Object({ itemId: Uuid, templateId: Type.String(), quantity: Type.Integer() })),
 });
 
+export const SkillsSchema = Type.Object({
+  characterId: Uuid,
+  skills: numbersOf(SkillNames),
+});
+
 /** Problem answers listed in the OpenAPI document. */
 export function problems(...statuses: number[]) {
   return Object.fromEntries(statuses.map((status) => [status, ProblemSchema]));

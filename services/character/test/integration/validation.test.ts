@@ -111,6 +111,7 @@ function cases(): Case[] {
     },
     { name: 'grant: not a uuid', method: 'POST', url: `${base}/123/inventory/grants`, as: admin, body: grant },
     { name: 'internal: not a uuid', method: 'GET', url: '/internal/v1/characters/123', as: service },
+    { name: 'internal skills: not a uuid', method: 'GET', url: '/internal/v1/characters/123/skills', as: service },
   ];
 }
 
