@@ -7,11 +7,10 @@ import {
   createCharacterOwnership,
   type HttpApp,
   hasAnyRole,
-  httpOwnerLookup,
+  type InternalClient,
+  ownerLookupVia,
   type ServiceContext,
   serviceAuthentication,
-  serviceTokenClientFor,
-  serviceUrl,
 } from '@necp/platform';
 import type { FastifyRequest } from 'fastify';
 import { findCharacter } from './store/characters-store.ts';
@@ -45,16 +44,12 @@ export interface Access {
  * hop on the hot path, and it works while character-service is down); a character economy has not
  * seen yet (its created event still in flight) is asked of character-service. Answers are cached.
  */
-export function economyOwnership(context: ServiceContext, db: EconomyDb): CharacterOwnership {
-  let tokens: ReturnType<typeof serviceTokenClientFor> | undefined;
-  const remote = httpOwnerLookup({
-    baseUrl: serviceUrl(context.config, 'character'),
-    authorization: () => {
-      tokens ??= serviceTokenClientFor(context.config, context.name);
-      return tokens.authorization();
-    },
-    timeoutMs: context.config.UPSTREAM_TIMEOUT_MS,
-  });
+export function economyOwnership(
+  context: ServiceContext,
+  db: EconomyDb,
+  characters: InternalClient,
+): CharacterOwnership {
+  const remote = ownerLookupVia(characters);
   return createCharacterOwnership({
     cache: context.cache,
     lookup: async (characterId) => {
@@ -65,9 +60,10 @@ export function economyOwnership(context: ServiceContext, db: EconomyDb): Charac
   });
 }
 
-export function createAccess(app: HttpApp, context: ServiceContext, db: EconomyDb): Access {
+/** `characters`: economy's client for character-service's internal endpoints. */
+export function createAccess(app: HttpApp, context: ServiceContext, db: EconomyDb, characters: InternalClient): Access {
   const authenticator = serviceAuthentication(app, context);
-  const ownership = economyOwnership(context, db);
+  const ownership = economyOwnership(context, db, characters);
   return {
     authenticate: authenticator.authenticate,
     requireRole: authenticator.requireRole,

@@ -1,4 +1,9 @@
-import type { ServiceContext, ServiceDefinition, SqlDatabase } from '@necp/platform';
+import {
+  characterServiceClientFor,
+  type ServiceContext,
+  type ServiceDefinition,
+  type SqlDatabase,
+} from '@necp/platform';
 import { createAccess } from './access.ts';
 import { characterLifecycleConsumer, orderLifecycleConsumer, unrestConsumer } from './events.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -7,6 +12,7 @@ import { escrowRoutes } from './routes/escrows.ts';
 import { transferRoutes } from './routes/transfers.ts';
 import { walletRoutes } from './routes/wallets.ts';
 import { craftingScheduler } from './scheduler.ts';
+import { remoteSkills } from './store/characters-store.ts';
 import type { EconomyTables } from './store/tables.ts';
 
 function databaseOf(context: ServiceContext): SqlDatabase {
@@ -22,11 +28,13 @@ export const economyService: ServiceDefinition = {
   routes(app, context) {
     const db = databaseOf(context);
     const typed = db.typed<EconomyTables>();
-    const access = createAccess(app, context, typed);
+    // character-service's internal endpoints: owners of characters economy has not seen yet, and skills.
+    const characters = characterServiceClientFor(context.config, context.name);
+    const access = createAccess(app, context, typed, characters);
     walletRoutes(app, access, typed);
     transferRoutes(app, access, typed);
     escrowRoutes(app, access, db, typed);
-    craftingRoutes(app, access, db, typed, context.config.TIME_SCALE);
+    craftingRoutes(app, access, db, typed, remoteSkills(characters), context.config.TIME_SCALE);
     auditRoutes(app, access, typed);
   },
   subscriptions: (context) => [

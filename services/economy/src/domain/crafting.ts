@@ -83,16 +83,6 @@ export const craftingRules = {
   progressStepPercent: 25,
 };
 
-/**
- * Skills by class at creation (shared/DOMAIN.md, Characters). Until character-service serves live
- * skills to services, crafting checks these: the character's class comes from characters.lifecycle.
- */
-export const startingSkillsByClass: Record<string, Partial<Record<Skill, number>>> = {
-  solo: { ballistics: 30, precision: 20, engineering: 5 },
-  netrunner: { hacking: 35, precision: 10, engineering: 10 },
-  techie: { engineering: 35, ballistics: 15, precision: 10 },
-};
-
 export type JobStatus = 'queued' | 'processing' | 'paused' | 'completed' | 'failed' | 'cancelled';
 export const activeStatuses: readonly JobStatus[] = ['queued', 'processing', 'paused'];
 /** Paused jobs stay on the bench: they keep their workshop slot. */
@@ -121,6 +111,10 @@ export function missingMaterials(
     .map(([asset, amount]) => ({ asset, required: amount, available: available[asset] ?? 0 }));
 }
 
+/**
+ * What the blueprint's skill asks beyond `skills`, the character's current skills (character-service
+ * answers them for each check; see `remoteSkills`), or undefined when nothing is missing.
+ */
 export function skillShortfall(
   blueprint: Blueprint,
   skills: Partial<Record<Skill, number>>,

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { type Access, Roles } from '../access.ts';
 import { MATERIALS } from '../domain/catalogue.ts';
 import { blueprints, craftingRules, findBlueprint } from '../domain/crafting.ts';
-import { skillsOf } from '../store/characters-store.ts';
+import type { SkillsLookup } from '../store/characters-store.ts';
 import {
   cancelJob,
   createJob,
@@ -93,7 +93,14 @@ const blueprintView = (id: string) => {
 const operators = [Roles.operator, Roles.admin];
 const jobReaders = [Roles.operator, Roles.admin, Roles.service];
 
-export function craftingRoutes(app: HttpApp, access: Access, db: SqlDatabase, typed: EconomyDb, scale: number): void {
+export function craftingRoutes(
+  app: HttpApp,
+  access: Access,
+  db: SqlDatabase,
+  typed: EconomyDb,
+  skillsOf: SkillsLookup,
+  scale: number,
+): void {
   const timeScale = () => scale;
   const auth = { preHandler: access.authenticate };
 
@@ -181,7 +188,7 @@ export function craftingRoutes(app: HttpApp, access: Access, db: SqlDatabase, ty
         security: bearer,
         headers: IdempotencyHeaders,
         body: CreateJobBody,
-        response: { 201: JobSchema, ...problems(400, 401, 403, 404, 409, 422, 423, 429) },
+        response: { 201: JobSchema, ...problems(400, 401, 403, 404, 409, 422, 423, 429, 502, 503) },
       },
       preHandler: access.authenticate,
     },
@@ -191,7 +198,9 @@ export function craftingRoutes(app: HttpApp, access: Access, db: SqlDatabase, ty
       const blueprint = findBlueprint(body.blueprintId);
       if (!blueprint) throw new AppError('NOT_FOUND', `No blueprint ${body.blueprintId}`);
       await access.limit(`crafting-create:${body.characterId}`, craftingRules.createsPerMinutePerCharacter, 60_000);
-      const skills = await skillsOf(typed, body.characterId);
+      // Asked outside the transaction, and only when the blueprint needs a skill: a character-service
+      // that cannot answer refuses skill-gated jobs (503/502 UPSTREAM_UNAVAILABLE), never the others.
+      const skills = blueprint.requires ? await skillsOf(body.characterId) : {};
       const caller = access.caller(request);
       const result = await runOnce(db, request, caller.accountId, async (trx) => ({
         status: 201,

@@ -1,5 +1,6 @@
 import type { TopicPayload } from '@necp/contracts';
-import { type Skill, startingSkillsByClass } from '../domain/crafting.ts';
+import { AppError, type InternalClient, upstreamBadAnswer } from '@necp/platform';
+import type { Skill } from '../domain/crafting.ts';
 import type { EconomyDb, Trx } from './ledger-store.ts';
 
 export interface KnownCharacter {
@@ -50,11 +51,28 @@ export async function findCharacter(db: EconomyDb, characterId: string): Promise
     : undefined;
 }
 
+export type SkillsLookup = (characterId: string) => Promise<Partial<Record<Skill, number>>>;
+
 /**
- * The character's crafting skills. character-service does not yet serve skills to services, so these
- * are the class's starting skills (shared/DOMAIN.md); an unknown character has none.
+ * The character's skills as character-service holds them now (`GET /internal/v1/characters/{id}/skills`,
+ * asked with economy's service token on every check: skills change, so they are not cached). A
+ * character character-service does not have (unknown or deleted) is 404 NOT_FOUND. When it cannot
+ * answer, the check fails closed with 503 UPSTREAM_UNAVAILABLE (`Retry-After`) or, for an answer it
+ * should not give, 502: nothing is held and no job is made, and the caller may simply try again.
  */
-export async function skillsOf(db: EconomyDb, characterId: string): Promise<Partial<Record<Skill, number>>> {
-  const character = await findCharacter(db, characterId);
-  return character ? (startingSkillsByClass[character.characterClass] ?? {}) : {};
+export function remoteSkills(characters: InternalClient): SkillsLookup {
+  return async (characterId) => {
+    const body = (await characters.getJson(`/internal/v1/characters/${characterId}/skills`, 'a skill check')) as {
+      skills?: unknown;
+    } | null;
+    if (body === null) throw new AppError('NOT_FOUND', 'No such character');
+    if (!body.skills || typeof body.skills !== 'object') {
+      throw upstreamBadAnswer('character-service answered a skill check without skills');
+    }
+    const skills: Partial<Record<Skill, number>> = {};
+    for (const [skill, level] of Object.entries(body.skills)) {
+      if (typeof level === 'number') skills[skill as Skill] = level;
+    }
+    return skills;
+  };
 }

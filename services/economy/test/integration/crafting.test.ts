@@ -164,6 +164,74 @@ describe(`economy crafting on ${adapterLabel}`, () => {
     );
   });
 
+  it("checks skills against character-service's answer, asked anew for each skill-gated job", async () => {
+    const cancel = async (token: string, jobId: string) =>
+      assert.equal((await economy.call('POST', `/api/v1/economy/crafting/jobs/${jobId}/cancel`, token)).status, 200);
+    // A solo starts at engineering 5; this one has trained to 12, which is what character-service says.
+    const trained = await economy.player('street_kid', 'solo', { engineering: 12, ballistics: 30 });
+    const accepted = await craft(trained.token, trained.characterId, 'smart_scope_mk1', 'corpo_lab');
+    assert.equal(accepted.status, 201, JSON.stringify(accepted.body));
+    assert.deepEqual(await material(trained.characterId, 'electronics'), { available: 2, held: 2 });
+    await cancel(trained.token, accepted.body.jobId);
+
+    // A techie starts at 35, but character-service now says 9: refused, nothing held.
+    const rusty = await economy.player('street_kid', 'techie', { engineering: 9 });
+    const refused = await craft(rusty.token, rusty.characterId, 'smart_scope_mk1', 'corpo_lab');
+    assert.equal(refused.status, 422);
+    assert.equal(refused.body.code, 'SKILL_TOO_LOW');
+    assert.deepEqual([refused.body.skill, refused.body.required, refused.body.actual], ['engineering', 10, 9]);
+    assert.deepEqual(await material(rusty.characterId, 'electronics'), { available: 4, held: 0 });
+
+    // Skills are not cached: a change at character-service decides the next job.
+    economy.issuer.remoteSkills.set(trained.characterId, { engineering: 9 });
+    const after = await craft(trained.token, trained.characterId, 'smart_scope_mk1', 'corpo_lab');
+    assert.equal(after.body.code, 'SKILL_TOO_LOW');
+    economy.issuer.remoteSkills.set(rusty.characterId, { engineering: 10 });
+    const now = await craft(rusty.token, rusty.characterId, 'smart_scope_mk1', 'corpo_lab');
+    assert.equal(now.status, 201, JSON.stringify(now.body));
+    await cancel(rusty.token, now.body.jobId);
+
+    // A blueprint without a skill does not ask.
+    const lookups = economy.issuer.skillLookups;
+    const rounds = await craft(rusty.token, rusty.characterId, 'ricochet_rounds', 'corpo_lab');
+    assert.equal(rounds.status, 201);
+    assert.equal(economy.issuer.skillLookups, lookups);
+    await cancel(rusty.token, rounds.body.jobId);
+
+    // A character character-service does not have (deleted meanwhile) is not found.
+    economy.issuer.remoteSkills.delete(rusty.characterId);
+    const gone = await craft(rusty.token, rusty.characterId, 'smart_scope_mk1', 'corpo_lab');
+    assert.equal(gone.status, 404);
+    assert.equal(gone.body.code, 'NOT_FOUND');
+  });
+
+  it('answers 503 UPSTREAM_UNAVAILABLE for a skill-gated job while character-service is down, holding nothing', async () => {
+    const me = await economy.player();
+    economy.issuer.characterServiceDown = true;
+    try {
+      const down = await craft(me.token, me.characterId, 'smart_scope_mk1', 'corpo_lab');
+      assert.equal(down.status, 503, JSON.stringify(down.body));
+      assert.equal(down.body.code, 'UPSTREAM_UNAVAILABLE');
+      assert.equal(down.body.status, 503);
+      assert.match(down.body.detail, /character-service cannot be reached/);
+      assert.match(down.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      assert.ok(Number(down.headers.get('retry-after')) >= 1, 'says when to try again');
+      assert.deepEqual(await material(me.characterId, 'electronics'), { available: 4, held: 0 });
+      const jobs = await economy.call('GET', `/api/v1/economy/crafting/jobs?characterId=${me.characterId}`, me.token);
+      assert.deepEqual(jobs.body.items, [], 'no job was made');
+
+      // Jobs that need no skill do not depend on character-service.
+      const rounds = await craft(me.token, me.characterId, 'ricochet_rounds', 'corpo_lab');
+      assert.equal(rounds.status, 201);
+      await economy.call('POST', `/api/v1/economy/crafting/jobs/${rounds.body.jobId}/cancel`, me.token);
+    } finally {
+      economy.issuer.characterServiceDown = false;
+    }
+    const back = await craft(me.token, me.characterId, 'smart_scope_mk1', 'corpo_lab');
+    assert.equal(back.status, 201, JSON.stringify(back.body));
+    await economy.call('POST', `/api/v1/economy/crafting/jobs/${back.body.jobId}/cancel`, me.token);
+  });
+
   it('queues until a slot frees, refunds by progress on cancel, and pauses for operators', async () => {
     const first = await economy.player();
     const second = await economy.player();

@@ -20,28 +20,64 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { Registry } from 'prom-client';
 import { economyService } from '../../src/service.ts';
 
+export type Skills = Partial<Record<'ballistics' | 'precision' | 'engineering' | 'hacking', number>>;
+
+/** The skills character-service gives each class at creation (shared/DOMAIN.md, Characters). */
+export const startingSkills: Record<string, Skills> = {
+  solo: { ballistics: 30, precision: 20, engineering: 5, hacking: 0 },
+  netrunner: { ballistics: 0, precision: 10, engineering: 10, hacking: 35 },
+  techie: { ballistics: 15, precision: 10, engineering: 35, hacking: 0 },
+};
+
 export interface Issuer {
   url: string;
   token(accountId: string, roles?: string[]): Promise<string>;
   /** Characters the stand-in character-service says exist: id → owning account. */
   remoteOwners: Map<string, string>;
+  /** What the stand-in character-service answers for a character's skills; absent → 404. */
+  remoteSkills: Map<string, Skills>;
+  /** How many skill lookups reached the stand-in. */
+  readonly skillLookups: number;
+  /**
+   * While true, character-service is down: its internal endpoints drop the connection without an
+   * answer (the token endpoint and JWKS, auth-service's, stay up).
+   */
+  characterServiceDown: boolean;
   close(): Promise<void>;
 }
 
 export async function startIssuer(): Promise<Issuer> {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
   const remoteOwners = new Map<string, string>();
+  const remoteSkills = new Map<string, Skills>();
+  const state = { skillLookups: 0, characterServiceDown: false };
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' }] };
   const server: Server = createServer((request, response) => {
     response.setHeader('content-type', 'application/json');
     if (request.url === '/.well-known/jwks.json') return response.end(JSON.stringify(jwks));
-    // Stands in for auth-service's token endpoint and character-service's ownership endpoint, so
-    // economy's lookup of a character it has not seen runs its real HTTP path: nobody owns it.
+    // Stands in for auth-service's token endpoint and character-service's internal endpoints, so
+    // economy's lookups (the owner of a character it has not seen, skills) run their real HTTP path.
     if (request.url === '/api/v1/auth/token') {
       void sign('service:economy', ['service']).then((token) =>
         response.end(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 600 })),
       );
       return;
+    }
+    if (state.characterServiceDown && request.url?.startsWith('/internal/')) {
+      request.socket.destroy();
+      return;
+    }
+    if (request.headers.authorization === undefined) {
+      response.statusCode = 401;
+      return response.end('{}');
+    }
+    const skillsOf = /^\/internal\/v1\/characters\/([0-9a-f-]{36})\/skills$/.exec(request.url ?? '')?.[1];
+    if (skillsOf) {
+      state.skillLookups += 1;
+      const skills = remoteSkills.get(skillsOf);
+      if (skills) return response.end(JSON.stringify({ characterId: skillsOf, skills }));
+      response.statusCode = 404;
+      return response.end('{}');
     }
     const owner = /^\/internal\/v1\/characters\/([0-9a-f-]{36})$/.exec(request.url ?? '')?.[1];
     const accountId = owner ? remoteOwners.get(owner) : undefined;
@@ -64,6 +100,16 @@ export async function startIssuer(): Promise<Issuer> {
   return {
     url,
     remoteOwners,
+    remoteSkills,
+    get skillLookups() {
+      return state.skillLookups;
+    },
+    get characterServiceDown() {
+      return state.characterServiceDown;
+    },
+    set characterServiceDown(down: boolean) {
+      state.characterServiceDown = down;
+    },
     token: (accountId, roles = ['player']) => sign(accountId, roles),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -81,8 +127,15 @@ export interface Economy {
   start(): Promise<void>;
   /** Delivers an event to economy's consumers as the bus would; returns its envelope id. */
   deliver<T extends Topic>(topic: T, key: string, payload: TopicPayload<T>, eventId?: string): Promise<string>;
-  /** A player account with a fresh character of `origin` whose starting kit has been granted. */
-  player(origin?: string, characterClass?: string): Promise<{ accountId: string; characterId: string; token: string }>;
+  /**
+   * A player account with a fresh character of `origin` whose starting kit has been granted; the
+   * stand-in character-service knows its skills: `skills`, or its class's starting ones.
+   */
+  player(
+    origin?: string,
+    characterClass?: string,
+    skills?: Skills,
+  ): Promise<{ accountId: string; characterId: string; token: string }>;
   adminToken(): Promise<string>;
   call(
     method: string,
@@ -91,7 +144,7 @@ export interface Economy {
     body?: unknown,
     headers?: Record<string, string>,
     // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely and check them with assertions
-  ): Promise<{ status: number; body: any }>;
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -163,7 +216,7 @@ export async function startEconomy(env: Record<string, string> = {}): Promise<Ec
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
   };
 
   return {
@@ -181,9 +234,10 @@ export async function startEconomy(env: Record<string, string> = {}): Promise<Ec
     start: boot,
     deliver,
     call,
-    async player(origin = 'street_kid', characterClass = 'techie') {
+    async player(origin = 'street_kid', characterClass = 'techie', skills = startingSkills[characterClass] ?? {}) {
       const accountId = randomUUID();
       const characterId = randomUUID();
+      issuer.remoteSkills.set(characterId, skills);
       await deliver('characters.lifecycle', characterId, {
         kind: 'created',
         characterId,
