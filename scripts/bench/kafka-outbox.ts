@@ -14,7 +14,9 @@
  * wire they travel on a bench topic with KAFKA_PARTITIONS partitions (default 12), created once
  * per partition count: the partition count can be chosen without touching the catalogue topic
  * other work on the shared broker uses. BENCH_CONSUMER_BATCH (default 200) bounds a consumer
- * batch; BENCH_BATCH=0 measures the one-transaction-per-event path. The consumer runs on a
+ * batch; BENCH_BATCH=0 measures the one-transaction-per-event path. The effect is written by an
+ * idempotentSetConsumer (one INSERT per batch); BENCH_EFFECT=each writes it with idempotentConsumer's
+ * per-event handler (one INSERT per event, in the same batch transaction). The consumer runs on a
  * thread of its own (its own pool and Kafka client), standing for the other service it is;
  * BENCH_CONSUMER_THREAD=0 puts it on the writer's and relay's event loop.
  */
@@ -26,7 +28,7 @@ import { type Kysely, sql } from 'kysely';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { BatchRecordError, type BusRecord, type EventBus } from '../../packages/platform/src/events/bus.ts';
-import { idempotentConsumer } from '../../packages/platform/src/events/consumer.ts';
+import { idempotentConsumer, idempotentSetConsumer } from '../../packages/platform/src/events/consumer.ts';
 import { KafkaBus } from '../../packages/platform/src/events/kafka-bus.ts';
 import { parseBrokers, topicsWithDeadLetters } from '../../packages/platform/src/events/kafka-records.ts';
 import { writeEvent } from '../../packages/platform/src/events/outbox.ts';
@@ -46,6 +48,7 @@ const topic = 'world.scenarios' satisfies Topic;
 const partitions = Number(process.env.KAFKA_PARTITIONS ?? 12);
 const wireTopic = `bench.${topic}.p${partitions}`;
 const consumerBatchSize = Number(process.env.BENCH_CONSUMER_BATCH ?? 200);
+const effectPerEvent = process.env.BENCH_EFFECT === 'each';
 const target = 10_000;
 
 if (!process.env.KAFKA_BROKERS || !process.env.DATABASE_URL) {
@@ -146,9 +149,15 @@ async function runConsumer(
     maxBatchSize: consumerBatchSize,
     replicationFactor: Number(process.env.KAFKA_REPLICATION_FACTOR ?? 1),
   });
-  const consumer = idempotentConsumer(db, settings.group, [topic], async (trx, event) => {
-    await sql`INSERT INTO bench_effects VALUES (${event.eventId}, ${event.payload.districtId})`.execute(trx);
-  });
+  // The effect, one row per event, written per event or (default) as a set: one statement per batch.
+  const consumer = effectPerEvent
+    ? idempotentConsumer(db, settings.group, [topic], async (trx, event) => {
+        await sql`INSERT INTO bench_effects VALUES (${event.eventId}, ${event.payload.districtId})`.execute(trx);
+      })
+    : idempotentSetConsumer(db, settings.group, [topic], async (trx, events) => {
+        const rows = events.map((event) => sql`(${event.eventId}, ${event.payload.districtId})`);
+        await sql`INSERT INTO bench_effects VALUES ${sql.join(rows)}`.execute(trx);
+      });
   const consumedAll = (records: BusRecord[], batch: boolean) =>
     report({
       kind: 'consumed',
@@ -327,7 +336,7 @@ const perEvent = eventLatenciesMs.sort((a, b) => a - b);
 const rate = total / endToEndSeconds;
 const figures = [
   '== bench: outbox → Kafka → consumer group (scripts/bench/kafka-outbox.ts) ==',
-  `events                      ${total} (transactions of ${txSize}, ${topic} on ${wireTopic}: ${partitions} partitions, ${publish.length} relay batches, consumer batches ≤ ${consumerBatchSize}${process.env.BENCH_BATCH === '0' ? ' (off)' : ''}, consumer on ${process.env.BENCH_CONSUMER_THREAD === '0' ? 'the main thread' : 'its own thread'})`,
+  `events                      ${total} (transactions of ${txSize}, ${topic} on ${wireTopic}: ${partitions} partitions, ${publish.length} relay batches, consumer batches ≤ ${consumerBatchSize}${process.env.BENCH_BATCH === '0' ? ' (off)' : ''}, effect ${effectPerEvent ? 'per event' : 'per batch (set handler)'}, consumer on ${process.env.BENCH_CONSUMER_THREAD === '0' ? 'the main thread' : 'its own thread'})`,
   `effects applied             ${effects.rows[0]?.n} (one per event: ${effects.rows[0]?.n === total ? 'yes' : 'NO'})`,
   `write into outbox           ${writeSeconds.toFixed(2)} s → ${Math.round(total / writeSeconds)} events/s (writeEvent per row, ${writers} concurrent writers; not part of the figure below)`,
   `relay → Kafka (acked)       ${((relayedAt - started) / 1000).toFixed(2)} s → ${Math.round(total / ((relayedAt - started) / 1000))} events/s`,

@@ -32,6 +32,54 @@ function validated(record: BusRecord): EventEnvelope {
 const CLAIM_CHUNK = 5_000;
 
 /**
+ * Records the events as processed by `group` in one statement per CHUNK and returns the records
+ * this call claimed, in order: those seen before, and a second copy of an event within the same
+ * batch (a relay that published it again), are left out.
+ */
+async function claimEvents(
+  trx: Transaction<PlatformTables>,
+  group: string,
+  records: BusRecord[],
+  envelopes: EventEnvelope[],
+): Promise<number[]> {
+  // ON CONFLICT DO NOTHING also skips an id repeated within the statement.
+  const claimed = new Set<string>();
+  for (let from = 0; from < records.length; from += CLAIM_CHUNK) {
+    const rows = await trx
+      .insertInto('mvp_meta.processed_events')
+      .values(
+        records.slice(from, from + CLAIM_CHUNK).map((record, i) => ({
+          consumer_group: group,
+          event_id: (envelopes[from + i] as EventEnvelope).eventId,
+          topic: record.topic,
+        })),
+      )
+      .onConflict((conflict) => conflict.doNothing())
+      .returning('event_id')
+      .execute();
+    // PostgreSQL returns uuids in lower case; the envelope may carry them in upper case.
+    for (const row of rows) claimed.add(String(row.event_id).toLowerCase());
+  }
+  const indexes: number[] = [];
+  envelopes.forEach((envelope, index) => {
+    // delete: a second copy of the same event in this batch finds its id taken.
+    if (claimed.delete(envelope.eventId.toLowerCase())) indexes.push(index);
+  });
+  return indexes;
+}
+
+/** Validated before any transaction opens, so an invalid record alone takes the per-record path. */
+function validatedBatch(records: BusRecord[]): EventEnvelope[] {
+  return records.map((record) => {
+    try {
+      return validated(record);
+    } catch (error) {
+      throw new BatchRecordError(record, error);
+    }
+  });
+}
+
+/**
  * A consumer whose effect and its record of the event id commit in one transaction: a redelivered
  * event (relay retry, consumer crash before acknowledging, Kafka rebalance) has no second effect.
  *
@@ -55,58 +103,23 @@ export function idempotentConsumer<Tables, T extends Topic>(
       const envelope = validated(record);
       await runWithTrace({ traceId: envelope.traceId, spanId: newSpanId() }, () =>
         kysely.transaction().execute(async (trx) => {
-          const platform = trx as unknown as Transaction<PlatformTables>;
-          const claimed = await platform
-            .insertInto('mvp_meta.processed_events')
-            .values({ consumer_group: group, event_id: envelope.eventId, topic: record.topic })
-            .onConflict((conflict) => conflict.doNothing())
-            .returning('event_id')
-            .executeTakeFirst();
-          if (!claimed) return;
+          const claimed = await claimEvents(trx as unknown as Transaction<PlatformTables>, group, [record], [envelope]);
+          if (claimed.length === 0) return;
           await handler(trx, envelope as EventEnvelope<TopicPayload<T>> & { type: T });
         }),
       );
     },
   };
   const handleBatch: BatchHandler = async (records) => {
-    // Validated before any transaction opens: an invalid record is reported as the batch's failing
-    // record, so it alone takes the per-record path (PoisonMessageError, dead letter at once).
-    const envelopes = records.map((record) => {
-      try {
-        return validated(record);
-      } catch (error) {
-        throw new BatchRecordError(record, error);
-      }
-    });
+    const envelopes = validatedBatch(records);
     if (records.length === 0) return;
     await kysely.transaction().execute(async (trx) => {
-      const platform = trx as unknown as Transaction<PlatformTables>;
-      // ON CONFLICT DO NOTHING also skips an id repeated within the statement, so a batch holding
-      // the same event twice (a relay that published it again) claims it once.
-      const claimed = new Set<string>();
-      for (let from = 0; from < records.length; from += CLAIM_CHUNK) {
-        const rows = await platform
-          .insertInto('mvp_meta.processed_events')
-          .values(
-            records.slice(from, from + CLAIM_CHUNK).map((record, i) => ({
-              consumer_group: group,
-              event_id: (envelopes[from + i] as EventEnvelope).eventId,
-              topic: record.topic,
-            })),
-          )
-          .onConflict((conflict) => conflict.doNothing())
-          .returning('event_id')
-          .execute();
-        // PostgreSQL returns uuids in lower case; the envelope may carry them in upper case.
-        for (const row of rows) claimed.add(String(row.event_id).toLowerCase());
-      }
+      const claimed = await claimEvents(trx as unknown as Transaction<PlatformTables>, group, records, envelopes);
       // One read of the system's random source for the batch's span ids instead of one per event:
       // at thousands of events a second the reads alone cost several percent of the consumer's CPU.
       const spanIds = randomBytes(8 * records.length).toString('hex');
-      for (let i = 0; i < records.length; i++) {
+      for (const i of claimed) {
         const envelope = envelopes[i] as EventEnvelope;
-        // delete: a second copy of the same event in this batch finds its id taken.
-        if (!claimed.delete(envelope.eventId.toLowerCase())) continue;
         const spanId = spanIds.slice(16 * i, 16 * (i + 1));
         try {
           await runWithTrace({ traceId: envelope.traceId, spanId }, () =>
@@ -117,6 +130,48 @@ export function idempotentConsumer<Tables, T extends Topic>(
         }
       }
     });
+  };
+  Object.defineProperty(subscription, 'handleBatch', { value: handleBatch, enumerable: false });
+  return subscription;
+}
+
+export type EventSetHandler<Tables, T extends Topic> = (
+  trx: Transaction<Tables & PlatformTables>,
+  events: (EventEnvelope<TopicPayload<T>> & { type: T })[],
+) => Promise<void>;
+
+/**
+ * An idempotentConsumer whose effect takes the whole set of new events at once (a projection
+ * written with one statement per batch instead of one per event). Same guarantees: the claimed
+ * ids and the effect commit together. A failing batch cannot name its record, so the bus retries
+ * each of its records alone (through `handle`, a set of one), and only a failing one is dead-lettered.
+ */
+export function idempotentSetConsumer<Tables, T extends Topic>(
+  db: SqlDatabase,
+  group: string,
+  topics: T[],
+  handler: EventSetHandler<Tables, T>,
+): Subscription {
+  const kysely = db.typed<Tables>() as unknown as Kysely<Tables & PlatformTables>;
+  const apply = (records: BusRecord[], envelopes: EventEnvelope[]) =>
+    kysely.transaction().execute(async (trx) => {
+      const claimed = await claimEvents(trx as unknown as Transaction<PlatformTables>, group, records, envelopes);
+      if (claimed.length === 0) return;
+      await handler(
+        trx,
+        claimed.map((i) => envelopes[i] as EventEnvelope<TopicPayload<T>> & { type: T }),
+      );
+    });
+  const subscription: Subscription = {
+    group,
+    topics,
+    handle: async (record) => {
+      const envelope = validated(record);
+      await runWithTrace({ traceId: envelope.traceId, spanId: newSpanId() }, () => apply([record], [envelope]));
+    },
+  };
+  const handleBatch: BatchHandler = async (records) => {
+    if (records.length > 0) await apply(records, validatedBatch(records));
   };
   Object.defineProperty(subscription, 'handleBatch', { value: handleBatch, enumerable: false });
   return subscription;

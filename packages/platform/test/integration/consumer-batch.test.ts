@@ -9,7 +9,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { EventEnvelope } from '@necp/contracts';
 import { sql } from 'kysely';
 import { BatchRecordError, type BusRecord, PoisonMessageError, type Subscription } from '../../src/events/bus.ts';
-import { idempotentConsumer } from '../../src/events/consumer.ts';
+import { idempotentConsumer, idempotentSetConsumer } from '../../src/events/consumer.ts';
 import { InProcessBus } from '../../src/events/in-process-bus.ts';
 import { createLogger } from '../../src/logger.ts';
 import { adapterLabel, createTestDatabase, type TestDatabase } from '../../src/testing.ts';
@@ -262,6 +262,49 @@ describe(`idempotentConsumer batches on ${adapterLabel}`, () => {
       const counts = await effects();
       for (const r of records) assert.equal(counts.get(r.envelope.eventId), 1);
       assert.equal(deadLetters.length, 0);
+    });
+
+    describe('idempotentSetConsumer', () => {
+      function setConsumer(failOn?: string): { subscription: Subscription; sets: string[][] } {
+        const sets: string[][] = [];
+        const subscription = idempotentSetConsumer(test.db, group, [topic], async (trx, events) => {
+          sets.push(events.map((event) => event.eventId));
+          // One statement for the whole set, as a projection would write it.
+          const values = events.map((event) => sql`(${event.eventId}::uuid, ${group})`);
+          await sql`INSERT INTO effects (event_id, consumer) VALUES ${sql.join(values)}`.execute(trx);
+          if (failOn && events.some((event) => event.eventId === failOn)) throw new Error('set refused');
+        });
+        return { subscription, sets };
+      }
+
+      it('hands the new events of a batch to the handler as one set, each once, in record order', async () => {
+        const { subscription, sets } = setConsumer();
+        await bus.subscribe(subscription);
+        const old = record();
+        await bus.publish([old]);
+        const fresh = Array.from({ length: 5 }, () => record());
+        await bus.publish([old, fresh[0] as BusRecord, ...fresh, fresh[4] as BusRecord]);
+        assert.deepEqual(sets, [[old.envelope.eventId], fresh.map((r) => r.envelope.eventId)]);
+        const counts = await effects();
+        assert.equal(counts.size, 6);
+        assert.ok([...counts.values()].every((n) => n === 1));
+        assert.equal(await claimed(), 6);
+      });
+
+      it('commits nothing of a failing set, then applies the good records alone and dead-letters the bad', async () => {
+        const bad = record();
+        const { subscription, sets } = setConsumer(bad.envelope.eventId);
+        await bus.subscribe(subscription);
+        const good = [record(), record()];
+        await bus.publish([good[0] as BusRecord, bad, good[1] as BusRecord]);
+        assert.deepEqual(sets[0]?.length, 3, 'first the whole batch as one set');
+        const counts = await effects();
+        for (const r of good) assert.equal(counts.get(r.envelope.eventId), 1);
+        assert.equal(counts.get(bad.envelope.eventId), undefined);
+        assert.equal(await claimed(), 2, 'the failing record is not marked processed');
+        assert.equal(deadLetters.length, 1);
+        assert.equal(deadLetters[0]?.envelope.eventId, bad.envelope.eventId);
+      });
     });
   });
 });
