@@ -23,6 +23,10 @@ export interface TokenVerifierOptions {
   clockToleranceSeconds?: number;
   /** Timeout of discovery and JWKS requests. */
   fetchTimeoutMs?: number;
+  /** Verified tokens remembered (by their exact text) so a client's next request skips the signature check. */
+  cacheSize?: number;
+  /** How long a verification is remembered: bounds how long a key withdrawn from the JWKS still counts. */
+  cacheTtlMs?: number;
 }
 
 export interface TokenVerifier {
@@ -85,9 +89,44 @@ function classify(error: unknown): Error {
 }
 
 /**
+ * Remembers verified tokens: the same bytes verify the same way until they expire, so a client
+ * sending its token with every request pays for one RSA/ECDSA check per TTL, not per request (the
+ * check was a tenth of the gateway's and a service's CPU). Only successes are kept; revocation
+ * (the deny-list) is checked by the caller on every request regardless.
+ */
+class VerifiedTokens {
+  readonly #entries = new Map<string, { context: AuthContext; verifiedAt: number }>();
+  readonly #size: number;
+  readonly #ttlMs: number;
+  constructor(size: number, ttlMs: number) {
+    this.#size = size;
+    this.#ttlMs = ttlMs;
+  }
+  get(token: string, now: number): AuthContext | undefined {
+    const entry = this.#entries.get(token);
+    if (!entry) return undefined;
+    if (now - entry.verifiedAt > this.#ttlMs) {
+      this.#entries.delete(token);
+      return undefined;
+    }
+    return entry.context;
+  }
+  set(token: string, context: AuthContext, now: number): void {
+    if (this.#size <= 0) return;
+    // Oldest first out: a Map iterates in insertion order.
+    if (this.#entries.size >= this.#size) this.#entries.delete(this.#entries.keys().next().value as string);
+    this.#entries.set(token, {
+      context: Object.freeze({ ...context, roles: Object.freeze([...context.roles]) as string[] }),
+      verifiedAt: now,
+    });
+  }
+}
+
+/**
  * Verifies access tokens of one issuer: signature against its keys (the remote set is cached and
  * refetched when an unknown `kid` appears, with jose's cooldown against floods of forged kids),
- * then `iss`, `aud`, `exp`, `nbf`, the algorithm and the token type.
+ * then `iss`, `aud`, `exp`, `nbf`, the algorithm and the token type. A token verified within
+ * `cacheTtlMs` is answered from memory, its expiry checked again.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const timeoutMs = options.fetchTimeoutMs ?? 5000;
@@ -107,9 +146,18 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     });
     return keys;
   };
+  const toleranceMs = (options.clockToleranceSeconds ?? 30) * 1000;
+  const verified = new VerifiedTokens(options.cacheSize ?? 10_000, options.cacheTtlMs ?? 60_000);
   return {
     issuer: options.issuer,
     async verify(token) {
+      const now = Date.now();
+      const known = verified.get(token, now);
+      if (known) {
+        if (known.expiresAt.getTime() + toleranceMs <= now)
+          throw new TokenRejectedError('expired', 'The token has expired');
+        return known;
+      }
       try {
         const getKey = await keySet();
         const { payload, protectedHeader } = await jwtVerify(token, getKey, {
@@ -119,7 +167,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
           clockTolerance: options.clockToleranceSeconds ?? 30,
           requiredClaims: ['exp', 'sub'],
         });
-        return toAuthContext(token, protectedHeader, payload);
+        const context = toAuthContext(token, protectedHeader, payload);
+        verified.set(token, context, now);
+        return context;
       } catch (error) {
         throw classify(error);
       }

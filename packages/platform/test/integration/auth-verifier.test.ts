@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { createRemoteJWKSet, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { TokenRejectedError } from '../../src/auth/claims.ts';
 import { createDenyList } from '../../src/auth/deny-list.ts';
 import { createAuthenticator } from '../../src/auth/http-auth.ts';
@@ -148,6 +148,38 @@ describe('token verification', () => {
     // jose holds back refetches for a 30 s cooldown after a fetch; a fresh verifier shows the refetch itself.
     const fresh = createTokenVerifier({ issuer, audience, keys: { kind: 'jwks', url: `${issuer}/jwks` } });
     assert.equal((await fresh.verify(rotated)).accountId, 'account-2');
+  });
+
+  it('remembers a verified token: no second signature check within the TTL, expiry still enforced', async () => {
+    let keyLookups = 0;
+    const local = createTokenVerifier({
+      issuer,
+      audience,
+      clockToleranceSeconds: 0,
+      cacheTtlMs: 300,
+      keys: {
+        kind: 'local',
+        getKey: async (header) => {
+          keyLookups++;
+          const remote = createRemoteJWKSet(new URL(`${issuer}/jwks`));
+          return remote(header);
+        },
+      },
+    });
+    const token = await sign({ expiresIn: 2 });
+    const first = await local.verify(token);
+    const again = await local.verify(token);
+    assert.equal(keyLookups, 1, 'the second request skipped the signature check');
+    assert.deepEqual(again, first);
+    assert.throws(() => (again.roles as string[]).push('admin'), 'a remembered identity cannot be altered');
+    // A forged token that shares a remembered token's claims is still checked in full.
+    const [header, payload] = token.split('.');
+    assert.equal(await rejection(local.verify(`${header}.${payload}.${b64('forged')}`)), 'invalid');
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    await local.verify(token);
+    assert.equal(keyLookups, 3, 'checked again once the TTL passed (the forgery cost one lookup)');
+    await new Promise((resolve) => setTimeout(resolve, 2_100 - 350));
+    assert.equal(await rejection(local.verify(token)), 'expired', 'a remembered token expires on time');
   });
 
   it('tells an unreachable issuer apart from a bad token', async () => {
