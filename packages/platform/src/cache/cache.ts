@@ -88,13 +88,27 @@ if tonumber(ARGV[2]) > 0 and redis.call('PTTL', KEYS[1]) == -1 then
 end
 return value`;
 
+/** The client with the command `defineCommand` adds. */
+type IncrementingRedis = Redis & {
+  necpIncrement(key: string, by: number, ttlMs: number): Promise<number | string>;
+};
+
 export class RedisCache implements Cache {
   readonly kind = 'redis';
   readonly #redis: Redis;
   readonly #prefix: string;
 
   constructor(url: string, prefix = 'necp:') {
-    this.#redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    // Auto-pipelining sends the commands of one event-loop tick in one write: under load the
+    // requests in flight share socket writes instead of paying a system call per command.
+    this.#redis = new Redis(url, {
+      lazyConnect: false,
+      maxRetriesPerRequest: 2,
+      enableOfflineQueue: true,
+      enableAutoPipelining: true,
+    });
+    // EVALSHA with the script loaded once, instead of sending its text with every increment.
+    this.#redis.defineCommand('necpIncrement', { numberOfKeys: 1, lua: INCREMENT_SCRIPT });
     // Connection errors surface on the failing command and in /ready; ioredis reconnects by itself.
     this.#redis.on('error', () => undefined);
     this.#prefix = prefix;
@@ -114,7 +128,7 @@ export class RedisCache implements Cache {
   }
 
   async increment(key: string, by = 1, ttlMs = 0) {
-    const value = await this.#redis.eval(INCREMENT_SCRIPT, 1, this.#prefix + key, by, ttlMs);
+    const value = await (this.#redis as IncrementingRedis).necpIncrement(this.#prefix + key, by, ttlMs);
     return Number(value);
   }
 
