@@ -18,6 +18,12 @@ export interface OutboxRelayOptions {
   buckets?: number;
   /** At most this many buckets per transaction, so several replicas share the work. */
   bucketsPerTick?: number;
+  /**
+   * How long to let rows gather before the next batch once the backlog is drained (Kafka's
+   * linger.ms for the outbox): under a steady stream of small transactions the relay then sends
+   * batches of many rows instead of running its five statements for each commit.
+   */
+  lingerMs?: number;
 }
 
 /** Advisory-lock class id of the outbox buckets (the second key is the bucket number). */
@@ -54,7 +60,7 @@ export class OutboxRelay {
   #unlisten: (() => Promise<void>) | undefined;
 
   constructor(options: OutboxRelayOptions) {
-    this.#options = { batchSize: 500, pollIntervalMs: 500, buckets: 16, bucketsPerTick: 4, ...options };
+    this.#options = { batchSize: 500, pollIntervalMs: 500, buckets: 16, bucketsPerTick: 4, lingerMs: 5, ...options };
     const { db, metrics } = options;
     this.#published = new Counter({
       name: 'outbox_relay_published_total',
@@ -194,7 +200,11 @@ export class OutboxRelay {
       try {
         const sent = await this.tick();
         failures = 0;
-        if (sent > 0) continue;
+        if (sent >= this.#options.batchSize) continue;
+        if (sent > 0) {
+          await sleep(this.#options.lingerMs);
+          continue;
+        }
       } catch (error) {
         failures++;
         this.#failures.inc();
@@ -202,14 +212,15 @@ export class OutboxRelay {
         await sleep(Math.min(30_000, this.#options.pollIntervalMs * 2 ** failures));
         continue;
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.#options.pollIntervalMs);
+      const woken = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), this.#options.pollIntervalMs);
         this.#wake = () => {
           clearTimeout(timer);
-          resolve();
+          resolve(true);
         };
       });
       this.#wake = undefined;
+      if (woken && this.#running) await sleep(this.#options.lingerMs);
     }
   }
 

@@ -256,4 +256,40 @@ describe(`outbox, relay and consumers on ${adapterLabel}`, () => {
       await slowPoll.stop();
     }
   });
+
+  it('lets a stream of small commits gather into one batch while it lingers', async () => {
+    let publishCalls = 0;
+    const counting = new InProcessBus(logger, fastRetry);
+    const publish = counting.publish.bind(counting);
+    counting.publish = async (records) => {
+      publishCalls++;
+      return publish(records);
+    };
+    let arrived = 0;
+    await counting.subscribe({ group: 'g', topics: ['auth.session.revoked'], handle: async () => void arrived++ });
+    const lingering = new OutboxRelay({
+      db: test.db,
+      bus: counting,
+      logger,
+      metrics: new Registry(),
+      pollIntervalMs: 60_000,
+      lingerMs: 1_000,
+    });
+    await lingering.start();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The first commit wakes the relay; the other nineteen arrive while it lingers. One key, so
+      // one bucket: on PostgreSQL a batch takes a few of the key buckets, not all of them.
+      const accountId = randomUUID();
+      for (let n = 0; n < 20; n++) {
+        await test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'auth', revoked(accountId)));
+      }
+      const deadline = Date.now() + 5_000;
+      while (arrived < 20 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(arrived, 20);
+      assert.equal(publishCalls, 1, 'twenty commits, one batch');
+    } finally {
+      await lingering.stop();
+    }
+  });
 });
