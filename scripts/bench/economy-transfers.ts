@@ -30,9 +30,14 @@ interface Targets {
   hot: Party;
 }
 
-async function serve(): Promise<void> {
-  const { startBenchBackend } = await import('./fixtures/bench-backend.ts');
-  const { ports, issuer, stop } = await startBenchBackend();
+type Topology = 'one-process' | 'per-service';
+
+async function serve(topology: Topology): Promise<void> {
+  const { startBenchBackend, startServiceProcesses } = await import('./fixtures/bench-backend.ts');
+  const { ports, issuer, stop } =
+    topology === 'per-service'
+      ? await startServiceProcesses(['auth', 'character', 'economy', 'gateway'])
+      : await startBenchBackend();
   const base = `http://127.0.0.1:${ports.gateway}`;
   const admin = await issuer.token({ roles: ['admin'], expiresInSeconds: 3600 });
 
@@ -71,6 +76,23 @@ async function serve(): Promise<void> {
   const hot = await party();
   for (const pair of pairs) await fund(pair.from, 1_000_000);
   await fund(hot, 100_000_000);
+  // One transfer per sender before the clock starts: economy learns characters from
+  // characters.lifecycle, which reaches it through Kafka when the services are separate processes.
+  const deadline = Date.now() + 30_000;
+  for (const sender of [...pairs, { from: hot, to: pairs[0]?.to as Party }]) {
+    for (;;) {
+      const warm = await call('POST', '/api/v1/economy/transfers', sender.from.token, {
+        fromCharacterId: sender.from.characterId,
+        toCharacterId: sender.to.characterId,
+        asset: 'EDD',
+        amount: 1,
+      });
+      if (warm.status === 201) break;
+      if (Date.now() > deadline)
+        throw new Error(`warm-up transfer failed: ${warm.status} ${JSON.stringify(warm.body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 
   process.stdout.write(
     `${TargetsMarker}${JSON.stringify({ gateway: ports.gateway, economy: ports.economy, pairs, hot } satisfies Targets)}\n`,
@@ -169,43 +191,53 @@ async function measure(): Promise<void> {
     process.exit(2);
   }
   const baseline = await pgbenchBaseline(databaseUrl, pgbench);
-  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--serve'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: process.env,
-  });
-  try {
-    const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout }).on('line', (text) => {
-        if (text.startsWith(TargetsMarker)) resolve(text.slice(TargetsMarker.length));
-      });
-      child.once('exit', (code) => reject(new Error(`the backend exited with ${code}`)));
+  const rows: LoadResult[] = [baseline];
+  let low: LoadResult | undefined;
+  for (const topology of ['one-process', 'per-service'] as const) {
+    const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--serve', topology], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: process.env,
     });
-    const targets = JSON.parse(line) as Targets;
-    const low = await transfers(
-      `transfers, ${targets.pairs.length} pairs (low contention)`,
-      targets.gateway,
-      targets.pairs,
-    );
-    const receivers = targets.pairs.map((pair) => ({ from: targets.hot, to: pair.to }));
-    const high = await transfers('transfers, one hot sender (high contention)', targets.gateway, receivers);
-    // Where the time goes: the same low-contention load straight at economy-service, no gateway hop.
-    const direct = await transfers('  diagnostic: low contention, economy direct', targets.economy, targets.pairs);
-    printTable(
-      `P2P transfers through the gateway (autocannon, ${CONNECTIONS} connections, ${SECONDS} s; Idempotency-Key on each) vs pgbench on the same PostgreSQL`,
-      [baseline, low, high, direct],
-      baseline,
-    );
-    const ratio = low.requestsPerSecond / baseline.requestsPerSecond;
-    process.stdout.write(
-      `low contention / pgbench = ${ratio.toFixed(2)} (target ≥ 0.50: ${ratio >= 0.5 ? 'met' : 'not met'})\n`,
-    );
-    if ([low, high, direct].some((result) => result.non2xx + result.errors > 0)) {
-      process.stdout.write('warning: some transfers failed; the figures above are not clean\n');
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: child.stdout }).on('line', (text) => {
+          if (text.startsWith(TargetsMarker)) resolve(text.slice(TargetsMarker.length));
+        });
+        child.once('exit', (code) => reject(new Error(`the backend exited with ${code}`)));
+      });
+      const targets = JSON.parse(line) as Targets;
+      const lowHere = await transfers(
+        `${topology}: transfers, ${targets.pairs.length} pairs (low contention)`,
+        targets.gateway,
+        targets.pairs,
+      );
+      const receivers = targets.pairs.map((pair) => ({ from: targets.hot, to: pair.to }));
+      const high = await transfers(`${topology}: one hot sender (high contention)`, targets.gateway, receivers);
+      // Where the time goes: the same low-contention load straight at economy-service, no gateway hop.
+      const direct = await transfers(`${topology}: low contention, economy direct`, targets.economy, targets.pairs);
+      rows.push(lowHere, high, direct);
+      // The figure of the target is the deployed shape: every service its own process.
+      if (topology === 'per-service') low = lowHere;
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
     }
-  } finally {
-    child.kill('SIGTERM');
+  }
+  printTable(
+    `P2P transfers through the gateway (autocannon, ${CONNECTIONS} connections, ${SECONDS} s; bearer token and Idempotency-Key on each) vs pgbench on the same PostgreSQL; one-process = the all-in-one of npm start, per-service = gateway, auth, character and economy each in its own process (events over Kafka)`,
+    rows,
+    baseline,
+  );
+  if (!low) throw new Error('no per-service figure');
+  const ratio = low.requestsPerSecond / baseline.requestsPerSecond;
+  process.stdout.write(
+    `per-service low contention / pgbench = ${ratio.toFixed(2)} (target ≥ 0.50: ${ratio >= 0.5 ? 'met' : 'not met'})\n`,
+  );
+  if (rows.some((result) => result.non2xx + result.errors > 0)) {
+    process.stdout.write('warning: some transfers failed; the figures above are not clean\n');
   }
 }
 
-if (process.argv.includes('--serve')) await serve();
+const serveIndex = process.argv.indexOf('--serve');
+if (serveIndex >= 0) await serve((process.argv[serveIndex + 1] as Topology | undefined) ?? 'one-process');
 else await measure();
