@@ -111,7 +111,12 @@ export async function startIssuer(): Promise<Issuer> {
       state.characterServiceDown = down;
     },
     token: (accountId, roles = ['player']) => sign(accountId, roles),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive connections of a service still running (a failed test) must not hold the close.
+        server.closeAllConnections();
+      }),
   };
 }
 

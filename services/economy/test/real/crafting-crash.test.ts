@@ -1,0 +1,252 @@
+/**
+ * A crash between a crafting job's hold and its post, for real: economy-service runs in a child
+ * process on a fresh PostgreSQL database and is SIGKILLed while the job runs; new instances on the
+ * same database complete the job exactly once.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createDatabase, type SqlDatabase } from '@necp/platform';
+import { createFreshDatabase, type FreshDatabase } from '@necp/platform/testing';
+import { sql } from 'kysely';
+import { auditLedger } from '../../src/store/audit-store.ts';
+import type { EconomyTables } from '../../src/store/tables.ts';
+import { type Issuer, startIssuer } from '../support/harness.ts';
+
+const main = new URL('../../src/main.ts', import.meta.url).pathname;
+// ricochet_rounds is 60 game seconds: 3 s of wall time at this scale, long enough to kill the
+// process while the job runs, short enough to be due soon after.
+const TIME_SCALE = '20';
+
+interface Instance {
+  base: string;
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  output(): string;
+}
+
+/** economy-service in a process of its own: the database, the stand-in issuer, nothing shared else. */
+async function startInstance(databaseUrl: string, issuer: Issuer, clientSecret: string): Promise<Instance> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    AUTH_URL: issuer.url,
+    AUTH_ISSUER_URL: issuer.url,
+    CHARACTER_URL: issuer.url,
+    ECONOMY_CLIENT_SECRET: clientSecret,
+    ECONOMY_PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    TIME_SCALE,
+    ECONOMY_CRAFTING_TICK_MS: '100',
+  };
+  // The in-process bus and a memory cache: a shared broker would hand this process other tests' events.
+  for (const name of ['KAFKA_BROKERS', 'REDIS_URL', 'OIDC_ISSUER']) delete env[name];
+  const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new Error(`economy-service did not start:\n${output}`)), 20_000);
+    const read = (chunk: Buffer) => {
+      output += chunk;
+      for (const line of output.split('\n')) {
+        const record = parseLine(line);
+        if (record?.message === 'economy listening' && typeof record.port === 'number') {
+          clearTimeout(timer);
+          resolve(record.port);
+        }
+      }
+    };
+    child.stdout?.on('data', read);
+    child.stderr?.on('data', read);
+    void exited.then(({ code, signal }) =>
+      fail(new Error(`economy-service exited (${code ?? signal}) before listening:\n${output}`)),
+    );
+  });
+  return { base: `http://127.0.0.1:${port}`, child, exited, output: () => output };
+}
+
+function parseLine(line: string): { message?: unknown; port?: unknown } | undefined {
+  try {
+    return JSON.parse(line) as { message?: unknown; port?: unknown };
+  } catch {
+    return undefined;
+  }
+}
+
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : {} };
+}
+
+describe('economy-service killed between a crafting hold and its post (real PostgreSQL, real processes)', () => {
+  let database: FreshDatabase;
+  let issuer: Issuer;
+  let db: SqlDatabase;
+  const running: Instance[] = [];
+  before(async () => {
+    database = await createFreshDatabase();
+    assert.ok(database.url, 'this test needs DATABASE_URL');
+    issuer = await startIssuer();
+  });
+  after(async () => {
+    for (const instance of running) {
+      if (instance.child.exitCode === null && instance.child.signalCode === null) instance.child.kill('SIGTERM');
+      await instance.exited;
+    }
+    await db?.close();
+    await issuer.close();
+    await database.drop();
+  });
+
+  it('leaves the ledger balanced and the hold pending; a new instance completes the job exactly once', async () => {
+    const url = database.url as string;
+    const secret = randomUUID() + randomUUID();
+    const first = await startInstance(url, issuer, secret);
+    running.push(first);
+    db = await createDatabase({ databaseUrl: url, dataDir: 'memory://', poolSize: 2 });
+    const typed = db.typed<EconomyTables>();
+
+    // A character character-service knows, with exactly the materials of one job.
+    const accountId = randomUUID();
+    const characterId = randomUUID();
+    issuer.remoteOwners.set(characterId, accountId);
+    const player = await issuer.token(accountId);
+    const admin = await issuer.token(randomUUID(), ['admin']);
+    for (const [asset, amount] of [
+      ['metal', 2],
+      ['chemicals', 1],
+    ] as const) {
+      const grant = await call(first.base, 'POST', '/api/v1/economy/grants', admin, {
+        characterId,
+        asset,
+        amount,
+        reason: 'crash test stock',
+      });
+      assert.equal(grant.status, 201, JSON.stringify(grant.body));
+    }
+    const created = await call(first.base, 'POST', '/api/v1/economy/crafting/jobs', player, {
+      characterId,
+      blueprintId: 'ricochet_rounds',
+      workshopId: 'street_garage',
+      quantity: 1,
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.status, 'processing');
+    const jobId = String(created.body.jobId);
+
+    // The crash: no shutdown, no draining, no last tick.
+    first.child.kill('SIGKILL');
+    assert.equal((await first.exited).signal, 'SIGKILL');
+
+    const jobRow = async () =>
+      typed
+        .selectFrom('mvp_core.crafting_jobs')
+        .select(['status', 'due_at', 'consumed'])
+        .where('id', '=', jobId)
+        .executeTakeFirstOrThrow();
+    const transfersOf = async () =>
+      (
+        await sql<{ client_ref: string; kind: string; amount: string; pending_id: string | null; id: string }>`
+          SELECT client_ref, kind, amount::text, pending_id::text, id::text FROM mvp_core.ledger_transfers
+          WHERE client_ref LIKE ${`craft:${jobId}:%`} ORDER BY seq`.execute(db.kysely)
+      ).rows;
+    const characterAccounts = async () =>
+      Object.fromEntries(
+        (
+          await typed
+            .selectFrom('mvp_core.ledger_accounts')
+            .select(['asset', 'balance', 'held'])
+            .where('kind', '=', 'character')
+            .where('owner_id', '=', characterId)
+            .execute()
+        ).map((row) => [row.asset, { balance: Number(row.balance), held: Number(row.held) }]),
+      );
+    const completedEvents = async () =>
+      (
+        await sql<{ n: number }>`
+          SELECT count(*)::int AS n FROM mvp_meta.outbox
+          WHERE aggregatetype = 'economy.crafting.jobs' AND aggregateid = ${jobId}
+            AND payload->'payload'->>'status' = 'completed'`.execute(db.kysely)
+      ).rows[0]?.n;
+
+    const whileDown = await auditLedger(typed);
+    assert.equal(whileDown.balanced, true, JSON.stringify(whileDown));
+    const crashed = await jobRow();
+    assert.equal(crashed.status, 'processing');
+    const holds = await transfersOf();
+    assert.deepEqual(
+      holds.map((transfer) => [transfer.client_ref, transfer.kind, transfer.amount]).sort(),
+      [
+        [`craft:${jobId}:hold:chemicals`, 'pending', '1'],
+        [`craft:${jobId}:hold:metal`, 'pending', '2'],
+      ],
+      'the holds are committed and neither posted nor voided',
+    );
+    assert.deepEqual(await characterAccounts(), {
+      chemicals: { balance: 1, held: 1 },
+      metal: { balance: 2, held: 2 },
+    });
+    assert.equal(await completedEvents(), 0);
+
+    // Restart once the job is due: two instances at once, so both schedulers race for it.
+    const dueAt = new Date(crashed.due_at as Date).getTime();
+    await sleep(Math.max(0, dueAt - Date.now()) + 100);
+    const replicas = await Promise.all([startInstance(url, issuer, secret), startInstance(url, issuer, secret)]);
+    running.push(...replicas);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const job = await call(replicas[0]?.base ?? '', 'GET', `/api/v1/economy/crafting/jobs/${jobId}`, player);
+      if (job.body.status === 'completed') {
+        assert.deepEqual(job.body.materialsConsumed, { chemicals: 1, metal: 2 });
+        break;
+      }
+      assert.ok(Date.now() < deadline, `the job is still ${String(job.body.status)}`);
+      await sleep(100);
+    }
+    // A few more ticks of both replicas: nothing happens twice.
+    await sleep(500);
+
+    const settled = await transfersOf();
+    const holdIds = new Set(settled.filter((transfer) => transfer.kind === 'pending').map((transfer) => transfer.id));
+    const posts = settled.filter((transfer) => transfer.kind === 'post');
+    assert.equal(holdIds.size, 2);
+    assert.deepEqual(
+      posts.map((post) => post.pending_id).sort(),
+      [...holdIds].sort(),
+      'each hold is posted exactly once',
+    );
+    assert.equal(settled.filter((transfer) => transfer.kind === 'void').length, 0, 'nothing voided');
+    assert.equal(await completedEvents(), 1, 'one completed event: character-service grants the output once');
+    assert.equal((await jobRow()).status, 'completed');
+    assert.deepEqual(await characterAccounts(), {
+      chemicals: { balance: 0, held: 0 },
+      metal: { balance: 0, held: 0 },
+    });
+    const afterwards = await auditLedger(typed);
+    assert.equal(afterwards.balanced, true, JSON.stringify(afterwards));
+  });
+});
