@@ -10,7 +10,6 @@ import {
   type MovementResult,
   move,
   PendingResolvedError,
-  type TransferRecord,
   type Trx,
 } from './ledger-store.ts';
 
