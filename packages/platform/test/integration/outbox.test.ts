@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import type { BusRecord } from '../../src/events/bus.ts';
 import { idempotentConsumer } from '../../src/events/consumer.ts';
 import { InProcessBus } from '../../src/events/in-process-bus.ts';
-import { writeEvent } from '../../src/events/outbox.ts';
+import { outboxRow, writeEvent } from '../../src/events/outbox.ts';
 import { OutboxRelay } from '../../src/events/outbox-relay.ts';
 import { createLogger } from '../../src/logger.ts';
 import { adapterLabel, createTestDatabase, type TestDatabase } from '../../src/testing.ts';
@@ -291,5 +291,32 @@ describe(`outbox, relay and consumers on ${adapterLabel}`, () => {
     } finally {
       await lingering.stop();
     }
+  });
+
+  it('scans from below the lowest pending row, and catches a row committed late with its full scan', async () => {
+    const scoped = new OutboxRelay({
+      db: test.db,
+      bus,
+      logger,
+      metrics: new Registry(),
+      scanLookback: 0,
+      fullScanIntervalMs: 2_000,
+    });
+    for (let n = 0; n < 3; n++) await test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'auth', revoked()));
+    assert.equal(await scoped.drain(), 3);
+    // A row numbered before every row sent so far, committed only now: a transaction that took its
+    // number long ago. The scans that follow start above it.
+    const late = outboxRow('auth', revoked());
+    await sql`
+      INSERT INTO mvp_meta.outbox (seq, id, aggregatetype, aggregateid, type, payload, producer, tracingspancontext)
+      OVERRIDING SYSTEM VALUE
+      VALUES ((SELECT min(seq) - 1 FROM mvp_meta.outbox), ${late.id}, ${late.aggregatetype}, ${late.aggregateid},
+        ${late.type}, ${JSON.stringify(late.payload)}::jsonb, ${late.producer}, ${late.tracingspancontext})`.execute(
+      test.db.kysely,
+    );
+    assert.equal(await scoped.tick(), 0, 'the scan started above the late row');
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    assert.equal(await scoped.tick(), 1, 'the periodic full scan found it');
+    assert.ok(delivered.some((record) => record.envelope.eventId === late.id));
   });
 });
