@@ -30,21 +30,26 @@ END;
 $$;
 
 -- Stores the answer of the request that claimed the key, in the transaction that did its work.
+-- (PL/pgSQL rather than SQL functions: their plans are cached per connection, not made per call.)
 CREATE FUNCTION mvp_meta.store_idempotent_response(p_scope text, p_key text, p_status integer, p_body jsonb)
-RETURNS void LANGUAGE sql AS $$
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
   UPDATE mvp_meta.idempotency_keys SET status = p_status, body = p_body WHERE scope = p_scope AND key = p_key;
+END;
 $$;
 
--- One outbox row from the object `outboxRow` (packages/platform/src/events/outbox.ts) builds.
-CREATE FUNCTION mvp_meta.write_outbox(p_row jsonb) RETURNS void LANGUAGE sql AS $$
+-- One outbox row: the event's id, topic, key, envelope (the payload column), producer and
+-- traceparent, as `outboxRow` (packages/platform/src/events/outbox.ts) builds them.
+CREATE FUNCTION mvp_meta.write_outbox(
+  p_id uuid,
+  p_topic text,
+  p_key text,
+  p_envelope jsonb,
+  p_producer text,
+  p_traceparent text
+) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
   INSERT INTO mvp_meta.outbox (id, aggregatetype, aggregateid, type, payload, producer, tracingspancontext)
-  VALUES (
-    (p_row ->> 'id')::uuid,
-    p_row ->> 'aggregatetype',
-    p_row ->> 'aggregateid',
-    p_row ->> 'type',
-    p_row -> 'payload',
-    p_row ->> 'producer',
-    p_row ->> 'tracingspancontext'
-  );
+  VALUES (p_id, p_topic, p_key, p_topic, p_envelope, p_producer, p_traceparent);
+END;
 $$;

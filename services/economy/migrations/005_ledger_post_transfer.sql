@@ -23,7 +23,12 @@ CREATE FUNCTION mvp_core.ledger_post_transfer(
   p_memo text,
   p_actor_id text,
   p_created_at timestamptz,
-  p_event jsonb,
+  p_event_id uuid,
+  p_event_topic text,
+  p_event_key text,
+  p_event_envelope jsonb,
+  p_event_producer text,
+  p_event_traceparent text,
   p_idempotency_scope text,
   p_idempotency_key text,
   p_request_hash text,
@@ -91,7 +96,8 @@ BEGIN
      p_memo, p_actor_id, p_created_at);
   UPDATE mvp_core.ledger_accounts SET balance = balance - p_amount WHERE id = v_debit.id;
   UPDATE mvp_core.ledger_accounts SET balance = balance + p_amount WHERE id = v_credit.id;
-  PERFORM mvp_meta.write_outbox(p_event);
+  PERFORM mvp_meta.write_outbox(p_event_id, p_event_topic, p_event_key, p_event_envelope, p_event_producer,
+    p_event_traceparent);
   IF p_idempotency_key IS NOT NULL THEN
     PERFORM mvp_meta.store_idempotent_response(p_idempotency_scope, p_idempotency_key, p_status, p_body);
   END IF;

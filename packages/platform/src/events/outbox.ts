@@ -74,6 +74,8 @@ export async function writeEvent<T extends Topic, DB extends PlatformTables>(
   event: NewEvent<T>,
 ): Promise<EventEnvelope<TopicPayload<T>>> {
   const row = outboxRow(producer, event);
-  await sql`SELECT mvp_meta.write_outbox(${JSON.stringify(row)}::jsonb)`.execute(db);
+  await sql`SELECT mvp_meta.write_outbox(${row.id}, ${row.type}, ${row.aggregateid}, ${JSON.stringify(row.payload)}::jsonb, ${row.producer}, ${row.tracingspancontext})`.execute(
+    db,
+  );
   return row.payload;
 }

@@ -88,7 +88,8 @@ export async function postTransfer(
           ${transfer.id}, ${transfer.clientRef},
           ${transfer.debit.kind}, ${transfer.debit.ownerId}, ${transfer.credit.kind}, ${transfer.credit.ownerId},
           ${transfer.debit.asset}, ${transfer.amount}, ${transfer.reason}, ${transfer.memo}, ${transfer.actorId},
-          ${transfer.createdAt}, ${JSON.stringify(event)}::jsonb,
+          ${transfer.createdAt},
+          ${event.id}, ${event.type}, ${event.aggregateid}, ${JSON.stringify(event.payload)}::jsonb, ${event.producer}, ${event.tracingspancontext},
           ${claim?.scope ?? null}, ${claim?.key ?? null}, ${claim?.requestHash ?? null}, ${claim?.expiresAt ?? null},
           ${response.status}, ${JSON.stringify(response.body ?? null)}::jsonb)`.execute(db);
       return result.rows;
