@@ -31,7 +31,13 @@ export interface OutboxRelayOptions {
   scanLookback?: number;
   /** How often a scan starts at the table's start anyway, for rows committed long after their number was taken. */
   fullScanIntervalMs?: number;
+  /** Sent rows older than this are deleted, so the table holds the backlog and recent history only. */
+  retentionMs?: number;
+  cleanupIntervalMs?: number;
 }
+
+/** Rows deleted per statement by the cleanup, so it never holds many locks or one long transaction. */
+const CLEANUP_CHUNK = 5_000;
 
 /** Advisory-lock class id of the outbox buckets (the second key is the bucket number). */
 const RELAY_LOCK_CLASS = 7_307_002;
@@ -61,6 +67,9 @@ export class OutboxRelay {
   readonly #options: Required<Omit<OutboxRelayOptions, 'metrics'>>;
   readonly #published: Counter;
   readonly #failures: Counter;
+  readonly #deleted: Counter;
+  #cleanupTimer: NodeJS.Timeout | undefined;
+  #cleaning: Promise<unknown> | undefined;
   #running = false;
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
@@ -77,6 +86,8 @@ export class OutboxRelay {
       lingerMs: 5,
       scanLookback: 1_000,
       fullScanIntervalMs: 5_000,
+      retentionMs: 3_600_000,
+      cleanupIntervalMs: 30_000,
       ...options,
     };
     const { db, metrics } = options;
@@ -88,6 +99,11 @@ export class OutboxRelay {
     this.#failures = new Counter({
       name: 'outbox_relay_failures_total',
       help: 'Relay batches that failed and will be retried',
+      registers: [metrics],
+    });
+    this.#deleted = new Counter({
+      name: 'outbox_relay_deleted_total',
+      help: 'Sent outbox rows deleted after the retention period',
       registers: [metrics],
     });
     new Gauge({
@@ -236,6 +252,28 @@ export class OutboxRelay {
     return rows.length;
   }
 
+  /**
+   * Deletes rows sent longer than the retention ago, oldest first, in chunks; rows still pending
+   * are never touched. Several relays may clean at once: each skips the rows another has locked.
+   */
+  async cleanup(): Promise<number> {
+    const { db, retentionMs } = this.#options;
+    let total = 0;
+    for (;;) {
+      const deleted = await sql`
+        DELETE FROM mvp_meta.outbox WHERE id IN (
+          SELECT id FROM mvp_meta.outbox
+          WHERE sent_at < now() - make_interval(secs => ${retentionMs / 1000})
+          ORDER BY seq
+          LIMIT ${CLEANUP_CHUNK}
+          FOR UPDATE SKIP LOCKED)`.execute(db.kysely);
+      const count = Number(deleted.numAffectedRows ?? 0);
+      total += count;
+      this.#deleted.inc(count);
+      if (count < CLEANUP_CHUNK || !this.#running) return total;
+    }
+  }
+
   /** Publishes until nothing is pending or every pending bucket is another relay's (tests, shutdown). */
   async drain(): Promise<number> {
     let total = 0;
@@ -253,6 +291,12 @@ export class OutboxRelay {
       this.#options.logger.warn({ err: error }, 'outbox LISTEN unavailable; polling only');
     }
     this.#loop = this.#run();
+    this.#cleanupTimer = setInterval(() => {
+      this.cleanup().catch((error) =>
+        this.#options.logger.warn({ err: error }, 'outbox cleanup failed; retried later'),
+      );
+    }, this.#options.cleanupIntervalMs);
+    this.#cleanupTimer.unref();
   }
 
   async #run(): Promise<void> {
@@ -287,8 +331,10 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.#running = false;
+    clearInterval(this.#cleanupTimer);
     this.#wake?.();
     await this.#loop;
+    await this.#cleaning;
     await this.#unlisten?.();
   }
 }

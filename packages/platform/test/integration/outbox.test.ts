@@ -319,4 +319,25 @@ describe(`outbox, relay and consumers on ${adapterLabel}`, () => {
     assert.equal(await scoped.tick(), 1, 'the periodic full scan found it');
     assert.ok(delivered.some((record) => record.envelope.eventId === late.id));
   });
+
+  it('deletes rows sent longer ago than the retention, and never a pending row', async () => {
+    const retaining = new OutboxRelay({ db: test.db, bus, logger, metrics: new Registry(), retentionMs: 60_000 });
+    const write = () => test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'auth', revoked()));
+    const [old, recent] = [await write(), await write()];
+    assert.equal(await retaining.drain(), 2);
+    const stuck = await write();
+    const age = (ids: string[], column: 'sent_at' | 'created_at') =>
+      sql`UPDATE mvp_meta.outbox SET ${sql.ref(column)} = now() - interval '2 minutes' WHERE id = ANY(${ids}::uuid[])`.execute(
+        test.db.kysely,
+      );
+    await age([old.eventId], 'sent_at');
+    await age([stuck.eventId], 'created_at');
+    assert.equal(await retaining.cleanup(), 1);
+    const left = await sql<{ id: string }>`
+      SELECT id::text FROM mvp_meta.outbox WHERE id = ANY(${[old.eventId, recent.eventId, stuck.eventId]}::uuid[])`.execute(
+      test.db.kysely,
+    );
+    assert.deepEqual(new Set(left.rows.map((row) => row.id)), new Set([recent.eventId, stuck.eventId]));
+    assert.equal(await retaining.drain(), 1, 'the pending row is still sent');
+  });
 });
