@@ -340,4 +340,27 @@ describe(`outbox, relay and consumers on ${adapterLabel}`, () => {
     assert.deepEqual(new Set(left.rows.map((row) => row.id)), new Set([recent.eventId, stuck.eventId]));
     assert.equal(await retaining.drain(), 1, 'the pending row is still sent');
   });
+
+  it('cleans up on its own while it runs', async () => {
+    const running = new OutboxRelay({
+      db: test.db,
+      bus,
+      logger,
+      metrics: new Registry(),
+      retentionMs: 0,
+      cleanupIntervalMs: 50,
+    });
+    await running.start();
+    try {
+      const envelope = await test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'auth', revoked()));
+      const present = async () =>
+        (await sql`SELECT 1 FROM mvp_meta.outbox WHERE id = ${envelope.eventId}`.execute(test.db.kysely)).rows.length;
+      const deadline = Date.now() + 5_000;
+      while ((await present()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+      assert.equal(await present(), 0, 'sent, then deleted');
+      assert.ok(delivered.some((record) => record.envelope.eventId === envelope.eventId));
+    } finally {
+      await running.stop();
+    }
+  });
 });
