@@ -1,12 +1,20 @@
 /**
  * What economy consumes: `characters.lifecycle` (the ownership projection and, on `created`, the
- * starting kit), `social.orders.lifecycle` (escrow settlement) and `world.unrest.updates` (market stress). It publishes `economy.escrow.events` and `economy.crafting.jobs` through the outbox.
+ * starting kit), `social.orders.lifecycle` (escrow settlement) and `world.unrest.updates` (market
+ * stress, applied a batch at a time). It publishes `economy.ledger.transfers`, `economy.escrow.events`
+ * and `economy.crafting.jobs` through the outbox.
  */
-import { AppError, idempotentConsumer, type SqlDatabase, type Subscription } from '@necp/platform';
+import {
+  AppError,
+  idempotentConsumer,
+  idempotentSetConsumer,
+  type SqlDatabase,
+  type Subscription,
+} from '@necp/platform';
 import type { Logger } from 'pino';
 import { settlementFor } from './domain/escrow.ts';
 import { recordCharacter } from './store/characters-store.ts';
-import { recordDistrictTier } from './store/crafting-store.ts';
+import { recordDistrictTiers } from './store/crafting-store.ts';
 import { settleEscrow } from './store/escrow-store.ts';
 import type { EconomyTables } from './store/tables.ts';
 import { grantStartingKit } from './store/wallet-ops.ts';
@@ -62,10 +70,12 @@ export function orderLifecycleConsumer(db: SqlDatabase, logger: Logger): Subscri
 
 /** District tiers from world-service: crafting in a district in crisis or worse takes longer. */
 export function unrestConsumer(db: SqlDatabase): Subscription {
-  return idempotentConsumer<EconomyTables, 'world.unrest.updates'>(
+  return idempotentSetConsumer<EconomyTables, 'world.unrest.updates'>(
     db,
     ConsumerGroups.unrest,
     ['world.unrest.updates'],
-    async (trx, event) => recordDistrictTier(trx, event.payload.districtId, event.payload.tier),
+    // A batch may move a district several times; in record order, its last update is where it stands.
+    async (trx, events) =>
+      recordDistrictTiers(trx, new Map(events.map((event) => [event.payload.districtId, event.payload.tier]))),
   );
 }

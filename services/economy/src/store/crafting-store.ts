@@ -201,11 +201,15 @@ export async function patchWorkshop(
   if (!updated) throw new AppError('NOT_FOUND', `No workshop ${id}`);
 }
 
-export async function recordDistrictTier(trx: Trx, district: string, tier: string): Promise<void> {
+/** Each district's latest unrest tier, one statement for all of them. */
+export async function recordDistrictTiers(trx: Trx, tiers: Map<string, string>): Promise<void> {
+  if (tiers.size === 0) return;
   await trx
     .insertInto('mvp_core.district_stress')
-    .values({ district, tier })
-    .onConflict((conflict) => conflict.column('district').doUpdateSet({ tier, updated_at: new Date() }))
+    .values([...tiers].map(([district, tier]) => ({ district, tier })))
+    .onConflict((conflict) =>
+      conflict.column('district').doUpdateSet((eb) => ({ tier: eb.ref('excluded.tier'), updated_at: new Date() })),
+    )
     .execute();
 }
 

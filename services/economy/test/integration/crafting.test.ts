@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { adapterLabel } from '@necp/platform/testing';
@@ -332,5 +333,40 @@ describe(`economy crafting on ${adapterLabel}`, () => {
     assert.equal(done.status, 'completed');
     assert.deepEqual(await material(me.characterId, 'metal'), { available: 4, held: 0 });
     assert.equal((await jobEvents(created.body.jobId)).filter((event) => event.status === 'completed').length, 1);
+  });
+
+  it("takes a district's latest unrest tier from a batch of updates, once per event", async () => {
+    const me = await economy.player();
+    const workshops = await economy.call('GET', '/api/v1/economy/crafting/workshops', me.token);
+    const { district } = workshops.body.items[0] as { district: string };
+    const stressed = async () => {
+      const listed = await economy.call('GET', '/api/v1/economy/crafting/workshops', me.token);
+      return listed.body.items.find((w: { district: string }) => w.district === district).stressed as boolean;
+    };
+    const update = (tier: string) => ({
+      key: district,
+      payload: {
+        districtId: district,
+        impactId: randomUUID(),
+        previousLevel: 0,
+        newLevel: 0,
+        delta: 0,
+        tier,
+        sourceType: 'test',
+        sourceId: 'test',
+        minor: false,
+        recommendations: [],
+      },
+    });
+    const [firstCrisis] = await economy.deliverAll('world.unrest.updates', [
+      update('crisis'),
+      update('normal'),
+      update('crisis'),
+    ]);
+    assert.equal(await stressed(), true, 'the last update of the batch wins');
+    await economy.deliverAll('world.unrest.updates', [update('normal')]);
+    assert.equal(await stressed(), false);
+    await economy.deliverAll('world.unrest.updates', [{ ...update('crisis'), eventId: firstCrisis as string }]);
+    assert.equal(await stressed(), false, 'a redelivered event changes nothing');
   });
 });

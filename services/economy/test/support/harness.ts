@@ -132,6 +132,11 @@ export interface Economy {
   start(): Promise<void>;
   /** Delivers an event to economy's consumers as the bus would; returns its envelope id. */
   deliver<T extends Topic>(topic: T, key: string, payload: TopicPayload<T>, eventId?: string): Promise<string>;
+  /** Delivers events in one publish call (a consumer with batches gets them as one batch); returns their ids. */
+  deliverAll<T extends Topic>(
+    topic: T,
+    events: { key: string; payload: TopicPayload<T>; eventId?: string }[],
+  ): Promise<string[]>;
   /**
    * A player account with a fresh character of `origin` whose starting kit has been granted; the
    * stand-in character-service knows its skills: `skills`, or its class's starting ones.
@@ -190,25 +195,26 @@ export async function startEconomy(env: Record<string, string> = {}): Promise<Ec
   };
   await boot();
 
-  const deliver: Economy['deliver'] = async (topic, key, payload, eventId = randomUUID()) => {
-    await bus.publish([
-      {
-        topic,
+  const deliverAll: Economy['deliverAll'] = async (topic, events) => {
+    const records = events.map(({ key, payload, eventId = randomUUID() }) => ({
+      topic,
+      key,
+      headers: {},
+      envelope: {
+        eventId,
+        type: topic,
+        occurredAt: new Date().toISOString(),
+        producer: 'test',
+        traceId: randomUUID().replaceAll('-', ''),
         key,
-        headers: {},
-        envelope: {
-          eventId,
-          type: topic,
-          occurredAt: new Date().toISOString(),
-          producer: 'test',
-          traceId: randomUUID().replaceAll('-', ''),
-          key,
-          payload,
-        },
+        payload,
       },
-    ]);
-    return eventId;
+    }));
+    await bus.publish(records);
+    return records.map((record) => record.envelope.eventId);
   };
+  const deliver: Economy['deliver'] = async (topic, key, payload, eventId) =>
+    (await deliverAll(topic, [{ key, payload, ...(eventId ? { eventId } : {}) }]))[0] as string;
 
   const call: Economy['call'] = async (method, path, token, body, headers = {}) => {
     const response = await fetch(`${base}${path}`, {
@@ -238,6 +244,7 @@ export async function startEconomy(env: Record<string, string> = {}): Promise<Ec
     stop: halt,
     start: boot,
     deliver,
+    deliverAll,
     call,
     async player(origin = 'street_kid', characterClass = 'techie', skills = startingSkills[characterClass] ?? {}) {
       const accountId = randomUUID();
