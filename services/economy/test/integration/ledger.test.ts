@@ -214,6 +214,30 @@ describe(`economy ledger on ${adapterLabel}`, () => {
     assert.equal(received, 990);
   });
 
+  it('moves value both ways between two characters at once without deadlock, loss or 5xx', async () => {
+    const alice = await economy.player();
+    const bob = await economy.player();
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, index) => {
+        const [from, to] = index % 2 === 0 ? [alice, bob] : [bob, alice];
+        return economy.call(
+          'POST',
+          '/api/v1/economy/transfers',
+          from.token,
+          { fromCharacterId: from.characterId, toCharacterId: to.characterId, asset: 'EDD', amount: 10 + index },
+          { 'idempotency-key': randomUUID() },
+        );
+      }),
+    );
+    assert.deepEqual(
+      answers.map((answer) => answer.status),
+      answers.map(() => 201),
+    );
+    // Alice sent 10, 12, …, 48 and received 11, 13, …, 49: 20 more than she sent.
+    assert.equal((await balance(alice.characterId, alice.token)).available, 1020);
+    assert.equal((await balance(bob.characterId, bob.token)).available, 980);
+  });
+
   it('asks character-service about a character whose created event has not arrived yet', async () => {
     const alice = await economy.player();
     const fresh = randomUUID();
