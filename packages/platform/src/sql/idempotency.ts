@@ -78,6 +78,27 @@ export function replayOf(
   return { status: stored.status ?? 200, body: stored.body, replayed: true };
 }
 
+/**
+ * The answer already stored under a live key, or undefined when the key is new (or its request is
+ * still running). For a request whose work first asks another service: its replay needs no answer
+ * from that service. Reading it first changes nothing: `withIdempotency` still claims the key.
+ */
+export async function storedIdempotentAnswer(
+  db: SqlDatabase,
+  idempotency: IdempotencyRequest,
+): Promise<IdempotentResult | undefined> {
+  const claim = idempotencyClaim(idempotency);
+  const stored = await db.kysely
+    .selectFrom('mvp_meta.idempotency_keys')
+    .select(['request_hash', 'status', 'body'])
+    .where('scope', '=', claim.scope)
+    .where('key', '=', claim.key)
+    .where('status', 'is not', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst();
+  return stored ? replayOf(claim, stored) : undefined;
+}
+
 interface ClaimRow {
   claimed: boolean;
   request_hash: string;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { AppError } from '../../src/problem.ts';
-import { withIdempotency } from '../../src/sql/idempotency.ts';
+import { storedIdempotentAnswer, withIdempotency } from '../../src/sql/idempotency.ts';
 import { adapterLabel, createTestDatabase, type TestDatabase } from '../../src/testing.ts';
 
 describe(`idempotency keys on ${adapterLabel}`, () => {
@@ -40,6 +40,20 @@ describe(`idempotency keys on ${adapterLabel}`, () => {
     await transfer(key, 'rent');
     await assert.rejects(
       transfer(key, 'groceries'),
+      (error: unknown) => error instanceof AppError && error.code === 'IDEMPOTENCY_KEY_REUSED',
+    );
+  });
+
+  it('reads a stored answer without claiming: none for a new key, the first answer after, 422 for another body', async () => {
+    const key = randomUUID();
+    const scope = 'economy:acc-1:POST /transfers';
+    const ask = (memo: string) => storedIdempotentAnswer(test.db, { scope, key, request: { memo, amount: 5 } });
+    assert.equal(await ask('rent'), undefined);
+    const first = await transfer(key, 'rent');
+    assert.equal(first.replayed, false, 'asking first did not take the key');
+    assert.deepEqual(await ask('rent'), { status: 201, body: first.body, replayed: true });
+    await assert.rejects(
+      ask('groceries'),
       (error: unknown) => error instanceof AppError && error.code === 'IDEMPOTENCY_KEY_REUSED',
     );
   });

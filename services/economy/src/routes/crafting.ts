@@ -20,7 +20,7 @@ import {
 } from '../store/crafting-store.ts';
 import type { EconomyDb } from '../store/ledger-store.ts';
 import { retryTransaction } from '../store/retry.ts';
-import { runOnce, send } from './idempotent.ts';
+import { answeredBefore, runOnce, send } from './idempotent.ts';
 import { bearer, DEFAULT_PAGE_SIZE, IdempotencyHeaders, problems, Uuid } from './schemas.ts';
 
 const Counts = Type.Record(Type.String(), Type.Integer());
@@ -198,10 +198,13 @@ export function craftingRoutes(
       const blueprint = findBlueprint(body.blueprintId);
       if (!blueprint) throw new AppError('NOT_FOUND', `No blueprint ${body.blueprintId}`);
       await access.limit(`crafting-create:${body.characterId}`, craftingRules.createsPerMinutePerCharacter, 60_000);
+      const caller = access.caller(request);
+      // A replay is answered before character-service is asked, so it does not need it to be up.
+      const answered = await answeredBefore(db, request, caller.accountId);
+      if (answered) return send(reply, answered);
       // Asked outside the transaction, and only when the blueprint needs a skill: a character-service
       // that cannot answer refuses skill-gated jobs (503/502 UPSTREAM_UNAVAILABLE), never the others.
       const skills = blueprint.requires ? await skillsOf(body.characterId) : {};
-      const caller = access.caller(request);
       const result = await runOnce(db, request, caller.accountId, async (trx) => ({
         status: 201,
         body: await createJob(trx, { ...body, blueprint }, skills, timeScale(), new Date()),

@@ -4,6 +4,7 @@ import {
   idempotencyClaim,
   type SqlDatabase,
   type StoredResponse,
+  storedIdempotentAnswer,
   withIdempotency,
 } from '@necp/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -42,6 +43,16 @@ export async function runOnce(
     }
     return withIdempotency<EconomyTables>(db, idempotency, work);
   });
+}
+
+/** The stored answer to this request's Idempotency-Key, when it already has one. */
+export async function answeredBefore(
+  db: SqlDatabase,
+  request: FastifyRequest,
+  accountId: string,
+): Promise<IdempotentResult | undefined> {
+  const idempotency = idempotencyOf(request, accountId);
+  return idempotency === undefined ? undefined : storedIdempotentAnswer(db, idempotency);
 }
 
 /** The same guarantee for a single posted transfer, in one statement (see store/ledger-post.ts). */

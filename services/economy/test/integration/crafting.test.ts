@@ -208,8 +208,20 @@ describe(`economy crafting on ${adapterLabel}`, () => {
 
   it('answers 503 UPSTREAM_UNAVAILABLE for a skill-gated job while character-service is down, holding nothing', async () => {
     const me = await economy.player();
+    const key = { 'idempotency-key': `scope-${me.characterId}` };
+    const body = { characterId: me.characterId, blueprintId: 'smart_scope_mk1', workshopId: 'corpo_lab', quantity: 1 };
+    const before = await economy.call('POST', '/api/v1/economy/crafting/jobs', me.token, body, key);
+    assert.equal(before.status, 201, JSON.stringify(before.body));
+    await economy.call('POST', `/api/v1/economy/crafting/jobs/${before.body.jobId}/cancel`, me.token);
+    const electronics = await material(me.characterId, 'electronics');
     economy.issuer.characterServiceDown = true;
     try {
+      // A replay of a create answered before needs nothing from character-service.
+      const replay = await economy.call('POST', '/api/v1/economy/crafting/jobs', me.token, body, key);
+      assert.equal(replay.status, 201);
+      assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+      assert.equal(replay.body.jobId, before.body.jobId);
+
       const down = await craft(me.token, me.characterId, 'smart_scope_mk1', 'corpo_lab');
       assert.equal(down.status, 503, JSON.stringify(down.body));
       assert.equal(down.body.code, 'UPSTREAM_UNAVAILABLE');
@@ -217,9 +229,13 @@ describe(`economy crafting on ${adapterLabel}`, () => {
       assert.match(down.body.detail, /character-service cannot be reached/);
       assert.match(down.headers.get('content-type') ?? '', /^application\/problem\+json/);
       assert.ok(Number(down.headers.get('retry-after')) >= 1, 'says when to try again');
-      assert.deepEqual(await material(me.characterId, 'electronics'), { available: 4, held: 0 });
+      assert.deepEqual(await material(me.characterId, 'electronics'), electronics, 'nothing held');
       const jobs = await economy.call('GET', `/api/v1/economy/crafting/jobs?characterId=${me.characterId}`, me.token);
-      assert.deepEqual(jobs.body.items, [], 'no job was made');
+      assert.deepEqual(
+        jobs.body.items.map((item: { jobId: string }) => item.jobId),
+        [before.body.jobId],
+        'no job was made',
+      );
 
       // Jobs that need no skill do not depend on character-service.
       const rounds = await craft(me.token, me.characterId, 'ricochet_rounds', 'corpo_lab');
