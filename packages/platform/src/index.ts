@@ -22,6 +22,7 @@ export * from './runtime.ts';
 export * from './service.ts';
 export * from './sql/database.ts';
 export * from './sql/idempotency.ts';
+export * from './sql/idempotency-sweeper.ts';
 export * from './sql/migrations.ts';
 export * from './sql/platform-tables.ts';
 export * from './trace-context.ts';

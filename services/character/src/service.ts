@@ -1,4 +1,9 @@
-import { type Authenticator, type ServiceDefinition, serviceAuthentication } from '@necp/platform';
+import {
+  type Authenticator,
+  idempotencyKeySweeper,
+  type ServiceDefinition,
+  serviceAuthentication,
+} from '@necp/platform';
 import { craftingSubscription } from './events.ts';
 import { characterRoutes } from './routes/characters.ts';
 import { internalRoutes } from './routes/internal.ts';
@@ -29,6 +34,7 @@ export function createCharacterService(options: CharacterServiceOptions = {}): S
       if (!context.db) return [];
       return [craftingSubscription(context.db, context.logger)];
     },
+    jobs: [idempotencyKeySweeper()],
   };
 }
 

@@ -1,5 +1,6 @@
 import {
   characterServiceClientFor,
+  idempotencyKeySweeper,
   type ServiceContext,
   type ServiceDefinition,
   type SqlDatabase,
@@ -42,5 +43,5 @@ export const economyService: ServiceDefinition = {
     orderLifecycleConsumer(databaseOf(context), context.logger),
     unrestConsumer(databaseOf(context)),
   ],
-  jobs: [craftingScheduler],
+  jobs: [craftingScheduler, idempotencyKeySweeper()],
 };

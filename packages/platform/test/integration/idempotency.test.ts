@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { createLogger } from '../../src/logger.ts';
 import { AppError } from '../../src/problem.ts';
+import type { ServiceContext } from '../../src/service.ts';
 import { storedIdempotentAnswer, withIdempotency } from '../../src/sql/idempotency.ts';
+import { deleteExpiredIdempotencyKeys, idempotencyKeySweeper } from '../../src/sql/idempotency-sweeper.ts';
 import { adapterLabel, createTestDatabase, type TestDatabase } from '../../src/testing.ts';
 
 describe(`idempotency keys on ${adapterLabel}`, () => {
@@ -108,6 +111,43 @@ describe(`idempotency keys on ${adapterLabel}`, () => {
     assert.equal(again.replayed, false, 'expired: the key is claimed anew');
     assert.deepEqual(again.body, { memo: 'second' });
     assert.equal((await once('second')).replayed, true);
+  });
+
+  it('sweeps expired keys and keeps live ones, by call and as a running job', async () => {
+    const live = randomUUID();
+    await transfer(live, 'live');
+    const expired = Array.from({ length: 3 }, () => randomUUID());
+    for (const key of expired) await transfer(key, 'old');
+    const keys = async () =>
+      new Set(
+        (
+          await sql<{
+            key: string;
+          }>`SELECT key FROM mvp_meta.idempotency_keys WHERE key = ANY(${[live, ...expired]})`.execute(test.db.kysely)
+        ).rows.map((row) => row.key),
+      );
+    const expire = (key: string) =>
+      sql`UPDATE mvp_meta.idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = ${key}`.execute(
+        test.db.kysely,
+      );
+    await expire(expired[0] as string);
+    assert.ok((await deleteExpiredIdempotencyKeys(test.db)) >= 1);
+    assert.deepEqual(await keys(), new Set([live, expired[1], expired[2]]));
+
+    for (const key of expired.slice(1)) await expire(key);
+    const context = {
+      name: 'economy',
+      db: test.db,
+      logger: createLogger('test', 'silent'),
+    } as unknown as ServiceContext;
+    const stop = await idempotencyKeySweeper(20)(context);
+    try {
+      const deadline = Date.now() + 5_000;
+      while ((await keys()).size > 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(await keys(), new Set([live]));
+    } finally {
+      await stop();
+    }
   });
 
   it('refuses keys outside 1 to 128 characters', async () => {

@@ -1,0 +1,51 @@
+import { sql } from 'kysely';
+import type { BackgroundJob } from '../service.ts';
+import type { SqlDatabase } from './database.ts';
+
+/** Keys deleted per statement, so a sweep never holds many locks or one long transaction. */
+const SWEEP_CHUNK = 5_000;
+
+/**
+ * Deletes expired Idempotency-Keys, oldest expiry first. A key being taken over by a new request
+ * at that moment is skipped (it is locked) and left to that request.
+ */
+export async function deleteExpiredIdempotencyKeys(db: SqlDatabase): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = await sql`
+      DELETE FROM mvp_meta.idempotency_keys WHERE (scope, key) IN (
+        SELECT scope, key FROM mvp_meta.idempotency_keys
+        WHERE expires_at < now()
+        ORDER BY expires_at
+        LIMIT ${SWEEP_CHUNK}
+        FOR UPDATE SKIP LOCKED)`.execute(db.kysely);
+    const count = Number(deleted.numAffectedRows ?? 0);
+    total += count;
+    if (count < SWEEP_CHUNK) return total;
+  }
+}
+
+/**
+ * A service job that sweeps expired keys every `intervalMs`, for services that take
+ * Idempotency-Keys: without it their table keeps every key ever used.
+ */
+export function idempotencyKeySweeper(intervalMs = 60_000): BackgroundJob {
+  return async (context) => {
+    const db = context.db;
+    if (!db) throw new Error(`${context.name}: the idempotency key sweeper needs the database`);
+    let running: Promise<unknown> | undefined;
+    const sweep = () => {
+      running ??= deleteExpiredIdempotencyKeys(db)
+        .catch((error: unknown) => context.logger.warn({ err: error }, 'idempotency key sweep failed; retried later'))
+        .finally(() => {
+          running = undefined;
+        });
+    };
+    const timer = setInterval(sweep, intervalMs);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await running;
+    };
+  };
+}
