@@ -92,6 +92,8 @@ export const PlatformConfigSchema = Type.Object({
   OUTBOX_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, default: 500 }),
   /** How long rows stay in the outbox after they were sent, before the relay deletes them. */
   OUTBOX_RETENTION_SECONDS: Type.Integer({ minimum: 0, default: 3_600 }),
+  /** How long consumers remember the events they processed (duplicates come while Kafka still holds an event). */
+  PROCESSED_EVENTS_RETENTION_HOURS: Type.Integer({ minimum: 1, default: 168 }),
   /** Gateway request rates per minute (shared/API.md §1, §8); login is per IP and per login name. */
   RATE_LIMIT_PUBLIC_PER_MINUTE: Type.Integer({ minimum: 1, default: 300 }),
   RATE_LIMIT_ACCOUNT_PER_MINUTE: Type.Integer({ minimum: 1, default: 1200 }),

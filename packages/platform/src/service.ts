@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import type { Cache } from './cache/cache.ts';
 import { ConfigError, loadPlatformConfig, type PlatformConfig, type ServiceName, servicePort } from './config.ts';
 import type { EventBus, Subscription } from './events/bus.ts';
+import { processedEventsSweeper } from './events/processed-events-sweeper.ts';
 import { createHttpService, type HttpApp, type HttpService, type ReadinessCheck } from './http/http-service.ts';
 import { createLogger } from './logger.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
@@ -88,8 +89,14 @@ export async function startService(
     readiness,
     routes: (app) => definition.routes(app, context),
   });
-  for (const subscription of definition.subscriptions?.(context) ?? []) await runtime.bus.subscribe(subscription);
-  const stopJobs = await Promise.all((definition.jobs ?? []).map((job) => job(context)));
+  const subscriptions = definition.subscriptions?.(context) ?? [];
+  for (const subscription of subscriptions) await runtime.bus.subscribe(subscription);
+  const jobs = [...(definition.jobs ?? [])];
+  if (context.db && subscriptions.length > 0) {
+    const retentionMs = runtime.config.PROCESSED_EVENTS_RETENTION_HOURS * 3_600_000;
+    jobs.push(processedEventsSweeper([...new Set(subscriptions.map((each) => each.group))], retentionMs));
+  }
+  const stopJobs = await Promise.all(jobs.map((job) => job(context)));
   let port: number;
   try {
     port = await http.listen();

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random-hex.ts';
 
 /** W3C trace context of the work in progress (a request, a consumed event, a job). */
 export interface TraceContext {
@@ -11,23 +11,6 @@ export interface TraceContext {
 
 const storage = new AsyncLocalStorage<TraceContext>();
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
-
-// Ids are cut from a pooled block of random bytes: one getrandom call per 256 traces instead of one
-// per id, which shows on hot paths (every request and every outbox event). They need to be unique,
-// not secret.
-const POOL_BYTES = 4096;
-let pool = Buffer.alloc(0);
-let offset = 0;
-
-function randomHex(bytes: number): string {
-  if (offset + bytes > pool.length) {
-    pool = randomBytes(POOL_BYTES);
-    offset = 0;
-  }
-  const hex = pool.toString('hex', offset, offset + bytes);
-  offset += bytes;
-  return hex;
-}
 
 export function newTraceId(): string {
   return randomHex(16);

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { type EventEnvelope, type Topic, type TopicPayload, TopicPayloads } from '@necp/contracts';
 import { type Kysely, sql } from 'kysely';
 import { Compile } from 'typebox/compile';
 import type { PlatformTables } from '../sql/platform-tables.ts';
 import { currentTrace, formatTraceparent, newSpanId, newTraceId } from '../trace-context.ts';
+import { uuidv7 } from '../uuid-v7.ts';
 
 export interface NewEvent<T extends Topic> {
   topic: T;
@@ -45,7 +45,7 @@ export function outboxRow<T extends Topic>(producer: string, event: NewEvent<T>)
   assertPayload(event.topic, event.payload);
   const trace = currentTrace();
   const envelope: EventEnvelope<TopicPayload<T>> = {
-    eventId: randomUUID(),
+    eventId: uuidv7(),
     type: event.topic,
     occurredAt: new Date().toISOString(),
     producer,
