@@ -90,6 +90,8 @@ export const PlatformConfigSchema = Type.Object({
   /** `off` when Debezium relays the outbox instead of the built-in relay. */
   OUTBOX_RELAY: Type.Union([Type.Literal('builtin'), Type.Literal('off')], { default: 'builtin' }),
   OUTBOX_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, default: 500 }),
+  /** How long the relay lets rows gather once its backlog is drained: the events' added latency. */
+  OUTBOX_LINGER_MS: Type.Integer({ minimum: 0, default: 20 }),
   /** How long rows stay in the outbox after they were sent, before the relay deletes them. */
   OUTBOX_RETENTION_SECONDS: Type.Integer({ minimum: 0, default: 3_600 }),
   /** How long consumers remember the events they processed (duplicates come while Kafka still holds an event). */

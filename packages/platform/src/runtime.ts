@@ -63,6 +63,7 @@ export async function createRuntime(config: PlatformConfig, processName: string)
         logger,
         metrics,
         pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+        lingerMs: config.OUTBOX_LINGER_MS,
         retentionMs: config.OUTBOX_RETENTION_SECONDS * 1000,
       });
       await relay.start();

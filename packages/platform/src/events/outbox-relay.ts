@@ -21,7 +21,9 @@ export interface OutboxRelayOptions {
   /**
    * How long to let rows gather before the next batch once the backlog is drained (Kafka's
    * linger.ms for the outbox): under a steady stream of small transactions the relay then sends
-   * batches of many rows instead of running its five statements for each commit.
+   * batches of many rows instead of running its five statements for each commit. Measured with a
+   * relay in each of four service processes under 1,000 transfers/s: 677–785 transfers/s at 5 ms,
+   * 927–994 at 20 ms (with one relay, no difference).
    */
   lingerMs?: number;
   /**
@@ -83,7 +85,7 @@ export class OutboxRelay {
       pollIntervalMs: 500,
       buckets: 16,
       bucketsPerTick: 4,
-      lingerMs: 5,
+      lingerMs: 20,
       scanLookback: 1_000,
       fullScanIntervalMs: 5_000,
       retentionMs: 3_600_000,
