@@ -10,6 +10,7 @@ import { createLogger } from './logger.ts';
 import { createMetricsRegistry } from './metrics.ts';
 import { createDatabase, type SqlDatabase } from './sql/database.ts';
 import { migrate, platformMigrations } from './sql/migrations.ts';
+import { disableTracing, enableTracing } from './tracing.ts';
 
 /**
  * The adapters of one process, chosen by configuration: PGlite or PostgreSQL, in-process bus or
@@ -31,6 +32,7 @@ export interface Runtime {
 
 export async function createRuntime(config: PlatformConfig, processName: string): Promise<Runtime> {
   const logger = createLogger(processName, config.LOG_LEVEL);
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT) enableTracing(config.OTEL_EXPORTER_OTLP_ENDPOINT, `necp-${processName}`);
   const metrics = createMetricsRegistry(processName);
   const cache = createCache(config.REDIS_URL);
   const bus = await createEventBus(config, logger, metrics);
@@ -75,6 +77,7 @@ export async function createRuntime(config: PlatformConfig, processName: string)
       await bus.close();
       await cache.close();
       if (database) await (await database).close();
+      await disableTracing();
     },
   };
   return runtime;

@@ -20,13 +20,13 @@ export function newSpanId(): string {
   return randomHex(8);
 }
 
-/** Continues the caller's trace when `traceparent` is valid, starts a new one otherwise. */
-export function traceFromHeader(traceparent: string | undefined): TraceContext {
+/** The caller's trace and span from a valid `traceparent` header; undefined for a missing or bad one. */
+export function parseTraceparent(traceparent: string | undefined): { traceId: string; spanId: string } | undefined {
   const match = traceparent ? TRACEPARENT.exec(traceparent) : null;
-  if (match?.[1] && match[2] && !/^0+$/.test(match[1])) {
-    return { traceId: match[1], spanId: newSpanId(), parentSpanId: match[2] };
+  if (match?.[1] && match[2] && !/^0+$/.test(match[1]) && !/^0+$/.test(match[2])) {
+    return { traceId: match[1], spanId: match[2] };
   }
-  return { traceId: newTraceId(), spanId: newSpanId() };
+  return undefined;
 }
 
 export function formatTraceparent(context: TraceContext): string {

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
 import { registerAjvFormats, type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Type } from 'typebox';
 import { createHttpMetrics } from '../metrics.ts';
-import { formatTraceparent, runWithTrace, traceFromHeader } from '../trace-context.ts';
+import { formatTraceparent, parseTraceparent, runWithTrace } from '../trace-context.ts';
+import { SpanKind, startWorkSpan, type WorkSpan } from '../tracing.ts';
 import { installProblemHandlers } from './errors.ts';
 
 registerAjvFormats();
@@ -89,12 +90,20 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
   installProblemHandlers(app, options.logger);
 
   const httpMetrics = createHttpMetrics(options.metrics);
+  const spans = new WeakMap<FastifyRequest, WorkSpan>();
   app.addHook('onRequest', (request, reply, done) => {
     const header = request.headers.traceparent;
-    const trace = traceFromHeader(typeof header === 'string' ? header : undefined);
+    const route = request.routeOptions.url ?? 'unmatched';
+    const span = startWorkSpan(
+      `${request.method} ${route}`,
+      SpanKind.SERVER,
+      parseTraceparent(typeof header === 'string' ? header : undefined),
+      { 'http.request.method': request.method, 'http.route': route, 'service.component': options.name },
+    );
+    spans.set(request, span);
     reply.header('x-request-id', request.id);
-    reply.header('traceparent', formatTraceparent(trace));
-    runWithTrace(trace, done);
+    reply.header('traceparent', formatTraceparent(span.context));
+    runWithTrace(span.context, done);
   });
   app.addHook('onResponse', (request, reply, done) => {
     const labels = {
@@ -104,6 +113,10 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
     };
     httpMetrics.requests.inc(labels);
     httpMetrics.duration.observe(labels, reply.elapsedTime / 1000);
+    spans.get(request)?.end({
+      attributes: { 'http.response.status_code': reply.statusCode },
+      ...(reply.statusCode >= 500 ? { error: `HTTP ${reply.statusCode}` } : {}),
+    });
     done();
   });
 

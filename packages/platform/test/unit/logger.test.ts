@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLogger } from '../../src/logger.ts';
-import { runWithTrace, traceFromHeader } from '../../src/trace-context.ts';
+import { newSpanId, newTraceId, runWithTrace } from '../../src/trace-context.ts';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -25,7 +25,7 @@ describe('JSON logging', () => {
   it('adds the trace id, span id and account of the work in progress', () => {
     const { lines, stream } = capture();
     const logger = createLogger('economy', 'info', stream);
-    const trace = { ...traceFromHeader(undefined), accountId: 'acc-7' };
+    const trace = { traceId: newTraceId(), spanId: newSpanId(), accountId: 'acc-7' };
     runWithTrace(trace, () => logger.warn('inside'));
     assert.equal(lines[0]?.traceId, trace.traceId);
     assert.equal(lines[0]?.spanId, trace.spanId);
