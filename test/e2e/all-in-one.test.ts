@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { type AllInOne, startAllInOne } from '@necp/all-in-one';
 import { freeServicePorts } from '@necp/all-in-one/free-ports';
@@ -54,5 +55,28 @@ describe('the whole backend in one process, through the gateway', () => {
     const text = await (await fetch(`http://127.0.0.1:${backend.portOf('economy')}/metrics`)).text();
     assert.match(text, /http_requests_total\{/);
     assert.match(text, /outbox_backlog\{service="all-in-one"\} \d+/);
+  });
+
+  it('exposes every metric the Grafana dashboard charts (the Kafka ones when Kafka carries the events)', async () => {
+    const dashboard = JSON.parse(
+      await readFile(new URL('../../deploy/grafana/mvp-backend.json', import.meta.url), 'utf8'),
+    ) as { panels: { targets: { expr: string }[] }[] };
+    const charted = new Set(
+      dashboard.panels
+        .flatMap((panel) => panel.targets.map((target) => target.expr))
+        .flatMap((expr) => [...expr.matchAll(/([a-z_][a-z0-9_]*)\{/g)].map((match) => match[1] as string))
+        .map((name) => name.replace(/_(bucket|sum|count)$/, '')),
+    );
+    assert.ok(charted.size >= 10, [...charted].join(', '));
+    const declared = new Set<string>();
+    for (const service of backend.services) {
+      const text = await (await fetch(`http://127.0.0.1:${service.port}/metrics`)).text();
+      for (const match of text.matchAll(/^# TYPE (\S+) /gm)) declared.add(match[1] as string);
+    }
+    const kafka = Boolean(process.env.KAFKA_BROKERS);
+    for (const name of charted) {
+      if (name.startsWith('kafka_') && !kafka) assert.ok(!declared.has(name), `${name} without Kafka`);
+      else assert.ok(declared.has(name), `the dashboard charts ${name}, which no service exposes`);
+    }
   });
 });
