@@ -19,6 +19,7 @@ export * from './logger.ts';
 export * from './metrics.ts';
 export * from './ownership/character-ownership.ts';
 export * from './problem.ts';
+export * from './repeat.ts';
 export * from './runtime.ts';
 export * from './service.ts';
 export * from './sql/database.ts';

@@ -1,4 +1,4 @@
-import type { BackgroundJob } from '@necp/platform';
+import { type BackgroundJob, repeatEvery } from '@necp/platform';
 import { loadEconomyConfig } from './config.ts';
 import { workshopSpecs } from './domain/crafting.ts';
 import { completeDue, reportProgress, seedWorkshops, startQueued } from './store/crafting-store.ts';
@@ -24,19 +24,9 @@ export const craftingScheduler: BackgroundJob = async (context) => {
     await reportProgress(db, now);
   };
 
-  let running: Promise<void> | undefined;
-  const run = () => {
-    running ??= tick()
-      .catch((error: unknown) => context.logger.error({ err: error }, 'crafting tick failed'))
-      .finally(() => {
-        running = undefined;
-      });
-    return running;
-  };
-  await run();
-  const timer = setInterval(run, ECONOMY_CRAFTING_TICK_MS);
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  const ticks = repeatEvery(ECONOMY_CRAFTING_TICK_MS, tick, (error) =>
+    context.logger.error({ err: error }, 'crafting tick failed'),
+  );
+  await ticks.runNow();
+  return () => ticks.stop();
 };

@@ -3,6 +3,7 @@ import type { EventEnvelope } from '@necp/contracts';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { type Repeating, repeatEvery } from '../repeat.ts';
 import type { SqlDatabase } from '../sql/database.ts';
 import type { PlatformTables } from '../sql/platform-tables.ts';
 import type { EventBus } from './bus.ts';
@@ -70,8 +71,7 @@ export class OutboxRelay {
   readonly #published: Counter;
   readonly #failures: Counter;
   readonly #deleted: Counter;
-  #cleanupTimer: NodeJS.Timeout | undefined;
-  #cleaning: Promise<unknown> | undefined;
+  #cleanups: Repeating | undefined;
   #running = false;
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
@@ -293,12 +293,11 @@ export class OutboxRelay {
       this.#options.logger.warn({ err: error }, 'outbox LISTEN unavailable; polling only');
     }
     this.#loop = this.#run();
-    this.#cleanupTimer = setInterval(() => {
-      this.cleanup().catch((error) =>
-        this.#options.logger.warn({ err: error }, 'outbox cleanup failed; retried later'),
-      );
-    }, this.#options.cleanupIntervalMs);
-    this.#cleanupTimer.unref();
+    this.#cleanups = repeatEvery(
+      this.#options.cleanupIntervalMs,
+      () => this.cleanup(),
+      (error) => this.#options.logger.warn({ err: error }, 'outbox cleanup failed; retried later'),
+    );
   }
 
   async #run(): Promise<void> {
@@ -333,10 +332,10 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.#running = false;
-    clearInterval(this.#cleanupTimer);
+    const cleanupsStopped = this.#cleanups?.stop();
     this.#wake?.();
     await this.#loop;
-    await this.#cleaning;
+    await cleanupsStopped;
     await this.#unlisten?.();
   }
 }

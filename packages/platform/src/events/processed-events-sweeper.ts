@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { repeatEvery } from '../repeat.ts';
 import type { BackgroundJob } from '../service.ts';
 import type { SqlDatabase } from '../sql/database.ts';
 import { uuidv7Floor } from '../uuid-v7.ts';
@@ -37,21 +38,13 @@ export function processedEventsSweeper(groups: string[], retentionMs: number, in
   return async (context) => {
     const db = context.db;
     if (!db) throw new Error(`${context.name}: the processed-events sweeper needs the database`);
-    let running: Promise<unknown> | undefined;
-    const sweep = () => {
-      running ??= (async () => {
+    const sweeps = repeatEvery(
+      intervalMs,
+      async () => {
         for (const group of groups) await deleteOldProcessedEvents(db, group, retentionMs);
-      })()
-        .catch((error: unknown) => context.logger.warn({ err: error }, 'processed-events sweep failed; retried later'))
-        .finally(() => {
-          running = undefined;
-        });
-    };
-    const timer = setInterval(sweep, intervalMs);
-    timer.unref();
-    return async () => {
-      clearInterval(timer);
-      await running;
-    };
+      },
+      (error) => context.logger.warn({ err: error }, 'processed-events sweep failed; retried later'),
+    );
+    return () => sweeps.stop();
   };
 }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { repeatEvery } from '../repeat.ts';
 import type { BackgroundJob } from '../service.ts';
 import type { SqlDatabase } from './database.ts';
 
@@ -33,19 +34,11 @@ export function idempotencyKeySweeper(intervalMs = 60_000): BackgroundJob {
   return async (context) => {
     const db = context.db;
     if (!db) throw new Error(`${context.name}: the idempotency key sweeper needs the database`);
-    let running: Promise<unknown> | undefined;
-    const sweep = () => {
-      running ??= deleteExpiredIdempotencyKeys(db)
-        .catch((error: unknown) => context.logger.warn({ err: error }, 'idempotency key sweep failed; retried later'))
-        .finally(() => {
-          running = undefined;
-        });
-    };
-    const timer = setInterval(sweep, intervalMs);
-    timer.unref();
-    return async () => {
-      clearInterval(timer);
-      await running;
-    };
+    const sweeps = repeatEvery(
+      intervalMs,
+      () => deleteExpiredIdempotencyKeys(db),
+      (error) => context.logger.warn({ err: error }, 'idempotency key sweep failed; retried later'),
+    );
+    return () => sweeps.stop();
   };
 }
