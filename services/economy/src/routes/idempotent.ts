@@ -8,11 +8,10 @@ import {
   withIdempotency,
 } from '@necp/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { InsufficientFundsError, type PostedTransfer, postTransfer } from '../store/ledger-post.ts';
+import { type PostedTransfer, postTransfer } from '../store/ledger-post.ts';
 import type { EconomyDb, Trx } from '../store/ledger-store.ts';
 import { retryTransaction } from '../store/retry.ts';
 import type { EconomyTables } from '../store/tables.ts';
-import { insufficientFunds } from '../store/wallet-ops.ts';
 
 /** The request's Idempotency-Key, scoped to the caller and the route; undefined without the header. */
 function idempotencyOf(request: FastifyRequest, accountId: string): IdempotencyRequest | undefined {
@@ -63,17 +62,12 @@ export async function postOnce(
   posting: { transfer: PostedTransfer; response: StoredResponse },
 ): Promise<IdempotentResult> {
   const idempotency = idempotencyOf(request, accountId);
-  try {
-    return await postTransfer(
-      db,
-      posting.transfer,
-      posting.response,
-      idempotency === undefined ? undefined : idempotencyClaim(idempotency),
-    );
-  } catch (error) {
-    if (error instanceof InsufficientFundsError) throw insufficientFunds(error);
-    throw error;
-  }
+  return postTransfer(
+    db,
+    posting.transfer,
+    posting.response,
+    idempotency === undefined ? undefined : idempotencyClaim(idempotency),
+  );
 }
 
 export function send(reply: FastifyReply, result: IdempotentResult): FastifyReply {

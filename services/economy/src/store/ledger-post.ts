@@ -4,7 +4,14 @@
  * outbox event and the stored answer in the single statement that calls it.
  */
 import { randomUUID } from 'node:crypto';
-import { type IdempotencyClaim, type IdempotentResult, outboxRow, replayOf, type StoredResponse } from '@necp/platform';
+import {
+  AppError,
+  type IdempotencyClaim,
+  type IdempotentResult,
+  outboxRow,
+  replayOf,
+  type StoredResponse,
+} from '@necp/platform';
 import { sql } from 'kysely';
 import type { AccountRef } from '../domain/ledger.ts';
 import { type EconomyDb, ledgerTransferEvent } from './ledger-store.ts';
@@ -31,18 +38,13 @@ export function newPostedTransfer(
   return { ...fields, id, clientRef: `${clientRefPrefix}:${id}`, createdAt: new Date() };
 }
 
-/** The debit account cannot cover the amount; nothing was written. */
-export class InsufficientFundsError extends Error {
-  override name = 'InsufficientFundsError';
-  readonly asset: string;
-  readonly available: number;
-  readonly required: number;
-  constructor(asset: string, available: number, required: number) {
-    super(`${available} ${asset} available, ${required} required`);
-    this.asset = asset;
-    this.available = available;
-    this.required = required;
-  }
+/** 422 INSUFFICIENT_FUNDS: the debit account cannot cover the amount; nothing was written. */
+export function insufficientFunds(refusal: { asset: string; available: number; required: number }): AppError {
+  return new AppError(
+    'INSUFFICIENT_FUNDS',
+    `Not enough ${refusal.asset}: ${refusal.available} available, ${refusal.required} required`,
+    { extensions: { asset: refusal.asset, required: refusal.required, available: refusal.available } },
+  );
 }
 
 const InsufficientFundsState = 'EC001';
@@ -54,18 +56,18 @@ interface PostRow {
   body: unknown;
 }
 
-function refusalOf(error: unknown, transfer: PostedTransfer): InsufficientFundsError | undefined {
+function refusalOf(error: unknown, transfer: PostedTransfer): AppError | undefined {
   if (!error || typeof error !== 'object' || (error as { code?: unknown }).code !== InsufficientFundsState) return;
   const { available, required } = JSON.parse(String((error as { detail?: unknown }).detail)) as {
     available: number;
     required: number;
   };
-  return new InsufficientFundsError(transfer.debit.asset, Number(available), Number(required));
+  return insufficientFunds({ asset: transfer.debit.asset, available: Number(available), required: Number(required) });
 }
 
 /**
  * Posts `transfer` and answers `response`, or, for a live `claim`, the answer stored under its key
- * (422 when the key came with another body). Throws InsufficientFundsError on a refusal.
+ * (422 when the key came with another body). A refusal throws 422 INSUFFICIENT_FUNDS.
  */
 export async function postTransfer(
   db: EconomyDb,

@@ -117,11 +117,7 @@ async function lockAccounts(trx: Trx, refs: AccountRef[], ids: number[]): Promis
  * writes the transfer rows and the new balances, all inside the caller's transaction (which also
  * carries the movement's outbox event).
  */
-export async function move(
-  trx: Trx,
-  legs: MovementLeg[],
-  options: { freshRefs?: boolean } = {},
-): Promise<MovementResult> {
+export async function move(trx: Trx, legs: MovementLeg[]): Promise<MovementResult> {
   const pendingIds = legs.flatMap((leg) => (leg.type === 'post' || leg.type === 'void' ? [leg.pendingId] : []));
   const pendings = new Map<string, PendingTransfer>();
   if (pendingIds.length > 0) {
@@ -176,18 +172,15 @@ export async function move(
   };
 
   // Checked under the accounts' locks: a racing movement with the same refs has committed or not started.
-  // Refs minted for this very request (a new uuid) cannot exist yet, so the hot path skips the read.
-  const existing = options.freshRefs
-    ? []
-    : await trx
-        .selectFrom('mvp_core.ledger_transfers')
-        .selectAll()
-        .where(
-          'client_ref',
-          'in',
-          legs.map((leg) => leg.clientRef),
-        )
-        .execute();
+  const existing = await trx
+    .selectFrom('mvp_core.ledger_transfers')
+    .selectAll()
+    .where(
+      'client_ref',
+      'in',
+      legs.map((leg) => leg.clientRef),
+    )
+    .execute();
   if (existing.length === legs.length) return { transfers: existing.map(toRecord), replayed: true };
   if (existing.length > 0)
     throw new Error(`movement partly applied: ${existing.map((row) => row.client_ref).join(', ')}`);

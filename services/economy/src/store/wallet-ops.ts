@@ -1,7 +1,7 @@
 import { AppError } from '@necp/platform';
 import { ASSETS, type Asset, startingGrants } from '../domain/catalogue.ts';
 import { LedgerRefusal } from '../domain/ledger.ts';
-import { newPostedTransfer, type PostedTransfer } from './ledger-post.ts';
+import { insufficientFunds, newPostedTransfer, type PostedTransfer } from './ledger-post.ts';
 import {
   characterAccount,
   characterBalances,
@@ -13,22 +13,10 @@ import {
   type Trx,
 } from './ledger-store.ts';
 
-export function insufficientFunds(refusal: { asset: string; available: number; required: number }): AppError {
-  return new AppError(
-    'INSUFFICIENT_FUNDS',
-    `Not enough ${refusal.asset}: ${refusal.available} available, ${refusal.required} required`,
-    { extensions: { asset: refusal.asset, required: refusal.required, available: refusal.available } },
-  );
-}
-
 /** Ledger refusals become the API's codes; anything else stays a fault. */
-export async function moveOrRefuse(
-  trx: Trx,
-  legs: MovementLeg[],
-  options: { freshRefs?: boolean } = {},
-): Promise<MovementResult> {
+export async function moveOrRefuse(trx: Trx, legs: MovementLeg[]): Promise<MovementResult> {
   try {
-    return await move(trx, legs, options);
+    return await move(trx, legs);
   } catch (error) {
     if (error instanceof LedgerRefusal) throw insufficientFunds(error);
     if (error instanceof PendingResolvedError) throw new AppError('INVALID_STATE', error.message);
