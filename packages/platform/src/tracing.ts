@@ -53,10 +53,6 @@ export async function disableTracing(): Promise<void> {
   await current?.shutdown();
 }
 
-export function tracingEnabled(): boolean {
-  return tracer !== undefined;
-}
-
 function ended(span: Span): WorkSpan['end'] {
   return (outcome = {}) => {
     if (outcome.attributes) span.setAttributes(outcome.attributes);

@@ -18,7 +18,3 @@ export function uuidv7Floor(at: number): string {
   const time = at.toString(16).padStart(12, '0');
   return `${time.slice(0, 8)}-${time.slice(8, 12)}-7000-8000-000000000000`;
 }
-
-export function isUuidV7(id: string): boolean {
-  return id.charAt(14) === '7';
-}

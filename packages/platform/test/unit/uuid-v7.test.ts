@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isUuidV7, uuidv7, uuidv7Floor } from '../../src/uuid-v7.ts';
+import { uuidv7, uuidv7Floor } from '../../src/uuid-v7.ts';
 
 const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -11,9 +11,7 @@ describe('UUID version 7', () => {
       const id = uuidv7(at);
       assert.match(id, V7);
       assert.equal(Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16), at);
-      assert.ok(isUuidV7(id));
     }
-    assert.equal(isUuidV7('3b0c2b8e-1111-4e2f-9c54-4b8c3a0a7d11'), false);
   });
 
   it('is unique, and sorts by its millisecond: a floor is below every id of its time and after', () => {
