@@ -162,6 +162,9 @@ function busMetrics(registry: Registry): BusMetrics {
   return metrics;
 }
 
+/** How long a closing client waits for the broker before it closes its connections by force. */
+const STOP_WAIT_MS = 5_000;
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -311,7 +314,11 @@ export class KafkaBus implements EventBus {
       }),
     );
     await withTimeout(Promise.allSettled([...this.#sending]), this.#options.publishTimeoutMs).catch(() => undefined);
-    await Promise.allSettled([this.#producer.close(), this.#admin.close()]);
+    await Promise.allSettled(
+      [this.#producer, this.#admin].map((client) =>
+        withTimeout(client.close(), STOP_WAIT_MS).catch(() => client.close(true)),
+      ),
+    );
   }
 }
 
@@ -577,9 +584,11 @@ class KafkaSubscriber implements LagSource {
     this.#lanes.dropAll();
     await this.#lanes.idle();
     await Promise.allSettled([...this.#commits]);
-    await this.#restarting;
-    await this.#stream?.close().catch(() => undefined);
-    await this.#consumer.close().catch(async (error: unknown) => {
+    // A restart still joining, or a group leave, that a broker back from an outage does not answer
+    // must not hold the process open: each wait is bounded, then the connections are closed by force.
+    await withTimeout(this.#restarting ?? Promise.resolve(), STOP_WAIT_MS).catch(() => undefined);
+    await withTimeout(this.#stream?.close() ?? Promise.resolve(), STOP_WAIT_MS).catch(() => undefined);
+    await withTimeout(this.#consumer.close(), STOP_WAIT_MS).catch(async (error: unknown) => {
       this.#context.logger.warn({ err: error }, 'leaving the consumer group failed; closing anyway');
       await this.#consumer.close(true).catch(() => undefined);
     });
