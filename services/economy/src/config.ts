@@ -5,6 +5,10 @@ import { type Static, Type } from 'typebox';
 export const EconomyConfigSchema = Type.Object({
   /** How often the crafting scheduler completes due jobs and starts queued ones. */
   ECONOMY_CRAFTING_TICK_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1_000 }),
+  /** Batches of posted transfers in the database at once (each holds a pooled connection). */
+  ECONOMY_LEDGER_BATCH_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 100, default: 4 }),
+  /** Posted transfers in one batch at most. */
+  ECONOMY_LEDGER_BATCH_MAX: Type.Integer({ minimum: 1, maximum: 1_000, default: 100 }),
 });
 
 export type EconomyConfig = Static<typeof EconomyConfigSchema>;

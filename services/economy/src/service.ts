@@ -6,6 +6,7 @@ import {
   type SqlDatabase,
 } from '@necp/platform';
 import { createAccess } from './access.ts';
+import { loadEconomyConfig } from './config.ts';
 import { characterLifecycleConsumer, orderLifecycleConsumer, unrestConsumer } from './events.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { craftingRoutes } from './routes/crafting.ts';
@@ -15,6 +16,7 @@ import { walletRoutes } from './routes/wallets.ts';
 import { craftingScheduler } from './scheduler.ts';
 import { remoteSkills } from './store/characters-store.ts';
 import type { EconomyTables } from './store/tables.ts';
+import { transferBatcher } from './store/transfer-batcher.ts';
 
 function databaseOf(context: ServiceContext): SqlDatabase {
   if (!context.db) throw new Error('economy-service needs its database');
@@ -33,7 +35,12 @@ export const economyService: ServiceDefinition = {
     const characters = characterServiceClientFor(context.config, context.name);
     const access = createAccess(app, context, typed, characters);
     walletRoutes(app, access, typed);
-    transferRoutes(app, access, typed);
+    const { ECONOMY_LEDGER_BATCH_CONCURRENCY, ECONOMY_LEDGER_BATCH_MAX } = loadEconomyConfig();
+    transferRoutes(
+      app,
+      access,
+      transferBatcher(typed, { concurrency: ECONOMY_LEDGER_BATCH_CONCURRENCY, maxBatch: ECONOMY_LEDGER_BATCH_MAX }),
+    );
     escrowRoutes(app, access, db, typed);
     craftingRoutes(app, access, db, typed, remoteSkills(characters), context.config.TIME_SCALE);
     auditRoutes(app, access, typed);

@@ -8,10 +8,11 @@ import {
   withIdempotency,
 } from '@necp/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type PostedTransfer, postTransfer } from '../store/ledger-post.ts';
-import type { EconomyDb, Trx } from '../store/ledger-store.ts';
+import type { PostedTransfer } from '../store/ledger-post.ts';
+import type { Trx } from '../store/ledger-store.ts';
 import { retryTransaction } from '../store/retry.ts';
 import type { EconomyTables } from '../store/tables.ts';
+import type { TransferPoster } from '../store/transfer-batcher.ts';
 
 /** The request's Idempotency-Key, scoped to the caller and the route; undefined without the header. */
 function idempotencyOf(request: FastifyRequest, accountId: string): IdempotencyRequest | undefined {
@@ -54,20 +55,15 @@ export async function answeredBefore(
   return idempotency === undefined ? undefined : storedIdempotentAnswer(db, idempotency);
 }
 
-/** The same guarantee for a single posted transfer, in one statement (see store/ledger-post.ts). */
+/** The same guarantee for a single posted transfer, posted in a batch (see store/transfer-batcher.ts). */
 export async function postOnce(
-  db: EconomyDb,
+  poster: TransferPoster,
   request: FastifyRequest,
   accountId: string,
   posting: { transfer: PostedTransfer; response: StoredResponse },
 ): Promise<IdempotentResult> {
   const idempotency = idempotencyOf(request, accountId);
-  return postTransfer(
-    db,
-    posting.transfer,
-    posting.response,
-    idempotency === undefined ? undefined : idempotencyClaim(idempotency),
-  );
+  return poster.post({ ...posting, claim: idempotency === undefined ? undefined : idempotencyClaim(idempotency) });
 }
 
 export function send(reply: FastifyReply, result: IdempotentResult): FastifyReply {

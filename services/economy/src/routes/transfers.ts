@@ -1,7 +1,7 @@
 import { AppError, type HttpApp } from '@necp/platform';
 import { Type } from 'typebox';
 import { type Access, Roles } from '../access.ts';
-import type { EconomyDb } from '../store/ledger-store.ts';
+import type { TransferPoster } from '../store/transfer-batcher.ts';
 import { houseGrant, p2pTransfer } from '../store/wallet-ops.ts';
 import { postOnce, send } from './idempotent.ts';
 import { Amount, AssetSchema, bearer, IdempotencyHeaders, problems, Uuid } from './schemas.ts';
@@ -46,7 +46,7 @@ const GrantSchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 
-export function transferRoutes(app: HttpApp, access: Access, db: EconomyDb): void {
+export function transferRoutes(app: HttpApp, access: Access, poster: TransferPoster): void {
   app.post(
     '/api/v1/economy/transfers',
     {
@@ -69,7 +69,10 @@ export function transferRoutes(app: HttpApp, access: Access, db: EconomyDb): voi
       await access.assertCharacter(request, body.fromCharacterId, [Roles.service]);
       const caller = access.caller(request);
       const { transfer, view } = p2pTransfer(body, caller.accountId);
-      const result = await postOnce(db, request, caller.accountId, { transfer, response: { status: 201, body: view } });
+      const result = await postOnce(poster, request, caller.accountId, {
+        transfer,
+        response: { status: 201, body: view },
+      });
       return send(reply, result);
     },
   );
@@ -89,7 +92,10 @@ export function transferRoutes(app: HttpApp, access: Access, db: EconomyDb): voi
     async (request, reply) => {
       const caller = access.caller(request);
       const { transfer, view } = houseGrant(request.body, caller.accountId);
-      const result = await postOnce(db, request, caller.accountId, { transfer, response: { status: 201, body: view } });
+      const result = await postOnce(poster, request, caller.accountId, {
+        transfer,
+        response: { status: 201, body: view },
+      });
       return send(reply, result);
     },
   );

@@ -1,7 +1,8 @@
 /**
- * One posted transfer in one round trip: `mvp_core.ledger_post_transfer` (migrations/005) claims the
- * Idempotency-Key, locks both accounts, checks the debit, writes the transfer, both balances, the
- * outbox event and the stored answer in the single statement that calls it.
+ * Posted transfers (P2P transfers and grants) in batches: `mvp_core.ledger_post_transfers`
+ * (migrations/006) claims each Idempotency-Key, locks the accounts, checks each debit and writes
+ * transfers, balances, outbox events and stored answers for a whole batch in the single statement
+ * that calls it. `transfer-batcher.ts` gathers the batches.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -15,7 +16,6 @@ import {
 import { sql } from 'kysely';
 import type { AccountRef } from '../domain/ledger.ts';
 import { type EconomyDb, ledgerTransferEvent } from './ledger-store.ts';
-import { retryTransaction } from './retry.ts';
 
 export interface PostedTransfer {
   id: string;
@@ -47,34 +47,27 @@ export function insufficientFunds(refusal: { asset: string; available: number; r
   );
 }
 
-const InsufficientFundsState = 'EC001';
+export interface TransferPosting {
+  transfer: PostedTransfer;
+  /** The answer to give, and to store under `claim`. */
+  response: StoredResponse;
+  claim?: IdempotencyClaim | undefined;
+}
 
-interface PostRow {
-  posted: boolean;
+/** A posting's answer: `response`, a live key's stored answer, or the refusal to throw. */
+export type PostingOutcome = { ok: true; result: IdempotentResult } | { ok: false; error: AppError | Error };
+
+interface OutcomeRow {
+  item: number;
+  outcome: 'posted' | 'stored' | 'refused';
   request_hash: string | null;
   status: number | null;
   body: unknown;
+  available: string | null;
 }
 
-function refusalOf(error: unknown, transfer: PostedTransfer): AppError | undefined {
-  if (!error || typeof error !== 'object' || (error as { code?: unknown }).code !== InsufficientFundsState) return;
-  const { available, required } = JSON.parse(String((error as { detail?: unknown }).detail)) as {
-    available: number;
-    required: number;
-  };
-  return insufficientFunds({ asset: transfer.debit.asset, available: Number(available), required: Number(required) });
-}
-
-/**
- * Posts `transfer` and answers `response`, or, for a live `claim`, the answer stored under its key
- * (422 when the key came with another body). A refusal throws 422 INSUFFICIENT_FUNDS.
- */
-export async function postTransfer(
-  db: EconomyDb,
-  transfer: PostedTransfer,
-  response: StoredResponse,
-  claim?: IdempotencyClaim,
-): Promise<IdempotentResult> {
+/** One item of the function's jsonb argument: the columns of `mvp_core.ledger_post_item`. */
+function itemOf({ transfer, response, claim }: TransferPosting): Record<string, unknown> {
   const event = outboxRow(
     'economy',
     ledgerTransferEvent(
@@ -83,25 +76,65 @@ export async function postTransfer(
       transfer.credit,
     ),
   );
-  const rows = await retryTransaction(async () => {
-    try {
-      const result = await sql<PostRow>`
-        SELECT * FROM mvp_core.ledger_post_transfer(
-          ${transfer.id}, ${transfer.clientRef},
-          ${transfer.debit.kind}, ${transfer.debit.ownerId}, ${transfer.credit.kind}, ${transfer.credit.ownerId},
-          ${transfer.debit.asset}, ${transfer.amount}, ${transfer.reason}, ${transfer.memo}, ${transfer.actorId},
-          ${transfer.createdAt},
-          ${event.id}, ${event.type}, ${event.aggregateid}, ${JSON.stringify(event.payload)}::jsonb, ${event.producer}, ${event.tracingspancontext},
-          ${claim?.scope ?? null}, ${claim?.key ?? null}, ${claim?.requestHash ?? null}, ${claim?.expiresAt ?? null},
-          ${response.status}, ${JSON.stringify(response.body ?? null)}::jsonb)`.execute(db);
-      return result.rows;
-    } catch (error) {
-      throw refusalOf(error, transfer) ?? error;
-    }
-  });
-  const row = rows[0];
-  if (!row) throw new Error('mvp_core.ledger_post_transfer returned no row');
-  if (row.posted) return { ...response, replayed: false };
-  if (!claim) throw new Error('a transfer without an Idempotency-Key met a stored answer');
-  return replayOf(claim, { request_hash: row.request_hash ?? '', status: row.status, body: row.body });
+  return {
+    transfer_id: transfer.id,
+    client_ref: transfer.clientRef,
+    debit_kind: transfer.debit.kind,
+    debit_owner: transfer.debit.ownerId,
+    credit_kind: transfer.credit.kind,
+    credit_owner: transfer.credit.ownerId,
+    asset: transfer.debit.asset,
+    amount: transfer.amount,
+    reason: transfer.reason,
+    memo: transfer.memo,
+    actor_id: transfer.actorId,
+    created_at: transfer.createdAt,
+    event_id: event.id,
+    event_topic: event.type,
+    event_key: event.aggregateid,
+    event_envelope: event.payload,
+    event_producer: event.producer,
+    event_traceparent: event.tracingspancontext,
+    idempotency_scope: claim?.scope ?? null,
+    idempotency_key: claim?.key ?? null,
+    request_hash: claim?.requestHash ?? null,
+    expires_at: claim?.expiresAt ?? null,
+    status: response.status,
+    body: response.body ?? null,
+  };
+}
+
+function outcomeOf(posting: TransferPosting, row: OutcomeRow | undefined): PostingOutcome {
+  if (!row) return { ok: false, error: new Error('mvp_core.ledger_post_transfers answered no row for a transfer') };
+  if (row.outcome === 'posted') return { ok: true, result: { ...posting.response, replayed: false } };
+  if (row.outcome === 'refused') {
+    const { transfer } = posting;
+    return {
+      ok: false,
+      error: insufficientFunds({
+        asset: transfer.debit.asset,
+        available: Number(row.available),
+        required: transfer.amount,
+      }),
+    };
+  }
+  if (!posting.claim)
+    return { ok: false, error: new Error('a transfer without an Idempotency-Key met a stored answer') };
+  try {
+    const stored = { request_hash: row.request_hash ?? '', status: row.status, body: row.body };
+    return { ok: true, result: replayOf(posting.claim, stored) };
+  } catch (error) {
+    return { ok: false, error: error as AppError };
+  }
+}
+
+/**
+ * Posts `postings` in one transaction, each with its own outcome; postings must not share an
+ * Idempotency-Key. Throws only when the whole batch failed (then nothing of it was written).
+ */
+export async function postTransferBatch(db: EconomyDb, postings: TransferPosting[]): Promise<PostingOutcome[]> {
+  const items = JSON.stringify(postings.map(itemOf));
+  const { rows } = await sql<OutcomeRow>`SELECT * FROM mvp_core.ledger_post_transfers(${items}::jsonb)`.execute(db);
+  const byItem = new Map(rows.map((row) => [row.item, row]));
+  return postings.map((posting, index) => outcomeOf(posting, byItem.get(index + 1)));
 }

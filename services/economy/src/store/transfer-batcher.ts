@@ -1,0 +1,98 @@
+/**
+ * Group commit for posted transfers: requests that arrive while the database is busy wait and go
+ * together, as one batch, one statement and one commit (`postTransferBatch`). Under light load a
+ * transfer goes out alone on the next turn of the event loop; under heavy load batches grow by
+ * themselves, because at most `concurrency` of them are in the database at once.
+ */
+import type { IdempotentResult } from '@necp/platform';
+import { type PostingOutcome, postTransferBatch, type TransferPosting } from './ledger-post.ts';
+import type { EconomyDb } from './ledger-store.ts';
+import { retryTransaction } from './retry.ts';
+
+export interface TransferBatchOptions {
+  /** Batches in the database at once. */
+  concurrency: number;
+  /** Transfers in one batch at most. */
+  maxBatch: number;
+}
+
+export interface TransferPoster {
+  /**
+   * Posts the transfer and answers `response`, or the answer stored under a live `claim` (422 when
+   * the key came with another body). A refusal rejects with 422 INSUFFICIENT_FUNDS.
+   */
+  post(posting: TransferPosting): Promise<IdempotentResult>;
+}
+
+interface Waiting {
+  posting: TransferPosting;
+  settle(outcome: PostingOutcome): void;
+}
+
+function keyOf(posting: TransferPosting): string | undefined {
+  return posting.claim && `${posting.claim.scope}\n${posting.claim.key}`;
+}
+
+/** The next batch from the front of `queue`; a second posting of one Idempotency-Key waits for the next batch. */
+function takeBatch(queue: Waiting[], maxBatch: number): Waiting[] {
+  const batch: Waiting[] = [];
+  const keys = new Set<string>();
+  let index = 0;
+  while (index < queue.length && batch.length < maxBatch) {
+    const key = keyOf((queue[index] as Waiting).posting);
+    if (key !== undefined && keys.has(key)) {
+      index++;
+      continue;
+    }
+    if (key !== undefined) keys.add(key);
+    batch.push(...queue.splice(index, 1));
+  }
+  return batch;
+}
+
+export function transferBatcher(db: EconomyDb, options: TransferBatchOptions): TransferPoster {
+  const queue: Waiting[] = [];
+  let inDatabase = 0;
+  let flushScheduled = false;
+
+  // A batch that fails as a whole (a fault in one transfer, not a refusal) wrote nothing; each of
+  // its transfers then runs alone, so only the faulty one fails.
+  const run = async (batch: Waiting[]): Promise<void> => {
+    try {
+      const outcomes = await retryTransaction(() =>
+        postTransferBatch(
+          db,
+          batch.map((waiting) => waiting.posting),
+        ),
+      );
+      for (const [index, waiting] of batch.entries()) waiting.settle(outcomes[index] as PostingOutcome);
+    } catch (error) {
+      if (batch.length === 1) (batch[0] as Waiting).settle({ ok: false, error: error as Error });
+      else for (const waiting of batch) await run([waiting]);
+    }
+  };
+
+  const flush = () => {
+    flushScheduled = false;
+    while (inDatabase < options.concurrency && queue.length > 0) {
+      inDatabase++;
+      void run(takeBatch(queue, options.maxBatch)).finally(() => {
+        inDatabase--;
+        flush();
+      });
+    }
+  };
+
+  return {
+    post(posting) {
+      return new Promise<IdempotentResult>((resolve, reject) => {
+        queue.push({ posting, settle: (outcome) => (outcome.ok ? resolve(outcome.result) : reject(outcome.error)) });
+        // Requests read in the same turn of the event loop join one batch.
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flush);
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { AppError, type IdempotentResult, idempotencyClaim } from '@necp/platform';
+import { adapterLabel } from '@necp/platform/testing';
+import type { TransferPosting } from '../../src/store/ledger-post.ts';
+import type { EconomyTables } from '../../src/store/tables.ts';
+import { type TransferPoster, transferBatcher } from '../../src/store/transfer-batcher.ts';
+import { p2pTransfer } from '../../src/store/wallet-ops.ts';
+import { type Economy, startEconomy } from '../support/harness.ts';
+
+type Player = Awaited<ReturnType<Economy['player']>>;
+
+describe(`economy transfer batches on ${adapterLabel}`, () => {
+  let economy: Economy;
+  let admin: string;
+  before(async () => {
+    economy = await startEconomy();
+    admin = await economy.adminToken();
+  });
+  afterEach(async () => {
+    const audit = await economy.call('GET', '/api/v1/economy/audit', admin);
+    assert.equal(audit.body.balanced, true, JSON.stringify(audit.body));
+  });
+  after(() => economy.close());
+
+  const available = async (who: Player) => {
+    const wallet = await economy.call('GET', `/api/v1/economy/wallets/${who.characterId}`, who.token);
+    return wallet.body.balances.find((entry: { asset: string }) => entry.asset === 'EDD').available as number;
+  };
+  const posting = (from: Player, to: Player, amount: number, key?: string): TransferPosting => {
+    const body = { fromCharacterId: from.characterId, toCharacterId: to.characterId, asset: 'EDD' as const, amount };
+    const { transfer, view } = p2pTransfer(body, from.accountId);
+    const claim =
+      key === undefined ? undefined : idempotencyClaim({ scope: `test:${from.accountId}`, key, request: body });
+    return { transfer, response: { status: 201, body: view }, claim };
+  };
+  const poster = (options: { concurrency: number; maxBatch: number }): TransferPoster =>
+    transferBatcher(economy.db.typed<EconomyTables>(), options);
+
+  it('gives each transfer of one batch its own outcome, and a faulty one fails alone', async () => {
+    const [alice, bob, carol] = [await economy.player(), await economy.player(), await economy.player()];
+    const batcher = poster({ concurrency: 1, maxBatch: 100 });
+    const replayKey = randomUUID();
+    await batcher.post(posting(alice, bob, 100, replayKey));
+
+    // Posted in one turn of the event loop with one batch in the database at a time: one batch.
+    const outcomes = await Promise.allSettled([
+      batcher.post(posting(alice, bob, 300)),
+      batcher.post(posting(carol, bob, 5_000, randomUUID())),
+      batcher.post(posting(alice, bob, 100, replayKey)),
+      // The ledger refuses a zero amount (a CHECK constraint): the whole batch fails, then runs one by one.
+      batcher.post(posting(carol, alice, 0)),
+      batcher.post(posting(carol, alice, 250, randomUUID())),
+    ]);
+    const [posted, refused, replayed, faulty, alsoPosted] = outcomes;
+    assert.equal(posted?.status, 'fulfilled');
+    assert.equal((posted as PromiseFulfilledResult<IdempotentResult>).value.replayed, false);
+    assert.equal(refused?.status, 'rejected');
+    assert.equal(((refused as PromiseRejectedResult).reason as AppError).code, 'INSUFFICIENT_FUNDS');
+    assert.equal((replayed as PromiseFulfilledResult<IdempotentResult>).value.replayed, true);
+    assert.equal(faulty?.status, 'rejected');
+    assert.ok(!((faulty as PromiseRejectedResult).reason instanceof AppError));
+    assert.equal(alsoPosted?.status, 'fulfilled');
+
+    assert.equal(await available(alice), 1000 - 100 - 300 + 250);
+    assert.equal(await available(bob), 1000 + 100 + 300);
+    assert.equal(await available(carol), 1000 - 250);
+  });
+
+  it('posts a key once when it comes twice in one turn, the second answer a replay', async () => {
+    const [alice, bob] = [await economy.player(), await economy.player()];
+    const batcher = poster({ concurrency: 1, maxBatch: 100 });
+    const key = randomUUID();
+    const [first, second] = await Promise.all([
+      batcher.post(posting(alice, bob, 40, key)),
+      batcher.post(posting(alice, bob, 40, key)),
+    ]);
+    assert.deepEqual([first.replayed, second.replayed], [false, true]);
+    assert.deepEqual(second.body, first.body);
+    assert.equal(await available(alice), 960);
+  });
+
+  it('never overdraws a hot account across racing batches', async () => {
+    const hot = await economy.player();
+    const receivers = [await economy.player(), await economy.player(), await economy.player()];
+    const batcher = poster({ concurrency: 3, maxBatch: 7 });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 60 }, (_, index) =>
+        batcher.post(posting(hot, receivers[index % receivers.length] as Player, 25, randomUUID())),
+      ),
+    );
+    assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 40);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') assert.equal((outcome.reason as AppError).code, 'INSUFFICIENT_FUNDS');
+    }
+    assert.equal(await available(hot), 0);
+  });
+});
