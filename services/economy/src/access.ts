@@ -75,7 +75,7 @@ export function createAccess(app: HttpApp, context: ServiceContext, db: EconomyD
     },
     async limit(key, max, windowMs) {
       const window = Math.floor(Date.now() / windowMs);
-      const used = await context.cache.increment(`economy:rate:${key}:${window}`, 1, windowMs);
+      const { value: used } = await context.cache.increment(`economy:rate:${key}:${window}`, 1, windowMs);
       if (used > max) {
         const retryAfter = Math.max(1, Math.ceil(((window + 1) * windowMs - Date.now()) / 1000));
         throw new AppError('RATE_LIMITED', `At most ${max} requests per ${windowMs / 1000} s`, {

@@ -42,12 +42,11 @@ export function createDenyList(cache: Cache, options: DenyListOptions): DenyList
       await cache.delete(accountKey(accountId));
     },
     async check({ accountId, sessionId }) {
-      const [banned, revoked] = await Promise.all([
-        cache.get(accountKey(accountId)),
-        sessionId ? cache.get(sessionKey(sessionId)) : Promise.resolve(null),
-      ]);
-      if (banned !== null) return 'banned';
-      if (revoked !== null) return 'revoked';
+      const [banned, revoked] = await cache.getMany(
+        sessionId ? [accountKey(accountId), sessionKey(sessionId)] : [accountKey(accountId)],
+      );
+      if (banned != null) return 'banned';
+      if (revoked != null) return 'revoked';
       return undefined;
     },
   };

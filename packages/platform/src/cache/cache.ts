@@ -1,13 +1,21 @@
 import { Redis } from 'ioredis';
 
+/** A counter after an increment: its new value and the milliseconds until it expires (-1: never). */
+export interface CacheCounter {
+  value: number;
+  ttlMs: number;
+}
+
 /** The cache/counter port: string values with TTLs and atomic increments. */
 export interface Cache {
   readonly kind: 'memory' | 'redis';
   get(key: string): Promise<string | null>;
+  /** The values of `keys`, in their order, in one round trip. */
+  getMany(keys: readonly string[]): Promise<(string | null)[]>;
   set(key: string, value: string, ttlMs?: number): Promise<void>;
   delete(key: string): Promise<void>;
-  /** Adds `by` atomically and returns the new value; `ttlMs` applies when the key is created. */
-  increment(key: string, by?: number, ttlMs?: number): Promise<number>;
+  /** Adds `by` atomically; `ttlMs` applies when the key is created. */
+  increment(key: string, by?: number, ttlMs?: number): Promise<CacheCounter>;
   /** Milliseconds until `key` expires; -1 without expiry, -2 when absent. */
   ttl(key: string): Promise<number>;
   ping(): Promise<void>;
@@ -47,6 +55,10 @@ export class MemoryCache implements Cache {
     return this.#live(key)?.value ?? null;
   }
 
+  async getMany(keys: readonly string[]) {
+    return keys.map((key) => this.#live(key)?.value ?? null);
+  }
+
   async set(key: string, value: string, ttlMs?: number) {
     this.#entries.set(key, { value, expiresAt: ttlMs ? Date.now() + ttlMs : Number.POSITIVE_INFINITY });
   }
@@ -56,14 +68,14 @@ export class MemoryCache implements Cache {
   }
 
   async increment(key: string, by = 1, ttlMs?: number) {
-    const entry = this.#live(key);
-    if (entry) {
-      const next = Number(entry.value) + by;
-      entry.value = String(next);
-      return next;
+    let entry = this.#live(key);
+    if (entry) entry.value = String(Number(entry.value) + by);
+    else {
+      entry = { value: String(by), expiresAt: ttlMs ? Date.now() + ttlMs : Number.POSITIVE_INFINITY };
+      this.#entries.set(key, entry);
     }
-    await this.set(key, String(by), ttlMs);
-    return by;
+    const remaining = entry.expiresAt === Number.POSITIVE_INFINITY ? -1 : entry.expiresAt - Date.now();
+    return { value: Number(entry.value), ttlMs: remaining };
   }
 
   async ttl(key: string) {
@@ -80,17 +92,22 @@ export class MemoryCache implements Cache {
   }
 }
 
-/** INCRBY and, when the key has no expiry yet, PEXPIRE: one round trip, atomic on the server. */
+/**
+ * INCRBY and, when the key has no expiry yet, PEXPIRE, answering the value and the PTTL: one round
+ * trip, atomic on the server (a rate limiter needs both).
+ */
 const INCREMENT_SCRIPT = `
 local value = redis.call('INCRBY', KEYS[1], ARGV[1])
-if tonumber(ARGV[2]) > 0 and redis.call('PTTL', KEYS[1]) == -1 then
+local ttl = redis.call('PTTL', KEYS[1])
+if tonumber(ARGV[2]) > 0 and ttl == -1 then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  ttl = tonumber(ARGV[2])
 end
-return value`;
+return {value, ttl}`;
 
 /** The client with the command `defineCommand` adds. */
 type IncrementingRedis = Redis & {
-  necpIncrement(key: string, by: number, ttlMs: number): Promise<number | string>;
+  necpIncrement(key: string, by: number, ttlMs: number): Promise<[number, number]>;
 };
 
 export class RedisCache implements Cache {
@@ -118,6 +135,11 @@ export class RedisCache implements Cache {
     return this.#redis.get(this.#prefix + key);
   }
 
+  async getMany(keys: readonly string[]) {
+    if (keys.length === 0) return [];
+    return this.#redis.mget(keys.map((key) => this.#prefix + key));
+  }
+
   async set(key: string, value: string, ttlMs?: number) {
     if (ttlMs) await this.#redis.set(this.#prefix + key, value, 'PX', ttlMs);
     else await this.#redis.set(this.#prefix + key, value);
@@ -128,8 +150,8 @@ export class RedisCache implements Cache {
   }
 
   async increment(key: string, by = 1, ttlMs = 0) {
-    const value = await (this.#redis as IncrementingRedis).necpIncrement(this.#prefix + key, by, ttlMs);
-    return Number(value);
+    const [value, remaining] = await (this.#redis as IncrementingRedis).necpIncrement(this.#prefix + key, by, ttlMs);
+    return { value: Number(value), ttlMs: Number(remaining) };
   }
 
   async ttl(key: string) {

@@ -12,6 +12,7 @@ describe(`the ${cache.kind} cache`, () => {
     assert.equal(await cache.get('absent'), null);
     await cache.set('k', 'v');
     assert.equal(await cache.get('k'), 'v');
+    assert.deepEqual(await cache.getMany(['k', 'absent', 'k']), ['v', null, 'v']);
     assert.equal(await cache.ttl('k'), -1);
     await cache.delete('k');
     assert.equal(await cache.get('k'), null);
@@ -27,12 +28,22 @@ describe(`the ${cache.kind} cache`, () => {
   });
 
   it('increments atomically under concurrency', async () => {
-    const results = await Promise.all(Array.from({ length: 200 }, () => cache.increment('hits', 1, 10_000)));
+    const counters = await Promise.all(Array.from({ length: 200 }, () => cache.increment('hits', 1, 10_000)));
     assert.equal(await cache.get('hits'), '200');
     assert.deepEqual(
-      [...results].sort((a, b) => a - b),
+      counters.map((counter) => counter.value).sort((a, b) => a - b),
       Array.from({ length: 200 }, (_, index) => index + 1),
     );
+  });
+
+  it('answers what is left of the window with each increment', async () => {
+    const opened = await cache.increment('minute', 1, 60_000);
+    assert.ok(opened.ttlMs > 50_000 && opened.ttlMs <= 60_000, `ttl ${opened.ttlMs}`);
+    await sleep(20);
+    const again = await cache.increment('minute', 2, 60_000);
+    assert.equal(again.value, 3);
+    assert.ok(again.ttlMs < opened.ttlMs, `ttl ${again.ttlMs} after ${opened.ttlMs}`);
+    assert.deepEqual(await cache.increment('forever'), { value: 1, ttlMs: -1 });
   });
 
   it('sets the TTL when a counter is created, not on every increment', async () => {

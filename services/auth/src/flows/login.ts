@@ -30,7 +30,7 @@ async function checkCredentials(app: AuthApp, login: string, password: string): 
   if (!account) await app.passwords.burn(password);
   if (!valid || !account) {
     const lockoutMs = app.settings.lockoutSeconds * 1000;
-    const failures = await app.cache.increment(failuresKey(subject), 1, lockoutMs);
+    const failures = (await app.cache.increment(failuresKey(subject), 1, lockoutMs)).value;
     const outcome = afterFailure(failures, { threshold: app.settings.lockoutThreshold, lockoutMs }, new Date());
     if (outcome.lockedUntil) {
       await app.cache.set(lockKey(subject), outcome.lockedUntil.toISOString(), lockoutMs);

@@ -30,7 +30,7 @@ function cacheStore(cache: Cache) {
       const counter = `ratelimit:${key}`;
       cache
         .increment(counter, 1, windowMs)
-        .then(async (current) => callback(null, { current, ttl: Math.max(0, await cache.ttl(counter)) }))
+        .then((counted) => callback(null, { current: counted.value, ttl: Math.max(0, counted.ttlMs) }))
         .catch((error: Error) => callback(error));
     }
     child() {
