@@ -39,7 +39,11 @@ export const economyService: ServiceDefinition = {
     transferRoutes(
       app,
       access,
-      transferBatcher(typed, { concurrency: ECONOMY_LEDGER_BATCH_CONCURRENCY, maxBatch: ECONOMY_LEDGER_BATCH_MAX }),
+      transferBatcher(typed, {
+        concurrency: ECONOMY_LEDGER_BATCH_CONCURRENCY,
+        maxBatch: ECONOMY_LEDGER_BATCH_MAX,
+        metrics: context.metrics,
+      }),
     );
     escrowRoutes(app, access, db, typed);
     craftingRoutes(app, access, db, typed, remoteSkills(characters), context.config.TIME_SCALE);

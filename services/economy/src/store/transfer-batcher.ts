@@ -4,7 +4,7 @@
  * transfer goes out alone on the next turn of the event loop; under heavy load batches grow by
  * themselves, because at most `concurrency` of them are in the database at once.
  */
-import type { IdempotentResult } from '@necp/platform';
+import { AppError, Counter, Histogram, type IdempotentResult, type Registry } from '@necp/platform';
 import { type PostingOutcome, postTransferBatch, type TransferPosting } from './ledger-post.ts';
 import type { EconomyDb } from './ledger-store.ts';
 import { retryTransaction } from './retry.ts';
@@ -14,6 +14,8 @@ export interface TransferBatchOptions {
   concurrency: number;
   /** Transfers in one batch at most. */
   maxBatch: number;
+  /** Where the batch sizes and outcomes are counted (the service's registry). */
+  metrics: Registry;
 }
 
 export interface TransferPoster {
@@ -50,7 +52,24 @@ function takeBatch(queue: Waiting[], maxBatch: number): Waiting[] {
   return batch;
 }
 
+function outcomeLabel(outcome: PostingOutcome): string {
+  if (outcome.ok) return outcome.result.replayed ? 'replayed' : 'posted';
+  return outcome.error instanceof AppError ? 'refused' : 'failed';
+}
+
 export function transferBatcher(db: EconomyDb, options: TransferBatchOptions): TransferPoster {
+  const batchSizes = new Histogram({
+    name: 'economy_ledger_batch_transfers',
+    help: 'Transfers per call of the ledger (group commit: how many share one statement and commit)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000],
+    registers: [options.metrics],
+  });
+  const answered = new Counter({
+    name: 'economy_ledger_transfers_total',
+    help: 'Posted-transfer requests (P2P transfers, grants) by outcome: posted, replayed, refused, failed',
+    labelNames: ['outcome'],
+    registers: [options.metrics],
+  });
   const queue: Waiting[] = [];
   let inDatabase = 0;
   let flushScheduled = false;
@@ -58,6 +77,7 @@ export function transferBatcher(db: EconomyDb, options: TransferBatchOptions): T
   // A batch that fails as a whole (a fault in one transfer, not a refusal) wrote nothing; each of
   // its transfers then runs alone, so only the faulty one fails.
   const run = async (batch: Waiting[]): Promise<void> => {
+    batchSizes.observe(batch.length);
     try {
       const outcomes = await retryTransaction(() =>
         postTransferBatch(
@@ -86,7 +106,12 @@ export function transferBatcher(db: EconomyDb, options: TransferBatchOptions): T
   return {
     post(posting) {
       return new Promise<IdempotentResult>((resolve, reject) => {
-        queue.push({ posting, settle: (outcome) => (outcome.ok ? resolve(outcome.result) : reject(outcome.error)) });
+        const settle = (outcome: PostingOutcome) => {
+          answered.inc({ outcome: outcomeLabel(outcome) });
+          if (outcome.ok) resolve(outcome.result);
+          else reject(outcome.error);
+        };
+        queue.push({ posting, settle });
         // Requests read in the same turn of the event loop join one batch.
         if (!flushScheduled) {
           flushScheduled = true;

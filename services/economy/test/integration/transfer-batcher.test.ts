@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { AppError, type IdempotentResult, idempotencyClaim } from '@necp/platform';
+import { AppError, type IdempotentResult, idempotencyClaim, Registry } from '@necp/platform';
 import { adapterLabel } from '@necp/platform/testing';
 import type { TransferPosting } from '../../src/store/ledger-post.ts';
 import type { EconomyTables } from '../../src/store/tables.ts';
@@ -35,8 +35,8 @@ describe(`economy transfer batches on ${adapterLabel}`, () => {
       key === undefined ? undefined : idempotencyClaim({ scope: `test:${from.accountId}`, key, request: body });
     return { transfer, response: { status: 201, body: view }, claim };
   };
-  const poster = (options: { concurrency: number; maxBatch: number }): TransferPoster =>
-    transferBatcher(economy.db.typed<EconomyTables>(), options);
+  const poster = (options: { concurrency: number; maxBatch: number }, metrics = new Registry()): TransferPoster =>
+    transferBatcher(economy.db.typed<EconomyTables>(), { ...options, metrics });
 
   it('gives each transfer of one batch its own outcome, and a faulty one fails alone', async () => {
     const [alice, bob, carol] = [await economy.player(), await economy.player(), await economy.player()];
@@ -66,6 +66,25 @@ describe(`economy transfer batches on ${adapterLabel}`, () => {
     assert.equal(await available(alice), 1000 - 100 - 300 + 250);
     assert.equal(await available(bob), 1000 + 100 + 300);
     assert.equal(await available(carol), 1000 - 250);
+  });
+
+  it('counts batch sizes and outcomes', async () => {
+    const [alice, bob] = [await economy.player(), await economy.player()];
+    const metrics = new Registry();
+    const batcher = poster({ concurrency: 1, maxBatch: 100 }, metrics);
+    const key = randomUUID();
+    await batcher.post(posting(alice, bob, 10, key));
+    await Promise.allSettled([
+      batcher.post(posting(alice, bob, 20)),
+      batcher.post(posting(alice, bob, 10, key)),
+      batcher.post(posting(alice, bob, 5_000)),
+    ]);
+    const text = await metrics.metrics();
+    assert.match(text, /economy_ledger_batch_transfers_count 2\n/);
+    assert.match(text, /economy_ledger_batch_transfers_sum 4\n/);
+    assert.match(text, /economy_ledger_transfers_total\{outcome="posted"\} 2\n/);
+    assert.match(text, /economy_ledger_transfers_total\{outcome="replayed"\} 1\n/);
+    assert.match(text, /economy_ledger_transfers_total\{outcome="refused"\} 1\n/);
   });
 
   it('posts a key once when it comes twice in one turn, the second answer a replay', async () => {
