@@ -68,6 +68,22 @@ describe(`economy transfer batches on ${adapterLabel}`, () => {
     assert.equal(await available(carol), 1000 - 250);
   });
 
+  it('checks each debit in arrival order, seeing what earlier transfers of the batch moved', async () => {
+    const [alice, bob, carol] = [await economy.player(), await economy.player(), await economy.player()];
+    const batcher = poster({ concurrency: 1, maxBatch: 100 });
+    // Bob has 1000: 1400 can leave only after Alice's 500 arrived, in the same batch.
+    const [tooEarly, funding, enough] = await Promise.allSettled([
+      batcher.post(posting(bob, carol, 1400, randomUUID())),
+      batcher.post(posting(alice, bob, 500, randomUUID())),
+      batcher.post(posting(bob, carol, 1400, randomUUID())),
+    ]);
+    assert.equal(((tooEarly as PromiseRejectedResult).reason as AppError).code, 'INSUFFICIENT_FUNDS');
+    assert.equal(((tooEarly as PromiseRejectedResult).reason as AppError).extensions.available, 1000);
+    assert.equal(funding?.status, 'fulfilled');
+    assert.equal(enough?.status, 'fulfilled');
+    assert.deepEqual([await available(alice), await available(bob), await available(carol)], [500, 100, 2400]);
+  });
+
   it('counts batch sizes and outcomes', async () => {
     const [alice, bob] = [await economy.player(), await economy.player()];
     const metrics = new Registry();
