@@ -25,8 +25,11 @@ export interface Runtime {
   readonly bus: EventBus;
   /** The database, opened and given the platform's tables on first use. */
   database(): Promise<SqlDatabase>;
-  /** Starts the outbox relay unless Debezium relays (`OUTBOX_RELAY=off`). */
-  startRelay(): Promise<OutboxRelay | undefined>;
+  /**
+   * Starts the outbox relay unless Debezium relays (`OUTBOX_RELAY=off`); `producers`: the
+   * producers whose rows it sends, unset for all.
+   */
+  startRelay(options?: { producers?: readonly string[] }): Promise<OutboxRelay | undefined>;
   close(): Promise<void>;
 }
 
@@ -57,9 +60,10 @@ export async function createRuntime(config: PlatformConfig, processName: string)
       })();
       return database;
     },
-    async startRelay() {
+    async startRelay(options = {}) {
       if (config.OUTBOX_RELAY === 'off' || relay) return relay;
       relay = new OutboxRelay({
+        ...options,
         db: await runtime.database(),
         bus,
         logger,

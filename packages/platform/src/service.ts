@@ -31,6 +31,8 @@ export interface ServiceDefinition {
   description: string;
   /** The folder of the service's SQL migrations; a service without tables has none. */
   migrations?: URL;
+  /** The `producer` its events carry in the outbox, when it is not the service's name. */
+  producer?: string;
   routes(app: HttpApp, context: ServiceContext): void | Promise<void>;
   subscriptions?(context: ServiceContext): Subscription[];
   readiness?(context: ServiceContext): Record<string, ReadinessCheck>;
@@ -167,7 +169,8 @@ export async function runStandalone(definition: ServiceDefinition): Promise<Runn
   }
   const runtime = await createRuntime(config, definition.name);
   const service = await startService(definition, runtime, { host: config.HOST, port });
-  if (definition.migrations) await runtime.startRelay();
+  // Alone in its process, the relay sends this service's own events.
+  if (definition.migrations) await runtime.startRelay({ producers: [definition.producer ?? definition.name] });
   onShutdownSignal(runtime.logger, config.SHUTDOWN_TIMEOUT_MS, async () => {
     await service.stop();
     await runtime.close();

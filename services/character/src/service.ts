@@ -4,7 +4,7 @@ import {
   type ServiceDefinition,
   serviceAuthentication,
 } from '@necp/platform';
-import { craftingSubscription } from './events.ts';
+import { craftingSubscription, Producer } from './events.ts';
 import { characterRoutes } from './routes/characters.ts';
 import { internalRoutes } from './routes/internal.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
@@ -20,6 +20,7 @@ export function createCharacterService(options: CharacterServiceOptions = {}): S
     name: 'character',
     description: 'NECP character-service: characters of each account and their inventory',
     migrations: new URL('../migrations/', import.meta.url),
+    producer: Producer,
     routes(app, context) {
       const db = context.db;
       if (!db) throw new Error('character-service needs its database');

@@ -37,6 +37,13 @@ export interface OutboxRelayOptions {
   /** Sent rows older than this are deleted, so the table holds the backlog and recent history only. */
   retentionMs?: number;
   cleanupIntervalMs?: number;
+  /**
+   * The producers whose rows this relay sends, and whose inserts wake it (the outbox's NOTIFY names
+   * the producers of each insert). Unset: every row, every insert. When services run as separate
+   * processes over one database, each relays its own service's events, instead of every relay
+   * waking for, and competing over, every commit of every service.
+   */
+  producers?: readonly string[];
 }
 
 /** Rows deleted per statement by the cleanup, so it never holds many locks or one long transaction. */
@@ -67,7 +74,10 @@ function traceHeaders(row: PendingRow): Record<string, string> {
  * and `FOR UPDATE SKIP LOCKED` keeps two relays from ever taking the same row.
  */
 export class OutboxRelay {
-  readonly #options: Required<Omit<OutboxRelayOptions, 'metrics'>>;
+  readonly #options: Required<Omit<OutboxRelayOptions, 'metrics' | 'producers'>>;
+  readonly #producers: ReadonlySet<string> | undefined;
+  /** The same as an SQL parameter: null for every producer. */
+  readonly #producerFilter: string[] | null;
   readonly #published: Counter;
   readonly #failures: Counter;
   readonly #deleted: Counter;
@@ -92,6 +102,8 @@ export class OutboxRelay {
       cleanupIntervalMs: 30_000,
       ...options,
     };
+    this.#producers = options.producers && new Set(options.producers);
+    this.#producerFilter = options.producers ? [...options.producers] : null;
     const { db, metrics } = options;
     this.#published = new Counter({
       name: 'outbox_relay_published_total',
@@ -108,28 +120,31 @@ export class OutboxRelay {
       help: 'Sent outbox rows deleted after the retention period',
       registers: [metrics],
     });
+    const ofProducers = this.#ofProducers();
     new Gauge({
       name: 'outbox_backlog',
-      help: 'Outbox rows not yet published',
+      help: 'Outbox rows not yet published (of the producers this relay sends)',
       registers: [metrics],
       async collect() {
         const row = await db.kysely
           .selectFrom('mvp_meta.outbox')
           .select((eb) => eb.fn.countAll<number>().as('pending'))
           .where('sent_at', 'is', null)
+          .where(ofProducers)
           .executeTakeFirst();
         this.set(Number(row?.pending ?? 0));
       },
     });
     new Gauge({
       name: 'outbox_lag_seconds',
-      help: 'Age of the oldest unpublished outbox row',
+      help: 'Age of the oldest unpublished outbox row (of the producers this relay sends)',
       registers: [metrics],
       async collect() {
         const row = await db.kysely
           .selectFrom('mvp_meta.outbox')
           .select((eb) => eb.fn.min('created_at').as('oldest'))
           .where('sent_at', 'is', null)
+          .where(ofProducers)
           .executeTakeFirst();
         const oldest = row?.oldest ? new Date(row.oldest as Date).getTime() : Date.now();
         this.set(Math.max(0, (Date.now() - oldest) / 1000));
@@ -162,6 +177,10 @@ export class OutboxRelay {
     this.#floor = Math.max(0, from - this.#options.scanLookback);
   }
 
+  #ofProducers() {
+    return sql<boolean>`(${this.#producerFilter}::text[] IS NULL OR producer = ANY(${this.#producerFilter}::text[]))`;
+  }
+
   /**
    * PostgreSQL, shared by any number of relays: the batch stays locked until the bus accepted it
    * and the rows are marked sent.
@@ -175,7 +194,8 @@ export class OutboxRelay {
       const scan = await sql<{ lowest: number | null; highest: number | null; owned: number[] | null }>`
         WITH pending AS (
           SELECT seq, aggregateid FROM mvp_meta.outbox
-          WHERE sent_at IS NULL AND seq >= ${floor} ORDER BY seq LIMIT ${batchSize}
+          WHERE sent_at IS NULL AND seq >= ${floor} AND ${this.#ofProducers()}
+          ORDER BY seq LIMIT ${batchSize}
         ), owned AS (
           SELECT bucket FROM (
             SELECT bucket FROM (
@@ -199,6 +219,7 @@ export class OutboxRelay {
         FROM mvp_meta.outbox
         WHERE sent_at IS NULL
           AND seq >= ${floor}
+          AND ${this.#ofProducers()}
           AND (hashtext(aggregateid) & 2147483647) % ${buckets} = ANY(${owned}::int[])
         ORDER BY seq
         LIMIT ${batchSize}
@@ -217,9 +238,8 @@ export class OutboxRelay {
     const floor = this.#scanFloor();
     const pending = await sql<PendingRow & { seq: number }>`
       SELECT seq, id, aggregatetype, aggregateid, payload, tracingspancontext
-      FROM mvp_meta.outbox WHERE sent_at IS NULL AND seq >= ${floor} ORDER BY seq LIMIT ${batchSize}`.execute(
-      db.kysely,
-    );
+      FROM mvp_meta.outbox WHERE sent_at IS NULL AND seq >= ${floor} AND ${this.#ofProducers()}
+      ORDER BY seq LIMIT ${batchSize}`.execute(db.kysely);
     const first = pending.rows[0];
     if (first) this.#advanceFloor(Number(first.seq), null);
     else {
@@ -288,7 +308,10 @@ export class OutboxRelay {
     if (this.#running) return;
     this.#running = true;
     try {
-      this.#unlisten = await this.#options.db.listen(NOTIFY_CHANNEL, () => this.#wake?.());
+      this.#unlisten = await this.#options.db.listen(NOTIFY_CHANNEL, (payload) => {
+        const producers = this.#producers;
+        if (!producers || payload.split(',').some((producer) => producers.has(producer))) this.#wake?.();
+      });
     } catch (error) {
       this.#options.logger.warn({ err: error }, 'outbox LISTEN unavailable; polling only');
     }
@@ -318,6 +341,8 @@ export class OutboxRelay {
         await sleep(Math.min(30_000, this.#options.pollIntervalMs * 2 ** failures));
         continue;
       }
+      // `stop` during the tick found no wait to cut short: do not start one.
+      if (!this.#running) break;
       const woken = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), this.#options.pollIntervalMs);
         this.#wake = () => {

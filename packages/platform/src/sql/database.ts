@@ -23,8 +23,8 @@ export interface SqlDatabase {
    * (migrations at start) take turns.
    */
   exclusive<T>(lockKey: number, work: (session: ExclusiveSession) => Promise<T>): Promise<T>;
-  /** Calls `onNotify` on every NOTIFY of `channel`; resolves with an unsubscribe function. */
-  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  /** Calls `onNotify` with the payload of every NOTIFY of `channel`; resolves with an unsubscribe function. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -74,7 +74,7 @@ function postgresDatabase(url: string, poolSize: number): SqlDatabase {
       client.on('error', () => undefined);
       await client.connect();
       client.on('notification', (message) => {
-        if (message.channel === channel) onNotify();
+        if (message.channel === channel) onNotify(message.payload ?? '');
       });
       await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
       return async () => {

@@ -257,6 +257,35 @@ describe(`outbox, relay and consumers on ${adapterLabel}`, () => {
     }
   });
 
+  it('sends the rows of its own producers only, woken by their inserts', async () => {
+    const scoped = new OutboxRelay({
+      db: test.db,
+      bus,
+      logger,
+      metrics: new Registry(),
+      pollIntervalMs: 60_000,
+      producers: ['auth'],
+    });
+    await scoped.start();
+    const deliveredId = (eventId: string) => delivered.some((record) => record.envelope.eventId === eventId);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const foreign = await test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'economy', revoked()));
+      const own = await test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'auth', revoked()));
+      const deadline = Date.now() + 5000;
+      while (!deliveredId(own.eventId) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.ok(deliveredId(own.eventId), 'its own producer woke it');
+      assert.equal(await scoped.drain(), 0);
+      assert.equal(deliveredId(foreign.eventId), false, "another producer's row is not its to send");
+      assert.equal(await relay.drain(), 1, 'a relay for every producer sends it');
+      assert.ok(deliveredId(foreign.eventId));
+    } finally {
+      await scoped.stop();
+    }
+  });
+
   it('lets a stream of small commits gather into one batch while it lingers', async () => {
     let publishCalls = 0;
     const counting = new InProcessBus(logger, fastRetry);
