@@ -4,6 +4,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { AppError, type IdempotentResult, idempotencyClaim, Registry } from '@necp/platform';
 import { adapterLabel } from '@necp/platform/testing';
 import type { TransferPosting } from '../../src/store/ledger-post.ts';
+import { characterAccount, characterBalances } from '../../src/store/ledger-store.ts';
 import type { EconomyTables } from '../../src/store/tables.ts';
 import { type TransferPoster, transferBatcher } from '../../src/store/transfer-batcher.ts';
 import { p2pTransfer } from '../../src/store/wallet-ops.ts';
@@ -82,6 +83,26 @@ describe(`economy transfer batches on ${adapterLabel}`, () => {
     assert.equal(funding?.status, 'fulfilled');
     assert.equal(enough?.status, 'fulfilled');
     assert.deepEqual([await available(alice), await available(bob), await available(carol)], [500, 100, 2400]);
+  });
+
+  it('opens the accounts of a newcomer on first use, also when racing batches open them at once', async () => {
+    const [alice, bob] = [await economy.player(), await economy.player()];
+    const newcomer = randomUUID();
+    const batcher = poster({ concurrency: 2, maxBatch: 1 });
+    const toNewcomer = (from: Player, amount: number): TransferPosting => {
+      const { transfer, response } = posting(from, from, amount);
+      return { transfer: { ...transfer, credit: characterAccount(newcomer, 'EDD') }, response };
+    };
+    const outcomes = await Promise.all([batcher.post(toNewcomer(alice, 70)), batcher.post(toNewcomer(bob, 30))]);
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.replayed),
+      [false, false],
+    );
+    const balances = await characterBalances(economy.db.typed<EconomyTables>(), newcomer);
+    assert.deepEqual(
+      balances.filter((balance) => balance.asset === 'EDD').map((balance) => balance.balance),
+      [100],
+    );
   });
 
   it('counts batch sizes and outcomes', async () => {
