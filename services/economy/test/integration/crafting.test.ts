@@ -21,10 +21,7 @@ describe(`economy crafting on ${adapterLabel}`, () => {
     admin = await economy.adminToken();
     operator = await economy.issuer.token('operator-1', ['world.operator']);
   });
-  afterEach(async () => {
-    const audit = await auditLedger(economy.db.typed<EconomyTables>());
-    assert.equal(audit.balanced, true, JSON.stringify(audit));
-  });
+  afterEach(() => economy.assertAuditBalanced());
   after(() => economy.close());
 
   const material = async (characterId: string, asset: string) => {

@@ -14,10 +14,7 @@ describe(`economy escrow on ${adapterLabel}`, () => {
     admin = await economy.adminToken();
     service = await economy.issuer.token('service:social', ['service']);
   });
-  afterEach(async () => {
-    const audit = await economy.call('GET', '/api/v1/economy/audit', admin);
-    assert.equal(audit.body.balanced, true, JSON.stringify(audit.body));
-  });
+  afterEach(() => economy.assertAuditBalanced());
   after(() => economy.close());
 
   const eddies = async (characterId: string) => {

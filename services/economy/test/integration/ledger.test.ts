@@ -11,11 +11,7 @@ describe(`economy ledger on ${adapterLabel}`, () => {
     economy = await startEconomy();
     admin = await economy.adminToken();
   });
-  afterEach(async () => {
-    const audit = await economy.call('GET', '/api/v1/economy/audit', admin);
-    assert.equal(audit.status, 200);
-    assert.equal(audit.body.balanced, true, JSON.stringify(audit.body));
-  });
+  afterEach(() => economy.assertAuditBalanced());
   after(() => economy.close());
 
   const balance = async (characterId: string, token: string, asset = 'EDD') => {

@@ -14,15 +14,10 @@ type Player = Awaited<ReturnType<Economy['player']>>;
 
 describe(`economy transfer batches on ${adapterLabel}`, () => {
   let economy: Economy;
-  let admin: string;
   before(async () => {
     economy = await startEconomy();
-    admin = await economy.adminToken();
   });
-  afterEach(async () => {
-    const audit = await economy.call('GET', '/api/v1/economy/audit', admin);
-    assert.equal(audit.body.balanced, true, JSON.stringify(audit.body));
-  });
+  afterEach(() => economy.assertAuditBalanced());
   after(() => economy.close());
 
   const available = async (who: Player) => {

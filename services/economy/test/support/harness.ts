@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 /**
  * Starts the real economy-service on a fresh database (PGlite, or PostgreSQL with DATABASE_URL)
  * behind a throwaway token issuer: a local JWKS endpoint the platform verifier reads, and RS256
@@ -147,6 +148,8 @@ export interface Economy {
     skills?: Skills,
   ): Promise<{ accountId: string; characterId: string; token: string }>;
   adminToken(): Promise<string>;
+  /** Asks `GET /api/v1/economy/audit` as an admin and fails unless every asset sums to zero. */
+  assertAuditBalanced(): Promise<void>;
   call(
     method: string,
     path: string,
@@ -261,6 +264,11 @@ export async function startEconomy(env: Record<string, string> = {}): Promise<Ec
       return { accountId, characterId, token: await issuer.token(accountId) };
     },
     adminToken: () => issuer.token(randomUUID(), ['admin']),
+    async assertAuditBalanced() {
+      const audit = await call('GET', '/api/v1/economy/audit', await issuer.token(randomUUID(), ['admin']));
+      assert.equal(audit.status, 200);
+      assert.equal(audit.body.balanced, true, JSON.stringify(audit.body));
+    },
     async close() {
       await halt();
       await cache.close();
