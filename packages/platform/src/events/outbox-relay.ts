@@ -75,9 +75,8 @@ function traceHeaders(row: PendingRow): Record<string, string> {
  */
 export class OutboxRelay {
   readonly #options: Required<Omit<OutboxRelayOptions, 'metrics' | 'producers'>>;
-  readonly #producers: ReadonlySet<string> | undefined;
-  /** The same as an SQL parameter: null for every producer. */
-  readonly #producerFilter: string[] | null;
+  /** `producers` as an SQL parameter: null for every producer. */
+  readonly #producers: string[] | null;
   readonly #published: Counter;
   readonly #failures: Counter;
   readonly #deleted: Counter;
@@ -102,8 +101,7 @@ export class OutboxRelay {
       cleanupIntervalMs: 30_000,
       ...options,
     };
-    this.#producers = options.producers && new Set(options.producers);
-    this.#producerFilter = options.producers ? [...options.producers] : null;
+    this.#producers = options.producers ? [...options.producers] : null;
     const { db, metrics } = options;
     this.#published = new Counter({
       name: 'outbox_relay_published_total',
@@ -178,7 +176,7 @@ export class OutboxRelay {
   }
 
   #ofProducers() {
-    return sql<boolean>`(${this.#producerFilter}::text[] IS NULL OR producer = ANY(${this.#producerFilter}::text[]))`;
+    return sql<boolean>`(${this.#producers}::text[] IS NULL OR producer = ANY(${this.#producers}::text[]))`;
   }
 
   /**
@@ -310,7 +308,7 @@ export class OutboxRelay {
     try {
       this.#unlisten = await this.#options.db.listen(NOTIFY_CHANNEL, (payload) => {
         const producers = this.#producers;
-        if (!producers || payload.split(',').some((producer) => producers.has(producer))) this.#wake?.();
+        if (!producers || payload.split(',').some((producer) => producers.includes(producer))) this.#wake?.();
       });
     } catch (error) {
       this.#options.logger.warn({ err: error }, 'outbox LISTEN unavailable; polling only');
