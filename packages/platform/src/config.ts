@@ -70,6 +70,8 @@ export const PlatformConfigSchema = Type.Object({
   /** Connections in this process's PostgreSQL pool (shared by every service of the all-in-one process). */
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 500, default: 20 }),
   REDIS_URL: Type.Optional(RedisUrl),
+  /** Put before every Redis key of this process, so deployments (or test runs) can share one Redis. */
+  REDIS_KEY_PREFIX: Type.String({ default: 'necp:', pattern: '^[\\w.:-]*$' }),
   KAFKA_BROKERS: Type.Optional(Type.String({ pattern: '^[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*$' })),
   /** Partitions and replication factor of the topics created at start when absent. */
   KAFKA_PARTITIONS: Type.Integer({ minimum: 1, default: 3 }),
@@ -87,6 +89,11 @@ export const PlatformConfigSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000 }),
+  /**
+   * How the gateway reaches a service: `auto` hands the request to it directly when it runs in the
+   * gateway's process (the all-in-one), over HTTP otherwise; `http` always over HTTP.
+   */
+  GATEWAY_UPSTREAM_TRANSPORT: Type.Union([Type.Literal('auto'), Type.Literal('http')], { default: 'auto' }),
   /** `off` when Debezium relays the outbox instead of the built-in relay. */
   OUTBOX_RELAY: Type.Union([Type.Literal('builtin'), Type.Literal('off')], { default: 'builtin' }),
   OUTBOX_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, default: 500 }),

@@ -14,6 +14,7 @@ export * from './events/outbox-relay.ts';
 export * from './events/processed-events-sweeper.ts';
 export * from './http/errors.ts';
 export * from './http/http-service.ts';
+export * from './http/in-process.ts';
 export * from './http/internal-client.ts';
 export * from './logger.ts';
 export * from './metrics.ts';

@@ -6,6 +6,7 @@ import type { PlatformConfig } from './config.ts';
 import type { EventBus } from './events/bus.ts';
 import { createEventBus } from './events/create-event-bus.ts';
 import { OutboxRelay } from './events/outbox-relay.ts';
+import { createInProcessServices, type InProcessServices } from './http/in-process.ts';
 import { createLogger } from './logger.ts';
 import { createMetricsRegistry } from './metrics.ts';
 import { createDatabase, type SqlDatabase } from './sql/database.ts';
@@ -23,6 +24,8 @@ export interface Runtime {
   readonly metrics: Registry;
   readonly cache: Cache;
   readonly bus: EventBus;
+  /** The services running in this process, for requests handed on without a network hop. */
+  readonly inProcess: InProcessServices;
   /** The database, opened and given the platform's tables on first use. */
   database(): Promise<SqlDatabase>;
   /**
@@ -37,7 +40,7 @@ export async function createRuntime(config: PlatformConfig, processName: string)
   const logger = createLogger(processName, config.LOG_LEVEL);
   if (config.OTEL_EXPORTER_OTLP_ENDPOINT) enableTracing(config.OTEL_EXPORTER_OTLP_ENDPOINT, `necp-${processName}`);
   const metrics = createMetricsRegistry(processName);
-  const cache = createCache(config.REDIS_URL);
+  const cache = createCache(config.REDIS_URL, config.REDIS_KEY_PREFIX);
   const bus = await createEventBus(config, logger, metrics);
   let database: Promise<SqlDatabase> | undefined;
   let relay: OutboxRelay | undefined;
@@ -48,6 +51,7 @@ export async function createRuntime(config: PlatformConfig, processName: string)
     metrics,
     cache,
     bus,
+    inProcess: createInProcessServices(),
     database() {
       database ??= (async () => {
         const db = await createDatabase({

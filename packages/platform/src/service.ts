@@ -5,6 +5,7 @@ import { ConfigError, loadPlatformConfig, type PlatformConfig, type ServiceName,
 import type { EventBus, Subscription } from './events/bus.ts';
 import { processedEventsSweeper } from './events/processed-events-sweeper.ts';
 import { createHttpService, type HttpApp, type HttpService, type ReadinessCheck } from './http/http-service.ts';
+import type { InProcessServices } from './http/in-process.ts';
 import { createLogger } from './logger.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
 import type { SqlDatabase } from './sql/database.ts';
@@ -19,6 +20,8 @@ export interface ServiceContext {
   metrics: Registry;
   cache: Cache;
   bus: EventBus;
+  /** The other services of this process (all of them in the all-in-one process, none otherwise). */
+  inProcess: InProcessServices;
   /** Present when the definition has migrations (the gateway keeps no tables). */
   db: SqlDatabase | undefined;
 }
@@ -69,6 +72,7 @@ export async function startService(
     metrics,
     cache: runtime.cache,
     bus: runtime.bus,
+    inProcess: runtime.inProcess,
     db,
   };
   const readiness: Record<string, ReadinessCheck> = {
@@ -109,12 +113,14 @@ export async function startService(
     throw error;
   }
   logger.info({ port }, `${definition.name} listening`);
+  runtime.inProcess.register(definition.name, http.app.routing);
   return {
     name: definition.name,
     port,
     http,
     context,
     async stop() {
+      runtime.inProcess.unregister(definition.name);
       await http.close();
       await Promise.all(stopJobs.map((stopJob) => stopJob()));
     },

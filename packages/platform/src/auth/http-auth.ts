@@ -3,6 +3,7 @@ import type { Cache } from '../cache/cache.ts';
 import type { PlatformConfig } from '../config.ts';
 import { serviceUrl } from '../config.ts';
 import type { HttpApp } from '../http/http-service.ts';
+import { vouchedCallerOf } from '../http/in-process.ts';
 import { AppError } from '../problem.ts';
 import { type AuthContext, TokenRejectedError } from './claims.ts';
 import { createDenyList, type DenyList } from './deny-list.ts';
@@ -87,7 +88,7 @@ export function createAuthenticator(verifier: TokenVerifier, denyList: DenyList)
     async authenticate(request) {
       const token = bearerToken(request);
       if (!token) throw new AppError('UNAUTHENTICATED', 'A bearer token is required', { headers: challenge() });
-      request.auth = await authenticateToken(token);
+      request.auth = vouchedCallerOf(request.raw, token) ?? (await authenticateToken(token));
     },
     requireRole(...roles) {
       return async (request) => {

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Topic, TopicPayload } from '@necp/contracts';
 import {
+  createInProcessServices,
   createLogger,
   InProcessBus,
   type RunningService,
@@ -184,6 +185,7 @@ export async function startEconomy(env: Record<string, string> = {}): Promise<Ec
       metrics: new Registry(),
       cache,
       bus,
+      inProcess: createInProcessServices(),
       database: async () => test.db,
       startRelay: async () => undefined,
       close: async () => undefined,

@@ -4,49 +4,73 @@ import {
   currentTrace,
   formatTraceparent,
   type HttpApp,
+  handOff,
   PROBLEM_CONTENT_TYPE,
   type ServiceContext,
+  type ServiceName,
   serviceUrl,
 } from '@necp/platform';
-import { classifyUpstreamError, upstreamPrefixes } from '../domain/routing.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { classifyUpstreamError, type UpstreamFailure, upstreamPrefixes } from '../domain/routing.ts';
+import { bufferedBody } from './buffered-bodies.ts';
 
-/** Forwards each prefix to its service with the request id and trace context; never hangs. */
+/** What the gateway adds to every request it forwards. */
+function forwardedHeaders(request: FastifyRequest): Record<string, string> {
+  const trace = currentTrace();
+  return { 'x-request-id': request.id, ...(trace ? { traceparent: formatTraceparent(trace) } : {}) };
+}
+
+function upstreamProblem(failure: UpstreamFailure, service: ServiceName, timeoutMs: number) {
+  return buildProblem(
+    failure.code,
+    failure.status === 504 ? `${service} did not answer within ${timeoutMs} ms` : `${service} is unavailable`,
+    currentTrace()?.traceId ?? '0'.repeat(32),
+    { status: failure.status, extensions: { service } },
+  );
+}
+
+/**
+ * Forwards each prefix to its service with the request id and trace context; never hangs. A
+ * service running in the gateway's process (the all-in-one) gets the request handed to it with the
+ * caller the gateway verified; any other is reached over HTTP.
+ */
 export async function proxyRoutes(app: HttpApp, context: ServiceContext): Promise<void> {
   const timeoutMs = context.config.UPSTREAM_TIMEOUT_MS;
+  const inProcess = context.config.GATEWAY_UPSTREAM_TRANSPORT === 'auto';
   for (const { prefix, service } of upstreamPrefixes) {
     const upstream = serviceUrl(context.config, service);
+    const handToService = async (request: FastifyRequest, reply: FastifyReply) => {
+      const handler = inProcess ? context.inProcess.handlerOf(service) : undefined;
+      if (!handler) return;
+      handOff(request, reply, handler, {
+        headers: forwardedHeaders(request),
+        body: bufferedBody(request),
+        caller: request.auth,
+        timeoutMs,
+        onTimeout(response) {
+          const failure: UpstreamFailure = { status: 504, code: 'UPSTREAM_TIMEOUT' };
+          response.writeHead(failure.status, { 'content-type': PROBLEM_CONTENT_TYPE });
+          response.end(JSON.stringify(upstreamProblem(failure, service, timeoutMs)));
+        },
+      });
+    };
     await app.register(httpProxy, {
       upstream,
       prefix,
       rewritePrefix: prefix,
+      preHandler: handToService,
       // The gateway's own hooks count and time every request; a log line per hop would only cost.
       disableRequestLogging: true,
       undici: { connections: 128, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: timeoutMs },
       replyOptions: {
-        rewriteRequestHeaders: (request, headers) => {
-          const trace = currentTrace();
-          return {
-            ...headers,
-            'x-request-id': request.id,
-            ...(trace ? { traceparent: formatTraceparent(trace) } : {}),
-          };
-        },
+        rewriteRequestHeaders: (request, headers) => ({ ...headers, ...forwardedHeaders(request as FastifyRequest) }),
         onError: (reply, { error }) => {
           const failure = classifyUpstreamError(error);
           context.logger.warn({ service, upstream, err: error }, 'upstream failed');
           reply
             .code(failure.status)
             .type(PROBLEM_CONTENT_TYPE)
-            .send(
-              buildProblem(
-                failure.code,
-                failure.status === 504
-                  ? `${service} did not answer within ${timeoutMs} ms`
-                  : `${service} is unavailable`,
-                currentTrace()?.traceId ?? '0'.repeat(32),
-                { status: failure.status, extensions: { service } },
-              ),
-            );
+            .send(upstreamProblem(failure, service, timeoutMs));
         },
       },
     });

@@ -18,6 +18,7 @@ import {
   rateRules,
   ruleApplies,
 } from '../domain/access-rules.ts';
+import { keepBufferedBody } from './buffered-bodies.ts';
 
 /** @fastify/rate-limit counting in the platform's cache, so replicas share counts through Redis. */
 function cacheStore(cache: Cache) {
@@ -57,6 +58,7 @@ async function readBody(request: FastifyRequest, limit: number): Promise<Record<
     chunks.push(chunk);
   }
   const raw = Buffer.concat(chunks);
+  keepBufferedBody(request, raw);
   // Handed on as a stream again: the proxy forwards a stream byte for byte, but would re-encode a Buffer.
   request.body = Readable.from([raw]);
   const type = String(request.headers['content-type'] ?? '');

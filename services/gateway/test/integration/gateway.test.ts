@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createRuntime, type RunningService, type Runtime, type ServiceDefinition, startService } from '@necp/platform';
+import {
+  createRuntime,
+  type RunningService,
+  type Runtime,
+  type ServiceDefinition,
+  serviceAuthentication,
+  startService,
+} from '@necp/platform';
 import { startTestIssuer, type TestIssuer, testConfig } from '@necp/platform/testing';
 import { Type } from 'typebox';
 import { gatewayService } from '../../src/service.ts';
@@ -18,7 +25,11 @@ async function freePort(): Promise<number> {
 const echoEconomy: ServiceDefinition = {
   name: 'economy',
   description: 'echo',
-  routes(app) {
+  routes(app, context) {
+    const { authenticate } = serviceAuthentication(app, context);
+    app.get('/api/v1/economy/whoami', { preHandler: authenticate }, async (request) => ({
+      accountId: request.auth?.accountId,
+    }));
     app.post(
       '/api/v1/economy/echo',
       { schema: { body: Type.Object({ amount: Type.Integer() }, { additionalProperties: false }) } },
@@ -37,204 +48,229 @@ const echoEconomy: ServiceDefinition = {
   },
 };
 
-describe('the gateway in front of the services', () => {
-  let runtime: Runtime;
-  let gateway: RunningService;
-  let economy: RunningService;
-  let base: string;
-  let issuer: TestIssuer;
-  let bearer: Record<string, string>;
+// `auto` hands requests to the stand-in economy, which runs in the gateway's process; `http` forwards them over HTTP.
+for (const transport of ['auto', 'http'] as const)
+  describe(`the gateway in front of the services (${transport})`, () => {
+    let runtime: Runtime;
+    let gateway: RunningService;
+    let economy: RunningService;
+    let base: string;
+    let issuer: TestIssuer;
+    let bearer: Record<string, string>;
 
-  before(async () => {
-    issuer = await startTestIssuer();
-    bearer = { authorization: `Bearer ${await issuer.token()}` };
-    const economyPort = await freePort();
-    const deadPort = await freePort();
-    const config = testConfig({
-      ECONOMY_URL: `http://127.0.0.1:${economyPort}`,
-      WORLD_URL: `http://127.0.0.1:${deadPort}`,
-      AUTH_URL: `http://127.0.0.1:${deadPort}`,
-      UPSTREAM_TIMEOUT_MS: '400',
-      OIDC_ISSUER: issuer.issuer,
-      RATE_LIMIT_LOGIN_PER_MINUTE: '3',
-      RATE_LIMIT_ACCOUNT_PER_MINUTE: '1000',
-      CORS_ORIGINS: 'https://play.necp.example',
-    });
-    runtime = await createRuntime(config, 'gateway-test');
-    economy = await startService(echoEconomy, runtime, { host: '127.0.0.1', port: economyPort });
-    gateway = await startService(gatewayService, runtime, { host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${gateway.port}`;
-  });
-  after(async () => {
-    await gateway.stop();
-    await economy.stop();
-    await runtime.close();
-    await issuer.close();
-  });
-
-  it('forwards by prefix with body, query, request id and trace context', async () => {
-    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const response = await fetch(`${base}/api/v1/economy/echo?x=1`, {
-      method: 'POST',
-      body: JSON.stringify({ amount: 5 }),
-      headers: {
-        ...bearer,
-        'content-type': 'application/json',
-        'x-request-id': 'client-req-1',
-        traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
-      },
-    });
-    assert.equal(response.status, 200);
-    const echoed = (await response.json()) as { body: unknown; requestId: string; traceparent: string; query: unknown };
-    assert.deepEqual(echoed.body, { amount: 5 });
-    assert.deepEqual(echoed.query, { x: '1' });
-    assert.equal(echoed.requestId, 'client-req-1');
-    assert.match(echoed.traceparent, new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
-    assert.doesNotMatch(echoed.traceparent, /00f067aa0ba902b7/, 'the gateway adds its own span');
-  });
-
-  it('forwards a body that a rate rule had to read, byte for byte', async () => {
-    const body = { characterId: crypto.randomUUID(), blueprintId: 'smart_scope_mk1', quantity: 2 };
-    const response = await fetch(`${base}/api/v1/economy/crafting/jobs`, {
-      method: 'POST',
-      body: JSON.stringify(body),
-      headers: { ...bearer, 'content-type': 'application/json' },
-    });
-    assert.equal(response.status, 200);
-    assert.deepEqual(((await response.json()) as { received: unknown }).received, body);
-    assert.equal(response.headers.get('ratelimit-limit'), '60', 'the per-character crafting rule counted it');
-  });
-
-  it("passes the service's own problems through", async () => {
-    const response = await fetch(`${base}/api/v1/economy/echo`, {
-      method: 'POST',
-      body: JSON.stringify({ amount: 'many' }),
-      headers: { ...bearer, 'content-type': 'application/json' },
-    });
-    assert.equal(response.status, 400);
-    assert.equal(((await response.json()) as { code: string }).code, 'VALIDATION_ERROR');
-  });
-
-  it('answers 503 with a problem when a service is down', async () => {
-    const response = await fetch(`${base}/api/v1/world/districts`); // public: no token needed
-    assert.equal(response.status, 503);
-    assert.match(response.headers.get('content-type') ?? '', /problem\+json/);
-    const body = (await response.json()) as { code: string; service: string };
-    assert.equal(body.code, 'UPSTREAM_UNAVAILABLE');
-    assert.equal(body.service, 'world');
-  });
-
-  it('answers 504 within its timeout when a service is slow', async () => {
-    const started = performance.now();
-    const response = await fetch(`${base}/api/v1/economy/slow`, { headers: bearer });
-    assert.equal(response.status, 504);
-    assert.equal(((await response.json()) as { code: string }).code, 'UPSTREAM_TIMEOUT');
-    assert.ok(performance.now() - started < 1400, 'it did not wait for the slow answer');
-  });
-
-  it('aggregates readiness of every service', async () => {
-    const response = await fetch(`${base}/api/v1/health`);
-    assert.equal(response.status, 503);
-    const body = (await response.json()) as { status: string; services: Record<string, { status: string }> };
-    assert.equal(body.status, 'degraded');
-    assert.equal(body.services.economy?.status, 'ready');
-    assert.equal(body.services.world?.status, 'unreachable');
-  });
-
-  it("serves Swagger UI and each service's OpenAPI document", async () => {
-    const ui = await fetch(`${base}/docs/`);
-    assert.equal(ui.status, 200);
-    const spec = (await (await fetch(`${base}/docs/specs/economy.json`)).json()) as { paths: Record<string, unknown> };
-    assert.ok(spec.paths['/api/v1/economy/echo']);
-    const missing = await fetch(`${base}/docs/specs/world.json`);
-    assert.equal(missing.status, 502);
-    assert.equal((await fetch(`${base}/docs/specs/nope.json`)).status, 400);
-  });
-
-  it('answers CORS preflights for the configured origins only', async () => {
-    const preflight = (origin: string) =>
-      fetch(`${base}/api/v1/economy/echo`, {
-        method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+    before(async () => {
+      issuer = await startTestIssuer();
+      bearer = { authorization: `Bearer ${await issuer.token()}` };
+      const economyPort = await freePort();
+      const deadPort = await freePort();
+      const config = testConfig({
+        ECONOMY_URL: `http://127.0.0.1:${economyPort}`,
+        WORLD_URL: `http://127.0.0.1:${deadPort}`,
+        AUTH_URL: `http://127.0.0.1:${deadPort}`,
+        UPSTREAM_TIMEOUT_MS: '400',
+        GATEWAY_UPSTREAM_TRANSPORT: transport,
+        // Rate-limit counts of their own in a shared Redis: each run starts from zero.
+        REDIS_KEY_PREFIX: `gateway-test-${crypto.randomUUID()}:`,
+        OIDC_ISSUER: issuer.issuer,
+        RATE_LIMIT_LOGIN_PER_MINUTE: '3',
+        RATE_LIMIT_ACCOUNT_PER_MINUTE: '1000',
+        CORS_ORIGINS: 'https://play.necp.example',
       });
-    const allowed = await preflight('https://play.necp.example');
-    assert.equal(allowed.status, 204);
-    assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://play.necp.example');
-    const other = await preflight('https://evil.example');
-    assert.equal(other.headers.get('access-control-allow-origin'), null);
-  });
-
-  it('answers unknown paths with a 404 problem', async () => {
-    const response = await fetch(`${base}/api/v2/anything`, { headers: bearer });
-    assert.equal(response.status, 404);
-    assert.equal(((await response.json()) as { code: string }).code, 'NOT_FOUND');
-  });
-
-  it('refuses a protected route without a valid token', async () => {
-    const missing = await fetch(`${base}/api/v1/economy/echo`, { method: 'POST' });
-    assert.equal(missing.status, 401);
-    assert.equal(((await missing.json()) as { code: string }).code, 'UNAUTHENTICATED');
-    const expired = await fetch(`${base}/api/v1/economy/echo`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await issuer.token({ expiresInSeconds: -60 })}` },
+      runtime = await createRuntime(config, 'gateway-test');
+      economy = await startService(echoEconomy, runtime, { host: '127.0.0.1', port: economyPort });
+      gateway = await startService(gatewayService, runtime, { host: '127.0.0.1', port: 0 });
+      base = `http://127.0.0.1:${gateway.port}`;
     });
-    assert.equal(expired.status, 401);
-    assert.equal(((await expired.json()) as { code: string }).code, 'TOKEN_EXPIRED');
-    const foreign = await startTestIssuer();
-    const forged = await fetch(`${base}/api/v1/economy/echo`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await foreign.token()}` },
+    after(async () => {
+      await gateway.stop();
+      await economy.stop();
+      await runtime.close();
+      await issuer.close();
     });
-    await foreign.close();
-    assert.equal(forged.status, 401, 'a token from another issuer is refused');
-  });
 
-  it('refuses a revoked session and a banned account at once', async () => {
-    const { authenticatorFor } = await import('@necp/platform');
-    const sessionId = crypto.randomUUID();
-    const accountId = crypto.randomUUID();
-    const token = await issuer.token({ sessionId, accountId });
-    const call = () =>
-      fetch(`${base}/api/v1/economy/echo`, {
+    it('forwards by prefix with body, query, request id and trace context', async () => {
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const response = await fetch(`${base}/api/v1/economy/echo?x=1`, {
         method: 'POST',
-        body: JSON.stringify({ amount: 1 }),
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ amount: 5 }),
+        headers: {
+          ...bearer,
+          'content-type': 'application/json',
+          'x-request-id': 'client-req-1',
+          traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+        },
       });
-    assert.equal((await call()).status, 200);
-    const denyList = authenticatorFor(gateway.context).denyList;
-    await denyList.revokeSession(sessionId);
-    const revoked = await call();
-    assert.equal(revoked.status, 401);
-    assert.equal(((await revoked.json()) as { code: string }).code, 'TOKEN_REVOKED');
-    const other = await issuer.token({ accountId });
-    await denyList.banAccount(accountId);
-    const banned = await fetch(`${base}/api/v1/economy/echo`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${other}` },
+      assert.equal(response.status, 200);
+      const echoed = (await response.json()) as {
+        body: unknown;
+        requestId: string;
+        traceparent: string;
+        query: unknown;
+      };
+      assert.deepEqual(echoed.body, { amount: 5 });
+      assert.deepEqual(echoed.query, { x: '1' });
+      assert.equal(echoed.requestId, 'client-req-1');
+      assert.match(echoed.traceparent, new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+      assert.doesNotMatch(echoed.traceparent, /00f067aa0ba902b7/, 'the gateway adds its own span');
     });
-    assert.equal(banned.status, 403);
-    assert.equal(((await banned.json()) as { code: string }).code, 'ACCOUNT_BANNED');
-  });
 
-  it('limits logins per login name and answers 429 with Retry-After and RateLimit headers', async () => {
-    const login = (name: string) =>
-      fetch(`${base}/api/v1/auth/login`, {
-        method: 'POST',
-        body: JSON.stringify({ login: name, password: 'wrong-password-1' }),
-        headers: { 'content-type': 'application/json' },
+    it("tells the service the caller's identity", async () => {
+      const accountId = crypto.randomUUID();
+      const response = await fetch(`${base}/api/v1/economy/whoami`, {
+        headers: { authorization: `Bearer ${await issuer.token({ accountId })}` },
       });
-    const answers = [];
-    for (let attempt = 0; attempt < 4; attempt++) answers.push(await login('Victim'));
-    assert.deepEqual(
-      answers.map((response) => response.status),
-      [503, 503, 503, 429],
-      'auth is down in this test (503) until the fourth try is refused at the edge',
-    );
-    const refused = answers[3] as Response;
-    assert.equal(refused.headers.get('ratelimit-limit'), '3');
-    assert.equal(refused.headers.get('ratelimit-remaining'), '0');
-    assert.ok(Number(refused.headers.get('retry-after')) > 0);
-    assert.equal(((await refused.json()) as { code: string }).code, 'RATE_LIMITED');
-    assert.equal(answers[0]?.headers.get('ratelimit-remaining'), '2');
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { accountId });
+    });
+
+    it('forwards a body that a rate rule had to read, byte for byte', async () => {
+      const body = { characterId: crypto.randomUUID(), blueprintId: 'smart_scope_mk1', quantity: 2 };
+      const response = await fetch(`${base}/api/v1/economy/crafting/jobs`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { ...bearer, 'content-type': 'application/json' },
+      });
+      assert.equal(response.status, 200);
+      assert.deepEqual(((await response.json()) as { received: unknown }).received, body);
+      assert.equal(response.headers.get('ratelimit-limit'), '60', 'the per-character crafting rule counted it');
+    });
+
+    it("passes the service's own problems through", async () => {
+      const response = await fetch(`${base}/api/v1/economy/echo`, {
+        method: 'POST',
+        body: JSON.stringify({ amount: 'many' }),
+        headers: { ...bearer, 'content-type': 'application/json' },
+      });
+      assert.equal(response.status, 400);
+      assert.equal(((await response.json()) as { code: string }).code, 'VALIDATION_ERROR');
+    });
+
+    it('answers 503 with a problem when a service is down', async () => {
+      const response = await fetch(`${base}/api/v1/world/districts`); // public: no token needed
+      assert.equal(response.status, 503);
+      assert.match(response.headers.get('content-type') ?? '', /problem\+json/);
+      const body = (await response.json()) as { code: string; service: string };
+      assert.equal(body.code, 'UPSTREAM_UNAVAILABLE');
+      assert.equal(body.service, 'world');
+    });
+
+    it('answers 504 within its timeout when a service is slow', async () => {
+      const started = performance.now();
+      const response = await fetch(`${base}/api/v1/economy/slow`, { headers: bearer });
+      assert.equal(response.status, 504);
+      assert.equal(((await response.json()) as { code: string }).code, 'UPSTREAM_TIMEOUT');
+      assert.ok(performance.now() - started < 1400, 'it did not wait for the slow answer');
+    });
+
+    it('aggregates readiness of every service', async () => {
+      const response = await fetch(`${base}/api/v1/health`);
+      assert.equal(response.status, 503);
+      const body = (await response.json()) as { status: string; services: Record<string, { status: string }> };
+      assert.equal(body.status, 'degraded');
+      assert.equal(body.services.economy?.status, 'ready');
+      assert.equal(body.services.world?.status, 'unreachable');
+    });
+
+    it("serves Swagger UI and each service's OpenAPI document", async () => {
+      const ui = await fetch(`${base}/docs/`);
+      assert.equal(ui.status, 200);
+      const spec = (await (await fetch(`${base}/docs/specs/economy.json`)).json()) as {
+        paths: Record<string, unknown>;
+      };
+      assert.ok(spec.paths['/api/v1/economy/echo']);
+      const missing = await fetch(`${base}/docs/specs/world.json`);
+      assert.equal(missing.status, 502);
+      assert.equal((await fetch(`${base}/docs/specs/nope.json`)).status, 400);
+    });
+
+    it('answers CORS preflights for the configured origins only', async () => {
+      const preflight = (origin: string) =>
+        fetch(`${base}/api/v1/economy/echo`, {
+          method: 'OPTIONS',
+          headers: {
+            origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'authorization',
+          },
+        });
+      const allowed = await preflight('https://play.necp.example');
+      assert.equal(allowed.status, 204);
+      assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://play.necp.example');
+      const other = await preflight('https://evil.example');
+      assert.equal(other.headers.get('access-control-allow-origin'), null);
+    });
+
+    it('answers unknown paths with a 404 problem', async () => {
+      const response = await fetch(`${base}/api/v2/anything`, { headers: bearer });
+      assert.equal(response.status, 404);
+      assert.equal(((await response.json()) as { code: string }).code, 'NOT_FOUND');
+    });
+
+    it('refuses a protected route without a valid token', async () => {
+      const missing = await fetch(`${base}/api/v1/economy/echo`, { method: 'POST' });
+      assert.equal(missing.status, 401);
+      assert.equal(((await missing.json()) as { code: string }).code, 'UNAUTHENTICATED');
+      const expired = await fetch(`${base}/api/v1/economy/echo`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await issuer.token({ expiresInSeconds: -60 })}` },
+      });
+      assert.equal(expired.status, 401);
+      assert.equal(((await expired.json()) as { code: string }).code, 'TOKEN_EXPIRED');
+      const foreign = await startTestIssuer();
+      const forged = await fetch(`${base}/api/v1/economy/echo`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await foreign.token()}` },
+      });
+      await foreign.close();
+      assert.equal(forged.status, 401, 'a token from another issuer is refused');
+    });
+
+    it('refuses a revoked session and a banned account at once', async () => {
+      const { authenticatorFor } = await import('@necp/platform');
+      const sessionId = crypto.randomUUID();
+      const accountId = crypto.randomUUID();
+      const token = await issuer.token({ sessionId, accountId });
+      const call = () =>
+        fetch(`${base}/api/v1/economy/echo`, {
+          method: 'POST',
+          body: JSON.stringify({ amount: 1 }),
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        });
+      assert.equal((await call()).status, 200);
+      const denyList = authenticatorFor(gateway.context).denyList;
+      await denyList.revokeSession(sessionId);
+      const revoked = await call();
+      assert.equal(revoked.status, 401);
+      assert.equal(((await revoked.json()) as { code: string }).code, 'TOKEN_REVOKED');
+      const other = await issuer.token({ accountId });
+      await denyList.banAccount(accountId);
+      const banned = await fetch(`${base}/api/v1/economy/echo`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${other}` },
+      });
+      assert.equal(banned.status, 403);
+      assert.equal(((await banned.json()) as { code: string }).code, 'ACCOUNT_BANNED');
+    });
+
+    it('limits logins per login name and answers 429 with Retry-After and RateLimit headers', async () => {
+      const login = (name: string) =>
+        fetch(`${base}/api/v1/auth/login`, {
+          method: 'POST',
+          body: JSON.stringify({ login: name, password: 'wrong-password-1' }),
+          headers: { 'content-type': 'application/json' },
+        });
+      const answers = [];
+      for (let attempt = 0; attempt < 4; attempt++) answers.push(await login('Victim'));
+      assert.deepEqual(
+        answers.map((response) => response.status),
+        [503, 503, 503, 429],
+        'auth is down in this test (503) until the fourth try is refused at the edge',
+      );
+      const refused = answers[3] as Response;
+      assert.equal(refused.headers.get('ratelimit-limit'), '3');
+      assert.equal(refused.headers.get('ratelimit-remaining'), '0');
+      assert.ok(Number(refused.headers.get('retry-after')) > 0);
+      assert.equal(((await refused.json()) as { code: string }).code, 'RATE_LIMITED');
+      assert.equal(answers[0]?.headers.get('ratelimit-remaining'), '2');
+    });
   });
-});
