@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: typecheck and lint, unit tests, then the integration and end-to-end tests twice: on the
 # embedded adapters (PGlite, in-process bus, memory) and on real PostgreSQL, Redis and Kafka started
-# here by scripts/infra.sh (installed when missing). Stops what it started, whatever happens.
+# here by scripts/infra.sh (installed when missing); on the real servers the end-to-end tests run once
+# more with the gateway forwarding over HTTP. Stops what it started, whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,3 +31,5 @@ export KEYCLOAK=${KEYCLOAK:-1}
 run_phase integration
 run_phase real
 run_phase e2e
+echo "== end to end again, the gateway reaching the services over HTTP as when they run apart =="
+GATEWAY_UPSTREAM_TRANSPORT=http run_phase e2e
