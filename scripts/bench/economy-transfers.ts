@@ -61,37 +61,38 @@ async function serve(topology: Topology): Promise<void> {
     }
     return { characterId, token };
   };
-  const fund = async (who: Party, amount: number) => {
-    const granted = await call('POST', '/api/v1/economy/grants', admin, {
+  // Economy learns characters from characters.lifecycle, which reaches it through Kafka when the
+  // services are separate processes: until then it answers 404 for them, so each call is repeated.
+  const deadline = Date.now() + 30_000;
+  const untilCreated = async (what: string, path: string, token: string, body: unknown) => {
+    for (;;) {
+      const answer = await call('POST', path, token, body);
+      if (answer.status === 201) return;
+      if (Date.now() > deadline) throw new Error(`${what} failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const fund = (who: Party, amount: number) =>
+    untilCreated('grant', '/api/v1/economy/grants', admin, {
       characterId: who.characterId,
       asset: 'EDD',
       amount,
       reason: 'bench float',
     });
-    if (granted.status !== 201) throw new Error(`grant failed: ${granted.status} ${JSON.stringify(granted.body)}`);
-  };
 
   const pairs: Targets['pairs'] = [];
   for (let index = 0; index < PAIRS; index++) pairs.push({ from: await party(), to: await party() });
   const hot = await party();
   for (const pair of pairs) await fund(pair.from, 1_000_000);
   await fund(hot, 100_000_000);
-  // One transfer per sender before the clock starts: economy learns characters from
-  // characters.lifecycle, which reaches it through Kafka when the services are separate processes.
-  const deadline = Date.now() + 30_000;
+  // One transfer per sender before the clock starts, so every receiver is known too.
   for (const sender of [...pairs, { from: hot, to: pairs[0]?.to as Party }]) {
-    for (;;) {
-      const warm = await call('POST', '/api/v1/economy/transfers', sender.from.token, {
-        fromCharacterId: sender.from.characterId,
-        toCharacterId: sender.to.characterId,
-        asset: 'EDD',
-        amount: 1,
-      });
-      if (warm.status === 201) break;
-      if (Date.now() > deadline)
-        throw new Error(`warm-up transfer failed: ${warm.status} ${JSON.stringify(warm.body)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await untilCreated('warm-up transfer', '/api/v1/economy/transfers', sender.from.token, {
+      fromCharacterId: sender.from.characterId,
+      toCharacterId: sender.to.characterId,
+      asset: 'EDD',
+      amount: 1,
+    });
   }
 
   process.stdout.write(

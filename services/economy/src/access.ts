@@ -33,6 +33,8 @@ export interface Access {
    * caller has one of `bypassRoles` (services and operators acting for the game).
    */
   assertCharacter(request: FastifyRequest, characterId: string, bypassRoles?: readonly string[]): Promise<void>;
+  /** The character must exist and not be deleted (404), whoever asks: nothing is paid to a character no one can play. */
+  assertExists(characterId: string): Promise<void>;
   /** 429 RATE_LIMITED once `key` was used `max` times in the current window of `windowMs`. */
   limit(key: string, max: number, windowMs: number): Promise<void>;
   /** Whether the caller owns one of `characterIds` (known, not deleted). */
@@ -72,6 +74,9 @@ export function createAccess(app: HttpApp, context: ServiceContext, db: EconomyD
       const auth = authOf(request);
       if (hasAnyRole(auth, bypassRoles)) return;
       await ownership.assertOwned(auth.accountId, characterId);
+    },
+    async assertExists(characterId) {
+      if ((await ownership.ownerOf(characterId)) === null) throw new AppError('NOT_FOUND', 'No such character');
     },
     async limit(key, max, windowMs) {
       const window = Math.floor(Date.now() / windowMs);

@@ -66,7 +66,12 @@ export function transferRoutes(app: HttpApp, access: Access, poster: TransferPos
           errors: [{ path: 'body/toCharacterId', message: 'must differ from fromCharacterId' }],
         });
       }
-      await access.assertCharacter(request, body.fromCharacterId, [Roles.service]);
+      // Both in one round trip to the cache; a payee that does not exist would keep the eddies in
+      // an account no one can reach.
+      await Promise.all([
+        access.assertCharacter(request, body.fromCharacterId, [Roles.service]),
+        access.assertExists(body.toCharacterId),
+      ]);
       const caller = access.caller(request);
       const { transfer, view } = p2pTransfer(body, caller.accountId);
       const result = await postOnce(poster, request, caller.accountId, {
@@ -85,11 +90,12 @@ export function transferRoutes(app: HttpApp, access: Access, poster: TransferPos
         security: bearer,
         headers: IdempotencyHeaders,
         body: GrantBody,
-        response: { 201: GrantSchema, ...problems(400, 401, 403) },
+        response: { 201: GrantSchema, ...problems(400, 401, 403, 404) },
       },
       preHandler: [access.authenticate, access.requireRole(Roles.admin, Roles.service)],
     },
     async (request, reply) => {
+      await access.assertExists(request.body.characterId);
       const caller = access.caller(request);
       const { transfer, view } = houseGrant(request.body, caller.accountId);
       const result = await postOnce(poster, request, caller.accountId, {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { adapterLabel } from '@necp/platform/testing';
+import { sql } from 'kysely';
 import { type Economy, startEconomy } from '../support/harness.ts';
 
 describe(`economy ledger on ${adapterLabel}`, () => {
@@ -254,6 +255,42 @@ describe(`economy ledger on ${adapterLabel}`, () => {
       (await economy.call('GET', `/api/v1/economy/wallets/${fresh}`, alice.token)).body.code,
       'CHARACTER_NOT_OWNED',
     );
+  });
+
+  it('refuses a transfer or grant to a character that does not exist or was deleted, moving nothing', async () => {
+    const alice = await economy.player();
+    const gone = await economy.player();
+    await economy.deliver('characters.lifecycle', gone.characterId, {
+      kind: 'deleted',
+      characterId: gone.characterId,
+      accountId: gone.accountId,
+      origin: 'street_kid',
+      class: 'techie',
+      district: 'watson',
+    });
+    const nobody = randomUUID();
+    for (const toCharacterId of [nobody, gone.characterId]) {
+      const sent = await economy.call('POST', '/api/v1/economy/transfers', alice.token, {
+        fromCharacterId: alice.characterId,
+        toCharacterId,
+        asset: 'EDD',
+        amount: 100,
+      });
+      assert.equal(sent.status, 404, JSON.stringify(sent.body));
+      assert.equal(sent.body.code, 'NOT_FOUND');
+      const granted = await economy.call('POST', '/api/v1/economy/grants', admin, {
+        characterId: toCharacterId,
+        asset: 'EDD',
+        amount: 100,
+        reason: 'typo',
+      });
+      assert.equal(granted.status, 404, JSON.stringify(granted.body));
+    }
+    assert.equal((await balance(alice.characterId, alice.token)).available, 1000);
+    const { rows } = await sql<{ owner_id: string; balance: string }>`
+      SELECT owner_id, balance::text FROM mvp_core.ledger_accounts
+      WHERE asset = 'EDD' AND owner_id IN (${nobody}, ${gone.characterId})`.execute(economy.db.kysely);
+    assert.deepEqual(rows, [{ owner_id: gone.characterId, balance: '1000' }]);
   });
 
   it('mints grants for admins and services only, idempotently', async () => {
