@@ -120,6 +120,7 @@ export function escrowRoutes(app: HttpApp, access: Access, db: SqlDatabase, type
       async (request, reply) => {
         const caller = access.caller(request);
         const { settlement, executor } = toSettlement(request.body as Record<string, unknown>);
+        if (executor !== null) await access.assertExists(executor);
         const result = await runOnce(db, request, caller.accountId, async (trx) => ({
           status: 200,
           body: await settleEscrow(trx, request.params.orderId, settlement, executor, caller.accountId, 'api'),

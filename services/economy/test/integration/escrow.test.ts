@@ -79,6 +79,11 @@ describe(`economy escrow on ${adapterLabel}`, () => {
     const executor = await economy.player();
     const orderId = randomUUID();
     await lock(customer.token, orderId, customer.characterId);
+    const toNobody = await economy.call('POST', `/api/v1/economy/escrows/${orderId}/release`, service, {
+      executorCharacterId: randomUUID(),
+    });
+    assert.equal(toNobody.status, 404, JSON.stringify(toNobody.body));
+    assert.deepEqual(await eddies(customer.characterId), { available: 475, held: 525 });
     const answers = await Promise.all(
       Array.from({ length: 8 }, () =>
         economy.call('POST', `/api/v1/economy/escrows/${orderId}/release`, service, {
