@@ -136,6 +136,18 @@ describe('a player journey through the gateway: account, characters, starting ki
     });
     assert.equal(theft.status, 403, 'bob cannot spend from alice');
     assert.equal(theft.body.code, 'CHARACTER_NOT_OWNED');
+
+    const toNobody = await call('POST', '/api/v1/economy/transfers', {
+      token: alice.token,
+      body: { ...transfer, toCharacterId: randomUUID() },
+    });
+    assert.equal(toNobody.status, 404, 'nothing is paid to a character that does not exist');
+    const unstorable = await call('POST', '/api/v1/economy/transfers', {
+      token: alice.token,
+      body: { ...transfer, memo: 'rent\u0000' },
+    });
+    assert.equal(unstorable.status, 400, 'text the database cannot store is refused, not a 500');
+    assert.equal(await eddies(alice.token, alice.characterId), 750);
   });
 
   it('keeps another account out of a character', async () => {

@@ -40,6 +40,8 @@ export interface ServiceDefinition {
   subscriptions?(context: ServiceContext): Subscription[];
   readiness?(context: ServiceContext): Record<string, ReadinessCheck>;
   jobs?: BackgroundJob[];
+  /** See `HttpServiceOptions.forwardsBodies` (the gateway). */
+  forwardsBodies?: boolean;
 }
 
 export interface RunningService {
@@ -94,6 +96,7 @@ export async function startService(
     drainTimeoutMs: Math.floor(runtime.config.SHUTDOWN_TIMEOUT_MS / 2),
     readiness,
     routes: (app) => definition.routes(app, context),
+    forwardsBodies: definition.forwardsBodies ?? false,
   });
   const subscriptions = definition.subscriptions?.(context) ?? [];
   for (const subscription of subscriptions) await runtime.bus.subscribe(subscription);

@@ -8,6 +8,7 @@ import { securityRoutes } from './routes/security.ts';
 export const gatewayService: ServiceDefinition = {
   name: 'gateway',
   description: 'NECP api-gateway: routing, JWT validation, RBAC, rate limits, realtime push',
+  forwardsBodies: true,
   async routes(app, context) {
     await securityRoutes(app, context);
     healthRoutes(app, context);

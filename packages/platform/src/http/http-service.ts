@@ -10,6 +10,7 @@ import { createHttpMetrics } from '../metrics.ts';
 import { formatTraceparent, parseTraceparent, runWithTrace } from '../trace-context.ts';
 import { SpanKind, startWorkSpan, type WorkSpan } from '../tracing.ts';
 import { installProblemHandlers } from './errors.ts';
+import { installJsonBodyParser } from './json-body.ts';
 
 registerAjvFormats();
 
@@ -36,6 +37,11 @@ export interface HttpServiceOptions {
   readinessTimeoutMs?: number;
   /** How long `close` waits for in-flight requests before it cuts the remaining connections. */
   drainTimeoutMs?: number;
+  /**
+   * The service passes request bodies on unparsed (the gateway's proxy, which brings its own
+   * parsers): the JSON parser that refuses unstorable text is left to the services behind it.
+   */
+  forwardsBodies?: boolean;
 }
 
 export interface HttpService {
@@ -88,6 +94,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   installProblemHandlers(app, options.logger);
+  if (!options.forwardsBodies) installJsonBodyParser(app);
 
   const httpMetrics = createHttpMetrics(options.metrics);
   const spans = new WeakMap<FastifyRequest, WorkSpan>();

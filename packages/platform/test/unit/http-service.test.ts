@@ -57,6 +57,7 @@ describe('the HTTP service factory', () => {
           },
           async (request, reply) => reply.code(201).send({ id: request.params.thingId, name: request.body.name }),
         );
+        app.post('/echo', { schema: { body: Type.Object({ name: Type.String() }) } }, async (request) => request.body);
         app.get('/conflict', async () => {
           throw new AppError('INVALID_STATE', 'not now', { extensions: { current: 'draft' } });
         });
@@ -116,6 +117,27 @@ describe('the HTTP service factory', () => {
   it('refuses malformed JSON with 400', async () => {
     const body = await problemOf(await post(`/things/${thing}`, '{"name": '));
     assert.equal(body.code, 'VALIDATION_ERROR');
+  });
+
+  it('refuses text a database cannot store (U+0000, lone surrogates) with 400, in values and keys alike', async () => {
+    for (const name of ['"a\\u0000b"', '"a\\ud800"', '"\\udc00a"']) {
+      const body = await problemOf(await post(`/things/${thing}`, `{"name": ${name}, "amount": 1}`));
+      assert.equal(body.code, 'VALIDATION_ERROR', name);
+    }
+    const inKey = await post(`/things/${thing}`, '{"name": "a", "amount": 1, "x\\u0000": 1}');
+    assert.equal(inKey.status, 400);
+    assert.match((await problemOf(inKey)).detail as string, /U\+0000/);
+  });
+
+  it('accepts a surrogate pair and an escaped backslash before u0000', async () => {
+    for (const [name, expected] of [
+      ['"\\ud83d\\ude00"', '\u{1F600}'],
+      ['"\\\\u0000"', '\\u0000'],
+    ] as const) {
+      const response = await post('/echo', `{"name": ${name}}`);
+      assert.equal(response.status, 200, name);
+      assert.equal(((await response.json()) as { name: string }).name, expected);
+    }
   });
 
   it('refuses an oversized body with 413', async () => {

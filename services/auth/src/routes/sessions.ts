@@ -1,4 +1,4 @@
-import { AppError, authOf, type HttpApp, ProblemSchema } from '@necp/platform';
+import { AppError, authOf, decodeKeysetCursor, encodeKeysetCursor, type HttpApp, ProblemSchema } from '@necp/platform';
 import { Type } from 'typebox';
 import type { AuthApp } from '../flows/auth-app.ts';
 import { endSessions } from '../flows/sessions.ts';
@@ -18,21 +18,6 @@ async function sessionOfRefreshToken(auth: AuthApp, token: string, accountId: st
 }
 
 const DefaultPageSize = 20;
-
-function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(at ?? '');
-  if (!id || Number.isNaN(createdAt.getTime())) {
-    throw new AppError('VALIDATION_ERROR', 'cursor is not valid', {
-      errors: [{ path: 'query/cursor', message: 'is not valid' }],
-    });
-  }
-  return { createdAt, id };
-}
 
 export function sessionRoutes(app: HttpApp, auth: AuthApp): void {
   const { authenticate } = auth.authenticator;
@@ -117,7 +102,7 @@ export function sessionRoutes(app: HttpApp, auth: AuthApp): void {
     async (request) => {
       const caller = authOf(request);
       const { limit = DefaultPageSize, cursor } = request.query;
-      const page = { limit: limit + 1, ...(cursor ? { after: decodeCursor(cursor) } : {}) };
+      const page = { limit: limit + 1, ...(cursor ? { after: decodeKeysetCursor(cursor) } : {}) };
       const sessions = await listLiveSessions(auth.db, caller.accountId, page, new Date());
       const items = sessions.slice(0, limit);
       const last = items.at(-1);
@@ -132,7 +117,7 @@ export function sessionRoutes(app: HttpApp, auth: AuthApp): void {
           ip: session.ip,
           current: session.id === caller.sessionId,
         })),
-        nextCursor: sessions.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+        nextCursor: sessions.length > limit && last ? encodeKeysetCursor({ at: last.createdAt, id: last.id }) : null,
       };
     },
   );

@@ -1,3 +1,4 @@
+import type { KeysetPosition } from '@necp/platform';
 import type { Kysely } from 'kysely';
 import type { AuthDatabase } from './tables.ts';
 
@@ -147,7 +148,7 @@ export async function revokeSessions(
 export async function listLiveSessions(
   db: Db,
   accountId: string,
-  page: { limit: number; after?: { createdAt: Date; id: string } },
+  page: { limit: number; after?: KeysetPosition },
   now: Date,
 ): Promise<Session[]> {
   let query = db
@@ -159,10 +160,7 @@ export async function listLiveSessions(
   const after = page.after;
   if (after) {
     query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '<', after.createdAt),
-        eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
-      ]),
+      eb.or([eb('created_at', '<', after.at), eb.and([eb('created_at', '=', after.at), eb('id', '<', after.id)])]),
     );
   }
   const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();

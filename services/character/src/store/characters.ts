@@ -1,4 +1,4 @@
-import { AppError } from '@necp/platform';
+import { AppError, decodeKeysetCursor, encodeKeysetCursor } from '@necp/platform';
 import { type Selectable, sql } from 'kysely';
 import type { CharacterTable, Queryable } from './tables.ts';
 
@@ -97,37 +97,18 @@ export async function listCharacters(
     .orderBy('id')
     .limit(options.limit + 1);
   if (options.cursor) {
-    const after = decodeCursor(options.cursor);
+    const after = decodeKeysetCursor(options.cursor);
     query = query.where((eb) =>
-      eb.or([
-        eb('created_at', '>', after.createdAt),
-        eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)]),
-      ]),
+      eb.or([eb('created_at', '>', after.at), eb.and([eb('created_at', '=', after.at), eb('id', '>', after.id)])]),
     );
   }
   const rows = await query.execute();
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
-  return { rows: page, nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };
-}
-
-function encodeCursor(row: CharacterRow): string {
-  return Buffer.from(JSON.stringify([row.created_at.toISOString(), row.id])).toString('base64url');
-}
-
-const UuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    const at = new Date(String(createdAt));
-    if (typeof id === 'string' && UuidPattern.test(id) && !Number.isNaN(at.getTime())) return { createdAt: at, id };
-  } catch {
-    // Falls through to the 400 below.
-  }
-  throw new AppError('VALIDATION_ERROR', 'The cursor is not one this service issued', {
-    errors: [{ path: 'querystring/cursor', message: 'is invalid' }],
-  });
+  return {
+    rows: page,
+    nextCursor: rows.length > options.limit && last ? encodeKeysetCursor({ at: last.created_at, id: last.id }) : null,
+  };
 }
 
 /**

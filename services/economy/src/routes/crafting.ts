@@ -1,4 +1,4 @@
-import { AppError, type HttpApp, hasAnyRole, type SqlDatabase } from '@necp/platform';
+import { AppError, decodeKeysetCursor, type HttpApp, hasAnyRole, type SqlDatabase } from '@necp/platform';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { type Access, Roles } from '../access.ts';
@@ -241,7 +241,7 @@ export function craftingRoutes(
         typed,
         characterId,
         limit ?? DEFAULT_PAGE_SIZE,
-        cursor ? decodeCursor(cursor) : undefined,
+        cursor ? decodeKeysetCursor(cursor) : undefined,
         new Date(),
       );
     },
@@ -298,17 +298,4 @@ export function craftingRoutes(
   action('cancel', 'owner', cancelJob);
   action('pause', 'operator', pauseJob);
   action('resume', 'operator', (trx, jobId, now) => resumeJob(trx, jobId, timeScale(), now));
-}
-
-function decodeCursor(cursor: string): { queuedAt: Date; id: string } {
-  try {
-    const [queuedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
-    const date = new Date(queuedAt);
-    if (Number.isNaN(date.getTime()) || typeof id !== 'string') throw new Error('bad cursor');
-    return { queuedAt: date, id };
-  } catch {
-    throw new AppError('VALIDATION_ERROR', 'The cursor is not one this service gave', {
-      errors: [{ path: 'querystring/cursor', message: 'is invalid' }],
-    });
-  }
 }

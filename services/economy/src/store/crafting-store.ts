@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, writeEvent } from '@necp/platform';
+import { AppError, encodeKeysetCursor, type KeysetPosition, writeEvent } from '@necp/platform';
 import { type Selectable, sql, type Updateable } from 'kysely';
 import type { Material } from '../domain/catalogue.ts';
 import {
@@ -378,7 +378,7 @@ export async function listJobs(
   db: EconomyDb,
   characterId: string,
   limit: number,
-  cursor: { queuedAt: Date; id: string } | undefined,
+  cursor: KeysetPosition | undefined,
   now: Date,
 ): Promise<{ items: JobView[]; nextCursor: string | null }> {
   let query = db
@@ -390,10 +390,7 @@ export async function listJobs(
     .limit(limit + 1);
   if (cursor) {
     query = query.where((eb) =>
-      eb.or([
-        eb('queued_at', '<', cursor.queuedAt),
-        eb.and([eb('queued_at', '=', cursor.queuedAt), eb('id', '<', cursor.id)]),
-      ]),
+      eb.or([eb('queued_at', '<', cursor.at), eb.and([eb('queued_at', '=', cursor.at), eb('id', '<', cursor.id)])]),
     );
   }
   const rows = await query.execute();
@@ -401,10 +398,7 @@ export async function listJobs(
   const last = page.at(-1);
   return {
     items: page.map((row) => jobView(row, now)),
-    nextCursor:
-      rows.length > limit && last
-        ? Buffer.from(JSON.stringify([new Date(last.queued_at).toISOString(), last.id])).toString('base64url')
-        : null,
+    nextCursor: rows.length > limit && last ? encodeKeysetCursor({ at: new Date(last.queued_at), id: last.id }) : null,
   };
 }
 
