@@ -30,8 +30,9 @@ export const CharacterOwnerTtlMs = 5_000;
 export const CharacterNotFoundTtlMs = 1_000;
 const NoOwner = '-';
 
+/** UUIDs are case-insensitive: every spelling of one id shares (and invalidates) one entry. */
 export function characterOwnerCacheKey(characterId: string): string {
-  return `character:owner:${characterId}`;
+  return `character:owner:${characterId.toLowerCase()}`;
 }
 
 const UuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

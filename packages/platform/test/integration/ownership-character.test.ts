@@ -103,7 +103,8 @@ describe(`character ownership (${realRedisUrl ? 'redis' : 'memory'} cache)`, () 
     await check.assertOwned(accountId, characterId);
     assert.equal(hits, 1, 'served from the cache');
     owners.delete(characterId);
-    await check.invalidate(characterId);
+    // UUIDs are case-insensitive: the id as a client wrote it must clear the entry all others read.
+    await check.invalidate(characterId.toUpperCase());
     assert.equal(
       await codeOf(check.assertOwned(accountId, characterId)),
       'NOT_FOUND',

@@ -157,7 +157,7 @@ export interface GrantResult {
 
 function sameGrant(stored: { characterId: string; templateId: string; quantity: number }, input: GrantInput) {
   return (
-    stored.characterId === input.characterId &&
+    stored.characterId.toLowerCase() === input.characterId.toLowerCase() &&
     stored.templateId === input.templateId &&
     stored.quantity === input.quantity
   );

@@ -100,6 +100,8 @@ describe(`inventory (${adapterLabel})`, () => {
     assert.equal(first.status, 201);
     assert.equal(second.status, 200);
     assert.deepEqual(second.body, first.body);
+    const sameIdUpperCase = await grant(characterId.toUpperCase(), body);
+    assert.equal(sameIdUpperCase.status, 200, 'a UUID names the same character in either case');
     assert.equal(itemOf((await inventory(player, characterId)).items, 'standard').quantity, 30);
     const other = await grant(characterId, { ...body, quantity: 31 });
     assert.equal(other.status, 409);
