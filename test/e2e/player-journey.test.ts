@@ -60,6 +60,9 @@ describe('a player journey through the gateway: account, characters, starting ki
         SEED_ARBITER_PASSWORD: `arbiter-${randomUUID()}`,
         // Test runs share one Redis (and so the login counters of 127.0.0.1) within a minute.
         RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
+        // As a deployment on real servers sets it (embedded mode generates one): economy asks
+        // character-service about characters its projection has not seen, with its own token.
+        ECONOMY_CLIENT_SECRET: `economy-${randomUUID()}`,
       }),
       ports,
     );
