@@ -582,10 +582,12 @@ class KafkaSubscriber implements LagSource {
   async stop(): Promise<void> {
     this.#stopping.abort();
     this.#lanes.dropAll();
-    await this.#lanes.idle();
-    await Promise.allSettled([...this.#commits]);
-    // A restart still joining, or a group leave, that a broker back from an outage does not answer
-    // must not hold the process open: each wait is bounded, then the connections are closed by force.
+    // A handler, an offset commit, a restart still joining or a group leave that a broker back from
+    // an outage does not answer must not hold the process open: each wait is bounded, then the
+    // connections are closed by force. An effect whose commit is abandoned is delivered again, and
+    // the idempotent consumer skips it.
+    await withTimeout(this.#lanes.idle(), STOP_WAIT_MS).catch(() => undefined);
+    await withTimeout(Promise.allSettled([...this.#commits]), STOP_WAIT_MS).catch(() => undefined);
     await withTimeout(this.#restarting ?? Promise.resolve(), STOP_WAIT_MS).catch(() => undefined);
     await withTimeout(this.#stream?.close() ?? Promise.resolve(), STOP_WAIT_MS).catch(() => undefined);
     await withTimeout(this.#consumer.close(), STOP_WAIT_MS).catch(async (error: unknown) => {
