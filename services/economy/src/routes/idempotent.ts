@@ -8,7 +8,7 @@ import {
   withIdempotency,
 } from '@necp/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PostedTransfer } from '../store/ledger-post.ts';
+import { type PartyChecks, PartyNotKnownYet, type PostedTransfer } from '../store/ledger-post.ts';
 import type { Trx } from '../store/ledger-store.ts';
 import { retryTransaction } from '../store/retry.ts';
 import type { EconomyTables } from '../store/tables.ts';
@@ -60,10 +60,33 @@ export async function postOnce(
   poster: TransferPoster,
   request: FastifyRequest,
   accountId: string,
-  posting: { transfer: PostedTransfer; response: StoredResponse },
+  posting: { transfer: PostedTransfer; response: StoredResponse; parties?: PartyChecks },
 ): Promise<IdempotentResult> {
   const idempotency = idempotencyOf(request, accountId);
   return poster.post({ ...posting, claim: idempotency === undefined ? undefined : idempotencyClaim(idempotency) });
+}
+
+/**
+ * `postOnce` with the transfer's characters checked by the ledger in the statement that posts it
+ * (no round trip before it). When economy's projection has not seen one of them yet,
+ * `checkSlowly` checks them through the cache and character-service (404, 403 or 503 as it finds)
+ * and the transfer is posted again: the first attempt wrote nothing and gave its key back.
+ */
+export async function postOnceChecked(
+  poster: TransferPoster,
+  request: FastifyRequest,
+  accountId: string,
+  posting: { transfer: PostedTransfer; response: StoredResponse },
+  parties: PartyChecks,
+  checkSlowly: () => Promise<unknown>,
+): Promise<IdempotentResult> {
+  try {
+    return await postOnce(poster, request, accountId, { ...posting, parties });
+  } catch (error) {
+    if (!(error instanceof PartyNotKnownYet)) throw error;
+  }
+  await checkSlowly();
+  return postOnce(poster, request, accountId, posting);
 }
 
 export function send(reply: FastifyReply, result: IdempotentResult): FastifyReply {

@@ -1,9 +1,9 @@
-import { AppError, type HttpApp } from '@necp/platform';
+import { AppError, type HttpApp, hasAnyRole } from '@necp/platform';
 import { Type } from 'typebox';
 import { type Access, Roles } from '../access.ts';
 import type { TransferPoster } from '../store/transfer-batcher.ts';
 import { houseGrant, p2pTransfer } from '../store/wallet-ops.ts';
-import { postOnce, send } from './idempotent.ts';
+import { postOnceChecked, send } from './idempotent.ts';
 import { Amount, AssetSchema, bearer, IdempotencyHeaders, problems, Uuid } from './schemas.ts';
 
 const TransferBody = Type.Object(
@@ -66,18 +66,25 @@ export function transferRoutes(app: HttpApp, access: Access, poster: TransferPos
           errors: [{ path: 'body/toCharacterId', message: 'must differ from fromCharacterId' }],
         });
       }
-      // Both in one round trip to the cache; a payee that does not exist would keep the eddies in
-      // an account no one can reach.
-      await Promise.all([
-        access.assertCharacter(request, body.fromCharacterId, [Roles.service]),
-        access.assertExists(body.toCharacterId),
-      ]);
       const caller = access.caller(request);
       const { transfer, view } = p2pTransfer(body, caller.accountId);
-      const result = await postOnce(poster, request, caller.accountId, {
-        transfer,
-        response: { status: 201, body: view },
-      });
+      // A payee that does not exist would keep the eddies in an account no one can reach.
+      const parties = {
+        debitOwnedBy: hasAnyRole(caller, [Roles.service]) ? null : caller.accountId,
+        creditMustExist: true,
+      };
+      const result = await postOnceChecked(
+        poster,
+        request,
+        caller.accountId,
+        { transfer, response: { status: 201, body: view } },
+        parties,
+        () =>
+          Promise.all([
+            access.assertCharacter(request, body.fromCharacterId, [Roles.service]),
+            access.assertExists(body.toCharacterId),
+          ]),
+      );
       return send(reply, result);
     },
   );
@@ -95,13 +102,16 @@ export function transferRoutes(app: HttpApp, access: Access, poster: TransferPos
       preHandler: [access.authenticate, access.requireRole(Roles.admin, Roles.service)],
     },
     async (request, reply) => {
-      await access.assertExists(request.body.characterId);
       const caller = access.caller(request);
       const { transfer, view } = houseGrant(request.body, caller.accountId);
-      const result = await postOnce(poster, request, caller.accountId, {
-        transfer,
-        response: { status: 201, body: view },
-      });
+      const result = await postOnceChecked(
+        poster,
+        request,
+        caller.accountId,
+        { transfer, response: { status: 201, body: view } },
+        { debitOwnedBy: null, creditMustExist: true },
+        () => access.assertExists(request.body.characterId),
+      );
       return send(reply, result);
     },
   );

@@ -47,11 +47,30 @@ export function insufficientFunds(refusal: { asset: string; available: number; r
   );
 }
 
+/** Checks of the transfer's characters that the ledger makes in the statement that posts it (migration 008). */
+export interface PartyChecks {
+  /** The debited character must be known, live and this account's (403 or 404 otherwise); null: no check. */
+  debitOwnedBy: string | null;
+  /** The credited character must be known and live (404 otherwise). */
+  creditMustExist: boolean;
+}
+
+/**
+ * A character of the transfer that economy's projection has not seen yet (its created event is
+ * still on the way): the caller checks it the slow way and posts again without the checks.
+ */
+export class PartyNotKnownYet extends Error {
+  constructor() {
+    super("a character of the transfer is not in economy's projection yet");
+  }
+}
+
 export interface TransferPosting {
   transfer: PostedTransfer;
   /** The answer to give, and to store under `claim`. */
   response: StoredResponse;
   claim?: IdempotencyClaim | undefined;
+  parties?: PartyChecks | undefined;
 }
 
 /** A posting's answer: `response`, a live key's stored answer, or the refusal to throw. */
@@ -59,7 +78,7 @@ export type PostingOutcome = { ok: true; result: IdempotentResult } | { ok: fals
 
 interface OutcomeRow {
   item: number;
-  outcome: 'posted' | 'stored' | 'refused';
+  outcome: 'posted' | 'stored' | 'refused' | 'unknown_party' | 'no_such_character' | 'not_owned';
   request_hash: string | null;
   status: number | null;
   body: unknown;
@@ -67,7 +86,7 @@ interface OutcomeRow {
 }
 
 /** One item of the function's jsonb argument: the columns of `mvp_core.ledger_post_item`. */
-function itemOf({ transfer, response, claim }: TransferPosting): Record<string, unknown> {
+function itemOf({ transfer, response, claim, parties }: TransferPosting): Record<string, unknown> {
   const event = outboxRow(
     'economy',
     ledgerTransferEvent(
@@ -101,12 +120,19 @@ function itemOf({ transfer, response, claim }: TransferPosting): Record<string, 
     expires_at: claim?.expiresAt ?? null,
     status: response.status,
     body: response.body ?? null,
+    debit_owned_by: parties?.debitOwnedBy ?? null,
+    credit_must_exist: parties?.creditMustExist ?? false,
   };
 }
 
 function outcomeOf(posting: TransferPosting, row: OutcomeRow | undefined): PostingOutcome {
   if (!row) return { ok: false, error: new Error('mvp_core.ledger_post_transfers answered no row for a transfer') };
   if (row.outcome === 'posted') return { ok: true, result: { ...posting.response, replayed: false } };
+  if (row.outcome === 'unknown_party') return { ok: false, error: new PartyNotKnownYet() };
+  if (row.outcome === 'no_such_character') return { ok: false, error: new AppError('NOT_FOUND', 'No such character') };
+  if (row.outcome === 'not_owned') {
+    return { ok: false, error: new AppError('CHARACTER_NOT_OWNED', 'The character belongs to another account') };
+  }
   if (row.outcome === 'refused') {
     const { transfer } = posting;
     return {

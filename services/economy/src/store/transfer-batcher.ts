@@ -5,7 +5,7 @@
  * themselves, because at most `concurrency` of them are in the database at once.
  */
 import { AppError, Counter, Histogram, type IdempotentResult, type Registry } from '@necp/platform';
-import { type PostingOutcome, postTransferBatch, type TransferPosting } from './ledger-post.ts';
+import { PartyNotKnownYet, type PostingOutcome, postTransferBatch, type TransferPosting } from './ledger-post.ts';
 import type { EconomyDb } from './ledger-store.ts';
 import { retryTransaction } from './retry.ts';
 
@@ -54,6 +54,7 @@ function takeBatch(queue: Waiting[], maxBatch: number): Waiting[] {
 
 function outcomeLabel(outcome: PostingOutcome): string {
   if (outcome.ok) return outcome.result.replayed ? 'replayed' : 'posted';
+  if (outcome.error instanceof PartyNotKnownYet) return 'unknown_party';
   return outcome.error instanceof AppError ? 'refused' : 'failed';
 }
 
@@ -66,7 +67,7 @@ export function transferBatcher(db: EconomyDb, options: TransferBatchOptions): T
   });
   const answered = new Counter({
     name: 'economy_ledger_transfers_total',
-    help: 'Posted-transfer requests (P2P transfers, grants) by outcome: posted, replayed, refused, failed',
+    help: 'Posted-transfer requests (P2P transfers, grants) by outcome: posted, replayed, refused, unknown_party (checked again the slow way), failed',
     labelNames: ['outcome'],
     registers: [options.metrics],
   });

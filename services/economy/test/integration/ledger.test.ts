@@ -255,6 +255,23 @@ describe(`economy ledger on ${adapterLabel}`, () => {
       (await economy.call('GET', `/api/v1/economy/wallets/${fresh}`, alice.token)).body.code,
       'CHARACTER_NOT_OWNED',
     );
+    // As payee too: the ledger does not know it, character-service does, so it is paid once.
+    const key = randomUUID();
+    const paid = { fromCharacterId: alice.characterId, toCharacterId: fresh, asset: 'EDD', amount: 40 };
+    const first = await economy.call('POST', '/api/v1/economy/transfers', alice.token, paid, {
+      'idempotency-key': key,
+    });
+    const again = await economy.call('POST', '/api/v1/economy/transfers', alice.token, paid, {
+      'idempotency-key': key,
+    });
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    assert.deepEqual(again.body, first.body);
+    assert.equal((await balance(fresh, token)).available, 40);
+    assert.equal((await balance(alice.characterId, alice.token)).available, 960);
+    const grant = { characterId: fresh, asset: 'EDD', amount: 2, reason: 'welcome' };
+    assert.equal((await economy.call('POST', '/api/v1/economy/grants', admin, grant)).status, 201);
+    const counted = await (await fetch(`${economy.base}/metrics`)).text();
+    assert.match(counted, /economy_ledger_transfers_total\{[^}]*outcome="unknown_party"[^}]*\} [1-9]/);
   });
 
   it('refuses a transfer or grant to a character that does not exist or was deleted, moving nothing', async () => {
