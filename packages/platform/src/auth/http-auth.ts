@@ -21,6 +21,10 @@ export interface Authenticator {
   readonly denyList: DenyList;
   /** Verifies a bearer token and checks the deny-list; throws the API's 401/403/503 problems. */
   authenticateToken(token: string): Promise<AuthContext>;
+  /** `authenticateToken` without the deny-list, for a caller that checks it with `assertNotDenied` later. */
+  verifyToken(token: string): Promise<AuthContext>;
+  /** 401 TOKEN_REVOKED or 403 ACCOUNT_BANNED when the deny-list names the caller's session or account. */
+  assertNotDenied(auth: AuthContext): Promise<void>;
   /** preHandler: requires a valid bearer token and sets `request.auth`. */
   authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>;
   /** preHandler (after `authenticate`): 403 FORBIDDEN unless the caller has one of `roles`. */
@@ -71,20 +75,30 @@ export function hasAnyRole(auth: AuthContext, roles: readonly string[]): boolean
 }
 
 export function createAuthenticator(verifier: TokenVerifier, denyList: DenyList): Authenticator {
-  const authenticateToken = async (token: string): Promise<AuthContext> => {
+  const verifyToken = async (token: string): Promise<AuthContext> => {
     try {
-      const auth = await verifier.verify(token);
-      const denied = await denyList.check(auth);
-      if (denied) throw new TokenRejectedError(denied, `the ${denied === 'banned' ? 'account' : 'session'} is denied`);
-      return auth;
+      return await verifier.verify(token);
     } catch (error) {
       throw toAppError(error);
     }
+  };
+  const assertNotDenied = async (auth: AuthContext): Promise<void> => {
+    const denied = await denyList.check(auth);
+    if (denied) {
+      throw toAppError(new TokenRejectedError(denied, `the ${denied === 'banned' ? 'account' : 'session'} is denied`));
+    }
+  };
+  const authenticateToken = async (token: string): Promise<AuthContext> => {
+    const auth = await verifyToken(token);
+    await assertNotDenied(auth);
+    return auth;
   };
   return {
     verifier,
     denyList,
     authenticateToken,
+    verifyToken,
+    assertNotDenied,
     async authenticate(request) {
       const token = bearerToken(request);
       if (!token) throw new AppError('UNAUTHENTICATED', 'A bearer token is required', { headers: challenge() });
@@ -156,16 +170,36 @@ export function authenticatorFor(deps: AuthDependencies): Authenticator {
 export function useAuthentication(
   app: HttpApp,
   authenticator: Authenticator,
-  options: { isPublic(request: FastifyRequest): boolean },
+  options: {
+    isPublic(request: FastifyRequest): boolean;
+    /**
+     * Work of the preHandler stage that needs the caller (the gateway's per-account rate limits):
+     * it runs beside the deny-list check, so their round trips to the cache share one turn.
+     */
+    besideDenyList?(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  },
 ): void {
   if (!app.hasRequestDecorator('auth')) app.decorateRequest('auth', null);
-  app.addHook('onRequest', async (request, reply) => {
+  const denyListChecked = new WeakSet<FastifyRequest>();
+  app.addHook('onRequest', async (request) => {
+    const token = bearerToken(request);
     if (options.isPublic(request)) {
-      const token = bearerToken(request);
       if (token) request.auth = await authenticator.authenticateToken(token).catch(() => null);
+      if (request.auth) denyListChecked.add(request);
       return;
     }
-    await authenticator.authenticate(request, reply);
+    if (!token) throw new AppError('UNAUTHENTICATED', 'A bearer token is required', { headers: challenge() });
+    request.auth = await authenticator.verifyToken(token);
+  });
+  app.addHook('preHandler', async (request, reply) => {
+    const auth = request.auth;
+    const [denied, beside] = await Promise.allSettled([
+      auth && !denyListChecked.has(request) ? authenticator.assertNotDenied(auth) : undefined,
+      options.besideDenyList?.(request, reply),
+    ]);
+    // A denied caller hears that, not that it was also over a rate limit.
+    if (denied.status === 'rejected') throw denied.reason;
+    if (beside.status === 'rejected') throw beside.reason;
   });
 }
 

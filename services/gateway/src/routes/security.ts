@@ -176,6 +176,6 @@ export async function securityRoutes(app: HttpApp, context: ServiceContext): Pro
   app.addHook('onRequest', (request, reply) => enforce(request, reply, 'edge'));
   useAuthentication(app, authenticatorFor(context), {
     isPublic: (request) => isPublicRoute(request.method, pathOf(request)),
+    besideDenyList: (request, reply) => enforce(request, reply, 'account'),
   });
-  app.addHook('preHandler', (request, reply) => enforce(request, reply, 'account'));
 }
