@@ -29,6 +29,8 @@ export interface TransferPoster {
 interface Waiting {
   posting: TransferPosting;
   settle(outcome: PostingOutcome): void;
+  /** `performance.now()` when the request joined the queue. */
+  queuedAt: number;
 }
 
 function keyOf(posting: TransferPosting): string | undefined {
@@ -65,6 +67,20 @@ export function transferBatcher(db: EconomyDb, options: TransferBatchOptions): T
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000],
     registers: [options.metrics],
   });
+  // The two parts of a transfer's time in the ledger: waiting for a batch to leave, and the call.
+  const latencyBuckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1];
+  const queueWait = new Histogram({
+    name: 'economy_ledger_queue_wait_seconds',
+    help: 'Time a posted transfer waits for its batch to leave (all batch slots busy, or the next turn of the event loop)',
+    buckets: latencyBuckets,
+    registers: [options.metrics],
+  });
+  const callDuration = new Histogram({
+    name: 'economy_ledger_batch_seconds',
+    help: 'Time of one ledger call as economy sees it: the statement with its retries and the read of its answer',
+    buckets: latencyBuckets,
+    registers: [options.metrics],
+  });
   const answered = new Counter({
     name: 'economy_ledger_transfers_total',
     help: 'Posted-transfer requests (P2P transfers, grants) by outcome: posted, replayed, refused, unknown_party (checked again the slow way), failed',
@@ -79,13 +95,14 @@ export function transferBatcher(db: EconomyDb, options: TransferBatchOptions): T
   // its transfers then runs alone, so only the faulty one fails.
   const run = async (batch: Waiting[]): Promise<void> => {
     batchSizes.observe(batch.length);
+    const endCall = callDuration.startTimer();
     try {
       const outcomes = await retryTransaction(() =>
         postTransferBatch(
           db,
           batch.map((waiting) => waiting.posting),
         ),
-      );
+      ).finally(endCall);
       for (const [index, waiting] of batch.entries()) waiting.settle(outcomes[index] as PostingOutcome);
     } catch (error) {
       if (batch.length === 1) (batch[0] as Waiting).settle({ ok: false, error: error as Error });
@@ -97,7 +114,10 @@ export function transferBatcher(db: EconomyDb, options: TransferBatchOptions): T
     flushScheduled = false;
     while (inDatabase < options.concurrency && queue.length > 0) {
       inDatabase++;
-      void run(takeBatch(queue, options.maxBatch)).finally(() => {
+      const batch = takeBatch(queue, options.maxBatch);
+      const leaving = performance.now();
+      for (const waiting of batch) queueWait.observe((leaving - waiting.queuedAt) / 1000);
+      void run(batch).finally(() => {
         inDatabase--;
         flush();
       });
@@ -112,7 +132,7 @@ export function transferBatcher(db: EconomyDb, options: TransferBatchOptions): T
           if (outcome.ok) resolve(outcome.result);
           else reject(outcome.error);
         };
-        queue.push({ posting, settle });
+        queue.push({ posting, settle, queuedAt: performance.now() });
         // Requests read in the same turn of the event loop join one batch.
         if (!flushScheduled) {
           flushScheduled = true;

@@ -117,6 +117,8 @@ describe(`economy transfer batches on ${adapterLabel}`, () => {
     assert.match(text, /economy_ledger_transfers_total\{outcome="posted"\} 2\n/);
     assert.match(text, /economy_ledger_transfers_total\{outcome="replayed"\} 1\n/);
     assert.match(text, /economy_ledger_transfers_total\{outcome="refused"\} 1\n/);
+    assert.match(text, /economy_ledger_queue_wait_seconds_count 4\n/);
+    assert.match(text, /economy_ledger_batch_seconds_count 2\n/);
   });
 
   it('posts a key once when it comes twice in one turn, the second answer a replay', async () => {
