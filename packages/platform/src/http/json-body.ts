@@ -19,7 +19,8 @@ function everyTextStorable(value: unknown): boolean {
     if (typeof next === 'string') {
       if (!storable(next)) return false;
     } else if (Array.isArray(next)) {
-      pending.push(...next);
+      // One by one: spreading a long array into push() overflows the stack.
+      for (const element of next) pending.push(element);
     } else if (next !== null && typeof next === 'object') {
       for (const [key, field] of Object.entries(next)) {
         if (!storable(key)) return false;

@@ -57,7 +57,11 @@ describe('the HTTP service factory', () => {
           },
           async (request, reply) => reply.code(201).send({ id: request.params.thingId, name: request.body.name }),
         );
-        app.post('/echo', { schema: { body: Type.Object({ name: Type.String() }) } }, async (request) => request.body);
+        app.post(
+          '/echo',
+          { bodyLimit: 1_048_576, schema: { body: Type.Object({ name: Type.String() }) } },
+          async (request) => request.body,
+        );
         app.get('/conflict', async () => {
           throw new AppError('INVALID_STATE', 'not now', { extensions: { current: 'draft' } });
         });
@@ -127,6 +131,13 @@ describe('the HTTP service factory', () => {
     const inKey = await post(`/things/${thing}`, '{"name": "a", "amount": 1, "x\\u0000": 1}');
     assert.equal(inKey.status, 400);
     assert.match((await problemOf(inKey)).detail as string, /U\+0000/);
+  });
+
+  it('checks a long array in a body without overflowing', async () => {
+    const many = `[${'1,'.repeat(520_000)}"\\u0000"]`;
+    const response = await post('/echo', `{"name": "a", "list": ${many}}`);
+    assert.equal(response.status, 400);
+    assert.match((await problemOf(response)).detail as string, /U\+0000/);
   });
 
   it('accepts a surrogate pair and an escaped backslash before u0000', async () => {
