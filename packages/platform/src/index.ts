@@ -30,4 +30,5 @@ export * from './sql/idempotency-sweeper.ts';
 export * from './sql/migrations.ts';
 export * from './sql/platform-tables.ts';
 export * from './trace-context.ts';
+export * from './uuid.ts';
 export * from './uuid-v7.ts';

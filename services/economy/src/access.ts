@@ -75,9 +75,7 @@ export function createAccess(app: HttpApp, context: ServiceContext, db: EconomyD
       if (hasAnyRole(auth, bypassRoles)) return;
       await ownership.assertOwned(auth.accountId, characterId);
     },
-    async assertExists(characterId) {
-      if ((await ownership.ownerOf(characterId)) === null) throw new AppError('NOT_FOUND', 'No such character');
-    },
+    assertExists: ownership.assertLive,
     async limit(key, max, windowMs) {
       const window = Math.floor(Date.now() / windowMs);
       const { value: used } = await context.cache.increment(`economy:rate:${key}:${window}`, 1, windowMs);

@@ -1,12 +1,11 @@
 import { AppError } from '../problem.ts';
+import { isUuid } from '../uuid.ts';
 
 /** A page boundary of keyset pagination on (time, id): the last row's pair. */
 export interface KeysetPosition {
   at: Date;
   id: string;
 }
-
-const UuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Opaque to clients: base64url of `[ISO time, id]`. */
 export function encodeKeysetCursor(position: KeysetPosition): string {
@@ -23,7 +22,7 @@ export function decodeKeysetCursor(cursor: string): KeysetPosition {
     const [time, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
     const at = new Date(String(time));
     const year = at.getUTCFullYear();
-    if (typeof id === 'string' && UuidPattern.test(id) && year >= 1 && year <= 9999) return { at, id };
+    if (typeof id === 'string' && isUuid(id) && year >= 1 && year <= 9999) return { at, id };
   } catch {
     // Falls through to the 400 below.
   }

@@ -5,6 +5,7 @@ import type { Cache } from '../cache/cache.ts';
 import { type PlatformConfig, type ServiceName, serviceUrl } from '../config.ts';
 import { createInternalClient, type InternalClient, upstreamBadAnswer } from '../http/internal-client.ts';
 import { AppError } from '../problem.ts';
+import { isUuid } from '../uuid.ts';
 
 /** The account owning a live character, or null when it does not exist or is deleted. */
 export type OwnerLookup = (characterId: string) => Promise<string | null>;
@@ -13,6 +14,8 @@ export interface CharacterOwnership {
   ownerOf(characterId: string): Promise<string | null>;
   /** 404 NOT_FOUND when the character does not exist (or is deleted), 403 CHARACTER_NOT_OWNED when it is another's. */
   assertOwned(accountId: string, characterId: string): Promise<void>;
+  /** 404 NOT_FOUND when the character does not exist (or is deleted), whoever owns it. */
+  assertLive(characterId: string): Promise<void>;
   /** Forgets a cached answer; character-service calls it when a character is deleted or restored. */
   invalidate(characterId: string): Promise<void>;
   /** preHandler (after `authenticate`): the character named by `characterIdOf` must be the caller's. */
@@ -26,6 +29,16 @@ export interface CharacterOwnership {
  * with a cache of their own (memory, separate processes) see a deletion within this time.
  */
 export const CharacterOwnerTtlMs = 5_000;
+/** 404 NOT_FOUND: the character does not exist or is deleted. */
+export function characterNotFound(): AppError {
+  return new AppError('NOT_FOUND', 'No such character');
+}
+
+/** 403 CHARACTER_NOT_OWNED: the character is another account's. */
+export function characterNotOwned(): AppError {
+  return new AppError('CHARACTER_NOT_OWNED', 'The character belongs to another account');
+}
+
 /** "Does not exist" is cached briefly too, so a flood of bogus ids does not reach character-service. */
 export const CharacterNotFoundTtlMs = 1_000;
 const NoOwner = '-';
@@ -34,8 +47,6 @@ const NoOwner = '-';
 export function characterOwnerCacheKey(characterId: string): string {
   return `character:owner:${characterId.toLowerCase()}`;
 }
-
-const UuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface CharacterOwnershipOptions {
   cache: Cache;
@@ -56,7 +67,7 @@ export function createCharacterOwnership(options: CharacterOwnershipOptions): Ch
   };
 
   const ownerOf = async (characterId: string): Promise<string | null> => {
-    if (!UuidPattern.test(characterId)) return null;
+    if (!isUuid(characterId)) return null;
     const cached = await options.cache.get(characterOwnerCacheKey(characterId));
     if (cached !== null) return cached === NoOwner ? null : cached;
     // Concurrent requests for one character share a single lookup.
@@ -70,13 +81,16 @@ export function createCharacterOwnership(options: CharacterOwnershipOptions): Ch
 
   const assertOwned = async (accountId: string, characterId: string) => {
     const owner = await ownerOf(characterId);
-    if (owner === null) throw new AppError('NOT_FOUND', 'No such character');
-    if (owner !== accountId) throw new AppError('CHARACTER_NOT_OWNED', 'The character belongs to another account');
+    if (owner === null) throw characterNotFound();
+    if (owner !== accountId) throw characterNotOwned();
   };
 
   return {
     ownerOf,
     assertOwned,
+    async assertLive(characterId) {
+      if ((await ownerOf(characterId)) === null) throw characterNotFound();
+    },
     async invalidate(characterId) {
       await options.cache.delete(characterOwnerCacheKey(characterId));
     },

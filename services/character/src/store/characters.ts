@@ -1,4 +1,4 @@
-import { AppError, decodeKeysetCursor, encodeKeysetCursor } from '@necp/platform';
+import { characterNotFound, characterNotOwned, decodeKeysetCursor, encodeKeysetCursor } from '@necp/platform';
 import { type Selectable, sql } from 'kysely';
 import type { CharacterTable, Queryable } from './tables.ts';
 
@@ -48,10 +48,10 @@ export async function ownedCharacter(
 ): Promise<CharacterRow> {
   const row = await findCharacter(db, characterId, options);
   if (!row || (row.deleted_at !== null && !options.includeDeleted)) {
-    throw new AppError('NOT_FOUND', 'No such character');
+    throw characterNotFound();
   }
   if (row.account_id !== accountId) {
-    throw new AppError('CHARACTER_NOT_OWNED', 'The character belongs to another account');
+    throw characterNotOwned();
   }
   return row;
 }
@@ -73,7 +73,7 @@ export async function liveCharacter(
   options: { forUpdate?: boolean } = {},
 ): Promise<CharacterRow> {
   const row = await findCharacter(db, characterId, options);
-  if (!row || row.deleted_at !== null) throw new AppError('NOT_FOUND', 'No such character');
+  if (!row || row.deleted_at !== null) throw characterNotFound();
   return row;
 }
 
@@ -132,9 +132,9 @@ export async function ownedCharacterWithEquipment(
     )
     .where('c.id', '=', characterId)
     .executeTakeFirst();
-  if (!found || found.deleted_at !== null) throw new AppError('NOT_FOUND', 'No such character');
+  if (!found || found.deleted_at !== null) throw characterNotFound();
   if (found.account_id !== accountId) {
-    throw new AppError('CHARACTER_NOT_OWNED', 'The character belongs to another account');
+    throw characterNotOwned();
   }
   const { equipped_templates: equipped, ...row } = found;
   return { row, equipped };

@@ -56,7 +56,7 @@ export async function answeredBefore(
 }
 
 /** The same guarantee for a single posted transfer, posted in a batch (see store/transfer-batcher.ts). */
-export async function postOnce(
+async function postOnce(
   poster: TransferPoster,
   request: FastifyRequest,
   accountId: string,

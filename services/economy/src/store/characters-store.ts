@@ -1,5 +1,5 @@
 import type { TopicPayload } from '@necp/contracts';
-import { AppError, type InternalClient, upstreamBadAnswer } from '@necp/platform';
+import { characterNotFound, type InternalClient, upstreamBadAnswer } from '@necp/platform';
 import type { Skill } from '../domain/crafting.ts';
 import type { EconomyDb, Trx } from './ledger-store.ts';
 
@@ -65,7 +65,7 @@ export function remoteSkills(characters: InternalClient): SkillsLookup {
     const body = (await characters.getJson(`/internal/v1/characters/${characterId}/skills`, 'a skill check')) as {
       skills?: unknown;
     } | null;
-    if (body === null) throw new AppError('NOT_FOUND', 'No such character');
+    if (body === null) throw characterNotFound();
     if (!body.skills || typeof body.skills !== 'object') {
       throw upstreamBadAnswer('character-service answered a skill check without skills');
     }

@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   AppError,
+  characterNotFound,
+  characterNotOwned,
   type IdempotencyClaim,
   type IdempotentResult,
   outboxRow,
@@ -129,10 +131,8 @@ function outcomeOf(posting: TransferPosting, row: OutcomeRow | undefined): Posti
   if (!row) return { ok: false, error: new Error('mvp_core.ledger_post_transfers answered no row for a transfer') };
   if (row.outcome === 'posted') return { ok: true, result: { ...posting.response, replayed: false } };
   if (row.outcome === 'unknown_party') return { ok: false, error: new PartyNotKnownYet() };
-  if (row.outcome === 'no_such_character') return { ok: false, error: new AppError('NOT_FOUND', 'No such character') };
-  if (row.outcome === 'not_owned') {
-    return { ok: false, error: new AppError('CHARACTER_NOT_OWNED', 'The character belongs to another account') };
-  }
+  if (row.outcome === 'no_such_character') return { ok: false, error: characterNotFound() };
+  if (row.outcome === 'not_owned') return { ok: false, error: characterNotOwned() };
   if (row.outcome === 'refused') {
     const { transfer } = posting;
     return {
