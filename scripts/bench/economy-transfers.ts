@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { ledgerAlone } from './fixtures/ledger-alone.ts';
 import { type LoadResult, printTable } from './load.ts';
 
 const TargetsMarker = 'economy-transfer-targets ';
@@ -199,7 +200,9 @@ async function measure(): Promise<void> {
   const baseline = await pgbenchBaseline(databaseUrl, pgbench, CONNECTIONS);
   // The crowded rows' own baseline: pgbench with as many clients as they have connections.
   const crowdedBaseline = await pgbenchBaseline(databaseUrl, pgbench, CONNECTIONS * 4);
-  const rows: LoadResult[] = [baseline, crowdedBaseline];
+  // The database side alone, at pgbench's client count: where the rows below lose the rest.
+  const ledger = await ledgerAlone({ pairs: PAIRS, clients: CONNECTIONS, seconds: SECONDS });
+  const rows: LoadResult[] = [baseline, crowdedBaseline, ledger];
   const lowByTopology = new Map<Topology, { low: LoadResult; crowded: LoadResult }>();
   for (const topology of ['one-process', 'per-service'] as const) {
     const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--serve', topology], {
@@ -253,6 +256,9 @@ async function measure(): Promise<void> {
         `best of each = ${ratioOf(best([low, crowded]), best([baseline, crowdedBaseline])).toFixed(2)}\n`,
     );
   }
+  process.stdout.write(
+    `economy's ledger alone (no HTTP) / pgbench, ${CONNECTIONS} clients each = ${ratioOf(ledger, baseline).toFixed(2)}\n`,
+  );
   if (rows.some((result) => result.non2xx + result.errors > 0)) {
     process.stdout.write('warning: some transfers failed; the figures above are not clean\n');
   }
