@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { adapterLabel } from '@necp/platform/testing';
+import { type Economy, startEconomy } from '../support/harness.ts';
+
+/**
+ * One wallet raced through different paths of the ledger at once: P2P transfers go through the
+ * batched ledger statement, escrow locks, refunds and crafting holds through single movements. Each
+ * path is raced against itself in its own test file; here they meet on the same accounts.
+ */
+describe(`economy races across transfers, escrow and crafting on ${adapterLabel}`, () => {
+  let economy: Economy;
+  let admin: string;
+  let social: string;
+  before(async () => {
+    economy = await startEconomy();
+    admin = await economy.adminToken();
+    social = await economy.issuer.token('service:social', ['service']);
+  });
+  afterEach(() => economy.assertAuditBalanced());
+  after(() => economy.close());
+
+  const holdings = async (characterId: string, asset = 'EDD') => {
+    const wallet = await economy.call('GET', `/api/v1/economy/wallets/${characterId}`, admin);
+    assert.equal(wallet.status, 200);
+    const { available, held } = wallet.body.balances.find((entry: { asset: string }) => entry.asset === asset);
+    return { available, held };
+  };
+  const transfer = (from: { token: string; characterId: string }, to: string, amount: number, asset = 'EDD') =>
+    economy.call(
+      'POST',
+      '/api/v1/economy/transfers',
+      from.token,
+      { fromCharacterId: from.characterId, toCharacterId: to, asset, amount },
+      { 'idempotency-key': randomUUID() },
+    );
+  /** Every answer is one of `allowed`: a race may refuse (422) but never fails (5xx) or answers otherwise. */
+  const assertAnsweredOnly = (answers: { status: number }[], allowed: number[]) => {
+    const statuses = answers.map((answer) => answer.status);
+    assert.ok(
+      statuses.every((status) => allowed.includes(status)),
+      statuses.join(','),
+    );
+  };
+  const okCount = (answers: { status: number }[], status: number) =>
+    answers.filter((answer) => answer.status === status).length;
+
+  it('never overdraws, loses or refuses wrongly when transfers race escrow locks, then escrow refunds', async () => {
+    const customer = await economy.player(); // 1,000 EDD
+    const receivers = await Promise.all(Array.from({ length: 4 }, () => economy.player()));
+    const orders = Array.from({ length: 10 }, () => randomUUID());
+
+    // 20 transfers of 40 and 10 locks of 100 (90 + 10 commission): 1,800 asked of 1,000.
+    const first = await Promise.all([
+      ...Array.from({ length: 20 }, (_, index) =>
+        transfer(customer, (receivers[index % receivers.length] as { characterId: string }).characterId, 40),
+      ),
+      ...orders.map((orderId) =>
+        economy.call('POST', '/api/v1/economy/escrows', social, {
+          orderId,
+          payerCharacterId: customer.characterId,
+          amount: 90,
+          commission: 10,
+        }),
+      ),
+    ]);
+    const sent = first.slice(0, 20);
+    const locks = first.slice(20);
+    assertAnsweredOnly(first, [201, 422]);
+    const sentFirst = okCount(sent, 201);
+    const locked = orders.filter((_, index) => (locks[index] as { status: number }).status === 201);
+    const afterFirst = await holdings(customer.characterId);
+    assert.deepEqual(afterFirst, { available: 1000 - 40 * sentFirst - 100 * locked.length, held: 100 * locked.length });
+    // Nothing pays the customer meanwhile, so a refusal means the balance was really short.
+    if (sentFirst < 20) assert.ok(afterFirst.available < 40, `a transfer was refused with ${afterFirst.available}`);
+    if (locked.length < 10) assert.ok(afterFirst.available < 100, `a lock was refused with ${afterFirst.available}`);
+
+    // Every lock refunded twice over, racing 20 more transfers that the refunds make possible.
+    const second = await Promise.all([
+      ...locked.flatMap((orderId) =>
+        [1, 2].map(() => economy.call('POST', `/api/v1/economy/escrows/${orderId}/refund`, social, {})),
+      ),
+      ...Array.from({ length: 20 }, (_, index) =>
+        transfer(customer, (receivers[index % receivers.length] as { characterId: string }).characterId, 40),
+      ),
+    ]);
+    const refunds = second.slice(0, locked.length * 2);
+    const sentAgain = second.slice(locked.length * 2);
+    assert.ok(
+      refunds.every((answer) => answer.status === 200 && answer.body.status === 'refunded'),
+      JSON.stringify(refunds.map((answer) => answer.body)),
+    );
+    assertAnsweredOnly(sentAgain, [201, 422]);
+    const sentTotal = sentFirst + okCount(sentAgain, 201);
+    assert.deepEqual(await holdings(customer.characterId), { available: 1000 - 40 * sentTotal, held: 0 });
+    let received = 0;
+    for (const receiver of receivers) received += (await holdings(receiver.characterId)).available - 1000;
+    assert.equal(received, 40 * sentTotal);
+  });
+
+  it('never creates or loses materials when crafting holds race transfers of the same material', async () => {
+    const crafter = await economy.player(); // 2 chemicals; ricochet_rounds holds 1 chemicals and 2 metal
+    const receiver = await economy.player();
+    const answers = await Promise.all([
+      ...Array.from({ length: 3 }, () =>
+        economy.call('POST', '/api/v1/economy/crafting/jobs', crafter.token, {
+          characterId: crafter.characterId,
+          blueprintId: 'ricochet_rounds',
+          workshopId: 'corpo_lab',
+          quantity: 1,
+        }),
+      ),
+      ...Array.from({ length: 4 }, () => transfer(crafter, receiver.characterId, 1, 'chemicals')),
+    ]);
+    const jobs = answers.slice(0, 3);
+    const sent = answers.slice(3);
+    assertAnsweredOnly(answers, [201, 422]);
+    const holding = okCount(jobs, 201);
+    const given = okCount(sent, 201);
+    assert.equal(holding + given, 2, `${holding} jobs and ${given} transfers took the 2 chemicals`);
+    assert.deepEqual(await holdings(crafter.characterId, 'chemicals'), { available: 0, held: holding });
+    assert.deepEqual(await holdings(receiver.characterId, 'chemicals'), { available: 2 + given, held: 0 });
+  });
+});
