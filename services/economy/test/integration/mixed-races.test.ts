@@ -99,6 +99,49 @@ describe(`economy races across transfers, escrow and crafting on ${adapterLabel}
     assert.equal(received, 40 * sentTotal);
   });
 
+  it('settles each escrow exactly once when release, refund and split race for it', async () => {
+    const customer = await economy.player(); // 1,000 EDD
+    const executor = await economy.player();
+    const arbiter = await economy.issuer.token(randomUUID(), ['arbiter']);
+    const orders = Array.from({ length: 4 }, () => randomUUID());
+    for (const orderId of orders) {
+      const lock = await economy.call('POST', '/api/v1/economy/escrows', social, {
+        orderId,
+        payerCharacterId: customer.characterId,
+        amount: 200,
+        commission: 10,
+      });
+      assert.equal(lock.status, 201, JSON.stringify(lock.body));
+    }
+    const settle = (orderId: string) => [
+      economy.call('POST', `/api/v1/economy/escrows/${orderId}/release`, social, {
+        executorCharacterId: executor.characterId,
+      }),
+      economy.call('POST', `/api/v1/economy/escrows/${orderId}/refund`, social, {}),
+      economy.call('POST', `/api/v1/economy/escrows/${orderId}/split`, arbiter, {
+        executorCharacterId: executor.characterId,
+        executorSharePercent: 70,
+      }),
+    ];
+    const answers = await Promise.all(orders.map((orderId) => Promise.all(settle(orderId))));
+    let paidOut = 0;
+    let refunded = 0;
+    for (const [index, race] of answers.entries()) {
+      assertAnsweredOnly(race, [200, 409]);
+      const winners = race.filter((answer) => answer.status === 200);
+      assert.equal(winners.length, 1, `order ${index}: ${JSON.stringify(race.map((answer) => answer.body))}`);
+      assert.ok(race.every((answer) => answer.status === 200 || answer.body.code === 'INVALID_STATE'));
+      const settled = winners[0]?.body;
+      assert.equal(settled.executorAmount + settled.refundAmount + settled.commissionTaken, 210);
+      paidOut += settled.executorAmount;
+      refunded += settled.refundAmount;
+      const escrow = await economy.call('GET', `/api/v1/economy/escrows/${orders[index]}`, admin);
+      assert.equal(escrow.body.history.length, 2);
+    }
+    assert.deepEqual(await holdings(customer.characterId), { available: 1000 - 4 * 210 + refunded, held: 0 });
+    assert.deepEqual(await holdings(executor.characterId), { available: 1000 + paidOut, held: 0 });
+  });
+
   it('never creates or loses materials when crafting holds race transfers of the same material', async () => {
     const crafter = await economy.player(); // 2 chemicals; ricochet_rounds holds 1 chemicals and 2 metal
     const receiver = await economy.player();
