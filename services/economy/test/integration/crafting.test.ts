@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { adapterLabel } from '@necp/platform/testing';
 import { sql } from 'kysely';
 import { auditLedger } from '../../src/store/audit-store.ts';
+import { cancelJob } from '../../src/store/crafting-store.ts';
 import type { EconomyTables } from '../../src/store/tables.ts';
 import { type Economy, startEconomy } from '../support/harness.ts';
 
@@ -330,6 +331,78 @@ describe(`economy crafting on ${adapterLabel}`, () => {
     });
     assert.equal((await until(waiting.body.jobId, 'processing', 2000)).status, 'processing');
     await economy.call('POST', `/api/v1/economy/crafting/jobs/${waiting.body.jobId}/cancel`, second.token);
+  });
+
+  it('cancels or completes a job whose cancels race its completion, never both', async () => {
+    const crafters = await Promise.all(Array.from({ length: 3 }, () => economy.player()));
+    const jobs = await Promise.all(
+      crafters.map((crafter) => craft(crafter.token, crafter.characterId, 'ricochet_rounds', 'corpo_lab')),
+    );
+    assert.ok(jobs.every((created) => created.body.status === 'processing'));
+    // ricochet_rounds takes 60 s, a second here: cancels every 10 ms from 150 ms before each job's
+    // eta to 150 ms after it straddle the scheduler's completion (a tick every 50 ms).
+    const answers = await Promise.all(
+      jobs.map(async (created, index) => {
+        const token = (crafters[index] as { token: string }).token;
+        await sleep(Math.max(0, Date.parse(created.body.eta) - 150 - Date.now()));
+        const tries = [];
+        for (let attempt = 0; attempt < 30; attempt++) {
+          tries.push(economy.call('POST', `/api/v1/economy/crafting/jobs/${created.body.jobId}/cancel`, token));
+          await sleep(10);
+        }
+        return Promise.all(tries);
+      }),
+    );
+    for (const [index, created] of jobs.entries()) {
+      const cancels = answers[index] as { status: number; body: { status: string; code?: string } }[];
+      assert.ok(
+        cancels.every(
+          (answer) =>
+            (answer.status === 200 && answer.body.status === 'cancelled') ||
+            (answer.status === 409 && answer.body.code === 'INVALID_STATE'),
+        ),
+        JSON.stringify(cancels.map((answer) => answer.body)),
+      );
+      const final = await job(created.body.jobId);
+      const crafter = (crafters[index] as { characterId: string }).characterId;
+      const completions = (await jobEvents(created.body.jobId)).filter((event) => event.status === 'completed');
+      if (cancels.some((answer) => answer.status === 200)) {
+        assert.equal(final.status, 'cancelled');
+        assert.ok(final.progressPercent < 100, `cancelled at ${final.progressPercent}%: done work refunds nothing`);
+        assert.equal(completions.length, 0);
+        // Refunded by progress: what was not consumed is back, nothing is held.
+        const consumed = final.materialsConsumed as Record<string, number>;
+        assert.deepEqual(await material(crafter, 'metal'), { available: 6 - (consumed.metal ?? 0), held: 0 });
+        assert.deepEqual(await material(crafter, 'chemicals'), {
+          available: 2 - (consumed.chemicals ?? 0),
+          held: 0,
+        });
+      } else {
+        assert.equal(final.status, 'completed');
+        assert.equal(completions.length, 1);
+        assert.deepEqual(await material(crafter, 'metal'), { available: 4, held: 0 });
+        assert.deepEqual(await material(crafter, 'chemicals'), { available: 1, held: 0 });
+      }
+    }
+  });
+
+  it('refuses to cancel a job whose work is done before the scheduler completes it, which then delivers', async () => {
+    const me = await economy.player();
+    const created = await craft(me.token, me.characterId, 'ricochet_rounds', 'corpo_lab');
+    assert.equal(created.body.status, 'processing');
+    // A cancel that arrives after the job's due time but before the scheduler's next tick (a tick
+    // late, or the service just back from downtime) would consume every material and deliver nothing.
+    const afterDue = new Date(Date.parse(created.body.eta) + 1000);
+    await assert.rejects(
+      economy.db
+        .typed<EconomyTables>()
+        .transaction()
+        .execute((trx) => cancelJob(trx, created.body.jobId, afterDue)),
+      (error: { code?: string }) => error.code === 'INVALID_STATE',
+    );
+    const done = await until(created.body.jobId, 'completed');
+    assert.deepEqual(done.materialsConsumed, { chemicals: 1, metal: 2 });
+    assert.equal((await jobEvents(created.body.jobId)).filter((event) => event.status === 'completed').length, 1);
   });
 
   it('completes a job that fell due while the service was down, with the ledger balanced meanwhile', async () => {
