@@ -486,8 +486,10 @@ export async function cancelJob(trx: Trx, jobId: string, now: Date): Promise<Job
   if (!activeStatuses.includes(job.status)) throw new AppError('INVALID_STATE', `The job is already ${job.status}`);
   const progress = progressOf(clockOf(job), now);
   // Its work is done, only the scheduler's tick (or a resume) has not delivered it yet: cancelling
-  // now would consume every material and give nothing, so the job completes instead.
-  if (progress >= 1) throw new AppError('INVALID_STATE', 'The job is finished: it completes with its output');
+  // now would consume every material and give nothing, so the job completes instead. Due by the
+  // scheduler's own test too, as `due_at` is whole milliseconds and the progress a fraction.
+  const due = job.due_at !== null && new Date(job.due_at) <= now;
+  if (progress >= 1 || due) throw new AppError('INVALID_STATE', 'The job is finished: it completes with its output');
   const split = cancelRefund(parseJson(job.materials), job.status, progress);
   const consumed = Object.fromEntries(Object.entries(split).map(([asset, part]) => [asset, part.consumed]));
   await move(trx, consumeLegs(job, consumed));

@@ -400,6 +400,22 @@ describe(`economy crafting on ${adapterLabel}`, () => {
         .execute((trx) => cancelJob(trx, created.body.jobId, afterDue)),
       (error: { code?: string }) => error.code === 'INVALID_STATE',
     );
+    // Due by the scheduler's test (`due_at`, whole milliseconds) while the progress is a fraction short.
+    const now = new Date();
+    await assert.rejects(
+      economy.db
+        .typed<EconomyTables>()
+        .transaction()
+        .execute(async (trx) => {
+          await trx
+            .updateTable('mvp_core.crafting_jobs')
+            .set({ due_at: new Date(now.getTime() - 1) })
+            .where('id', '=', created.body.jobId)
+            .execute();
+          return cancelJob(trx, created.body.jobId, now);
+        }),
+      (error: { code?: string }) => error.code === 'INVALID_STATE',
+    );
     const done = await until(created.body.jobId, 'completed');
     assert.deepEqual(done.materialsConsumed, { chemicals: 1, metal: 2 });
     assert.equal((await jobEvents(created.body.jobId)).filter((event) => event.status === 'completed').length, 1);
