@@ -479,17 +479,24 @@ export async function reportProgress(db: EconomyDb, now: Date): Promise<void> {
   }
 }
 
+/**
+ * A job whose work is done waits only for the scheduler's next tick to deliver it. Cancelling it
+ * would consume every material and give nothing, and pausing it would keep it from completing, so
+ * both refuse it. Due by the scheduler's own test too: `due_at` is whole milliseconds and the
+ * progress a fraction.
+ */
+function refuseFinished(job: JobRow, progress: number, now: Date): void {
+  const due = job.due_at !== null && new Date(job.due_at) <= now;
+  if (progress >= 1 || due) throw new AppError('INVALID_STATE', 'The job is finished: it completes with its output');
+}
+
 export async function cancelJob(trx: Trx, jobId: string, now: Date): Promise<JobRow> {
   const job = await lockJob(trx, jobId);
   if (!job) throw new AppError('NOT_FOUND', `No crafting job ${jobId}`);
   if (job.status === 'cancelled') return job;
   if (!activeStatuses.includes(job.status)) throw new AppError('INVALID_STATE', `The job is already ${job.status}`);
   const progress = progressOf(clockOf(job), now);
-  // Its work is done, only the scheduler's tick (or a resume) has not delivered it yet: cancelling
-  // now would consume every material and give nothing, so the job completes instead. Due by the
-  // scheduler's own test too, as `due_at` is whole milliseconds and the progress a fraction.
-  const due = job.due_at !== null && new Date(job.due_at) <= now;
-  if (progress >= 1 || due) throw new AppError('INVALID_STATE', 'The job is finished: it completes with its output');
+  refuseFinished(job, progress, now);
   const split = cancelRefund(parseJson(job.materials), job.status, progress);
   const consumed = Object.fromEntries(Object.entries(split).map(([asset, part]) => [asset, part.consumed]));
   await move(trx, consumeLegs(job, consumed));
@@ -512,6 +519,7 @@ export async function pauseJob(trx: Trx, jobId: string, now: Date): Promise<JobR
   if (job.status !== 'processing')
     throw new AppError('INVALID_STATE', `Only a processing job pauses; this one is ${job.status}`);
   const progress = progressOf(clockOf(job), now);
+  refuseFinished(job, progress, now);
   const paused = await updateJob(trx, jobId, {
     status: 'paused',
     progress_seconds: progress * Number(job.duration_seconds),

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { adapterLabel } from '@necp/platform/testing';
 import { sql } from 'kysely';
 import { auditLedger } from '../../src/store/audit-store.ts';
-import { cancelJob } from '../../src/store/crafting-store.ts';
+import { cancelJob, pauseJob } from '../../src/store/crafting-store.ts';
 import type { EconomyTables } from '../../src/store/tables.ts';
 import { type Economy, startEconomy } from '../support/harness.ts';
 
@@ -338,13 +338,18 @@ describe(`economy crafting on ${adapterLabel}`, () => {
     const jobs = await Promise.all(
       crafters.map((crafter) => craft(crafter.token, crafter.characterId, 'ricochet_rounds', 'corpo_lab')),
     );
-    assert.ok(jobs.every((created) => created.body.status === 'processing'));
+    assert.deepEqual(
+      jobs.map((created) => created.status),
+      [201, 201, 201],
+    );
+    // Jobs of earlier tests may still hold the workshop's slots: each race starts once its job runs.
+    const running = await Promise.all(jobs.map((created) => until(created.body.jobId, 'processing', 10_000)));
     // ricochet_rounds takes 60 s, a second here: cancels every 10 ms from 150 ms before each job's
     // eta to 150 ms after it straddle the scheduler's completion (a tick every 50 ms).
     const answers = await Promise.all(
       jobs.map(async (created, index) => {
         const token = (crafters[index] as { token: string }).token;
-        await sleep(Math.max(0, Date.parse(created.body.eta) - 150 - Date.now()));
+        await sleep(Math.max(0, Date.parse(running[index].eta) - 150 - Date.now()));
         const tries = [];
         for (let attempt = 0; attempt < 30; attempt++) {
           tries.push(economy.call('POST', `/api/v1/economy/crafting/jobs/${created.body.jobId}/cancel`, token));
@@ -419,6 +424,20 @@ describe(`economy crafting on ${adapterLabel}`, () => {
     const done = await until(created.body.jobId, 'completed');
     assert.deepEqual(done.materialsConsumed, { chemicals: 1, metal: 2 });
     assert.equal((await jobEvents(created.body.jobId)).filter((event) => event.status === 'completed').length, 1);
+  });
+
+  it('refuses to pause a job whose work is done, which then completes instead of waiting for a resume', async () => {
+    const me = await economy.player();
+    const created = await craft(me.token, me.characterId, 'ricochet_rounds', 'corpo_lab');
+    const typed = economy.db.typed<EconomyTables>();
+    for (const at of [new Date(Date.parse(created.body.eta) + 1000), new Date(created.body.eta)]) {
+      await assert.rejects(
+        typed.transaction().execute((trx) => pauseJob(trx, created.body.jobId, at)),
+        (error: { code?: string }) => error.code === 'INVALID_STATE',
+      );
+    }
+    const done = await until(created.body.jobId, 'completed');
+    assert.deepEqual(done.materialsConsumed, { chemicals: 1, metal: 2 });
   });
 
   it('completes a job that fell due while the service was down, with the ledger balanced meanwhile', async () => {
