@@ -213,13 +213,18 @@ export async function recordDistrictTiers(trx: Trx, tiers: Map<string, string>):
     .execute();
 }
 
-/** Starts queued jobs of the workshop while it is online and has free slots, oldest first. */
+/**
+ * Starts queued jobs of the workshop while it is online and has free slots, oldest first. Its lock
+ * on the workshop is FOR NO KEY UPDATE: a job inserted in the same transaction holds the key-share
+ * lock of its foreign key on the workshop, and FOR UPDATE would deadlock two creations racing at
+ * one workshop (each waiting for the other's key-share lock).
+ */
 export async function startQueued(trx: Trx, workshopId: string, now: Date): Promise<number> {
   const workshop = await trx
     .selectFrom('mvp_core.crafting_workshops')
     .selectAll()
     .where('id', '=', workshopId)
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirst();
   if (workshop?.status !== 'online') return 0;
   const busy = await trx

@@ -333,6 +333,23 @@ describe(`economy crafting on ${adapterLabel}`, () => {
     await economy.call('POST', `/api/v1/economy/crafting/jobs/${waiting.body.jobId}/cancel`, second.token);
   });
 
+  it('creates jobs racing at one workshop without deadlock or 5xx, never past its capacity', async () => {
+    const crafters = await Promise.all(Array.from({ length: 8 }, () => economy.player()));
+    const answers = await Promise.all(
+      crafters.map((crafter) => craft(crafter.token, crafter.characterId, 'ricochet_rounds', 'street_garage')),
+    );
+    assert.deepEqual(
+      answers.map((answer) => answer.status),
+      answers.map(() => 201),
+      JSON.stringify(answers.map((answer) => answer.body)),
+    );
+    const busy = await sql<{ n: string }>`
+      SELECT count(*) AS n FROM mvp_core.crafting_jobs
+      WHERE workshop_id = 'street_garage' AND status IN ('processing', 'paused')`.execute(economy.db.kysely);
+    assert.ok(Number(busy.rows[0]?.n) <= 2, `street_garage (2 slots) runs ${busy.rows[0]?.n} jobs`);
+    for (const answer of answers) await until(answer.body.jobId, 'completed', 15_000);
+  });
+
   it('cancels or completes a job whose cancels race its completion, never both', async () => {
     const crafters = await Promise.all(Array.from({ length: 3 }, () => economy.player()));
     const jobs = await Promise.all(
