@@ -145,8 +145,10 @@ export async function lockEscrow(trx: Trx, input: LockRequest, actorId: string |
 }
 
 /**
- * Ends a locked escrow once. Asking again for the outcome it already had answers the current state
- * and moves nothing; asking for another outcome is 409 INVALID_STATE.
+ * Ends a locked escrow once. Asking again for the outcome it already had (the same status, amounts
+ * and executor) answers the current state and moves nothing; asking for another outcome is 409
+ * INVALID_STATE, so a second settlement with other terms (a split at another share, a release to
+ * another executor) is told it did not apply.
  */
 export async function settleEscrow(
   trx: Trx,
@@ -160,8 +162,15 @@ export async function settleEscrow(
   if (!row) throw new AppError('NOT_FOUND', `No escrow for order ${orderId}`);
   const outcome = settle({ amount: Number(row.amount), commission: Number(row.commission) }, settlement);
   if (row.status !== 'locked') {
-    if (row.status === outcome.status) return (await readEscrow(trx, orderId)) as EscrowView;
-    throw new AppError('INVALID_STATE', `The escrow of order ${orderId} is already ${row.status}`);
+    const sameOutcome =
+      row.status === outcome.status &&
+      Number(row.executor_amount) === outcome.executorAmount &&
+      Number(row.refund_amount) === outcome.refundAmount &&
+      Number(row.commission_taken) === outcome.commissionTaken &&
+      (outcome.executorAmount === 0 || row.executor_character_id?.toLowerCase() === executorCharacterId?.toLowerCase());
+    if (sameOutcome) return (await readEscrow(trx, orderId)) as EscrowView;
+    const terms = row.status === outcome.status ? ', with other terms' : '';
+    throw new AppError('INVALID_STATE', `The escrow of order ${orderId} is already ${row.status}${terms}`);
   }
   if (outcome.executorAmount > 0 && !executorCharacterId) {
     throw new AppError('VALIDATION_ERROR', 'This outcome pays an executor: executorCharacterId is required', {

@@ -152,6 +152,45 @@ describe(`economy escrow on ${adapterLabel}`, () => {
     assert.equal(escrow.body.refundAmount, 475);
   });
 
+  it('answers 409 to a second settlement with other terms, by the API or by an event, and keeps the first', async () => {
+    const customer = await economy.player();
+    const executor = await economy.player();
+    const other = await economy.player();
+    const arbiter = await economy.issuer.token(randomUUID(), ['arbiter']);
+    const split = randomUUID();
+    await lock(customer.token, split, customer.characterId);
+    const splitAt = (share: number) =>
+      economy.call('POST', `/api/v1/economy/escrows/${split}/split`, arbiter, {
+        executorCharacterId: executor.characterId,
+        executorSharePercent: share,
+      });
+    assert.equal((await splitAt(30)).status, 200);
+    assert.equal((await splitAt(30)).status, 200);
+    const again = await splitAt(70);
+    assert.equal(again.status, 409);
+    assert.equal(again.body.code, 'INVALID_STATE');
+    await economy.deliver(
+      'social.orders.lifecycle',
+      split,
+      orderEvent(split, customer.characterId, executor.characterId, 'disputed', 'resolved', {
+        executorSharePercent: 70,
+      }),
+    );
+    const kept = await economy.call('GET', `/api/v1/economy/escrows/${split}`, admin);
+    assert.equal(kept.body.executorAmount, 150);
+    assert.equal(kept.body.history.length, 2);
+
+    const released = randomUUID();
+    await lock(customer.token, released, customer.characterId);
+    const releaseTo = (who: string) =>
+      economy.call('POST', `/api/v1/economy/escrows/${released}/release`, service, { executorCharacterId: who });
+    assert.equal((await releaseTo(executor.characterId)).status, 200);
+    assert.equal((await releaseTo(executor.characterId.toUpperCase())).status, 200);
+    assert.equal((await releaseTo(other.characterId)).status, 409);
+    assert.deepEqual(await eddies(other.characterId), { available: 1000, held: 0 });
+    assert.deepEqual(await eddies(executor.characterId), { available: 1000 + 150 + 500, held: 0 });
+  });
+
   it('splits a resolved dispute by the arbiter share, the house keeping the commission', async () => {
     const customer = await economy.player();
     const executor = await economy.player();
