@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { settlementFor } from './domain/escrow.ts';
 import { recordCharacter } from './store/characters-store.ts';
 import { recordDistrictTiers } from './store/crafting-store.ts';
-import { settleEscrow } from './store/escrow-store.ts';
+import { recordClosedOrder, serializeOrder, settleEscrow } from './store/escrow-store.ts';
 import type { EconomyTables } from './store/tables.ts';
 import { grantStartingKit } from './store/wallet-ops.ts';
 
@@ -42,6 +42,7 @@ export function characterLifecycleConsumer(db: SqlDatabase): Subscription {
 /**
  * Settles an order's escrow when social says how the order ended; the same outcome asked through the
  * API first makes this a no-op, and a contradicting one is logged, not retried (it can never apply).
+ * An order closed before any escrow was held is remembered, so a late lock for it holds nothing.
  */
 export function orderLifecycleConsumer(db: SqlDatabase, logger: Logger): Subscription {
   return idempotentConsumer<EconomyTables, 'social.orders.lifecycle'>(
@@ -52,12 +53,16 @@ export function orderLifecycleConsumer(db: SqlDatabase, logger: Logger): Subscri
       const order = event.payload;
       const plan = settlementFor(order);
       if (!plan) return;
+      await serializeOrder(trx, order.orderId);
       const escrow = await trx
         .selectFrom('mvp_core.escrows')
         .select('order_id')
         .where('order_id', '=', order.orderId)
         .executeTakeFirst();
-      if (!escrow) return;
+      if (!escrow) {
+        await recordClosedOrder(trx, order.orderId, order.toStatus);
+        return;
+      }
       try {
         await settleEscrow(trx, order.orderId, plan.settlement, plan.executor, order.actorId, `event:${event.eventId}`);
       } catch (error) {

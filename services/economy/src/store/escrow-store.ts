@@ -1,4 +1,5 @@
 import { AppError, writeEvent } from '@necp/platform';
+import { sql } from 'kysely';
 import { CURRENCY } from '../domain/catalogue.ts';
 import { type Outcome, type Settlement, settle } from '../domain/escrow.ts';
 import type { AccountRef } from '../domain/ledger.ts';
@@ -30,6 +31,24 @@ export interface EscrowView {
 }
 
 const escrowAccount = (orderId: string): AccountRef => ({ kind: 'escrow', ownerId: orderId, asset: CURRENCY });
+
+/**
+ * One writer at a time per order between a lock and a settlement event: without it, an event
+ * that closes the order could miss a lock still being committed, and the lock then holds eddies
+ * no settlement will release.
+ */
+export async function serializeOrder(trx: Trx, orderId: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`escrow:${orderId.toLowerCase()}`}))`.execute(trx);
+}
+
+/** Remembers an order social closed before any escrow was held for it (see `lockEscrow`). */
+export async function recordClosedOrder(trx: Trx, orderId: string, orderStatus: string): Promise<void> {
+  await trx
+    .insertInto('mvp_core.escrow_closed_orders')
+    .values({ order_id: orderId, order_status: orderStatus })
+    .onConflict((conflict) => conflict.column('order_id').doNothing())
+    .execute();
+}
 
 async function lockRow(trx: Trx, orderId: string) {
   return trx.selectFrom('mvp_core.escrows').selectAll().where('order_id', '=', orderId).forUpdate().executeTakeFirst();
@@ -102,10 +121,22 @@ export interface LockRequest {
   commission: number;
 }
 
-/** Holds amount + commission from the payer; a repeat for the same order returns the first lock. */
+/**
+ * Holds amount + commission from the payer; a repeat for the same order returns the first lock.
+ * An order social already closed holds nothing: 409 INVALID_STATE.
+ */
 export async function lockEscrow(trx: Trx, input: LockRequest, actorId: string | null): Promise<EscrowView> {
+  await serializeOrder(trx, input.orderId);
   const existing = await lockRow(trx, input.orderId);
   if (!existing) {
+    const closed = await trx
+      .selectFrom('mvp_core.escrow_closed_orders')
+      .select('order_status')
+      .where('order_id', '=', input.orderId)
+      .executeTakeFirst();
+    if (closed) {
+      throw new AppError('INVALID_STATE', `Order ${input.orderId} is already ${closed.order_status}: nothing to hold`);
+    }
     const { transfers, replayed } = await moveOrRefuse(trx, [
       {
         type: 'pending',

@@ -59,6 +59,12 @@ export interface EscrowTable {
   updated_at: Timestamp;
 }
 
+export interface EscrowClosedOrderTable {
+  order_id: string;
+  order_status: string;
+  closed_at: Timestamp;
+}
+
 export interface EscrowHistoryTable {
   id: Generated<number>;
   order_id: string;
@@ -120,6 +126,7 @@ export interface EconomyTables {
   'mvp_core.district_stress': DistrictStressTable;
   'mvp_core.escrows': EscrowTable;
   'mvp_core.escrow_history': EscrowHistoryTable;
+  'mvp_core.escrow_closed_orders': EscrowClosedOrderTable;
   'mvp_core.economy_characters': EconomyCharacterTable;
   'mvp_core.ledger_accounts': LedgerAccountTable;
   'mvp_core.ledger_transfers': LedgerTransferTable;

@@ -191,6 +191,42 @@ describe(`economy escrow on ${adapterLabel}`, () => {
     assert.deepEqual(await eddies(executor.characterId), { available: 1000 + 150 + 500, held: 0 });
   });
 
+  it('holds nothing for an order social closed before its escrow was locked, even when the two race', async () => {
+    const customer = await economy.player();
+    const closed = randomUUID();
+    await economy.deliver(
+      'social.orders.lifecycle',
+      closed,
+      orderEvent(closed, customer.characterId, null, 'draft', 'cancelled'),
+    );
+    for (const token of [customer.token, service]) {
+      const late = await lock(token, closed, customer.characterId);
+      assert.equal(late.status, 409, JSON.stringify(late.body));
+      assert.equal(late.body.code, 'INVALID_STATE');
+    }
+    assert.deepEqual(await eddies(customer.characterId), { available: 1000, held: 0 });
+
+    // A lock and the order's cancellation at once: either the lock is refunded or it is refused.
+    const orders = Array.from({ length: 5 }, () => randomUUID());
+    const locks = await Promise.all(
+      orders.flatMap((orderId) => [
+        lock(service, orderId, customer.characterId, 100, 5),
+        economy
+          .deliver(
+            'social.orders.lifecycle',
+            orderId,
+            orderEvent(orderId, customer.characterId, null, 'published', 'cancelled'),
+          )
+          .then(() => ({ status: 0, body: undefined })),
+      ]),
+    );
+    assert.ok(
+      locks.every((answer) => answer.status === 0 || answer.status === 201 || answer.status === 409),
+      JSON.stringify(locks.map((answer) => answer.status)),
+    );
+    assert.deepEqual(await eddies(customer.characterId), { available: 1000, held: 0 });
+  });
+
   it('splits a resolved dispute by the arbiter share, the house keeping the commission', async () => {
     const customer = await economy.player();
     const executor = await economy.player();
