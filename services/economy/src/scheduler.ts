@@ -15,13 +15,15 @@ export const craftingScheduler: BackgroundJob = async (context) => {
   const { ECONOMY_CRAFTING_TICK_MS } = loadEconomyConfig();
   await seedWorkshops(db);
 
+  // Each step reads the clock when it runs: completing a backlog can take seconds (waiting on the
+  // house accounts other replicas hold), and a job started with the tick's first time would carry
+  // progress it never made.
   const tick = async () => {
-    const now = new Date();
-    await completeDue(db, now);
+    await completeDue(db, new Date());
     for (const workshop of workshopSpecs) {
-      await db.transaction().execute((trx) => startQueued(trx, workshop.id, now));
+      await db.transaction().execute((trx) => startQueued(trx, workshop.id, new Date()));
     }
-    await reportProgress(db, now);
+    await reportProgress(db, new Date());
   };
 
   const ticks = repeatEvery(ECONOMY_CRAFTING_TICK_MS, tick, (error) =>
