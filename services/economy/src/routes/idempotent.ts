@@ -14,14 +14,18 @@ import { retryTransaction } from '../store/retry.ts';
 import type { EconomyTables } from '../store/tables.ts';
 import type { TransferPoster } from '../store/transfer-batcher.ts';
 
-/** The request's Idempotency-Key, scoped to the caller and the route; undefined without the header. */
+/**
+ * The request's Idempotency-Key, scoped to the caller and the route; undefined without the header.
+ * A repeat must name the same path parameters as well as carry the same body: the same key sent to
+ * release another order is another request (422), not a repeat answered with the first order's result.
+ */
 function idempotencyOf(request: FastifyRequest, accountId: string): IdempotencyRequest | undefined {
   const header = request.headers['idempotency-key'];
   if (typeof header !== 'string') return undefined;
   return {
     scope: `economy:${accountId}:${request.method} ${request.routeOptions.url}`,
     key: header,
-    request: request.body,
+    request: { params: request.params, body: request.body },
   };
 }
 

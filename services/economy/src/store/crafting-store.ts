@@ -27,6 +27,7 @@ import {
   houseAccount,
   type MovementLeg,
   move,
+  ownerKey,
   type Trx,
 } from './ledger-store.ts';
 import { platformView } from './platform-view.ts';
@@ -274,7 +275,7 @@ export async function createJob(
   now: Date,
 ): Promise<JobView> {
   // One creation at a time per character, so the active-job limit holds under racing requests.
-  await sql`SELECT pg_advisory_xact_lock(hashtext(${`crafting:${input.characterId}`}))`.execute(trx);
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`crafting:${ownerKey(input.characterId)}`}))`.execute(trx);
   const workshop = await trx
     .selectFrom('mvp_core.crafting_workshops as w')
     .leftJoin('mvp_core.district_stress as s', 's.district', 'w.district')

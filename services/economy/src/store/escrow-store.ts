@@ -3,7 +3,14 @@ import { sql } from 'kysely';
 import { CURRENCY } from '../domain/catalogue.ts';
 import { type Outcome, type Settlement, settle } from '../domain/escrow.ts';
 import type { AccountRef } from '../domain/ledger.ts';
-import { characterAccount, type EconomyDb, houseAccount, type MovementLeg, type Trx } from './ledger-store.ts';
+import {
+  characterAccount,
+  type EconomyDb,
+  houseAccount,
+  type MovementLeg,
+  ownerKey,
+  type Trx,
+} from './ledger-store.ts';
 import { platformView } from './platform-view.ts';
 import type { EscrowStatus } from './tables.ts';
 import { moveOrRefuse } from './wallet-ops.ts';
@@ -30,7 +37,11 @@ export interface EscrowView {
   }[];
 }
 
-const escrowAccount = (orderId: string): AccountRef => ({ kind: 'escrow', ownerId: orderId, asset: CURRENCY });
+const escrowAccount = (orderId: string): AccountRef => ({
+  kind: 'escrow',
+  ownerId: ownerKey(orderId),
+  asset: CURRENCY,
+});
 
 /**
  * One writer at a time per order between a lock and a settlement event: without it, an event
@@ -38,7 +49,7 @@ const escrowAccount = (orderId: string): AccountRef => ({ kind: 'escrow', ownerI
  * no settlement will release.
  */
 export async function serializeOrder(trx: Trx, orderId: string): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(hashtext(${`escrow:${orderId.toLowerCase()}`}))`.execute(trx);
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`escrow:${ownerKey(orderId)}`}))`.execute(trx);
 }
 
 /** Remembers an order social closed before any escrow was held for it (see `lockEscrow`). */
@@ -125,7 +136,12 @@ export interface LockRequest {
  * Holds amount + commission from the payer; a repeat for the same order returns the first lock.
  * An order social already closed holds nothing: 409 INVALID_STATE.
  */
-export async function lockEscrow(trx: Trx, input: LockRequest, actorId: string | null): Promise<EscrowView> {
+export async function lockEscrow(trx: Trx, request: LockRequest, actorId: string | null): Promise<EscrowView> {
+  const input = {
+    ...request,
+    orderId: ownerKey(request.orderId),
+    payerCharacterId: ownerKey(request.payerCharacterId),
+  };
   await serializeOrder(trx, input.orderId);
   const existing = await lockRow(trx, input.orderId);
   if (!existing) {
@@ -183,12 +199,14 @@ export async function lockEscrow(trx: Trx, input: LockRequest, actorId: string |
  */
 export async function settleEscrow(
   trx: Trx,
-  orderId: string,
+  order: string,
   settlement: Settlement,
-  executorCharacterId: string | null,
+  executor: string | null,
   actorId: string | null,
   source: string,
 ): Promise<EscrowView> {
+  const orderId = ownerKey(order);
+  const executorCharacterId = executor === null ? null : ownerKey(executor);
   const row = await lockRow(trx, orderId);
   if (!row) throw new AppError('NOT_FOUND', `No escrow for order ${orderId}`);
   const outcome = settle({ amount: Number(row.amount), commission: Number(row.commission) }, settlement);

@@ -308,8 +308,16 @@ export function houseAccount(asset: Asset): AccountRef {
   return { kind: 'house', ownerId: 'house', asset };
 }
 
+/**
+ * Account owners are text (the house is 'house'), so a UUID is keyed in lower case: the same
+ * character or order in upper case must not open a second account of its own.
+ */
+export function ownerKey(id: string): string {
+  return id.toLowerCase();
+}
+
 export function characterAccount(characterId: string, asset: Asset): AccountRef {
-  return { kind: 'character', ownerId: characterId, asset };
+  return { kind: 'character', ownerId: ownerKey(characterId), asset };
 }
 
 export interface AccountBalance {
@@ -323,7 +331,7 @@ export async function characterBalances(db: EconomyDb | Trx, characterId: string
     .selectFrom('mvp_core.ledger_accounts')
     .select(['asset', 'balance', 'held'])
     .where('kind', '=', 'character')
-    .where('owner_id', '=', characterId)
+    .where('owner_id', '=', ownerKey(characterId))
     .execute();
   return rows.map((row) => ({ asset: row.asset, balance: Number(row.balance), held: Number(row.held) }));
 }
@@ -346,7 +354,7 @@ export async function characterLedger(
     .selectFrom('mvp_core.ledger_accounts')
     .select('id')
     .where('kind', '=', 'character')
-    .where('owner_id', '=', characterId)
+    .where('owner_id', '=', ownerKey(characterId))
     .execute();
   const ids = accounts.map((row) => Number(row.id));
   if (ids.length === 0) return { entries: [], nextCursor: null };

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { adapterLabel } from '@necp/platform/testing';
+import { sql } from 'kysely';
 import { type Economy, startEconomy } from '../support/harness.ts';
 
 /**
@@ -140,6 +141,63 @@ describe(`economy races across transfers, escrow and crafting on ${adapterLabel}
     }
     assert.deepEqual(await holdings(customer.characterId), { available: 1000 - 4 * 210 + refunded, held: 0 });
     assert.deepEqual(await holdings(executor.characterId), { available: 1000 + paidOut, held: 0 });
+  });
+
+  it('keys a character or an order by its UUID in any letter case: one wallet, one escrow account', async () => {
+    const payer = await economy.player();
+    const payee = await economy.player();
+    const sent = await transfer(payer, payee.characterId.toUpperCase(), 25);
+    assert.equal(sent.status, 201, JSON.stringify(sent.body));
+    assert.deepEqual(await holdings(payee.characterId), { available: 1025, held: 0 });
+    assert.deepEqual(await holdings(payee.characterId.toUpperCase()), { available: 1025, held: 0 });
+    const orderId = randomUUID();
+    const locked = await economy.call('POST', '/api/v1/economy/escrows', social, {
+      orderId: orderId.toUpperCase(),
+      payerCharacterId: payer.characterId.toUpperCase(),
+      amount: 100,
+      commission: 5,
+    });
+    assert.equal(locked.status, 201, JSON.stringify(locked.body));
+    const released = await economy.call('POST', `/api/v1/economy/escrows/${orderId}/release`, social, {
+      executorCharacterId: payee.characterId.toUpperCase(),
+    });
+    assert.equal(released.status, 200, JSON.stringify(released.body));
+    assert.deepEqual(await holdings(payer.characterId), { available: 1000 - 25 - 105, held: 0 });
+    assert.deepEqual(await holdings(payee.characterId), { available: 1125, held: 0 });
+    const upperCaseOwners = await sql<{ n: string }>`
+      SELECT count(*) AS n FROM mvp_core.ledger_accounts WHERE owner_id <> lower(owner_id)`.execute(economy.db.kysely);
+    assert.equal(Number(upperCaseOwners.rows[0]?.n), 0);
+  });
+
+  it('answers 422 to one Idempotency-Key sent to settle another order, settling nothing', async () => {
+    const payer = await economy.player();
+    const executor = await economy.player();
+    const [first, second] = [randomUUID(), randomUUID()];
+    for (const orderId of [first, second]) {
+      const locked = await economy.call('POST', '/api/v1/economy/escrows', social, {
+        orderId,
+        payerCharacterId: payer.characterId,
+        amount: 100,
+        commission: 5,
+      });
+      assert.equal(locked.status, 201);
+    }
+    const key = { 'idempotency-key': randomUUID() };
+    const release = (orderId: string, headers: Record<string, string>) =>
+      economy.call(
+        'POST',
+        `/api/v1/economy/escrows/${orderId}/release`,
+        social,
+        { executorCharacterId: executor.characterId },
+        headers,
+      );
+    assert.equal((await release(first, key)).status, 200);
+    assert.equal((await release(first, key)).status, 200);
+    const reused = await release(second, key);
+    assert.equal(reused.status, 422, JSON.stringify(reused.body));
+    assert.equal(reused.body.code, 'IDEMPOTENCY_KEY_REUSED');
+    assert.equal((await economy.call('GET', `/api/v1/economy/escrows/${second}`, admin)).body.status, 'locked');
+    assert.equal((await release(second, { 'idempotency-key': randomUUID() })).status, 200);
   });
 
   it('never creates or loses materials when crafting holds race transfers of the same material', async () => {
