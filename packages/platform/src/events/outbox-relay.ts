@@ -27,13 +27,6 @@ export interface OutboxRelayOptions {
    * 927–994 at 20 ms (with one relay, no difference).
    */
   lingerMs?: number;
-  /**
-   * A scan for pending rows starts this many sequence numbers below the lowest pending row the
-   * previous scan saw, not at the table's start (see `#scanFloor`).
-   */
-  scanLookback?: number;
-  /** How often a scan starts at the table's start anyway, for rows committed long after their number was taken. */
-  fullScanIntervalMs?: number;
   /** Sent rows older than this are deleted, so the table holds the backlog and recent history only. */
   retentionMs?: number;
   cleanupIntervalMs?: number;
@@ -49,6 +42,9 @@ export interface OutboxRelayOptions {
 /** Rows deleted per statement by the cleanup, so it never holds many locks or one long transaction. */
 const CLEANUP_CHUNK = 5_000;
 
+/** Scans remembered while a long transaction keeps them from settling (see `ScanFloor`). */
+const MAX_CHECKPOINTS = 64;
+
 /** Advisory-lock class id of the outbox buckets (the second key is the bucket number). */
 const RELAY_LOCK_CLASS = 7_307_002;
 const NOTIFY_CHANNEL = 'mvp_meta_outbox';
@@ -63,6 +59,63 @@ interface PendingRow {
 
 function traceHeaders(row: PendingRow): Record<string, string> {
   return row.tracingspancontext ? { id: row.id, traceparent: row.tracingspancontext } : { id: row.id };
+}
+
+/** What a scan learns about the outbox's numbers, in the scan's own snapshot. */
+interface ScanBounds {
+  /** The lowest pending row the scan saw (of this relay's producers), if any. */
+  lowest: number | string | null;
+  /** The highest number of any visible row. */
+  highest: number | string | null;
+  /** `pg_snapshot_xmin`: every transaction older than this has ended. */
+  xmin: string;
+  /** `pg_snapshot_xmax`: every transaction running at the scan is older than this. */
+  xmax: string;
+}
+
+/** The part of a scan's select list that fills `ScanBounds`' `highest`, `xmin` and `xmax`. */
+const SNAPSHOT_BOUNDS = sql`(SELECT max(seq) FROM mvp_meta.outbox) AS highest,
+  pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
+  pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`;
+
+/**
+ * Where a scan for pending rows starts. Rows marked sent leave dead entries in the pending index
+ * until VACUUM, and a scan from the table's start walks every one of them (measured: 6,600 per
+ * scan under 1,000 transfers/s, most of PostgreSQL's CPU), so a scan starts at the lowest number
+ * that can still turn out pending.
+ *
+ * Numbers are taken in order, but a transaction can commit its rows long after later numbers were
+ * sent. Each transaction takes its id before its first number (migration 006), so every row
+ * numbered up to the highest a scan saw belongs to a transaction older than that scan's `xmax`;
+ * once a later scan's `xmin` has passed it, all of them have committed or rolled back, and those
+ * numbers are settled. The floor is the lowest pending row, but never above the settled numbers.
+ * A long transaction anywhere in the database keeps the floor back (more to scan, nothing missed).
+ */
+class ScanFloor {
+  /** Earlier scans, oldest first, waiting for their transactions to end. */
+  readonly #checkpoints: { highest: number; xmax: bigint }[] = [];
+  /** Every row numbered up to this has committed or rolled back. */
+  #settled = 0;
+  #value = 0;
+
+  get value(): number {
+    return this.#value;
+  }
+
+  advance(scan: ScanBounds): void {
+    if (scan.highest !== null) {
+      const checkpoint = { highest: Number(scan.highest), xmax: BigInt(scan.xmax) };
+      // Replacing the newest one only makes that scan's numbers wait for a later `xmax`: late, never wrong.
+      if (this.#checkpoints.length >= MAX_CHECKPOINTS) this.#checkpoints.pop();
+      this.#checkpoints.push(checkpoint);
+    }
+    const xmin = BigInt(scan.xmin);
+    while (this.#checkpoints[0] && this.#checkpoints[0].xmax <= xmin) {
+      this.#settled = Math.max(this.#settled, (this.#checkpoints.shift() as { highest: number }).highest);
+    }
+    const lowest = scan.lowest === null ? Number.POSITIVE_INFINITY : Number(scan.lowest);
+    this.#value = Math.min(lowest, this.#settled + 1);
+  }
 }
 
 /**
@@ -85,8 +138,7 @@ export class OutboxRelay {
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
   #unlisten: (() => Promise<void>) | undefined;
-  #floor = 0;
-  #lastFullScanAt = Number.NEGATIVE_INFINITY;
+  readonly #floor = new ScanFloor();
 
   constructor(options: OutboxRelayOptions) {
     this.#options = {
@@ -95,8 +147,6 @@ export class OutboxRelay {
       buckets: 16,
       bucketsPerTick: 4,
       lingerMs: 20,
-      scanLookback: 1_000,
-      fullScanIntervalMs: 5_000,
       retentionMs: 3_600_000,
       cleanupIntervalMs: 30_000,
       ...options,
@@ -155,26 +205,6 @@ export class OutboxRelay {
     return this.#options.db.kind === 'pglite' ? this.#tickEmbedded() : this.#tickShared();
   }
 
-  /**
-   * Where a scan for pending rows starts. Rows marked sent leave dead entries in the pending index
-   * until VACUUM, and a scan from the table's start walks every one of them (measured: 6,600 per
-   * scan under 1,000 transfers/s, most of PostgreSQL's CPU). Rows take their numbers in order, so
-   * below the lowest pending row only rows still being written can appear; the lookback covers
-   * those that commit soon, and a periodic full scan the rare transaction that commits much later.
-   */
-  #scanFloor(): number {
-    const now = Date.now();
-    if (now - this.#lastFullScanAt < this.#options.fullScanIntervalMs) return this.#floor;
-    this.#lastFullScanAt = now;
-    return 0;
-  }
-
-  /** `lowest`: the lowest pending row the scan saw; without one, `highest`: the last row written. */
-  #advanceFloor(lowest: number | null, highest: number | null): void {
-    const from = lowest ?? (highest ?? 0) + 1;
-    this.#floor = Math.max(0, from - this.#options.scanLookback);
-  }
-
   #ofProducers() {
     return sql<boolean>`(${this.#producers}::text[] IS NULL OR producer = ANY(${this.#producers}::text[]))`;
   }
@@ -185,11 +215,11 @@ export class OutboxRelay {
    */
   async #tickShared(): Promise<number> {
     const { db, batchSize, buckets, bucketsPerTick } = this.#options;
-    const floor = this.#scanFloor();
+    const floor = this.#floor.value;
     return db.kysely.transaction().execute(async (trx) => {
       // Candidate buckets are those with pending rows, tried in random order so that replicas
       // spread over them; OFFSET 0 keeps the lock attempts after the shuffle and under the LIMIT.
-      const scan = await sql<{ lowest: number | null; highest: number | null; owned: number[] | null }>`
+      const scan = await sql<ScanBounds & { owned: number[] | null }>`
         WITH pending AS (
           SELECT seq, aggregateid FROM mvp_meta.outbox
           WHERE sent_at IS NULL AND seq >= ${floor} AND ${this.#ofProducers()}
@@ -205,20 +235,19 @@ export class OutboxRelay {
           WHERE pg_try_advisory_xact_lock(${RELAY_LOCK_CLASS}, bucket)
           LIMIT ${bucketsPerTick}
         )
-        SELECT
-          (SELECT min(seq) FROM pending) AS lowest,
-          (SELECT max(seq) FROM mvp_meta.outbox) AS highest,
-          (SELECT array_agg(bucket) FROM owned) AS owned`.execute(trx);
-      const { lowest = null, highest = null, owned = null } = scan.rows[0] ?? {};
-      this.#advanceFloor(lowest === null ? null : Number(lowest), highest === null ? null : Number(highest));
-      if (!owned || owned.length === 0) return 0;
+        SELECT (SELECT min(seq) FROM pending) AS lowest, ${SNAPSHOT_BOUNDS}, (SELECT array_agg(bucket) FROM owned) AS owned
+        `.execute(trx);
+      const bounds = scan.rows[0];
+      if (!bounds) return 0;
+      this.#floor.advance(bounds);
+      if (!bounds.owned || bounds.owned.length === 0) return 0;
       const pending = await sql<PendingRow>`
         SELECT id, aggregatetype, aggregateid, payload, tracingspancontext
         FROM mvp_meta.outbox
         WHERE sent_at IS NULL
           AND seq >= ${floor}
           AND ${this.#ofProducers()}
-          AND (hashtext(aggregateid) & 2147483647) % ${buckets} = ANY(${owned}::int[])
+          AND (hashtext(aggregateid) & 2147483647) % ${buckets} = ANY(${bounds.owned}::int[])
         ORDER BY seq
         LIMIT ${batchSize}
         FOR UPDATE SKIP LOCKED`.execute(trx);
@@ -233,19 +262,14 @@ export class OutboxRelay {
    */
   async #tickEmbedded(): Promise<number> {
     const { db, batchSize } = this.#options;
-    const floor = this.#scanFloor();
+    // The bounds before the rows: a transaction committing between the two statements then adds
+    // rows above `highest`, which the floor stays below.
+    const bounds = await sql<Omit<ScanBounds, 'lowest'>>`SELECT ${SNAPSHOT_BOUNDS}`.execute(db.kysely);
     const pending = await sql<PendingRow & { seq: number }>`
       SELECT seq, id, aggregatetype, aggregateid, payload, tracingspancontext
-      FROM mvp_meta.outbox WHERE sent_at IS NULL AND seq >= ${floor} AND ${this.#ofProducers()}
+      FROM mvp_meta.outbox WHERE sent_at IS NULL AND seq >= ${this.#floor.value} AND ${this.#ofProducers()}
       ORDER BY seq LIMIT ${batchSize}`.execute(db.kysely);
-    const first = pending.rows[0];
-    if (first) this.#advanceFloor(Number(first.seq), null);
-    else {
-      const last = await sql<{ highest: number | null }>`SELECT max(seq) AS highest FROM mvp_meta.outbox`.execute(
-        db.kysely,
-      );
-      this.#advanceFloor(null, last.rows[0]?.highest ?? null);
-    }
+    if (bounds.rows[0]) this.#floor.advance({ ...bounds.rows[0], lowest: pending.rows[0]?.seq ?? null });
     return this.#publishAndMark(db.kysely, pending.rows);
   }
 
