@@ -61,6 +61,27 @@ export function sendProblem(reply: FastifyReply, error: unknown, logger: Logger)
     .send(buildProblem('INTERNAL_ERROR', 'An unexpected error occurred; it has been logged', traceId));
 }
 
+/**
+ * Fastify's `frameworkErrors`: the router refuses a path before any route or hook runs, a parameter
+ * over its length limit (Fastify's own answer: 414 in plain JSON) or broken percent-encoding. Both
+ * are a malformed path parameter, answered as the schema answers one.
+ */
+export function routerRefusalHandler(logger: Logger) {
+  return (error: FastifyError, _request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const message =
+      error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? 'a path parameter is longer than the router accepts'
+        : 'the path is not valid percent-encoding';
+    return sendProblem(
+      reply,
+      new AppError('VALIDATION_ERROR', `The request path is invalid: ${message}`, {
+        errors: [{ path: 'params', message }],
+      }),
+      logger,
+    );
+  };
+}
+
 /** Every failure, routed or not, becomes problem+json; stack traces never leave the process. */
 export function installProblemHandlers(app: HttpApp, logger: Logger): void {
   app.setErrorHandler((error, _request, reply) => sendProblem(reply, error, logger));

@@ -9,7 +9,7 @@ import { Type } from 'typebox';
 import { createHttpMetrics } from '../metrics.ts';
 import { formatTraceparent, parseTraceparent, runWithTrace } from '../trace-context.ts';
 import { SpanKind, startWorkSpan, type WorkSpan } from '../tracing.ts';
-import { installProblemHandlers } from './errors.ts';
+import { installProblemHandlers, routerRefusalHandler } from './errors.ts';
 import { installJsonBodyParser } from './json-body.ts';
 
 registerAjvFormats();
@@ -86,6 +86,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit,
     return503OnClosing: true,
+    frameworkErrors: routerRefusalHandler(options.logger),
     forceCloseConnections: 'idle',
     genReqId: (request) => {
       const header = request.headers['x-request-id'];

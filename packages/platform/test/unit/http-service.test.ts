@@ -118,6 +118,16 @@ describe('the HTTP service factory', () => {
     assert.ok((body.errors as { path: string }[]).some((error) => error.path.startsWith('params')));
   });
 
+  it('refuses what the router itself rejects (a path parameter over its length limit, broken percent-encoding) with a 400 problem', async () => {
+    for (const path of [`/things/${'x'.repeat(101)}`, '/things/%E0%A4%A']) {
+      const response = await post(path, JSON.stringify({ name: 'a', amount: 1 }));
+      assert.equal(response.status, 400, path);
+      const body = await problemOf(response);
+      assert.equal(body.code, 'VALIDATION_ERROR');
+      assert.ok((body.errors as { path: string }[]).some((error) => error.path === 'params'));
+    }
+  });
+
   it('refuses malformed JSON with 400', async () => {
     const body = await problemOf(await post(`/things/${thing}`, '{"name": '));
     assert.equal(body.code, 'VALIDATION_ERROR');
