@@ -1,5 +1,5 @@
 import formbody from '@fastify/formbody';
-import { type HttpApp, ProblemSchema, sendProblem } from '@necp/platform';
+import { AppError, type HttpApp, ProblemSchema, sendProblem } from '@necp/platform';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthApp } from '../flows/auth-app.ts';
 import { DefaultClientId } from '../flows/auth-app.ts';
@@ -59,7 +59,10 @@ function oauthErrorHandler(auth: AuthApp) {
         ...problem.extensions,
       });
     }
-    if ((error as FastifyError).validation) {
+    // Any unreadable request (schema, malformed JSON, text a database cannot store) is RFC 6749's
+    // invalid_request: this route's 400 answer has that shape, and a problem body would not serialize.
+    const status = error instanceof AppError ? error.status : (error as FastifyError).statusCode;
+    if ((error as FastifyError).validation || status === 400) {
       return reply.code(400).send({ error: 'invalid_request', error_description: error.message });
     }
     return sendProblem(reply, error, auth.logger);

@@ -120,6 +120,26 @@ describe('token endpoint and verification', () => {
     assert.equal(noAuth.body.code, 'UNAUTHENTICATED');
   });
 
+  it('answers a token request it cannot read with 400 invalid_request, never 500', async () => {
+    const unreadable = [
+      '',
+      '{',
+      '{"__proto__":{"a":1}}',
+      JSON.stringify({ grant_type: '\u0000' }),
+      JSON.stringify({ grant_type: 'password', username: 'a', password: '\ud800' }),
+    ];
+    for (const body of unreadable) {
+      const response = await fetch(`${auth.url}/api/v1/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      const answer = (await response.json()) as { error?: string };
+      assert.equal(response.status, 400, `${body}: ${JSON.stringify(answer)}`);
+      assert.equal(answer.error, 'invalid_request', body);
+    }
+  });
+
   it('gives services client-credentials tokens with role service', async () => {
     const { serviceClientSecret } = await import('@necp/platform');
     const secret = serviceClientSecret(auth.runtime.config, 'economy');
