@@ -103,4 +103,5 @@ export function testConfig(overrides: Record<string, string> = {}): PlatformConf
   return loadPlatformConfig({ DATA_DIR: 'memory://', LOG_LEVEL: 'silent', ...process.env, ...overrides });
 }
 
+export { type HostileSweep, type OpenApiDocument, type SweepResult, sweepHostileInputs } from './hostile-inputs.ts';
 export { startTestIssuer, type TestIssuer, type TestTokenOptions } from './test-issuer.ts';
