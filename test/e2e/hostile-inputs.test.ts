@@ -6,47 +6,23 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { type AllInOne, startAllInOne } from '@necp/all-in-one';
-import { freeServicePorts } from '@necp/all-in-one/free-ports';
-import {
-  createFreshDatabase,
-  type FreshDatabase,
-  type OpenApiDocument,
-  sweepHostileInputs,
-  testConfig,
-} from '@necp/platform/testing';
+import { type OpenApiDocument, sweepHostileInputs } from '@necp/platform/testing';
+import { type E2eBackend, startE2eBackend } from './support/backend.ts';
 
 describe('every service through the gateway under hostile input', () => {
-  let backend: AllInOne;
-  let database: FreshDatabase;
+  let e2e: E2eBackend;
   let gateway: string;
-  const adminPassword = `admin-${randomUUID()}`;
 
   before(async () => {
-    database = await createFreshDatabase();
-    const { ports, urls } = await freeServicePorts();
-    backend = await startAllInOne(
-      testConfig({
-        ...urls,
-        HOST: '127.0.0.1',
-        ...(database.url ? { DATABASE_URL: database.url } : {}),
-        AUTH_ISSUER_URL: `http://127.0.0.1:${ports.gateway}`,
-        SEED_ADMIN_PASSWORD: adminPassword,
-        SEED_ARBITER_PASSWORD: `arbiter-${randomUUID()}`,
-        // Thousands of requests from one address and two accounts: the limits must not answer them all.
-        RATE_LIMIT_PUBLIC_PER_MINUTE: '1000000',
-        RATE_LIMIT_ACCOUNT_PER_MINUTE: '1000000',
-        RATE_LIMIT_LOGIN_PER_MINUTE: '1000000',
-        ECONOMY_CLIENT_SECRET: `economy-${randomUUID()}`,
-      }),
-      ports,
-    );
-    gateway = `http://127.0.0.1:${backend.portOf('gateway')}`;
+    e2e = await startE2eBackend({
+      // Thousands of requests from one address and two accounts: the limits must not answer them all.
+      RATE_LIMIT_PUBLIC_PER_MINUTE: '1000000',
+      RATE_LIMIT_ACCOUNT_PER_MINUTE: '1000000',
+      RATE_LIMIT_LOGIN_PER_MINUTE: '1000000',
+    });
+    gateway = e2e.gateway;
   });
-  after(async () => {
-    await backend.stop();
-    await database.drop();
-  });
+  after(() => e2e.stop());
 
   const post = async (path: string, body: unknown, token?: string) => {
     const response = await fetch(`${gateway}${path}`, {
@@ -68,7 +44,7 @@ describe('every service through the gateway under hostile input', () => {
     const registered = await post('/api/v1/auth/register', { email: `${username}@example.test`, username, password });
     assert.equal(registered.status, 201, JSON.stringify(registered.body));
     const player = await login(username, password);
-    const admin = await login('admin', adminPassword);
+    const admin = await login('admin', e2e.adminPassword);
     const created = await post(
       '/api/v1/characters',
       { name: `Hostile ${username.slice(-6)}`, origin: 'street_kid', class: 'solo' },

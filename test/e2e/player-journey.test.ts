@@ -2,9 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type AllInOne, startAllInOne } from '@necp/all-in-one';
-import { freeServicePorts } from '@necp/all-in-one/free-ports';
-import { createFreshDatabase, type FreshDatabase, testConfig } from '@necp/platform/testing';
+import { type E2eBackend, startE2eBackend } from './support/backend.ts';
 
 interface Json {
   [key: string]: unknown;
@@ -42,36 +40,15 @@ async function eventually<T>(probe: () => Promise<T | undefined>, what: string):
 }
 
 describe('a player journey through the gateway: account, characters, starting kit, a transfer', () => {
-  let backend: AllInOne;
+  let e2e: E2eBackend;
   let call: ReturnType<typeof client>;
 
-  let database: FreshDatabase;
-
   before(async () => {
-    database = await createFreshDatabase();
-    const { ports, urls } = await freeServicePorts();
-    backend = await startAllInOne(
-      testConfig({
-        ...urls,
-        HOST: '127.0.0.1',
-        ...(database.url ? { DATABASE_URL: database.url } : {}),
-        AUTH_ISSUER_URL: `http://127.0.0.1:${ports.gateway}`,
-        SEED_ADMIN_PASSWORD: `admin-${randomUUID()}`,
-        SEED_ARBITER_PASSWORD: `arbiter-${randomUUID()}`,
-        // Test runs share one Redis (and so the login counters of 127.0.0.1) within a minute.
-        RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
-        // As a deployment on real servers sets it (embedded mode generates one): economy asks
-        // character-service about characters its projection has not seen, with its own token.
-        ECONOMY_CLIENT_SECRET: `economy-${randomUUID()}`,
-      }),
-      ports,
-    );
-    call = client(`http://127.0.0.1:${backend.portOf('gateway')}`);
+    // Test runs share one Redis (and so the login counters of 127.0.0.1) within a minute.
+    e2e = await startE2eBackend({ RATE_LIMIT_LOGIN_PER_MINUTE: '1000' });
+    call = client(e2e.gateway);
   });
-  after(async () => {
-    await backend.stop();
-    await database.drop();
-  });
+  after(() => e2e.stop());
 
   async function player(tag: string) {
     const suffix = randomUUID().slice(0, 6);
