@@ -1,7 +1,8 @@
 /**
  * The whole backend in one process for a journey through the gateway: a database of its own (on
  * PostgreSQL when DATABASE_URL is set), seeded staff with throwaway passwords, the gateway as the
- * token issuer players see, and `settings` on top.
+ * token issuer players see, Redis keys of its own (runs on real servers share one Redis, and so the
+ * rate-limit counters of 127.0.0.1), and `settings` on top.
  */
 import { randomUUID } from 'node:crypto';
 import { type AllInOne, startAllInOne } from '@necp/all-in-one';
@@ -28,6 +29,7 @@ export async function startE2eBackend(settings: Record<string, string> = {}): Pr
       AUTH_ISSUER_URL: `http://127.0.0.1:${ports.gateway}`,
       SEED_ADMIN_PASSWORD: adminPassword,
       SEED_ARBITER_PASSWORD: `arbiter-${randomUUID()}`,
+      REDIS_KEY_PREFIX: `necp-e2e-${randomUUID()}:`,
       // As a deployment on real servers sets it (embedded mode generates one): economy asks
       // character-service about characters its projection has not seen, with its own token.
       ECONOMY_CLIENT_SECRET: `economy-${randomUUID()}`,
