@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { EventEnvelope } from '@necp/contracts';
+import { sql, type Transaction } from 'kysely';
 import { Registry } from 'prom-client';
 import type { BusRecord } from '../../src/events/bus.ts';
 import { InProcessBus } from '../../src/events/in-process-bus.ts';
 import { writeEvent } from '../../src/events/outbox.ts';
 import { OutboxRelay } from '../../src/events/outbox-relay.ts';
 import { createLogger } from '../../src/logger.ts';
+import type { PlatformTables } from '../../src/sql/platform-tables.ts';
 import { createTestDatabase, type TestDatabase } from '../../src/testing.ts';
 
 const logger = createLogger('test', 'silent');
@@ -39,28 +40,39 @@ describe('the relay and transactions that commit late, on real PostgreSQL', () =
     return { relay: new OutboxRelay({ db: test.db, bus, logger, metrics: new Registry() }), delivered };
   }
 
-  /** A transaction that writes an event of `key` and stays open until `commit`. */
-  async function openTransaction(key: string) {
-    let release: () => void = () => undefined;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let written: (envelope: EventEnvelope) => void = () => undefined;
-    const firstWritten = new Promise<EventEnvelope>((resolve) => {
-      written = resolve;
-    });
-    const done = test.db.kysely.transaction().execute(async (trx) => {
-      written(await writeEvent(trx, 'auth', revoked(key)));
-      await released;
+  /** A transaction held open on a connection of its own: `step` runs work in it, `commit` ends it. */
+  function heldTransaction() {
+    const steps: {
+      work: (trx: Transaction<PlatformTables>) => Promise<unknown>;
+      settle: (outcome: unknown) => void;
+    }[] = [];
+    let wake: () => void = () => undefined;
+    let committing = false;
+    const finished = test.db.kysely.transaction().execute(async (trx) => {
+      for (;;) {
+        const next = steps.shift();
+        if (next) next.settle(await next.work(trx));
+        else if (committing) return;
+        else await new Promise<void>((resolve) => (wake = resolve));
+      }
     });
     return {
-      envelope: await firstWritten,
-      commit: async () => {
-        release();
-        await done;
+      step<T>(work: (trx: Transaction<PlatformTables>) => Promise<T>): Promise<T> {
+        return new Promise<T>((resolve) => {
+          steps.push({ work, settle: (outcome) => resolve(outcome as T) });
+          wake();
+        });
+      },
+      async commit(): Promise<void> {
+        committing = true;
+        wake();
+        await finished;
       },
     };
   }
+
+  const sentOf = (delivered: BusRecord[], key: string) =>
+    delivered.filter((record) => record.key === key).map((record) => record.envelope.eventId);
 
   /** Many committed rows on other keys, sent: the relay's scans move on past the open transaction's row. */
   async function manyLaterRowsSent(relay: OutboxRelay): Promise<void> {
@@ -75,15 +87,32 @@ describe('the relay and transactions that commit late, on real PostgreSQL', () =
   it('sends a row committed late before the later rows of its key, without waiting for a periodic scan', async () => {
     const { relay, delivered } = await relayRecording();
     const key = randomUUID();
-    const late = await openTransaction(key);
+    const late = heldTransaction();
+    const first = await late.step((trx) => writeEvent(trx, 'auth', revoked(key)));
     await manyLaterRowsSent(relay);
     await late.commit();
     const next = await test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'auth', revoked(key)));
     await relay.drain();
-    assert.deepEqual(
-      delivered.filter((record) => record.key === key).map((record) => record.envelope.eventId),
-      [late.envelope.eventId, next.eventId],
-      'both rows sent, the one numbered first first',
-    );
+    assert.deepEqual(sentOf(delivered, key), [first.eventId, next.eventId], 'both sent, the one numbered first first');
+  });
+
+  it('sends a row numbered before a committed one by a transaction that took its id after it', async () => {
+    const { relay, delivered } = await relayRecording();
+    const key = randomUUID();
+    // Ids in one order, outbox numbers in the other: the newer transaction's row has the lower number
+    // and is still open when the older one commits and is sent.
+    const older = heldTransaction();
+    const newer = heldTransaction();
+    await older.step((trx) => sql`SELECT pg_current_xact_id()`.execute(trx));
+    await newer.step((trx) => sql`SELECT pg_current_xact_id()`.execute(trx));
+    const early = await newer.step((trx) => writeEvent(trx, 'auth', revoked(key)));
+    await older.step((trx) => writeEvent(trx, 'auth', revoked(randomUUID())));
+    await older.commit();
+    await relay.drain();
+    await relay.drain();
+    await newer.commit();
+    const next = await test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'auth', revoked(key)));
+    await relay.drain();
+    assert.deepEqual(sentOf(delivered, key), [early.eventId, next.eventId]);
   });
 });
