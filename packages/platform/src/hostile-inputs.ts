@@ -1,9 +1,10 @@
 /**
  * Sends hostile input to every operation of a service's OpenAPI document and collects the answers
  * that break the error contract: a 5xx, or a 4xx that is not a problem+json body carrying its own
- * status. Each body field is replaced in turn by values of the wrong type, size or text, bodies that
- * are not JSON objects are sent, path parameters that are not ids, bad query strings and an
- * oversized Idempotency-Key. Tests assert that the list comes back empty.
+ * status. Each body field is replaced in turn by values of the wrong type, size or text; then come
+ * bodies that are not JSON objects, bodies of other media types or of none, path parameters that
+ * are not ids, bad query strings, an oversized Idempotency-Key and malformed Authorization headers.
+ * Tests assert that the list comes back empty.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -112,26 +113,54 @@ function exampleOf(schema: JsonSchema | undefined, knownId: string): unknown {
   }
 }
 
+/** One request of the sweep: JSON with a fresh Idempotency-Key unless `headers` say otherwise. */
+interface Probe {
+  path: string;
+  token: string | undefined;
+  body?: string | Uint8Array;
+  headers?: Record<string, string>;
+}
+
+/** Authorization headers that are not a bearer token the issuer signed. */
+function malformedAuthorizations(token: string): string[] {
+  const [header, payload] = token.split('.');
+  const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url')}.${payload}.`;
+  return [
+    'Bearer',
+    'Bearer ',
+    `Bearer ${token}x`,
+    `Bearer ${header}.${payload}`,
+    `Bearer ${unsigned}`,
+    `Bearer ${'a'.repeat(10_000)}`,
+    `Bearer ${token}, Bearer ${token}`,
+    `Basic ${Buffer.from('admin:admin').toString('base64')}`,
+  ];
+}
+
+/** Bodies with a media type other than JSON, or none. */
+const otherMediaTypes = [
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/json; charset=latin1',
+  'application/xml',
+];
+
 export async function sweepHostileInputs(sweep: HostileSweep): Promise<SweepResult> {
   const failures: string[] = [];
   let sent = 0;
-  const send = async (
-    operation: string,
-    method: string,
-    path: string,
-    token: string | undefined,
-    body?: string,
-    idempotencyKey: string = randomUUID(),
-  ) => {
+  const send = async (operation: string, method: string, probe: Probe) => {
     sent++;
-    const response = await fetch(`${sweep.baseUrl}${path}`, {
+    const headers: Record<string, string> = {
+      ...(typeof probe.body === 'string' ? { 'content-type': 'application/json' } : {}),
+      'idempotency-key': randomUUID(),
+      ...(probe.token ? { authorization: `Bearer ${probe.token}` } : {}),
+      ...probe.headers,
+    };
+    const response = await fetch(`${sweep.baseUrl}${probe.path}`, {
       method,
-      headers: {
-        'content-type': 'application/json',
-        'idempotency-key': idempotencyKey,
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: method === 'GET' ? undefined : body,
+      headers,
+      body: method === 'GET' ? undefined : probe.body,
     });
     const text = await response.text();
     if (response.status < 400) return;
@@ -146,11 +175,9 @@ export async function sweepHostileInputs(sweep: HostileSweep): Promise<SweepResu
     const isProblem = type.startsWith('application/problem+json') && parsed?.status === response.status;
     // The edge's own refusals there (429 and the like) are still problems.
     const isOAuthError = sweep.oauthOperations?.includes(operation) === true && typeof parsed?.error === 'string';
-    const keepsContract = response.status < 500 && (isProblem || isOAuthError);
-    if (!keepsContract) {
-      failures.push(
-        `${response.status} ${method} ${path.slice(0, 80)} ${String(body).slice(0, 80)}: ${text.slice(0, 200)}`,
-      );
+    if (response.status >= 500 || !(isProblem || isOAuthError)) {
+      const shown = `${JSON.stringify(probe.headers ?? {})} ${String(probe.body)}`.slice(0, 120);
+      failures.push(`${response.status} ${method} ${probe.path.slice(0, 80)} ${shown}: ${text.slice(0, 200)}`);
     }
   };
 
@@ -161,21 +188,35 @@ export async function sweepHostileInputs(sweep: HostileSweep): Promise<SweepResu
       const name = `${method} ${template.replace(/\{(\w+)\}/g, ':$1')}`;
       const schema = operation.requestBody?.content?.['application/json']?.schema;
       const valid = sweep.validBodies?.[name] ?? (exampleOf(schema, sweep.knownId) as Record<string, unknown>) ?? {};
+      const validText = JSON.stringify(valid);
       const withPath = (value: string) => template.replace(/\{\w+\}/g, value);
       const path = withPath(sweep.knownId);
       const hasPathParameters = (operation.parameters ?? []).some((parameter) => parameter.in === 'path');
       for (const token of sweep.tokens) {
         for (const field of Object.keys(schema?.properties ?? {})) {
-          for (const value of hostileValues)
-            await send(name, method, path, token, JSON.stringify({ ...valid, [field]: value }));
+          for (const value of hostileValues) {
+            await send(name, method, { path, token, body: JSON.stringify({ ...valid, [field]: value }) });
+          }
         }
-        for (const body of hostileBodies) await send(name, method, path, token, body);
+        for (const body of hostileBodies) await send(name, method, { path, token, body });
         if (hasPathParameters) {
           const ids = ['x', 'x'.repeat(300), '%E0%A4%A', sweep.knownId.toUpperCase(), randomUUID()];
-          for (const id of ids) await send(name, method, withPath(id), token, JSON.stringify(valid));
+          for (const id of ids) await send(name, method, { path: withPath(id), token, body: validText });
         }
-        if (method === 'GET') for (const query of hostileQueries) await send(name, method, `${path}${query}`, token);
-        await send(name, method, path, token, JSON.stringify(valid), 'k'.repeat(300));
+        if (method === 'GET') {
+          for (const query of hostileQueries) await send(name, method, { path: `${path}${query}`, token });
+        } else {
+          for (const type of otherMediaTypes) {
+            await send(name, method, { path, token, body: validText, headers: { 'content-type': type } });
+          }
+          await send(name, method, { path, token, body: new TextEncoder().encode(validText) });
+        }
+        await send(name, method, { path, token, body: validText, headers: { 'idempotency-key': 'k'.repeat(300) } });
+        if (token) {
+          for (const authorization of malformedAuthorizations(token)) {
+            await send(name, method, { path, token, body: validText, headers: { authorization } });
+          }
+        }
       }
     }
   }

@@ -37,6 +37,10 @@ function upstreamProblem(failure: UpstreamFailure, service: ServiceName, timeout
 export async function proxyRoutes(app: HttpApp, context: ServiceContext): Promise<void> {
   const timeoutMs = context.config.UPSTREAM_TIMEOUT_MS;
   const inProcess = context.config.GATEWAY_UPSTREAM_TRANSPORT === 'auto';
+  // Fastify reads text/plain bodies itself before any handler runs; a request handed to a service
+  // in this process would then arrive with its stream spent (and wait until the 504). The gateway
+  // leaves every body unread, as the HTTP proxy does for the other types, for the service to read.
+  app.addContentTypeParser('text/plain', (_request, body, done) => done(null, body));
   for (const { prefix, service } of upstreamPrefixes) {
     const upstream = serviceUrl(context.config, service);
     const handToService = async (request: FastifyRequest, reply: FastifyReply) => {

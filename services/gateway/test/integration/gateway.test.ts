@@ -41,6 +41,7 @@ const echoEconomy: ServiceDefinition = {
       }),
     );
     app.post('/api/v1/economy/crafting/jobs', async (request) => ({ received: request.body }));
+    app.post('/api/v1/economy/notes', async (request) => ({ received: request.body }));
     app.get('/api/v1/economy/slow', async () => {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       return { late: true };
@@ -133,6 +134,23 @@ for (const transport of ['auto', 'http'] as const)
       assert.equal(response.status, 200);
       assert.deepEqual(((await response.json()) as { received: unknown }).received, body);
       assert.equal(response.headers.get('ratelimit-limit'), '60', 'the per-character crafting rule counted it');
+    });
+
+    it('hands on a body of another media type, or of none, for the service to read or refuse', async () => {
+      const text = await fetch(`${base}/api/v1/economy/notes`, {
+        method: 'POST',
+        body: 'meet at the Afterlife, 22:00 ✓',
+        headers: { ...bearer, 'content-type': 'text/plain; charset=utf-8' },
+      });
+      assert.equal(text.status, 200);
+      assert.deepEqual(await text.json(), { received: 'meet at the Afterlife, 22:00 ✓' });
+      const untyped = await fetch(`${base}/api/v1/economy/echo`, {
+        method: 'POST',
+        body: new TextEncoder().encode('{"amount":5}'),
+        headers: bearer,
+      });
+      assert.equal(untyped.status, 415, await untyped.clone().text());
+      assert.match(untyped.headers.get('content-type') ?? '', /^application\/problem\+json/);
     });
 
     it("passes the service's own problems through", async () => {
