@@ -57,12 +57,16 @@ if (files.length === 0) {
   process.exit(0);
 }
 process.stdout.write(`\n== ${phase} tests (${files.length} files) ==\n`);
+// Journeys run one at a time: each starts a whole backend, and two on one Kafka broker are two
+// replicas of every consumer group over different databases, each taking the other's events (a
+// character's created event consumed by the other backend's economy: no starting kit).
+const concurrency = phase === 'e2e' ? 1 : (process.env.TEST_CONCURRENCY ?? 2);
 const result = spawnSync(
   process.execPath,
   [
     '--test',
     '--test-reporter=spec',
-    `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+    `--test-concurrency=${concurrency}`,
     '--test-timeout=120000',
     // A test file whose tests are done but which left a handle open (a client a failed hook could not
     // close) ends with its results instead of holding the whole run until CI's deadline.
