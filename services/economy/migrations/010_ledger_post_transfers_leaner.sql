@@ -1,0 +1,179 @@
+-- Two savings on every posted transfer, measured with pg_stat_statements under the transfer bench
+-- (64 pairs, 32 connections; ~9 transfers a batch), same contract as 008:
+--  - the accounts of each transfer are named by the statement that locks them, from the locked rows,
+--    instead of by a second look-up of both accounts per transfer in the index (about an eighth of
+--    the function's time);
+--  - the uniqueness of `pending_id` (one post or void per hold) is a partial index: posted and
+--    pending transfers, most of the ledger, have none, and no longer add an entry to it.
+ALTER TABLE mvp_core.ledger_transfers DROP CONSTRAINT ledger_transfers_pending_id_key;
+CREATE UNIQUE INDEX ledger_transfers_pending_id_key ON mvp_core.ledger_transfers (pending_id)
+  WHERE pending_id IS NOT NULL;
+
+CREATE OR REPLACE FUNCTION mvp_core.ledger_post_transfers(p_items jsonb)
+RETURNS TABLE (item integer, outcome text, request_hash text, status integer, body jsonb, available bigint)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  v_items mvp_core.ledger_post_item[];
+  v_count integer;
+  v_claimed text[];
+  v_stored boolean[];
+  v_posted boolean[];
+  -- Why a transfer's characters fail its checks; null when they pass (or it was answered before).
+  v_party text[];
+  v_refused_available bigint[];
+  v_debit_ids bigint[];
+  v_credit_ids bigint[];
+  -- The locked accounts in id order, and what each has available as the batch runs.
+  v_account_ids bigint[];
+  v_account_kinds text[];
+  v_available bigint[];
+  v_wanted integer;
+  v_debit integer;
+  v_credit integer;
+  v_amount bigint;
+BEGIN
+  v_items := ARRAY(SELECT r FROM jsonb_populate_recordset(NULL::mvp_core.ledger_post_item, p_items) AS r);
+  v_count := cardinality(v_items);
+  v_posted := array_fill(false, ARRAY[v_count]);
+  v_refused_available := array_fill(NULL::bigint, ARRAY[v_count]);
+
+  SELECT coalesce(array_agg(c.scope || E'\n' || c.key), '{}') INTO v_claimed
+    FROM (
+      SELECT array_agg(t.idempotency_scope) AS scopes, array_agg(t.idempotency_key) AS keys,
+        array_agg(t.request_hash) AS hashes, array_agg(t.expires_at) AS expires,
+        array_agg(t.status) AS statuses, array_agg(t.body) AS bodies
+        FROM unnest(v_items) AS t
+        WHERE t.idempotency_key IS NOT NULL
+    ) AS k,
+    LATERAL mvp_meta.claim_idempotency_keys(k.scopes, k.keys, k.hashes, k.expires, k.statuses, k.bodies) AS c;
+  v_stored := ARRAY(
+    SELECT t.idempotency_key IS NOT NULL AND NOT (t.idempotency_scope || E'\n' || t.idempotency_key = ANY (v_claimed))
+      FROM unnest(v_items) WITH ORDINALITY AS t
+      ORDER BY t.ordinality);
+
+  -- CASE keeps the uuid casts to the rows that name characters (a house account's owner is 'house').
+  v_party := ARRAY(
+    SELECT CASE
+        WHEN v_stored[t.ordinality] THEN NULL
+        WHEN (t.debit_owned_by IS NOT NULL AND payer.character_id IS NULL)
+          OR (coalesce(t.credit_must_exist, false) AND payee.character_id IS NULL) THEN 'unknown_party'
+        WHEN t.debit_owned_by IS NOT NULL AND payer.deleted THEN 'no_such_character'
+        WHEN t.debit_owned_by IS NOT NULL AND payer.account_id <> t.debit_owned_by THEN 'not_owned'
+        WHEN coalesce(t.credit_must_exist, false) AND payee.deleted THEN 'no_such_character'
+      END
+      FROM unnest(v_items) WITH ORDINALITY AS t
+      LEFT JOIN mvp_core.economy_characters AS payer
+        ON payer.character_id = CASE WHEN t.debit_owned_by IS NOT NULL THEN t.debit_owner::uuid END
+      LEFT JOIN mvp_core.economy_characters AS payee
+        ON payee.character_id = CASE WHEN t.credit_must_exist THEN t.credit_owner::uuid END
+      ORDER BY t.ordinality);
+
+  RETURN QUERY
+    SELECT t.ordinality::integer, v_party[t.ordinality], NULL::text, NULL::integer, NULL::jsonb, NULL::bigint
+      FROM unnest(v_items) WITH ORDINALITY AS t
+      WHERE v_party[t.ordinality] IS NOT NULL;
+
+  RETURN QUERY
+    SELECT t.ordinality::integer, 'stored'::text, k.request_hash, k.status, k.body, NULL::bigint
+      FROM unnest(v_items) WITH ORDINALITY AS t
+      JOIN mvp_meta.idempotency_keys AS k ON k.scope = t.idempotency_scope AND k.key = t.idempotency_key
+      WHERE v_stored[t.ordinality];
+
+  -- Accounts open on first use (a racing opener of the same account makes ours a no-op), then the
+  -- lock is taken again. The statement that locks the accounts also names each transfer's two.
+  FOR attempt IN 1..2 LOOP
+    WITH wanted AS (
+      SELECT DISTINCT side.kind, side.owner_id, t.asset
+        FROM unnest(v_items) WITH ORDINALITY AS t,
+          LATERAL (VALUES (t.debit_kind, t.debit_owner), (t.credit_kind, t.credit_owner)) AS side (kind, owner_id)
+        WHERE NOT v_stored[t.ordinality] AND v_party[t.ordinality] IS NULL
+    ), locked AS MATERIALIZED (
+      SELECT a.id, a.kind, a.owner_id, a.asset, a.balance - a.held AS available FROM mvp_core.ledger_accounts AS a
+        JOIN wanted AS w ON a.kind = w.kind AND a.owner_id = w.owner_id AND a.asset = w.asset
+        ORDER BY a.id FOR UPDATE OF a
+    ), sides AS (
+      SELECT array_agg(d.id ORDER BY t.ordinality) AS debit_ids, array_agg(c.id ORDER BY t.ordinality) AS credit_ids
+        FROM unnest(v_items) WITH ORDINALITY AS t
+        LEFT JOIN locked AS d ON d.kind = t.debit_kind AND d.owner_id = t.debit_owner AND d.asset = t.asset
+        LEFT JOIN locked AS c ON c.kind = t.credit_kind AND c.owner_id = t.credit_owner AND c.asset = t.asset
+    )
+    SELECT (SELECT count(*) FROM wanted),
+      coalesce((SELECT array_agg(l.id ORDER BY l.id) FROM locked AS l), '{}'),
+      (SELECT array_agg(l.kind ORDER BY l.id) FROM locked AS l),
+      (SELECT array_agg(l.available ORDER BY l.id) FROM locked AS l),
+      sides.debit_ids, sides.credit_ids
+      FROM sides
+      INTO v_wanted, v_account_ids, v_account_kinds, v_available, v_debit_ids, v_credit_ids;
+    EXIT WHEN cardinality(v_account_ids) = v_wanted;
+    IF attempt = 2 THEN
+      RAISE EXCEPTION 'ledger accounts for a batch of % transfers could not be opened', v_count;
+    END IF;
+    INSERT INTO mvp_core.ledger_accounts (kind, owner_id, asset)
+      SELECT DISTINCT side.kind, side.owner_id, t.asset
+        FROM unnest(v_items) WITH ORDINALITY AS t,
+          LATERAL (VALUES (t.debit_kind, t.debit_owner), (t.credit_kind, t.credit_owner)) AS side (kind, owner_id)
+        WHERE NOT v_stored[t.ordinality] AND v_party[t.ordinality] IS NULL
+        ORDER BY 1, 2, 3
+      ON CONFLICT (kind, owner_id, asset) DO NOTHING;
+  END LOOP;
+
+  FOR i IN 1..v_count LOOP
+    CONTINUE WHEN v_stored[i] OR v_party[i] IS NOT NULL;
+    v_amount := (v_items[i]).amount;
+    v_debit := array_position(v_account_ids, v_debit_ids[i]);
+    v_credit := array_position(v_account_ids, v_credit_ids[i]);
+    IF v_account_kinds[v_debit] <> 'house' AND v_available[v_debit] < v_amount THEN
+      v_refused_available[i] := v_available[v_debit];
+      CONTINUE;
+    END IF;
+    v_available[v_debit] := v_available[v_debit] - v_amount;
+    v_available[v_credit] := v_available[v_credit] + v_amount;
+    v_posted[i] := true;
+  END LOOP;
+
+  INSERT INTO mvp_core.ledger_transfers
+    (id, client_ref, kind, debit_account_id, credit_account_id, asset, amount, pending_id, released, reason,
+     memo, actor_id, created_at)
+    SELECT t.transfer_id, t.client_ref, 'posted', v_debit_ids[t.ordinality], v_credit_ids[t.ordinality], t.asset,
+      t.amount, NULL, 0, t.reason, t.memo, t.actor_id, t.created_at
+      FROM unnest(v_items) WITH ORDINALITY AS t
+      WHERE v_posted[t.ordinality]
+      ORDER BY t.ordinality;
+  UPDATE mvp_core.ledger_accounts AS a SET balance = a.balance + m.delta
+    FROM (
+      SELECT side.id, sum(side.delta) AS delta
+        FROM unnest(v_items) WITH ORDINALITY AS t,
+          LATERAL (VALUES (v_debit_ids[t.ordinality], -t.amount), (v_credit_ids[t.ordinality], t.amount))
+            AS side (id, delta)
+        WHERE v_posted[t.ordinality]
+        GROUP BY side.id
+    ) AS m
+    WHERE a.id = m.id;
+  PERFORM mvp_meta.write_outbox_rows(e.ids, e.topics, e.keys, e.envelopes, e.producers, e.traceparents)
+    FROM (
+      SELECT array_agg(t.event_id ORDER BY t.ordinality) AS ids, array_agg(t.event_topic ORDER BY t.ordinality) AS topics,
+        array_agg(t.event_key ORDER BY t.ordinality) AS keys,
+        array_agg(t.event_envelope ORDER BY t.ordinality) AS envelopes,
+        array_agg(t.event_producer ORDER BY t.ordinality) AS producers,
+        array_agg(t.event_traceparent ORDER BY t.ordinality) AS traceparents
+        FROM unnest(v_items) WITH ORDINALITY AS t
+        WHERE v_posted[t.ordinality]
+    ) AS e
+    WHERE e.ids IS NOT NULL;
+  PERFORM mvp_meta.release_idempotency_keys(r.scopes, r.keys)
+    FROM (
+      SELECT array_agg(t.idempotency_scope) AS scopes, array_agg(t.idempotency_key) AS keys
+        FROM unnest(v_items) WITH ORDINALITY AS t
+        WHERE t.idempotency_key IS NOT NULL AND NOT v_stored[t.ordinality] AND NOT v_posted[t.ordinality]
+    ) AS r
+    WHERE r.keys IS NOT NULL;
+
+  RETURN QUERY
+    SELECT t.ordinality::integer,
+      CASE WHEN v_posted[t.ordinality] THEN 'posted' ELSE 'refused' END,
+      t.request_hash, t.status, t.body, v_refused_available[t.ordinality]
+      FROM unnest(v_items) WITH ORDINALITY AS t
+      WHERE NOT v_stored[t.ordinality] AND v_party[t.ordinality] IS NULL;
+END;
+$$;
