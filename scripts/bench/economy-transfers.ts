@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { type CpuUse, measureCpu, printCpuTable } from './cpu-use.ts';
 import { ledgerAlone } from './fixtures/ledger-alone.ts';
 import { type LoadResult, printTable } from './load.ts';
 
@@ -197,9 +198,15 @@ async function measure(): Promise<void> {
     process.stderr.write('economy-transfers needs DATABASE_URL and PGBENCH: eval "$(scripts/infra.sh up)" first\n');
     process.exit(2);
   }
-  const baseline = await pgbenchBaseline(databaseUrl, pgbench, CONNECTIONS);
+  const cpuRows: { name: string; cpu: CpuUse }[] = [];
+  const measured = async (row: () => Promise<LoadResult>, backendPid?: number): Promise<LoadResult> => {
+    const { result, cpu } = await measureCpu(row, (done) => done.requestsPerSecond * SECONDS, backendPid);
+    cpuRows.push({ name: result.name, cpu });
+    return result;
+  };
+  const baseline = await measured(() => pgbenchBaseline(databaseUrl, pgbench, CONNECTIONS));
   // The crowded rows' own baseline: pgbench with as many clients as they have connections.
-  const crowdedBaseline = await pgbenchBaseline(databaseUrl, pgbench, CONNECTIONS * 4);
+  const crowdedBaseline = await measured(() => pgbenchBaseline(databaseUrl, pgbench, CONNECTIONS * 4));
   // The database side alone, at pgbench's client count: where the rows below lose the rest.
   const ledger = await ledgerAlone({ pairs: PAIRS, clients: CONNECTIONS, seconds: SECONDS });
   const rows: LoadResult[] = [baseline, crowdedBaseline, ledger];
@@ -219,26 +226,35 @@ async function measure(): Promise<void> {
       const targets = JSON.parse(line) as Targets;
       // The machine's speed drifts over a run (measured: ±20% within minutes), so the target ratio
       // takes a baseline measured right before its own row.
-      const adjacent = {
+      const adjacent = await measured(async () => ({
         ...(await pgbenchBaseline(databaseUrl, pgbench, CONNECTIONS)),
         name: `${topology}: pgbench simple-update (${CONNECTIONS} clients), just before its rows`,
-      };
-      const lowHere = await transfers(
-        `${topology}: transfers, ${targets.pairs.length} pairs (low contention)`,
-        targets.gateway,
-        targets.pairs,
+      }));
+      const onBackend = (row: () => Promise<LoadResult>) => measured(row, child.pid);
+      const lowHere = await onBackend(() =>
+        transfers(
+          `${topology}: transfers, ${targets.pairs.length} pairs (low contention)`,
+          targets.gateway,
+          targets.pairs,
+        ),
       );
       const receivers = targets.pairs.map((pair) => ({ from: targets.hot, to: pair.to }));
-      const high = await transfers(`${topology}: one hot sender (high contention)`, targets.gateway, receivers);
+      const high = await onBackend(() =>
+        transfers(`${topology}: one hot sender (high contention)`, targets.gateway, receivers),
+      );
       // Where the time goes: the same low-contention load straight at economy-service, no gateway hop.
-      const direct = await transfers(`${topology}: low contention, economy direct`, targets.economy, targets.pairs);
+      const direct = await onBackend(() =>
+        transfers(`${topology}: low contention, economy direct`, targets.economy, targets.pairs),
+      );
       // At pgbench's client count the figure is bound by each request's latency more than by the
       // cores (measured: the machine 20-45% idle); four times the clients shows what more load takes.
-      const crowded = await transfers(
-        `${topology}: low contention, ${CONNECTIONS * 4} connections`,
-        targets.gateway,
-        targets.pairs,
-        CONNECTIONS * 4,
+      const crowded = await onBackend(() =>
+        transfers(
+          `${topology}: low contention, ${CONNECTIONS * 4} connections`,
+          targets.gateway,
+          targets.pairs,
+          CONNECTIONS * 4,
+        ),
       );
       rows.push(adjacent, lowHere, high, direct, crowded);
       lowByTopology.set(topology, { low: lowHere, crowded, adjacent });
@@ -251,6 +267,10 @@ async function measure(): Promise<void> {
     `P2P transfers through the gateway (autocannon, ${CONNECTIONS} connections, ${SECONDS} s; bearer token and Idempotency-Key on each) vs pgbench on the same PostgreSQL; one-process = the all-in-one of npm start, per-service = gateway, auth, character and economy each in its own process (events over Kafka)`,
     rows,
     baseline,
+  );
+  printCpuTable(
+    'CPU milliseconds per request (per transaction for pgbench) by part, from /proc; load generator = autocannon, or the pgbench client',
+    cpuRows,
   );
   const ratioOf = (ours: LoadResult, theirs: LoadResult) => ours.requestsPerSecond / theirs.requestsPerSecond;
   const best = (results: LoadResult[]) => results.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));

@@ -1,0 +1,133 @@
+/**
+ * Where a benchmark row's cores went, from Linux's /proc: CPU time of the backend under test, of
+ * PostgreSQL, Kafka and Redis, and of this process (the load generator, and pgbench, which runs as
+ * its child), taken before and after the row. Divided by the requests the row completed, it says
+ * what one request costs each part, which is what decides the ratio to pgbench on a machine whose
+ * cores all of them share.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+export type CpuPart = 'backend' | 'postgres' | 'kafka' | 'redis' | 'load generator';
+
+const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+interface ProcessTicks {
+  pid: number;
+  ppid: number;
+  comm: string;
+  /** utime + stime. */
+  own: number;
+  /** cutime + cstime: the children this process has waited for. */
+  reaped: number;
+}
+
+function readProcesses(): Map<number, ProcessTicks> {
+  const processes = new Map<number, ProcessTicks>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let line: string;
+    try {
+      line = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited while we looked
+    }
+    // The command name is in parentheses and may hold spaces; the numbered fields follow it.
+    const close = line.lastIndexOf(')');
+    const fields = line.slice(close + 2).split(' ');
+    processes.set(Number(entry), {
+      pid: Number(entry),
+      ppid: Number(fields[1]),
+      comm: line.slice(line.indexOf('(') + 1, close),
+      own: Number(fields[11]) + Number(fields[12]),
+      reaped: Number(fields[13]) + Number(fields[14]),
+    });
+  }
+  return processes;
+}
+
+function descendantsOf(root: number, processes: Map<number, ProcessTicks>): Set<number> {
+  const found = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const { pid, ppid } of processes.values()) {
+      if (found.has(ppid) && !found.has(pid)) {
+        found.add(pid);
+        grew = true;
+      }
+    }
+  }
+  return found;
+}
+
+/** Ticks of each part now; a process that exited is still counted through its parent's `reaped`. */
+function ticksByPart(backendPid: number | undefined): Record<CpuPart, number> {
+  const processes = readProcesses();
+  const backend = backendPid === undefined ? new Set<number>() : descendantsOf(backendPid, processes);
+  const totals: Record<CpuPart, number> = { backend: 0, postgres: 0, kafka: 0, redis: 0, 'load generator': 0 };
+  for (const proc of processes.values()) {
+    const parent = processes.get(proc.ppid);
+    let part: CpuPart | undefined;
+    if (proc.pid === process.pid) part = 'load generator';
+    else if (backend.has(proc.pid)) part = 'backend';
+    else if (proc.comm === 'postgres') part = 'postgres';
+    else if (proc.comm === 'java') part = 'kafka';
+    else if (proc.comm.startsWith('redis-server')) part = 'redis';
+    if (part === undefined) continue;
+    // Only the top process of a part counts what it reaped (the postmaster: its exited backends).
+    const top =
+      part === 'postgres' ? parent?.comm !== 'postgres' : proc.pid === backendPid || part === 'load generator';
+    totals[part] += proc.own + (top ? proc.reaped : 0);
+  }
+  return totals;
+}
+
+export interface CpuUse {
+  /** CPU milliseconds per completed request, by part. */
+  msPerRequest: Record<CpuPart, number>;
+  /** Share of the machine's cores idle during the row. */
+  idleShare: number;
+}
+
+function idleAndTotalTicks(): { idle: number; total: number } {
+  const [cpu] = readFileSync('/proc/stat', 'utf8').split('\n');
+  const values = (cpu ?? '').trim().split(/\s+/).slice(1).map(Number);
+  return { idle: (values[3] ?? 0) + (values[4] ?? 0), total: values.reduce((sum, value) => sum + value, 0) };
+}
+
+/** Runs `row` and measures the CPU each part spent on it; `requestsOf` reads the completed requests. */
+export async function measureCpu<T>(
+  row: () => Promise<T>,
+  requestsOf: (result: T) => number,
+  backendPid?: number,
+): Promise<{ result: T; cpu: CpuUse }> {
+  const before = ticksByPart(backendPid);
+  const machineBefore = idleAndTotalTicks();
+  const result = await row();
+  const after = ticksByPart(backendPid);
+  const machineAfter = idleAndTotalTicks();
+  const requests = Math.max(1, requestsOf(result));
+  const msPerRequest = Object.fromEntries(
+    (Object.keys(before) as CpuPart[]).map((part) => [
+      part,
+      ((after[part] - before[part]) * 1000) / TICKS_PER_SECOND / requests,
+    ]),
+  ) as Record<CpuPart, number>;
+  const total = machineAfter.total - machineBefore.total;
+  return { result, cpu: { msPerRequest, idleShare: total > 0 ? (machineAfter.idle - machineBefore.idle) / total : 0 } };
+}
+
+export function printCpuTable(title: string, rows: { name: string; cpu: CpuUse }[]): void {
+  const parts: CpuPart[] = ['backend', 'postgres', 'kafka', 'redis', 'load generator'];
+  process.stdout.write(`\n${title}\n`);
+  process.stdout.write(
+    `${'row'.padEnd(60)}${parts.map((part) => part.padStart(16)).join('')}${'total'.padStart(9)}${'idle'.padStart(7)}\n`,
+  );
+  for (const { name, cpu } of rows) {
+    const figures = parts.map((part) => cpu.msPerRequest[part].toFixed(3).padStart(16)).join('');
+    const total = parts.reduce((sum, part) => sum + cpu.msPerRequest[part], 0);
+    process.stdout.write(
+      `${name.padEnd(60)}${figures}${total.toFixed(3).padStart(9)}${`${Math.round(cpu.idleShare * 100)}%`.padStart(7)}\n`,
+    );
+  }
+}
