@@ -8,7 +8,13 @@ import {
   withIdempotency,
 } from '@necp/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type PartyChecks, PartyNotKnownYet, type PostedTransfer } from '../store/ledger-post.ts';
+import {
+  type PartyChecks,
+  PartyNotKnownYet,
+  type PostedIdentity,
+  type PostedTransfer,
+  underKey,
+} from '../store/ledger-post.ts';
 import type { Trx } from '../store/ledger-store.ts';
 import { retryTransaction } from '../store/retry.ts';
 import type { EconomyTables } from '../store/tables.ts';
@@ -59,15 +65,23 @@ export async function answeredBefore(
   return idempotency === undefined ? undefined : storedIdempotentAnswer(db, idempotency);
 }
 
-/** The same guarantee for a single posted transfer, posted in a batch (see store/transfer-batcher.ts). */
+export interface TransferRequest {
+  transfer: PostedTransfer;
+  answer: (posted: PostedIdentity) => StoredResponse;
+}
+
+/**
+ * The same guarantee for a single posted transfer, posted in a batch (see store/transfer-batcher.ts):
+ * the Idempotency-Key becomes the transfer's client ref, so a repeat finds the transfer itself.
+ */
 async function postOnce(
   poster: TransferPoster,
   request: FastifyRequest,
   accountId: string,
-  posting: { transfer: PostedTransfer; response: StoredResponse; parties?: PartyChecks },
+  posting: TransferRequest & { parties?: PartyChecks },
 ): Promise<IdempotentResult> {
   const idempotency = idempotencyOf(request, accountId);
-  return poster.post({ ...posting, claim: idempotency === undefined ? undefined : idempotencyClaim(idempotency) });
+  return poster.post(underKey(posting, idempotency === undefined ? undefined : idempotencyClaim(idempotency)));
 }
 
 /**
@@ -80,7 +94,7 @@ export async function postOnceChecked(
   poster: TransferPoster,
   request: FastifyRequest,
   accountId: string,
-  posting: { transfer: PostedTransfer; response: StoredResponse },
+  posting: TransferRequest,
   parties: PartyChecks,
   checkSlowly: () => Promise<unknown>,
 ): Promise<IdempotentResult> {

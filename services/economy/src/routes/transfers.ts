@@ -67,7 +67,7 @@ export function transferRoutes(app: HttpApp, access: Access, poster: TransferPos
         });
       }
       const caller = access.caller(request);
-      const { transfer, view } = p2pTransfer(body, caller.accountId);
+      const { transfer, viewOf } = p2pTransfer(body, caller.accountId);
       // A payee that does not exist would keep the eddies in an account no one can reach.
       const parties = {
         debitOwnedBy: hasAnyRole(caller, [Roles.service]) ? null : caller.accountId,
@@ -77,7 +77,7 @@ export function transferRoutes(app: HttpApp, access: Access, poster: TransferPos
         poster,
         request,
         caller.accountId,
-        { transfer, response: { status: 201, body: view } },
+        { transfer, answer: (posted) => ({ status: 201, body: viewOf(posted) }) },
         parties,
         () =>
           Promise.all([
@@ -103,12 +103,12 @@ export function transferRoutes(app: HttpApp, access: Access, poster: TransferPos
     },
     async (request, reply) => {
       const caller = access.caller(request);
-      const { transfer, view } = houseGrant(request.body, caller.accountId);
+      const { transfer, viewOf } = houseGrant(request.body, caller.accountId);
       const result = await postOnceChecked(
         poster,
         request,
         caller.accountId,
-        { transfer, response: { status: 201, body: view } },
+        { transfer, answer: (posted) => ({ status: 201, body: viewOf(posted) }) },
         { debitOwnedBy: null, creditMustExist: true },
         () => access.assertExists(request.body.characterId),
       );

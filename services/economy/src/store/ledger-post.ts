@@ -1,10 +1,10 @@
 /**
  * Posted transfers (P2P transfers and grants) in batches: `mvp_core.ledger_post_transfers`
- * (migrations/006) claims each Idempotency-Key, locks the accounts, checks each debit and writes
- * transfers, balances, outbox events and stored answers for a whole batch in the single statement
- * that calls it. `transfer-batcher.ts` gathers the batches.
+ * (migrations/011) finds the transfers posted before under each Idempotency-Key, locks the
+ * accounts, checks each debit and writes transfers, balances and outbox events for a whole batch
+ * in the single statement that calls it. `transfer-batcher.ts` gathers the batches.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   AppError,
   characterNotFound,
@@ -67,12 +67,36 @@ export class PartyNotKnownYet extends Error {
   }
 }
 
+/**
+ * The client ref of a transfer posted under an Idempotency-Key (migration 011 derives the same in
+ * SQL): the key is the transfer's identity, so a repeat finds the transfer itself.
+ */
+export function keyedClientRef(claim: Pick<IdempotencyClaim, 'scope' | 'key'>): string {
+  return `key:${createHash('sha256').update(`${claim.scope}\n${claim.key}`).digest('hex')}`;
+}
+
+/** What the answer to a posted transfer names of it: the first posting's, for a repeat. */
+export interface PostedIdentity {
+  id: string;
+  createdAt: Date;
+}
+
 export interface TransferPosting {
+  /** With a `claim`, its `clientRef` is `keyedClientRef(claim)`. */
   transfer: PostedTransfer;
-  /** The answer to give, and to store under `claim`. */
-  response: StoredResponse;
+  /** The answer, for this transfer or for the one a repeat of its request finds. */
+  answer: (posted: PostedIdentity) => StoredResponse;
   claim?: IdempotencyClaim | undefined;
   parties?: PartyChecks | undefined;
+}
+
+/** `posting` under `claim`, when the request has an Idempotency-Key: the key becomes the client ref. */
+export function underKey(
+  posting: Omit<TransferPosting, 'claim'>,
+  claim: IdempotencyClaim | undefined,
+): TransferPosting {
+  if (claim === undefined) return posting;
+  return { ...posting, transfer: { ...posting.transfer, clientRef: keyedClientRef(claim) }, claim };
 }
 
 /** A posting's answer: `response`, a live key's stored answer, or the refusal to throw. */
@@ -82,13 +106,13 @@ interface OutcomeRow {
   item: number;
   outcome: 'posted' | 'stored' | 'refused' | 'unknown_party' | 'no_such_character' | 'not_owned';
   request_hash: string | null;
-  status: number | null;
-  body: unknown;
   available: string | null;
+  transfer_id: string | null;
+  created_at: Date | null;
 }
 
 /** One item of the function's jsonb argument: the columns of `mvp_core.ledger_post_item`. */
-function itemOf({ transfer, response, claim, parties }: TransferPosting): Record<string, unknown> {
+function itemOf({ transfer, claim, parties }: TransferPosting): Record<string, unknown> {
   const event = outboxRow(
     'economy',
     ledgerTransferEvent(
@@ -116,12 +140,7 @@ function itemOf({ transfer, response, claim, parties }: TransferPosting): Record
     event_envelope: event.payload,
     event_producer: event.producer,
     event_traceparent: event.tracingspancontext,
-    idempotency_scope: claim?.scope ?? null,
-    idempotency_key: claim?.key ?? null,
     request_hash: claim?.requestHash ?? null,
-    expires_at: claim?.expiresAt ?? null,
-    status: response.status,
-    body: response.body ?? null,
     debit_owned_by: parties?.debitOwnedBy ?? null,
     credit_must_exist: parties?.creditMustExist ?? false,
   };
@@ -129,7 +148,7 @@ function itemOf({ transfer, response, claim, parties }: TransferPosting): Record
 
 function outcomeOf(posting: TransferPosting, row: OutcomeRow | undefined): PostingOutcome {
   if (!row) return { ok: false, error: new Error('mvp_core.ledger_post_transfers answered no row for a transfer') };
-  if (row.outcome === 'posted') return { ok: true, result: { ...posting.response, replayed: false } };
+  if (row.outcome === 'posted') return { ok: true, result: { ...posting.answer(posting.transfer), replayed: false } };
   if (row.outcome === 'unknown_party') return { ok: false, error: new PartyNotKnownYet() };
   if (row.outcome === 'no_such_character') return { ok: false, error: characterNotFound() };
   if (row.outcome === 'not_owned') return { ok: false, error: characterNotOwned() };
@@ -144,10 +163,11 @@ function outcomeOf(posting: TransferPosting, row: OutcomeRow | undefined): Posti
       }),
     };
   }
-  if (!posting.claim)
+  if (!posting.claim || !row.transfer_id || !row.created_at)
     return { ok: false, error: new Error('a transfer without an Idempotency-Key met a stored answer') };
   try {
-    const stored = { request_hash: row.request_hash ?? '', status: row.status, body: row.body };
+    const answer = posting.answer({ id: row.transfer_id, createdAt: new Date(row.created_at) });
+    const stored = { request_hash: row.request_hash ?? '', ...answer };
     return { ok: true, result: replayOf(posting.claim, stored) };
   } catch (error) {
     return { ok: false, error: error as AppError };
@@ -155,8 +175,8 @@ function outcomeOf(posting: TransferPosting, row: OutcomeRow | undefined): Posti
 }
 
 /**
- * Posts `postings` in one transaction, each with its own outcome; postings must not share an
- * Idempotency-Key. Throws only when the whole batch failed (then nothing of it was written).
+ * Posts `postings` in one transaction, each with its own outcome; postings must not share a
+ * client ref. Throws only when the whole batch failed (then nothing of it was written).
  */
 export async function postTransferBatch(db: EconomyDb, postings: TransferPosting[]): Promise<PostingOutcome[]> {
   const items = JSON.stringify(postings.map(itemOf));

@@ -20,8 +20,8 @@ export interface TransferBatchOptions {
 
 export interface TransferPoster {
   /**
-   * Posts the transfer and answers `response`, or the answer stored under a live `claim` (422 when
-   * the key came with another body). A refusal rejects with 422 INSUFFICIENT_FUNDS.
+   * Posts the transfer and answers for it, or for the transfer posted before under `claim` (422
+   * when the key came with another body). A refusal rejects with 422 INSUFFICIENT_FUNDS.
    */
   post(posting: TransferPosting): Promise<IdempotentResult>;
 }
@@ -33,22 +33,21 @@ interface Waiting {
   queuedAt: number;
 }
 
-function keyOf(posting: TransferPosting): string | undefined {
-  return posting.claim && `${posting.claim.scope}\n${posting.claim.key}`;
-}
-
-/** The next batch from the front of `queue`; a second posting of one Idempotency-Key waits for the next batch. */
+/**
+ * The next batch from the front of `queue`; a second posting of one client ref (a repeat of an
+ * Idempotency-Key) waits for the next batch, which then finds the first one's transfer.
+ */
 function takeBatch(queue: Waiting[], maxBatch: number): Waiting[] {
   const batch: Waiting[] = [];
-  const keys = new Set<string>();
+  const refs = new Set<string>();
   let index = 0;
   while (index < queue.length && batch.length < maxBatch) {
-    const key = keyOf((queue[index] as Waiting).posting);
-    if (key !== undefined && keys.has(key)) {
+    const ref = (queue[index] as Waiting).posting.transfer.clientRef;
+    if (refs.has(ref)) {
       index++;
       continue;
     }
-    if (key !== undefined) keys.add(key);
+    refs.add(ref);
     batch.push(...queue.splice(index, 1));
   }
   return batch;

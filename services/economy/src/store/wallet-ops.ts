@@ -1,7 +1,7 @@
 import { AppError } from '@necp/platform';
 import { ASSETS, type Asset, startingGrants } from '../domain/catalogue.ts';
 import { LedgerRefusal } from '../domain/ledger.ts';
-import { insufficientFunds, newPostedTransfer, type PostedTransfer } from './ledger-post.ts';
+import { insufficientFunds, newPostedTransfer, type PostedIdentity, type PostedTransfer } from './ledger-post.ts';
 import {
   characterAccount,
   characterBalances,
@@ -34,11 +34,11 @@ export interface TransferView {
   createdAt: string;
 }
 
-/** A P2P transfer ready to post, and the answer the API gives for it. */
+/** A P2P transfer ready to post, and the answer the API gives for it (or for the first of a repeat). */
 export function p2pTransfer(
   input: { fromCharacterId: string; toCharacterId: string; asset: Asset; amount: number; memo?: string | undefined },
   actorId: string,
-): { transfer: PostedTransfer; view: TransferView } {
+): { transfer: PostedTransfer; viewOf: (posted: PostedIdentity) => TransferView } {
   const transfer = newPostedTransfer(
     {
       debit: characterAccount(input.fromCharacterId, input.asset),
@@ -52,15 +52,15 @@ export function p2pTransfer(
   );
   return {
     transfer,
-    view: {
-      transferId: transfer.id,
+    viewOf: (posted) => ({
+      transferId: posted.id,
       fromCharacterId: input.fromCharacterId,
       toCharacterId: input.toCharacterId,
       asset: input.asset,
       amount: input.amount,
       memo: transfer.memo,
-      createdAt: transfer.createdAt.toISOString(),
-    },
+      createdAt: posted.createdAt.toISOString(),
+    }),
   };
 }
 
@@ -77,7 +77,7 @@ export interface GrantView {
 export function houseGrant(
   input: { characterId: string; asset: Asset; amount: number; reason: string },
   actorId: string,
-): { transfer: PostedTransfer; view: GrantView } {
+): { transfer: PostedTransfer; viewOf: (posted: PostedIdentity) => GrantView } {
   const transfer = newPostedTransfer(
     {
       debit: houseAccount(input.asset),
@@ -91,14 +91,14 @@ export function houseGrant(
   );
   return {
     transfer,
-    view: {
-      grantId: transfer.id,
+    viewOf: (posted) => ({
+      grantId: posted.id,
       characterId: input.characterId,
       asset: input.asset,
       amount: input.amount,
       reason: input.reason,
-      createdAt: transfer.createdAt.toISOString(),
-    },
+      createdAt: posted.createdAt.toISOString(),
+    }),
   };
 }
 

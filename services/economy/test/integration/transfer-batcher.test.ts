@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { AppError, type IdempotentResult, idempotencyClaim, Registry } from '@necp/platform';
 import { adapterLabel } from '@necp/platform/testing';
-import type { TransferPosting } from '../../src/store/ledger-post.ts';
+import { type TransferPosting, underKey } from '../../src/store/ledger-post.ts';
 import { characterAccount, characterBalances } from '../../src/store/ledger-store.ts';
 import type { EconomyTables } from '../../src/store/tables.ts';
 import { type TransferPoster, transferBatcher } from '../../src/store/transfer-batcher.ts';
@@ -26,10 +26,10 @@ describe(`economy transfer batches on ${adapterLabel}`, () => {
   };
   const posting = (from: Player, to: Player, amount: number, key?: string): TransferPosting => {
     const body = { fromCharacterId: from.characterId, toCharacterId: to.characterId, asset: 'EDD' as const, amount };
-    const { transfer, view } = p2pTransfer(body, from.accountId);
+    const { transfer, viewOf } = p2pTransfer(body, from.accountId);
     const claim =
       key === undefined ? undefined : idempotencyClaim({ scope: `test:${from.accountId}`, key, request: body });
-    return { transfer, response: { status: 201, body: view }, claim };
+    return underKey({ transfer, answer: (posted) => ({ status: 201, body: viewOf(posted) }) }, claim);
   };
   const poster = (options: { concurrency: number; maxBatch: number }, metrics = new Registry()): TransferPoster =>
     transferBatcher(economy.db.typed<EconomyTables>(), { ...options, metrics });
@@ -85,8 +85,8 @@ describe(`economy transfer batches on ${adapterLabel}`, () => {
     const newcomer = randomUUID();
     const batcher = poster({ concurrency: 2, maxBatch: 1 });
     const toNewcomer = (from: Player, amount: number): TransferPosting => {
-      const { transfer, response } = posting(from, from, amount);
-      return { transfer: { ...transfer, credit: characterAccount(newcomer, 'EDD') }, response };
+      const { transfer, answer } = posting(from, from, amount);
+      return { transfer: { ...transfer, credit: characterAccount(newcomer, 'EDD') }, answer };
     };
     const outcomes = await Promise.all([batcher.post(toNewcomer(alice, 70)), batcher.post(toNewcomer(bob, 30))]);
     assert.deepEqual(
@@ -98,6 +98,18 @@ describe(`economy transfer batches on ${adapterLabel}`, () => {
       balances.filter((balance) => balance.asset === 'EDD').map((balance) => balance.balance),
       [100],
     );
+  });
+
+  it('posts a repeated Idempotency-Key once when its two requests race in two batches', async () => {
+    const [alice, bob] = [await economy.player(), await economy.player()];
+    // Two batches of one in the database at once: the second meets the first's client ref.
+    const batcher = poster({ concurrency: 2, maxBatch: 1 });
+    const key = randomUUID();
+    const outcomes = await Promise.all(Array.from({ length: 4 }, () => batcher.post(posting(alice, bob, 100, key))));
+    assert.deepEqual(outcomes.map((outcome) => outcome.replayed).sort(), [false, true, true, true]);
+    const ids = new Set(outcomes.map((outcome) => (outcome.body as { transferId: string }).transferId));
+    assert.equal(ids.size, 1, 'every answer names the one transfer');
+    assert.deepEqual([await available(alice), await available(bob)], [900, 1100]);
   });
 
   it('counts batch sizes and outcomes', async () => {
