@@ -16,7 +16,7 @@ import { walletRoutes } from './routes/wallets.ts';
 import { craftingScheduler } from './scheduler.ts';
 import { remoteSkills } from './store/characters-store.ts';
 import type { EconomyTables } from './store/tables.ts';
-import { transferBatcher } from './store/transfer-batcher.ts';
+import { batchOptionsOf, transferBatcher } from './store/transfer-batcher.ts';
 
 function databaseOf(context: ServiceContext): SqlDatabase {
   if (!context.db) throw new Error('economy-service needs its database');
@@ -35,16 +35,7 @@ export const economyService: ServiceDefinition = {
     const characters = characterServiceClientFor(context.config, context.name);
     const access = createAccess(app, context, typed, characters);
     walletRoutes(app, access, typed);
-    const { ECONOMY_LEDGER_BATCH_CONCURRENCY, ECONOMY_LEDGER_BATCH_MAX } = loadEconomyConfig();
-    transferRoutes(
-      app,
-      access,
-      transferBatcher(typed, {
-        concurrency: ECONOMY_LEDGER_BATCH_CONCURRENCY,
-        maxBatch: ECONOMY_LEDGER_BATCH_MAX,
-        metrics: context.metrics,
-      }),
-    );
+    transferRoutes(app, access, transferBatcher(typed, batchOptionsOf(loadEconomyConfig(), context.metrics)));
     escrowRoutes(app, access, db, typed);
     craftingRoutes(app, access, db, typed, remoteSkills(characters), context.config.TIME_SCALE);
     auditRoutes(app, access, typed);

@@ -2,20 +2,37 @@
  * Group commit for posted transfers: requests that arrive while the database is busy wait and go
  * together, as one batch, one statement and one commit (`postTransferBatch`). Under light load a
  * transfer goes out alone on the next turn of the event loop; under heavy load batches grow by
- * themselves, because at most `concurrency` of them are in the database at once.
+ * themselves, because one batch is in the database at a time, as TigerBeetle takes one batch at a
+ * time (measured: 15 transfers a batch and 0.15 ms of PostgreSQL CPU each, against 10 and 0.19 ms
+ * with four batches at once). A batch that stalls (a row lock held by another transaction) does
+ * not hold the others up for long: once every running batch has run `stallMs`, the next one joins
+ * them, up to `concurrency`.
  */
 import { AppError, Counter, Histogram, type IdempotentResult, type Registry } from '@necp/platform';
+import type { EconomyConfig } from '../config.ts';
 import { PartyNotKnownYet, type PostingOutcome, postTransferBatch, type TransferPosting } from './ledger-post.ts';
 import type { EconomyDb } from './ledger-store.ts';
 import { retryTransaction } from './retry.ts';
 
 export interface TransferBatchOptions {
-  /** Batches in the database at once. */
+  /** Batches in the database at once at most. */
   concurrency: number;
+  /** How long every running batch must have run before another joins them (0: at once). */
+  stallMs: number;
   /** Transfers in one batch at most. */
   maxBatch: number;
   /** Where the batch sizes and outcomes are counted (the service's registry). */
   metrics: Registry;
+}
+
+/** The batch options economy's settings give. */
+export function batchOptionsOf(config: EconomyConfig, metrics: Registry): TransferBatchOptions {
+  return {
+    concurrency: config.ECONOMY_LEDGER_BATCH_CONCURRENCY,
+    maxBatch: config.ECONOMY_LEDGER_BATCH_MAX,
+    stallMs: config.ECONOMY_LEDGER_BATCH_STALL_MS,
+    metrics,
+  };
 }
 
 export interface TransferPoster {
@@ -87,8 +104,10 @@ export function transferBatcher(db: EconomyDb, options: TransferBatchOptions): T
     registers: [options.metrics],
   });
   const queue: Waiting[] = [];
-  let inDatabase = 0;
+  /** The batches in the database, with the `performance.now()` at which each left. */
+  const running = new Set<{ leftAt: number }>();
   let flushScheduled = false;
+  let stallCheckScheduled = false;
 
   // A batch that fails as a whole (a fault in one transfer, not a refusal) wrote nothing; each of
   // its transfers then runs alone, so only the faulty one fails.
@@ -109,15 +128,34 @@ export function transferBatcher(db: EconomyDb, options: TransferBatchOptions): T
     }
   };
 
+  /** Milliseconds until every running batch has run `stallMs`; 0 when another may leave now. */
+  const untilStalled = (now: number): number => {
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const { leftAt } of running) newest = Math.max(newest, leftAt);
+    return Math.max(0, newest + options.stallMs - now);
+  };
+
   const flush = () => {
     flushScheduled = false;
-    while (inDatabase < options.concurrency && queue.length > 0) {
-      inDatabase++;
-      const batch = takeBatch(queue, options.maxBatch);
+    while (running.size < options.concurrency && queue.length > 0) {
       const leaving = performance.now();
+      const wait = untilStalled(leaving);
+      if (wait > 0) {
+        if (!stallCheckScheduled) {
+          stallCheckScheduled = true;
+          setTimeout(() => {
+            stallCheckScheduled = false;
+            flush();
+          }, wait).unref();
+        }
+        return;
+      }
+      const batch = takeBatch(queue, options.maxBatch);
       for (const waiting of batch) queueWait.observe((leaving - waiting.queuedAt) / 1000);
+      const inDatabase = { leftAt: leaving };
+      running.add(inDatabase);
       void run(batch).finally(() => {
-        inDatabase--;
+        running.delete(inDatabase);
         flush();
       });
     }

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { AppError, type IdempotentResult, idempotencyClaim, Registry } from '@necp/platform';
+import { AppError, type IdempotentResult, Registry } from '@necp/platform';
 import { adapterLabel } from '@necp/platform/testing';
-import { type TransferPosting, underKey } from '../../src/store/ledger-post.ts';
+import type { TransferPosting } from '../../src/store/ledger-post.ts';
 import { characterAccount, characterBalances } from '../../src/store/ledger-store.ts';
 import type { EconomyTables } from '../../src/store/tables.ts';
 import { type TransferPoster, transferBatcher } from '../../src/store/transfer-batcher.ts';
-import { p2pTransfer } from '../../src/store/wallet-ops.ts';
 import { type Economy, startEconomy } from '../support/harness.ts';
+import { p2pPosting } from '../support/postings.ts';
 
 type Player = Awaited<ReturnType<Economy['player']>>;
 
@@ -24,15 +24,11 @@ describe(`economy transfer batches on ${adapterLabel}`, () => {
     const wallet = await economy.call('GET', `/api/v1/economy/wallets/${who.characterId}`, who.token);
     return wallet.body.balances.find((entry: { asset: string }) => entry.asset === 'EDD').available as number;
   };
-  const posting = (from: Player, to: Player, amount: number, key?: string): TransferPosting => {
-    const body = { fromCharacterId: from.characterId, toCharacterId: to.characterId, asset: 'EDD' as const, amount };
-    const { transfer, viewOf } = p2pTransfer(body, from.accountId);
-    const claim =
-      key === undefined ? undefined : idempotencyClaim({ scope: `test:${from.accountId}`, key, request: body });
-    return underKey({ transfer, answer: (posted) => ({ status: 201, body: viewOf(posted) }) }, claim);
-  };
-  const poster = (options: { concurrency: number; maxBatch: number }, metrics = new Registry()): TransferPoster =>
-    transferBatcher(economy.db.typed<EconomyTables>(), { ...options, metrics });
+  const posting = p2pPosting;
+  const poster = (
+    options: { concurrency: number; maxBatch: number; stallMs?: number },
+    metrics = new Registry(),
+  ): TransferPoster => transferBatcher(economy.db.typed<EconomyTables>(), { stallMs: 0, ...options, metrics });
 
   it('gives each transfer of one batch its own outcome, and a faulty one fails alone', async () => {
     const [alice, bob, carol] = [await economy.player(), await economy.player(), await economy.player()];

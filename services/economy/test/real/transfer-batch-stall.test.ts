@@ -1,0 +1,103 @@
+/**
+ * Posted transfers go to the database one batch at a time, so that the ones arriving meanwhile
+ * gather into the next batch; a batch stalled on a row lock that another transaction holds lets
+ * the next one join it after `stallMs`. Only a server with concurrent connections can hold that
+ * lock while the batcher runs.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { Registry } from '@necp/platform';
+import { sql } from 'kysely';
+import type { EconomyTables } from '../../src/store/tables.ts';
+import { transferBatcher } from '../../src/store/transfer-batcher.ts';
+import { type Economy, startEconomy } from '../support/harness.ts';
+import { type Party, p2pPosting } from '../support/postings.ts';
+
+describe('economy transfer batches while one is stalled, on real PostgreSQL', () => {
+  let economy: Economy;
+  before(async () => {
+    economy = await startEconomy();
+    assert.equal(economy.db.kind, 'postgres', 'this test needs DATABASE_URL');
+  });
+  afterEach(() => economy.assertAuditBalanced());
+  after(() => economy.close());
+
+  /** Holds `who`'s EDD account, as another transaction would, until the returned release is called. */
+  async function holdAccount(who: Party) {
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked: () => void = () => undefined;
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const done = economy.db.kysely.transaction().execute(async (trx) => {
+      await sql`SELECT id FROM mvp_core.ledger_accounts
+        WHERE kind = 'character' AND owner_id = ${who.characterId} AND asset = 'EDD' FOR UPDATE`.execute(trx);
+      locked();
+      await released;
+    });
+    await isLocked;
+    return async () => {
+      release();
+      await done;
+    };
+  }
+
+  const setUp = async (stallMs: number) => {
+    const [alice, bob, carol, dave] = [
+      await economy.player(),
+      await economy.player(),
+      await economy.player(),
+      await economy.player(),
+    ];
+    const metrics = new Registry();
+    const batcher = transferBatcher(economy.db.typed<EconomyTables>(), {
+      concurrency: 4,
+      maxBatch: 100,
+      stallMs,
+      metrics,
+    });
+    const settled = new Set<number>();
+    const post = (index: number, from: Party, to: Party) =>
+      batcher.post(p2pPosting(from, to, 10)).finally(() => settled.add(index));
+    const batches = async () =>
+      Number(/economy_ledger_batch_transfers_count (\d+)/.exec(await metrics.metrics())?.[1] ?? Number.NaN);
+    return { alice, bob, carol, dave, post, settled, batches };
+  };
+
+  it('keeps the next transfers waiting for the running batch, then posts them as one batch', async () => {
+    const { alice, bob, carol, dave, post, settled, batches } = await setUp(60_000);
+    const release = await holdAccount(alice);
+    const first = post(0, alice, bob);
+    await sleep(50); // the first batch is in the database, waiting for alice's account
+    const later: Promise<unknown>[] = [];
+    for (let index = 1; index <= 5; index++) {
+      later.push(post(index, carol, dave));
+      await nextTurn(); // each in a turn of its own: with no one-at-a-time rule each would leave alone
+    }
+    await sleep(300);
+    assert.deepEqual([...settled], [], 'nothing settles while the running batch waits');
+    await release();
+    await Promise.all([first, ...later]);
+    assert.equal(await batches(), 2, 'the five that waited went as one batch');
+  });
+
+  it('lets the next batch join a stalled one after stallMs', async () => {
+    const { alice, bob, carol, dave, post, settled, batches } = await setUp(100);
+    const release = await holdAccount(alice);
+    const first = post(0, alice, bob);
+    await sleep(20);
+    const started = performance.now();
+    const other = post(1, carol, dave);
+    await other;
+    const waited = performance.now() - started;
+    assert.ok(waited >= 60, `it waited for the stall time (${waited.toFixed(0)} ms)`);
+    assert.deepEqual([...settled], [1], 'the stalled transfer is still waiting for its lock');
+    await release();
+    await first;
+    assert.equal(await batches(), 2);
+  });
+});
