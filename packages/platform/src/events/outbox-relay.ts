@@ -224,15 +224,11 @@ export class OutboxRelay {
         headers: traceHeaders(row),
       })),
     );
-    await db
-      .updateTable('mvp_meta.outbox')
-      .set({ sent_at: sql<Date>`now()` })
-      .where(
-        'id',
-        'in',
-        rows.map((row) => row.id),
-      )
-      .execute();
+    // One array parameter: an IN list of n parameters is a statement of its own for each batch
+    // size, parsed and planned again on every call.
+    await sql`UPDATE mvp_meta.outbox SET sent_at = now() WHERE id = ANY(${rows.map((row) => row.id)}::uuid[])`.execute(
+      db,
+    );
     this.#published.inc(rows.length);
     return rows.length;
   }
