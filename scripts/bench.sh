@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # `npm run bench`: every benchmark, each printing its figures and its ratio to a baseline measured
-# in the same run. Runs on the real servers of scripts/infra.sh (started here when not running,
-# stopped again at the end). BENCH_SECONDS sets the length of each HTTP load (default 5).
+# in the same run. Runs on real servers of scripts/infra.sh of its own (started here when not
+# running, stopped again at the end), apart from the tests' ones and with durable PostgreSQL
+# (NECP_PG_FSYNC=on: fsync, synchronous_commit), because a ledger is measured as it would run: a
+# commit that a power cut can lose is not a transfer. BENCH_SECONDS sets the length of each HTTP load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+export NECP_INFRA_STATE=${NECP_BENCH_INFRA_STATE:-$PWD/.infra/bench-state.env}
+export NECP_PG_FSYNC=on
 if ! scripts/infra.sh status >/dev/null 2>&1; then
   trap 'scripts/infra.sh down >&2 || true' EXIT
 fi
@@ -16,7 +20,7 @@ echo "== HTTP: framework, service, gateway (embedded adapters) =="
 
 for bench in scripts/bench/*.ts; do
   case "$bench" in
-    scripts/bench/http.ts | scripts/bench/load.ts) continue ;;
+    scripts/bench/http.ts | scripts/bench/load.ts | scripts/bench/cpu-use.ts) continue ;;
   esac
   echo
   echo "== $(basename "$bench" .ts) =="

@@ -198,6 +198,25 @@ async function pgbenchBaseline(databaseUrl: string, pgbench: string, clients: nu
   }
 }
 
+/**
+ * Whether the server's commits are durable: `npm run bench` measures on durable PostgreSQL
+ * (scripts/bench.sh), where pgbench pays a WAL flush per transaction and a batch of transfers one
+ * per batch; infra.sh's default for tests is not durable, and both baselines then move together.
+ */
+async function commitDurability(databaseUrl: string): Promise<string> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const setting = async (name: string) => (await client.query(`SHOW ${name}`)).rows[0]?.[name] as string;
+    const fsync = await setting('fsync');
+    const synchronousCommit = await setting('synchronous_commit');
+    const durable = fsync === 'on' && synchronousCommit !== 'off';
+    return `${durable ? 'durable commits' : 'commits NOT durable'} (fsync ${fsync}, synchronous_commit ${synchronousCommit})`;
+  } finally {
+    await client.end();
+  }
+}
+
 async function measure(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL;
   const pgbench = process.env.PGBENCH;
@@ -205,6 +224,7 @@ async function measure(): Promise<void> {
     process.stderr.write('economy-transfers needs DATABASE_URL and PGBENCH: eval "$(scripts/infra.sh up)" first\n');
     process.exit(2);
   }
+  const durability = await commitDurability(databaseUrl);
   const cpuRows: { name: string; cpu: CpuUse }[] = [];
   const cpuOf = new Map<LoadResult, CpuUse>();
   const measured = async (row: () => Promise<LoadResult>, backendPid?: number): Promise<LoadResult> => {
@@ -278,7 +298,7 @@ async function measure(): Promise<void> {
     }
   }
   printTable(
-    `P2P transfers through the gateway (autocannon, ${CONNECTIONS} connections, ${SECONDS} s; bearer token and Idempotency-Key on each) vs pgbench on the same PostgreSQL; one-process = the all-in-one of npm start, per-service = gateway, auth, character and economy each in its own process (events over Kafka)`,
+    `P2P transfers through the gateway (autocannon, ${CONNECTIONS} connections, ${SECONDS} s; bearer token and Idempotency-Key on each) vs pgbench on the same PostgreSQL, ${durability}; one-process = the all-in-one of npm start, per-service = gateway, auth, character and economy each in its own process (events over Kafka)`,
     rows,
     baseline,
   );
@@ -291,7 +311,7 @@ async function measure(): Promise<void> {
   for (const [topology, { low, crowded, adjacent }] of lowByTopology) {
     const ratio = ratioOf(low, adjacent);
     process.stdout.write(
-      `${topology}: low contention / pgbench, ${CONNECTIONS} clients each = ${ratio.toFixed(2)} (target ≥ 0.50: ${ratio >= 0.5 ? 'met' : 'not met'}); ` +
+      `${topology}, ${durability}: low contention / pgbench, ${CONNECTIONS} clients each = ${ratio.toFixed(2)} (target ≥ 0.50: ${ratio >= 0.5 ? 'met' : 'not met'}); ` +
         `${CONNECTIONS * 4} clients each = ${ratioOf(crowded, crowdedBaseline).toFixed(2)}; ` +
         `best of each = ${ratioOf(best([low, crowded]), best([baseline, adjacent, crowdedBaseline])).toFixed(2)}\n`,
     );
