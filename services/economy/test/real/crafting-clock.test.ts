@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sql } from 'kysely';
+import { houseAccount } from '../../src/store/ledger-store.ts';
+import { holdLedgerAccount } from '../support/account-lock.ts';
 import { type Economy, startEconomy } from '../support/harness.ts';
 
 // One game minute per wall second: ricochet_rounds (60 s) takes 1 s.
@@ -23,30 +24,6 @@ describe('the crafting scheduler after a slow completion, on real PostgreSQL', (
     admin = await economy.adminToken();
   });
   after(() => economy.close());
-
-  /** Holds the house's metal account, as a transaction of another replica would, until `release`. */
-  async function holdHouseMetal() {
-    let release: () => void = () => undefined;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked: () => void = () => undefined;
-    const isLocked = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const done = economy.db.kysely.transaction().execute(async (trx) => {
-      await sql`SELECT id FROM mvp_core.ledger_accounts WHERE kind = 'house' AND asset = 'metal' FOR UPDATE`.execute(
-        trx,
-      );
-      locked();
-      await released;
-    });
-    await isLocked;
-    return async () => {
-      release();
-      await done;
-    };
-  }
 
   it('starts the next queued job when the slot frees, not when the tick began', async () => {
     const me = await economy.player();
@@ -77,7 +54,7 @@ describe('the crafting scheduler after a slow completion, on real PostgreSQL', (
       (await economy.call('GET', `/api/v1/economy/crafting/jobs/${jobId}`, admin)).body;
 
     // The running job falls due while its completion (which burns metal to the house) waits.
-    const releaseHouse = await holdHouseMetal();
+    const releaseHouse = await holdLedgerAccount(economy.db, houseAccount('metal'));
     await sleep(Date.parse(running.body.eta) - Date.now() + 1_000);
     assert.equal((await job(running.body.jobId)).status, 'processing', 'its completion is still waiting');
     const releasedAt = Date.now();

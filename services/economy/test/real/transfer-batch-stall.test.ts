@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from '@necp/platform';
-import { sql } from 'kysely';
+import { characterAccount } from '../../src/store/ledger-store.ts';
 import type { EconomyTables } from '../../src/store/tables.ts';
 import { transferBatcher } from '../../src/store/transfer-batcher.ts';
+import { holdLedgerAccount } from '../support/account-lock.ts';
 import { type Economy, startEconomy } from '../support/harness.ts';
 import { type Party, p2pPosting } from '../support/postings.ts';
 
@@ -22,29 +23,6 @@ describe('economy transfer batches while one is stalled, on real PostgreSQL', ()
   });
   afterEach(() => economy.assertAuditBalanced());
   after(() => economy.close());
-
-  /** Holds `who`'s EDD account, as another transaction would, until the returned release is called. */
-  async function holdAccount(who: Party) {
-    let release: () => void = () => undefined;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let locked: () => void = () => undefined;
-    const isLocked = new Promise<void>((resolve) => {
-      locked = resolve;
-    });
-    const done = economy.db.kysely.transaction().execute(async (trx) => {
-      await sql`SELECT id FROM mvp_core.ledger_accounts
-        WHERE kind = 'character' AND owner_id = ${who.characterId} AND asset = 'EDD' FOR UPDATE`.execute(trx);
-      locked();
-      await released;
-    });
-    await isLocked;
-    return async () => {
-      release();
-      await done;
-    };
-  }
 
   const setUp = async (stallMs: number) => {
     const [alice, bob, carol, dave] = [
@@ -70,7 +48,7 @@ describe('economy transfer batches while one is stalled, on real PostgreSQL', ()
 
   it('keeps the next transfers waiting for the running batch, then posts them as one batch', async () => {
     const { alice, bob, carol, dave, post, settled, batches } = await setUp(60_000);
-    const release = await holdAccount(alice);
+    const release = await holdLedgerAccount(economy.db, characterAccount(alice.characterId, 'EDD'));
     const first = post(0, alice, bob);
     await sleep(50); // the first batch is in the database, waiting for alice's account
     const later: Promise<unknown>[] = [];
@@ -87,7 +65,7 @@ describe('economy transfer batches while one is stalled, on real PostgreSQL', ()
 
   it('lets the next batch join a stalled one after stallMs', async () => {
     const { alice, bob, carol, dave, post, settled, batches } = await setUp(100);
-    const release = await holdAccount(alice);
+    const release = await holdLedgerAccount(economy.db, characterAccount(alice.characterId, 'EDD'));
     // The first batch leaves after this moment, so no other may leave within 100 ms of it.
     const firstPosted = performance.now();
     const first = post(0, alice, bob);
