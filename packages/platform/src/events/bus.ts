@@ -5,6 +5,12 @@ export interface BusRecord {
   topic: string;
   key: string;
   envelope: EventEnvelope;
+  /**
+   * The envelope's bytes, when the publisher has them: the outbox relay reads them as PostgreSQL
+   * prints the stored jsonb (`payload::text`), and a consumed record carries the value it came with.
+   * The Kafka bus sends them as they are; a record without them is rendered the same way (jsonbText).
+   */
+  text?: string;
   /** Transport headers: the outbox row id (`id`, as Debezium sets it) and `traceparent`. */
   headers: Record<string, string>;
 }

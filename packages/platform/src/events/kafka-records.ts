@@ -4,9 +4,9 @@ import type { BusRecord } from './bus.ts';
 /**
  * Renders a JSON value the way PostgreSQL prints a `jsonb` value (`payload::text`): `": "` after
  * keys and `", "` between items. Debezium's outbox router, with the string converter, publishes the
- * outbox `payload` column exactly as PostgreSQL prints it; the built-in relay publishes the envelope
- * it read from the same column through this function, so both deliver the same bytes, not merely
- * the same JSON. (Key order already matches: the relay's object was parsed from that jsonb text.)
+ * outbox `payload` column exactly as PostgreSQL prints it; the built-in relay sends those very bytes
+ * (it reads `payload::text`), and a record published without them is rendered by this function, so
+ * every path delivers the same bytes, not merely the same JSON.
  */
 export function jsonbText(value: unknown): string {
   if (value === null || value === undefined) return 'null';
@@ -54,7 +54,8 @@ export interface KafkaOutgoing {
 }
 
 export function toKafkaMessage(record: BusRecord): KafkaOutgoing {
-  return { topic: record.topic, key: record.key, value: jsonbText(record.envelope), headers: record.headers };
+  const value = record.text ?? jsonbText(record.envelope);
+  return { topic: record.topic, key: record.key, value, headers: record.headers };
 }
 
 /** A consumed message as the string deserializers hand it over. */
@@ -86,7 +87,7 @@ export function fromKafkaMessage(message: KafkaIncoming): Decoded {
   const key = message.key ?? (typeof envelope.key === 'string' ? envelope.key : '');
   return {
     ok: true,
-    record: { topic: message.topic, key, envelope, headers: Object.fromEntries(message.headers) },
+    record: { topic: message.topic, key, envelope, text: message.value, headers: Object.fromEntries(message.headers) },
   };
 }
 

@@ -51,7 +51,8 @@ interface PendingRow {
   id: string;
   aggregatetype: string;
   aggregateid: string;
-  payload: EventEnvelope;
+  /** `payload::text`: the bytes Debezium would publish, sent as they are. */
+  payload: string;
   tracingspancontext: string | null;
 }
 
@@ -183,7 +184,7 @@ export class OutboxRelay {
       this.#floor.advance(bounds);
       if (!bounds.owned || bounds.owned.length === 0) return 0;
       const pending = await sql<PendingRow>`
-        SELECT id, aggregatetype, aggregateid, payload, tracingspancontext
+        SELECT id, aggregatetype, aggregateid, payload::text AS payload, tracingspancontext
         FROM mvp_meta.outbox
         WHERE sent_at IS NULL
           AND seq >= ${floor}
@@ -207,7 +208,7 @@ export class OutboxRelay {
     // rows above `highest`, which the floor stays below.
     const bounds = await sql<Omit<ScanBounds, 'lowest'>>`SELECT ${SNAPSHOT_BOUNDS}`.execute(db.kysely);
     const pending = await sql<PendingRow & { seq: number }>`
-      SELECT seq, id, aggregatetype, aggregateid, payload, tracingspancontext
+      SELECT seq, id, aggregatetype, aggregateid, payload::text AS payload, tracingspancontext
       FROM mvp_meta.outbox WHERE sent_at IS NULL AND seq >= ${this.#floor.value} AND ${this.#ofProducers()}
       ORDER BY seq LIMIT ${batchSize}`.execute(db.kysely);
     if (bounds.rows[0]) this.#floor.advance({ ...bounds.rows[0], lowest: pending.rows[0]?.seq ?? null });
@@ -220,7 +221,8 @@ export class OutboxRelay {
       rows.map((row) => ({
         topic: row.aggregatetype,
         key: row.aggregateid,
-        envelope: row.payload,
+        envelope: JSON.parse(row.payload) as EventEnvelope,
+        text: row.payload,
         headers: traceHeaders(row),
       })),
     );

@@ -63,11 +63,20 @@ describe('Kafka messages of bus records', () => {
     assert.equal(message.headers.id, envelope.eventId);
   });
 
-  it('reads them back into the same record', () => {
+  it('sends the bytes a record carries as they are, without rendering its envelope again', () => {
+    // The relay's record carries the outbox payload as PostgreSQL printed it; spacing that
+    // jsonbText would not produce shows that those bytes, not a rendering, are sent.
+    const text = `{"eventId":   "${envelope.eventId}"}`;
+    const message = toKafkaMessage({ topic: 'world.scenarios', key: 'district-7', envelope, text, headers: {} });
+    assert.equal(message.value, text);
+  });
+
+  it('reads them back into the same record, with the bytes it came as', () => {
+    const value = jsonbText(envelope);
     const decoded = fromKafkaMessage({
       topic: 'world.scenarios',
       key: 'district-7',
-      value: jsonbText(envelope),
+      value,
       headers: new Map([['id', envelope.eventId]]),
     });
     assert.ok(decoded.ok);
@@ -75,6 +84,7 @@ describe('Kafka messages of bus records', () => {
       topic: 'world.scenarios',
       key: 'district-7',
       envelope,
+      text: value,
       headers: { id: envelope.eventId },
     });
   });
