@@ -53,7 +53,11 @@ interface TargetRound {
 }
 
 /** The round whose ratio is the median (the upper one of an even count). */
-function medianRound(rounds: TargetRound[], ratioOf: (ours: LoadResult, theirs: LoadResult) => number): TargetRound {
+function ratioOf(ours: LoadResult, theirs: LoadResult): number {
+  return ours.requestsPerSecond / theirs.requestsPerSecond;
+}
+
+function medianRound(rounds: TargetRound[]): TargetRound {
   const sorted = rounds.toSorted((a, b) => ratioOf(a.low, a.adjacent) - ratioOf(b.low, b.adjacent));
   const median = sorted[Math.floor(sorted.length / 2)];
   if (!median) throw new Error('BENCH_TARGET_ROUNDS must be at least 1');
@@ -331,11 +335,10 @@ async function measure(): Promise<void> {
     'CPU milliseconds per request (per transaction for pgbench) by part, from /proc; load generator = autocannon, or the pgbench client',
     cpuRows,
   );
-  const ratioOf = (ours: LoadResult, theirs: LoadResult) => ours.requestsPerSecond / theirs.requestsPerSecond;
   const best = (results: LoadResult[]) => results.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
   for (const [topology, { rounds, crowded }] of lowByTopology) {
     const ratios = rounds.map(({ low, adjacent }) => ratioOf(low, adjacent));
-    const { low, adjacent } = medianRound(rounds, ratioOf);
+    const { low, adjacent } = medianRound(rounds);
     const ratio = ratioOf(low, adjacent);
     const lows = rounds.map((round) => round.low);
     const baselines = [baseline, crowdedBaseline, ...rounds.map((round) => round.adjacent)];
