@@ -24,7 +24,6 @@ describe(`economy transfer batches on ${adapterLabel}`, () => {
     const wallet = await economy.call('GET', `/api/v1/economy/wallets/${who.characterId}`, who.token);
     return wallet.body.balances.find((entry: { asset: string }) => entry.asset === 'EDD').available as number;
   };
-  const posting = p2pPosting;
   const poster = (
     options: { concurrency: number; maxBatch: number; stallMs?: number },
     metrics = new Registry(),
@@ -34,16 +33,16 @@ describe(`economy transfer batches on ${adapterLabel}`, () => {
     const [alice, bob, carol] = [await economy.player(), await economy.player(), await economy.player()];
     const batcher = poster({ concurrency: 1, maxBatch: 100 });
     const replayKey = randomUUID();
-    await batcher.post(posting(alice, bob, 100, replayKey));
+    await batcher.post(p2pPosting(alice, bob, 100, replayKey));
 
     // Posted in one turn of the event loop with one batch in the database at a time: one batch.
     const outcomes = await Promise.allSettled([
-      batcher.post(posting(alice, bob, 300)),
-      batcher.post(posting(carol, bob, 5_000, randomUUID())),
-      batcher.post(posting(alice, bob, 100, replayKey)),
+      batcher.post(p2pPosting(alice, bob, 300)),
+      batcher.post(p2pPosting(carol, bob, 5_000, randomUUID())),
+      batcher.post(p2pPosting(alice, bob, 100, replayKey)),
       // The ledger refuses a zero amount (a CHECK constraint): the whole batch fails, then runs one by one.
-      batcher.post(posting(carol, alice, 0)),
-      batcher.post(posting(carol, alice, 250, randomUUID())),
+      batcher.post(p2pPosting(carol, alice, 0)),
+      batcher.post(p2pPosting(carol, alice, 250, randomUUID())),
     ]);
     const [posted, refused, replayed, faulty, alsoPosted] = outcomes;
     assert.equal(posted?.status, 'fulfilled');
@@ -65,9 +64,9 @@ describe(`economy transfer batches on ${adapterLabel}`, () => {
     const batcher = poster({ concurrency: 1, maxBatch: 100 });
     // Bob has 1000: 1400 can leave only after Alice's 500 arrived, in the same batch.
     const [tooEarly, funding, enough] = await Promise.allSettled([
-      batcher.post(posting(bob, carol, 1400, randomUUID())),
-      batcher.post(posting(alice, bob, 500, randomUUID())),
-      batcher.post(posting(bob, carol, 1400, randomUUID())),
+      batcher.post(p2pPosting(bob, carol, 1400, randomUUID())),
+      batcher.post(p2pPosting(alice, bob, 500, randomUUID())),
+      batcher.post(p2pPosting(bob, carol, 1400, randomUUID())),
     ]);
     assert.equal(((tooEarly as PromiseRejectedResult).reason as AppError).code, 'INSUFFICIENT_FUNDS');
     assert.equal(((tooEarly as PromiseRejectedResult).reason as AppError).extensions.available, 1000);
@@ -81,7 +80,7 @@ describe(`economy transfer batches on ${adapterLabel}`, () => {
     const newcomer = randomUUID();
     const batcher = poster({ concurrency: 2, maxBatch: 1 });
     const toNewcomer = (from: Player, amount: number): TransferPosting => {
-      const { transfer, answer } = posting(from, from, amount);
+      const { transfer, answer } = p2pPosting(from, from, amount);
       return { transfer: { ...transfer, credit: characterAccount(newcomer, 'EDD') }, answer };
     };
     const outcomes = await Promise.all([batcher.post(toNewcomer(alice, 70)), batcher.post(toNewcomer(bob, 30))]);
@@ -101,7 +100,7 @@ describe(`economy transfer batches on ${adapterLabel}`, () => {
     // Two batches of one in the database at once: the second meets the first's client ref.
     const batcher = poster({ concurrency: 2, maxBatch: 1 });
     const key = randomUUID();
-    const outcomes = await Promise.all(Array.from({ length: 4 }, () => batcher.post(posting(alice, bob, 100, key))));
+    const outcomes = await Promise.all(Array.from({ length: 4 }, () => batcher.post(p2pPosting(alice, bob, 100, key))));
     assert.deepEqual(outcomes.map((outcome) => outcome.replayed).sort(), [false, true, true, true]);
     const ids = new Set(outcomes.map((outcome) => (outcome.body as { transferId: string }).transferId));
     assert.equal(ids.size, 1, 'every answer names the one transfer');
@@ -113,11 +112,11 @@ describe(`economy transfer batches on ${adapterLabel}`, () => {
     const metrics = new Registry();
     const batcher = poster({ concurrency: 1, maxBatch: 100 }, metrics);
     const key = randomUUID();
-    await batcher.post(posting(alice, bob, 10, key));
+    await batcher.post(p2pPosting(alice, bob, 10, key));
     await Promise.allSettled([
-      batcher.post(posting(alice, bob, 20)),
-      batcher.post(posting(alice, bob, 10, key)),
-      batcher.post(posting(alice, bob, 5_000)),
+      batcher.post(p2pPosting(alice, bob, 20)),
+      batcher.post(p2pPosting(alice, bob, 10, key)),
+      batcher.post(p2pPosting(alice, bob, 5_000)),
     ]);
     const text = await metrics.metrics();
     assert.match(text, /economy_ledger_batch_transfers_count 2\n/);
@@ -134,8 +133,8 @@ describe(`economy transfer batches on ${adapterLabel}`, () => {
     const batcher = poster({ concurrency: 1, maxBatch: 100 });
     const key = randomUUID();
     const [first, second] = await Promise.all([
-      batcher.post(posting(alice, bob, 40, key)),
-      batcher.post(posting(alice, bob, 40, key)),
+      batcher.post(p2pPosting(alice, bob, 40, key)),
+      batcher.post(p2pPosting(alice, bob, 40, key)),
     ]);
     assert.deepEqual([first.replayed, second.replayed], [false, true]);
     assert.deepEqual(second.body, first.body);
@@ -148,7 +147,7 @@ describe(`economy transfer batches on ${adapterLabel}`, () => {
     const batcher = poster({ concurrency: 3, maxBatch: 7 });
     const outcomes = await Promise.allSettled(
       Array.from({ length: 60 }, (_, index) =>
-        batcher.post(posting(hot, receivers[index % receivers.length] as Player, 25, randomUUID())),
+        batcher.post(p2pPosting(hot, receivers[index % receivers.length] as Player, 25, randomUUID())),
       ),
     );
     assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 40);
