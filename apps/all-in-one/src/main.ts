@@ -1,9 +1,9 @@
-import { configOrExit, onShutdownSignal } from '@necp/platform';
+import { configOrExit, exitOnConfigError, onShutdownSignal } from '@necp/platform';
 import { startAllInOne } from './all-in-one.ts';
 
 const started = performance.now();
 const config = configOrExit();
-const backend = await startAllInOne(config);
+const backend = await startAllInOne(config).catch(exitOnConfigError);
 const readyMs = Math.round(performance.now() - started);
 
 const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;

@@ -1,3 +1,4 @@
 export * from './envelope.ts';
 export * from './error-codes.ts';
 export * from './topics.ts';
+export * from './vocabulary.ts';

@@ -89,11 +89,6 @@ export const PlatformConfigSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000 }),
-  /**
-   * How the gateway reaches a service: `auto` hands the request to it directly when it runs in the
-   * gateway's process (the all-in-one), over HTTP otherwise; `http` always over HTTP.
-   */
-  GATEWAY_UPSTREAM_TRANSPORT: Type.Union([Type.Literal('auto'), Type.Literal('http')], { default: 'auto' }),
   /** `off` when Debezium relays the outbox instead of the built-in relay. */
   OUTBOX_RELAY: Type.Union([Type.Literal('builtin'), Type.Literal('off')], { default: 'builtin' }),
   OUTBOX_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, default: 500 }),
@@ -103,15 +98,6 @@ export const PlatformConfigSchema = Type.Object({
   OUTBOX_RETENTION_SECONDS: Type.Integer({ minimum: 0, default: 3_600 }),
   /** How long consumers remember the events they processed (duplicates come while Kafka still holds an event). */
   PROCESSED_EVENTS_RETENTION_HOURS: Type.Integer({ minimum: 1, default: 168 }),
-  /** Gateway request rates per minute (shared/API.md §1, §8); login is per IP and per login name. */
-  RATE_LIMIT_PUBLIC_PER_MINUTE: Type.Integer({ minimum: 1, default: 300 }),
-  RATE_LIMIT_ACCOUNT_PER_MINUTE: Type.Integer({ minimum: 1, default: 1200 }),
-  RATE_LIMIT_LOGIN_PER_MINUTE: Type.Integer({ minimum: 1, default: 10 }),
-  RATE_LIMIT_SIMULATIONS_PER_MINUTE: Type.Integer({ minimum: 1, default: 180 }),
-  RATE_LIMIT_CRAFTING_JOBS_PER_MINUTE: Type.Integer({ minimum: 1, default: 60 }),
-  RATE_LIMIT_WORLD_IMPACTS_PER_MINUTE: Type.Integer({ minimum: 1, default: 60 }),
-  /** Browser origins the gateway answers CORS for: `*` or a comma-separated list; none when absent. */
-  CORS_ORIGINS: Type.Optional(Type.String({ minLength: 1 })),
   ...serviceUrlProperties,
   /** The audience every access token must name (Keycloak: add an audience mapper for it). */
   OIDC_AUDIENCE: Type.String({ default: 'necp-api', minLength: 1 }),
@@ -142,10 +128,13 @@ export const PlatformConfigSchema = Type.Object({
   ),
 });
 
-export type PlatformConfig = Static<typeof PlatformConfigSchema>;
+export type PlatformConfig = Static<typeof PlatformConfigSchema> & {
+  /** The environment this configuration was read from: each service reads its own settings from it. */
+  readonly env: Readonly<NodeJS.ProcessEnv>;
+};
 
 export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig {
-  return loadConfig(PlatformConfigSchema, env);
+  return { ...loadConfig(PlatformConfigSchema, env), env: { ...env } };
 }
 
 export function serviceUrl(config: PlatformConfig, service: ServiceName): string {

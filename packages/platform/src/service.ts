@@ -1,73 +1,43 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import type { Cache } from './cache/cache.ts';
-import { ConfigError, loadPlatformConfig, type PlatformConfig, type ServiceName, servicePort } from './config.ts';
-import type { EventBus, Subscription } from './events/bus.ts';
-import { processedEventsSweeper } from './events/processed-events-sweeper.ts';
-import { createHttpService, type HttpApp, type HttpService, type ReadinessCheck } from './http/http-service.ts';
-import type { InProcessServices } from './http/in-process.ts';
+import { authenticatorFor } from './auth/http-auth.ts';
+import {
+  ConfigError,
+  loadConfig,
+  loadPlatformConfig,
+  type PlatformConfig,
+  type ServiceName,
+  servicePort,
+} from './config.ts';
+import { sweepProcessedEvents } from './events/processed-events-sweeper.ts';
+import { createHttpService, type HttpService, type ReadinessCheck } from './http/http-service.ts';
 import { createLogger } from './logger.ts';
+import { createCharacterAccess } from './ownership/character-access.ts';
+import { characterServiceClientFor } from './ownership/character-ownership.ts';
+import { registerRouteGroups } from './routes/route-groups.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
+import type { ComposedService, ServiceContext, ServiceDefinition, StopJob } from './service/definition.ts';
 import type { SqlDatabase } from './sql/database.ts';
+import { sweepIdempotencyKeys } from './sql/idempotency-sweeper.ts';
 import { migrate } from './sql/migrations.ts';
-
-/** What a service's routes, consumers and jobs are built from. */
-export interface ServiceContext {
-  name: ServiceName;
-  config: PlatformConfig;
-  logger: Logger;
-  /** The service's own metrics (its `/metrics` also shows the process-level ones). */
-  metrics: Registry;
-  cache: Cache;
-  bus: EventBus;
-  /** The other services of this process (all of them in the all-in-one process, none otherwise). */
-  inProcess: InProcessServices;
-  /** Present when the definition has migrations (the gateway keeps no tables). */
-  db: SqlDatabase | undefined;
-}
-
-/** A background job of a service (a scheduler, a sweeper); resolves with its stop function. */
-export type BackgroundJob = (context: ServiceContext) => Promise<() => Promise<void>>;
-
-export interface ServiceDefinition {
-  name: ServiceName;
-  description: string;
-  /** The folder of the service's SQL migrations; a service without tables has none. */
-  migrations?: URL;
-  /** The `producer` its events carry in the outbox, when it is not the service's name. */
-  producer?: string;
-  routes(app: HttpApp, context: ServiceContext): void | Promise<void>;
-  subscriptions?(context: ServiceContext): Subscription[];
-  readiness?(context: ServiceContext): Record<string, ReadinessCheck>;
-  jobs?: BackgroundJob[];
-  /** See `HttpServiceOptions.forwardsBodies` (the gateway). */
-  forwardsBodies?: boolean;
-}
 
 export interface RunningService {
   name: ServiceName;
   port: number;
   http: HttpService;
   context: ServiceContext;
+  /** The service's database; undefined for a service without tables. */
+  db: SqlDatabase | undefined;
   /** Drains in-flight requests, then stops the service's jobs. The runtime closes separately. */
   stop(): Promise<void>;
 }
 
-export async function startService(
-  definition: ServiceDefinition,
-  runtime: Runtime,
-  listen: { host: string; port: number },
-): Promise<RunningService> {
+function contextOf(definition: ServiceDefinition, runtime: Runtime): ServiceContext {
   const logger = createLogger(definition.name, runtime.config.LOG_LEVEL);
   const metrics = new Registry();
   metrics.setDefaultLabels({ service: definition.name });
-  let db: SqlDatabase | undefined;
-  if (definition.migrations) {
-    db = await runtime.database();
-    const applied = await migrate(db, [{ scope: definition.name, directory: definition.migrations }]);
-    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  }
-  const context: ServiceContext = {
+  const authenticator = authenticatorFor(runtime);
+  return {
     name: definition.name,
     config: runtime.config,
     logger,
@@ -75,37 +45,66 @@ export async function startService(
     cache: runtime.cache,
     bus: runtime.bus,
     inProcess: runtime.inProcess,
-    db,
+    authenticator,
+    settings: (schema) => loadConfig(schema, runtime.config.env),
+    characterAccess: (options) =>
+      createCharacterAccess(runtime.cache, characterServiceClientFor(runtime.config, definition.name), options),
   };
+}
+
+/** Jobs every service with tables runs: the sweepers of its Idempotency-Keys and processed events. */
+function platformJobs(composed: ComposedService, context: ServiceContext, db: SqlDatabase): (() => Promise<StopJob>)[] {
+  const jobs = [async () => sweepIdempotencyKeys(db, context.logger)];
+  const groups = [...new Set(composed.subscriptions.map((each) => each.group))];
+  if (groups.length > 0) {
+    const retentionMs = context.config.PROCESSED_EVENTS_RETENTION_HOURS * 3_600_000;
+    jobs.push(async () => sweepProcessedEvents(db, context.logger, groups, retentionMs));
+  }
+  return jobs;
+}
+
+export async function startService(
+  definition: ServiceDefinition,
+  runtime: Runtime,
+  listen: { host: string; port: number },
+): Promise<RunningService> {
+  const context = contextOf(definition, runtime);
+  const { logger } = context;
+  let db: SqlDatabase | undefined;
+  if (definition.migrations) {
+    db = await runtime.database();
+    const applied = await migrate(db, [{ scope: definition.name, directory: definition.migrations }]);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  }
+  const composed = await definition.compose(context, db);
   const readiness: Record<string, ReadinessCheck> = {
     bus: () => runtime.bus.ping(),
     cache: () => runtime.cache.ping(),
-    ...definition.readiness?.(context),
+    ...composed.readiness,
   };
   if (db) readiness.database = () => (db as SqlDatabase).ping();
 
+  const authenticator = composed.authenticator ?? context.authenticator;
   const http = await createHttpService({
     name: definition.name,
     description: definition.description,
     host: listen.host,
     port: listen.port,
     logger,
-    metrics,
+    metrics: context.metrics,
     processMetrics: runtime.metrics,
     bodyLimit: runtime.config.BODY_LIMIT_BYTES,
     drainTimeoutMs: Math.floor(runtime.config.SHUTDOWN_TIMEOUT_MS / 2),
     readiness,
-    routes: (app) => definition.routes(app, context),
-    forwardsBodies: definition.forwardsBodies ?? false,
+    routes: async (app) => {
+      await composed.edge(app);
+      await registerRouteGroups(app, composed.routes, authenticator);
+    },
+    forwardsBodies: definition.forwardsBodies,
   });
-  const subscriptions = definition.subscriptions?.(context) ?? [];
-  for (const subscription of subscriptions) await runtime.bus.subscribe(subscription);
-  const jobs = [...(definition.jobs ?? [])];
-  if (context.db && subscriptions.length > 0) {
-    const retentionMs = runtime.config.PROCESSED_EVENTS_RETENTION_HOURS * 3_600_000;
-    jobs.push(processedEventsSweeper([...new Set(subscriptions.map((each) => each.group))], retentionMs));
-  }
-  const stopJobs = await Promise.all(jobs.map((job) => job(context)));
+  for (const subscription of composed.subscriptions) await runtime.bus.subscribe(subscription);
+  const jobs = [...composed.jobs, ...(db ? platformJobs(composed, context, db) : [])];
+  const stopJobs = await Promise.all(jobs.map((job) => job()));
   let port: number;
   try {
     port = await http.listen();
@@ -122,6 +121,7 @@ export async function startService(
     port,
     http,
     context,
+    db,
     async stop() {
       runtime.inProcess.unregister(definition.name);
       await http.close();
@@ -166,6 +166,15 @@ export function configOrExit(): PlatformConfig {
   }
 }
 
+/** A service's own settings are read while it starts: a wrong value stops the process as `configOrExit` does. */
+export function exitOnConfigError(error: unknown): never {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78);
+  }
+  throw error;
+}
+
 /** `services/<name>/src/main.ts`: one service in its own process. */
 export async function runStandalone(definition: ServiceDefinition): Promise<RunningService> {
   const config = configOrExit();
@@ -177,7 +186,7 @@ export async function runStandalone(definition: ServiceDefinition): Promise<Runn
     process.exit(78);
   }
   const runtime = await createRuntime(config, definition.name);
-  const service = await startService(definition, runtime, { host: config.HOST, port });
+  const service = await startService(definition, runtime, { host: config.HOST, port }).catch(exitOnConfigError);
   // Alone in its process, the relay sends this service's own events.
   if (definition.migrations) await runtime.startRelay({ producers: [definition.producer ?? definition.name] });
   onShutdownSignal(runtime.logger, config.SHUTDOWN_TIMEOUT_MS, async () => {

@@ -1,18 +1,27 @@
-import type { ServiceDefinition } from '@necp/platform';
+import { defineService } from '@necp/platform';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { proxyRoutes } from './routes/proxy.ts';
-import { securityRoutes } from './routes/security.ts';
+import { edgeSecurity } from './routes/security.ts';
+import { GatewaySettingsSchema } from './settings.ts';
 
 /** api-gateway: one entry point that routes by prefix; it keeps no tables. */
-export const gatewayService: ServiceDefinition = {
+export const gatewayService = defineService({
   name: 'gateway',
   description: 'NECP api-gateway: routing, JWT validation, RBAC, rate limits, realtime push',
   forwardsBodies: true,
-  async routes(app, context) {
-    await securityRoutes(app, context);
-    healthRoutes(app, context);
-    await docsRoutes(app, context);
-    await proxyRoutes(app, context);
-  },
-};
+  build: (context) => ({ context, settings: context.settings(GatewaySettingsSchema) }),
+  edge: edgeSecurity,
+  // The edge has checked every request (tokens on all but the public routes) before these run.
+  routes: [
+    {
+      prefix: '',
+      defaultAccess: 'public',
+      async routes(app, deps) {
+        healthRoutes(app, deps);
+        await docsRoutes(app, deps);
+        await proxyRoutes(app, deps);
+      },
+    },
+  ],
+});

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
+import type { Logger } from 'pino';
 import { repeatEvery } from '../repeat.ts';
-import type { BackgroundJob } from '../service.ts';
+import type { StopJob } from '../service/definition.ts';
 import type { SqlDatabase } from '../sql/database.ts';
 import { uuidv7Floor } from '../uuid-v7.ts';
 
@@ -30,21 +31,23 @@ export async function deleteOldProcessedEvents(db: SqlDatabase, group: string, r
 }
 
 /**
- * A job that keeps each consumer group's record of processed events to the retention (a duplicate
- * can only come while Kafka still holds the event: its retention, 7 days by default), sweeping
- * every `intervalMs`. startService runs it for every service with subscriptions and a database.
+ * Keeps each consumer group's record of processed events to the retention (a duplicate can only
+ * come while Kafka still holds the event: its retention, 7 days by default), sweeping every
+ * `intervalMs` until stopped. startService runs it for every service with consumers and tables.
  */
-export function processedEventsSweeper(groups: string[], retentionMs: number, intervalMs = 600_000): BackgroundJob {
-  return async (context) => {
-    const db = context.db;
-    if (!db) throw new Error(`${context.name}: the processed-events sweeper needs the database`);
-    const sweeps = repeatEvery(
-      intervalMs,
-      async () => {
-        for (const group of groups) await deleteOldProcessedEvents(db, group, retentionMs);
-      },
-      (error) => context.logger.warn({ err: error }, 'processed-events sweep failed; retried later'),
-    );
-    return () => sweeps.stop();
-  };
+export function sweepProcessedEvents(
+  db: SqlDatabase,
+  logger: Logger,
+  groups: readonly string[],
+  retentionMs: number,
+  intervalMs = 600_000,
+): StopJob {
+  const sweeps = repeatEvery(
+    intervalMs,
+    async () => {
+      for (const group of groups) await deleteOldProcessedEvents(db, group, retentionMs);
+    },
+    (error) => logger.warn({ err: error }, 'processed-events sweep failed; retried later'),
+  );
+  return () => sweeps.stop();
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
+import type { Logger } from 'pino';
 import { repeatEvery } from '../repeat.ts';
-import type { BackgroundJob } from '../service.ts';
+import type { StopJob } from '../service/definition.ts';
 import type { SqlDatabase } from './database.ts';
 
 /** Keys deleted per statement, so a sweep never holds many locks or one long transaction. */
@@ -27,18 +28,14 @@ export async function deleteExpiredIdempotencyKeys(db: SqlDatabase): Promise<num
 }
 
 /**
- * A service job that sweeps expired keys every `intervalMs`, for services that take
- * Idempotency-Keys: without it their table keeps every key ever used.
+ * Sweeps expired keys every `intervalMs` until stopped: without it the table keeps every key ever
+ * used. startService runs it for every service with tables.
  */
-export function idempotencyKeySweeper(intervalMs = 60_000): BackgroundJob {
-  return async (context) => {
-    const db = context.db;
-    if (!db) throw new Error(`${context.name}: the idempotency key sweeper needs the database`);
-    const sweeps = repeatEvery(
-      intervalMs,
-      () => deleteExpiredIdempotencyKeys(db),
-      (error) => context.logger.warn({ err: error }, 'idempotency key sweep failed; retried later'),
-    );
-    return () => sweeps.stop();
-  };
+export function sweepIdempotencyKeys(db: SqlDatabase, logger: Logger, intervalMs = 60_000): StopJob {
+  const sweeps = repeatEvery(
+    intervalMs,
+    () => deleteExpiredIdempotencyKeys(db),
+    (error) => logger.warn({ err: error }, 'idempotency key sweep failed; retried later'),
+  );
+  return () => sweeps.stop();
 }

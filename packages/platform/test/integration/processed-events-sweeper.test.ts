@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { deleteOldProcessedEvents, processedEventsSweeper } from '../../src/events/processed-events-sweeper.ts';
+import { deleteOldProcessedEvents, sweepProcessedEvents } from '../../src/events/processed-events-sweeper.ts';
 import { createLogger } from '../../src/logger.ts';
-import type { ServiceContext } from '../../src/service.ts';
 import { adapterLabel, createTestDatabase, type TestDatabase } from '../../src/testing.ts';
 import { uuidv7 } from '../../src/uuid-v7.ts';
 
@@ -45,12 +44,7 @@ describe(`processed-events sweeper on ${adapterLabel}`, () => {
   it('sweeps on its own while the service runs', async () => {
     const old = await record('g3', uuidv7(Date.now() - 2 * DAY_MS));
     const kept = await record('g3', uuidv7());
-    const context = {
-      name: 'economy',
-      db: test.db,
-      logger: createLogger('test', 'silent'),
-    } as unknown as ServiceContext;
-    const stop = await processedEventsSweeper(['g3'], DAY_MS, 20)(context);
+    const stop = sweepProcessedEvents(test.db, createLogger('test', 'silent'), ['g3'], DAY_MS, 20);
     try {
       const deadline = Date.now() + 5_000;
       while ((await remaining('g3')).has(old) && Date.now() < deadline) {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { createRuntime } from '../../src/runtime.ts';
-import { type ServiceDefinition, startService } from '../../src/service.ts';
+import { startService } from '../../src/service.ts';
+import { defineService } from '../../src/service/definition.ts';
 import { testConfig } from '../../src/testing.ts';
 
 describe('starting a service', () => {
@@ -12,10 +13,11 @@ describe('starting a service', () => {
     const address = blocker.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     let jobRunning = false;
-    const definition: ServiceDefinition = {
+    const definition = defineService({
       name: 'world',
       description: 'a service whose port is taken',
-      routes() {},
+      build: () => undefined,
+      routes: [],
       jobs: [
         async () => {
           jobRunning = true;
@@ -24,7 +26,7 @@ describe('starting a service', () => {
           };
         },
       ],
-    };
+    });
     const runtime = await createRuntime(testConfig({ KAFKA_BROKERS: '', REDIS_URL: '' }), 'service-test');
     try {
       await assert.rejects(startService(definition, runtime, { host: '127.0.0.1', port }), /EADDRINUSE/);

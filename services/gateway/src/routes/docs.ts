@@ -1,13 +1,14 @@
 import swaggerUi from '@fastify/swagger-ui';
-import { AppError, type HttpApp, type ServiceContext, type ServiceName, serviceUrl } from '@necp/platform';
+import { AppError, type HttpApp, type ServiceName, serviceUrl } from '@necp/platform';
 import { Type } from 'typebox';
 import { upstreamServices } from '../domain/routing.ts';
+import type { GatewayDeps } from '../settings.ts';
 
 /**
  * `/docs`: Swagger UI over every service's generated OpenAPI document, each fetched from its service
  * and served from here so the "try it out" calls go through the gateway.
  */
-export async function docsRoutes(app: HttpApp, context: ServiceContext): Promise<void> {
+export async function docsRoutes(app: HttpApp, { context }: GatewayDeps): Promise<void> {
   app.get(
     '/docs/specs/:service',
     {

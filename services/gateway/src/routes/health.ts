@@ -1,6 +1,7 @@
-import { type HttpApp, type ServiceContext, serviceUrl } from '@necp/platform';
+import { type HttpApp, serviceUrl } from '@necp/platform';
 import { Type } from 'typebox';
 import { upstreamServices } from '../domain/routing.ts';
+import type { GatewayDeps } from '../settings.ts';
 
 const ServiceReadiness = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('unready'), Type.Literal('unreachable')]),
@@ -14,7 +15,7 @@ const HealthBody = Type.Object({
 });
 
 /** `GET /api/v1/health`: every service's `/ready` in one body, each asked with a deadline. */
-export function healthRoutes(app: HttpApp, context: ServiceContext): void {
+export function healthRoutes(app: HttpApp, { context }: GatewayDeps): void {
   const timeoutMs = Math.min(context.config.UPSTREAM_TIMEOUT_MS, 3000);
   app.get(
     '/api/v1/health',

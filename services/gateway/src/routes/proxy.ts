@@ -6,12 +6,12 @@ import {
   type HttpApp,
   handOff,
   PROBLEM_CONTENT_TYPE,
-  type ServiceContext,
   type ServiceName,
   serviceUrl,
 } from '@necp/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { classifyUpstreamError, type UpstreamFailure, upstreamPrefixes } from '../domain/routing.ts';
+import type { GatewayDeps } from '../settings.ts';
 import { bufferedBody } from './buffered-bodies.ts';
 
 /** What the gateway adds to every request it forwards. */
@@ -34,9 +34,9 @@ function upstreamProblem(failure: UpstreamFailure, service: ServiceName, timeout
  * service running in the gateway's process (the all-in-one) gets the request handed to it with the
  * caller the gateway verified; any other is reached over HTTP.
  */
-export async function proxyRoutes(app: HttpApp, context: ServiceContext): Promise<void> {
+export async function proxyRoutes(app: HttpApp, { context, settings }: GatewayDeps): Promise<void> {
   const timeoutMs = context.config.UPSTREAM_TIMEOUT_MS;
-  const inProcess = context.config.GATEWAY_UPSTREAM_TRANSPORT === 'auto';
+  const inProcess = settings.GATEWAY_UPSTREAM_TRANSPORT === 'auto';
   // Fastify reads text/plain bodies itself before any handler runs; a request handed to a service
   // in this process would then arrive with its stream spent (and wait until the 504). The gateway
   // leaves every body unread, as the HTTP proxy does for the other types, for the service to read.

@@ -1,14 +1,7 @@
 import { Readable } from 'node:stream';
 import cors from '@fastify/cors';
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
-import {
-  AppError,
-  authenticatorFor,
-  type Cache,
-  type HttpApp,
-  type ServiceContext,
-  useAuthentication,
-} from '@necp/platform';
+import { AppError, type Cache, type HttpApp, useAuthentication } from '@necp/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   isPublicRoute,
@@ -18,6 +11,7 @@ import {
   rateRules,
   ruleApplies,
 } from '../domain/access-rules.ts';
+import type { GatewayDeps } from '../settings.ts';
 import { keepBufferedBody } from './buffered-bodies.ts';
 
 /** @fastify/rate-limit counting in the platform's cache, so replicas share counts through Redis. */
@@ -89,10 +83,11 @@ interface RuleCheck {
  * verified (signature, claims, deny-list) on every other route, then per-account and per-route
  * limits. Every limited answer carries RateLimit-* headers; a refused one is 429 with Retry-After.
  */
-export async function securityRoutes(app: HttpApp, context: ServiceContext): Promise<void> {
+export async function edgeSecurity(app: HttpApp, { context, settings }: GatewayDeps): Promise<void> {
   const { config } = context;
-  if (config.CORS_ORIGINS) {
-    const origins = config.CORS_ORIGINS === '*' ? true : config.CORS_ORIGINS.split(',').map((origin) => origin.trim());
+  if (settings.CORS_ORIGINS) {
+    const origins =
+      settings.CORS_ORIGINS === '*' ? true : settings.CORS_ORIGINS.split(',').map((origin) => origin.trim());
     await app.register(cors, {
       origin: origins,
       exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
@@ -101,12 +96,12 @@ export async function securityRoutes(app: HttpApp, context: ServiceContext): Pro
   await app.register(rateLimit, { global: false, store: cacheStore(context.cache), enableDraftSpec: true });
 
   const rules = rateRules({
-    publicPerIpPerMinute: config.RATE_LIMIT_PUBLIC_PER_MINUTE,
-    accountPerMinute: config.RATE_LIMIT_ACCOUNT_PER_MINUTE,
-    loginPerMinute: config.RATE_LIMIT_LOGIN_PER_MINUTE,
-    simulationsPerCharacterPerMinute: config.RATE_LIMIT_SIMULATIONS_PER_MINUTE,
-    craftingJobsPerCharacterPerMinute: config.RATE_LIMIT_CRAFTING_JOBS_PER_MINUTE,
-    worldImpactsPerMinute: config.RATE_LIMIT_WORLD_IMPACTS_PER_MINUTE,
+    publicPerIpPerMinute: settings.RATE_LIMIT_PUBLIC_PER_MINUTE,
+    accountPerMinute: settings.RATE_LIMIT_ACCOUNT_PER_MINUTE,
+    loginPerMinute: settings.RATE_LIMIT_LOGIN_PER_MINUTE,
+    simulationsPerCharacterPerMinute: settings.RATE_LIMIT_SIMULATIONS_PER_MINUTE,
+    craftingJobsPerCharacterPerMinute: settings.RATE_LIMIT_CRAFTING_JOBS_PER_MINUTE,
+    worldImpactsPerMinute: settings.RATE_LIMIT_WORLD_IMPACTS_PER_MINUTE,
   });
   const identities = new WeakMap<FastifyRequest, Map<string, string>>();
   const limiters = new Map(
@@ -174,7 +169,7 @@ export async function securityRoutes(app: HttpApp, context: ServiceContext): Pro
   }
 
   app.addHook('onRequest', (request, reply) => enforce(request, reply, 'edge'));
-  useAuthentication(app, authenticatorFor(context), {
+  useAuthentication(app, context.authenticator, {
     isPublic: (request) => isPublicRoute(request.method, pathOf(request)),
     besideDenyList: (request, reply) => enforce(request, reply, 'account'),
   });

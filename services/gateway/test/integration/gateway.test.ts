@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import {
-  createRuntime,
-  type RunningService,
-  type Runtime,
-  type ServiceDefinition,
-  serviceAuthentication,
-  startService,
-} from '@necp/platform';
+import { createRuntime, defineService, type RunningService, type Runtime, startService } from '@necp/platform';
 import { startTestIssuer, type TestIssuer, testConfig } from '@necp/platform/testing';
 import { Type } from 'typebox';
 import { gatewayService } from '../../src/service.ts';
@@ -22,32 +15,36 @@ async function freePort(): Promise<number> {
 }
 
 /** A stand-in economy service that shows what the gateway forwarded. */
-const echoEconomy: ServiceDefinition = {
+const echoEconomy = defineService({
   name: 'economy',
   description: 'echo',
-  routes(app, context) {
-    const { authenticate } = serviceAuthentication(app, context);
-    app.get('/api/v1/economy/whoami', { preHandler: authenticate }, async (request) => ({
-      accountId: request.auth?.accountId,
-    }));
-    app.post(
-      '/api/v1/economy/echo',
-      { schema: { body: Type.Object({ amount: Type.Integer() }, { additionalProperties: false }) } },
-      async (request) => ({
-        body: request.body,
-        requestId: request.headers['x-request-id'],
-        traceparent: request.headers.traceparent,
-        query: request.query,
-      }),
-    );
-    app.post('/api/v1/economy/crafting/jobs', async (request) => ({ received: request.body }));
-    app.post('/api/v1/economy/notes', async (request) => ({ received: request.body }));
-    app.get('/api/v1/economy/slow', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      return { late: true };
-    });
-  },
-};
+  build: () => undefined,
+  routes: [
+    {
+      prefix: '/api/v1/economy',
+      routes(app) {
+        app.get('/whoami', async (request) => ({ accountId: request.auth?.accountId }));
+        const open = { config: { access: 'public' as const } };
+        app.post(
+          '/echo',
+          { ...open, schema: { body: Type.Object({ amount: Type.Integer() }, { additionalProperties: false }) } },
+          async (request) => ({
+            body: request.body,
+            requestId: request.headers['x-request-id'],
+            traceparent: request.headers.traceparent,
+            query: request.query,
+          }),
+        );
+        app.post('/crafting/jobs', open, async (request) => ({ received: request.body }));
+        app.post('/notes', open, async (request) => ({ received: request.body }));
+        app.get('/slow', open, async () => {
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+          return { late: true };
+        });
+      },
+    },
+  ],
+});
 
 // `auto` hands requests to the stand-in economy, which runs in the gateway's process; `http` forwards them over HTTP.
 for (const transport of ['auto', 'http'] as const)
@@ -290,5 +287,23 @@ for (const transport of ['auto', 'http'] as const)
       assert.ok(Number(refused.headers.get('retry-after')) > 0);
       assert.equal(((await refused.json()) as { code: string }).code, 'RATE_LIMITED');
       assert.equal(answers[0]?.headers.get('ratelimit-remaining'), '2');
+    });
+
+    it('limits crafting jobs per character at the edge, the one place that rule lives (429 RATE_LIMITED)', async () => {
+      const craft = (characterId: string) =>
+        fetch(`${base}/api/v1/economy/crafting/jobs`, {
+          method: 'POST',
+          body: JSON.stringify({ characterId, blueprintId: 'ricochet_rounds', workshopId: 'street_garage' }),
+          headers: { ...bearer, 'content-type': 'application/json' },
+        });
+      const busy = crypto.randomUUID();
+      const statuses = new Set<number>();
+      for (let attempt = 0; attempt < 60; attempt++) statuses.add((await craft(busy)).status);
+      assert.deepEqual([...statuses], [200], 'the 60 jobs a minute of shared/API.md pass');
+      const refused = await craft(busy);
+      assert.equal(refused.status, 429);
+      assert.equal(((await refused.json()) as { code: string }).code, 'RATE_LIMITED');
+      assert.ok(Number(refused.headers.get('retry-after')) > 0);
+      assert.equal((await craft(crypto.randomUUID())).status, 200, 'another character has counts of its own');
     });
   });
