@@ -44,7 +44,10 @@ function kitService(builds: { count: number }) {
           });
           app.post(
             '/operations',
-            { config: { access: { roles: ['world.operator'] } }, schema: { body: Body, response: problems(422) } },
+            {
+              config: { access: { roles: ['world.operator'] } },
+              schema: { body: Body, response: { 200: Type.Object({ done: Type.Boolean() }), ...problems(422) } },
+            },
             async () => ({ done: true }),
           );
         },
@@ -127,7 +130,7 @@ describe(`the service kit on ${adapterLabel}`, () => {
     assert.ok(open && guarded, Object.keys(document.paths).join(', '));
     assert.equal(open.security, undefined);
     assert.deepEqual(guarded.security, [{ bearer: [] }]);
-    assert.deepEqual(Object.keys(guarded.responses).sort(), ['401', '403', '422']);
+    assert.deepEqual(Object.keys(guarded.responses).sort(), ['200', '401', '403', '422']);
   });
 
   it('pages with the default size unless asked, and refuses a size over the maximum', async () => {
