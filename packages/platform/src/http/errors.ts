@@ -2,7 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError, buildProblem, codeForStatus, type FieldError, PROBLEM_CONTENT_TYPE } from '../problem.ts';
 import { currentTrace } from '../trace-context.ts';
-import type { HttpApp } from './http-service.ts';
+import type { HttpApp } from './http-app.ts';
 
 function traceIdOf(): string {
   return currentTrace()?.traceId ?? '0'.repeat(32);

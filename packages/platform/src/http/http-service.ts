@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
 import { registerAjvFormats, type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
+import Fastify, { type FastifyRequest, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Type } from 'typebox';
@@ -10,11 +9,13 @@ import { createHttpMetrics } from '../metrics.ts';
 import { formatTraceparent, parseTraceparent, runWithTrace } from '../trace-context.ts';
 import { SpanKind, startWorkSpan, type WorkSpan } from '../tracing.ts';
 import { installProblemHandlers, routerRefusalHandler } from './errors.ts';
+import type { HttpApp } from './http-app.ts';
+
+export type { HttpApp } from './http-app.ts';
+
 import { installJsonBodyParser } from './json-body.ts';
 
 registerAjvFormats();
-
-export type HttpApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 /** A dependency check for `/ready`: resolves when the dependency answers, throws otherwise. */
 export type ReadinessCheck = () => Promise<void>;
