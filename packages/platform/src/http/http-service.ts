@@ -10,10 +10,9 @@ import { formatTraceparent, parseTraceparent, runWithTrace } from '../trace-cont
 import { SpanKind, startWorkSpan, type WorkSpan } from '../tracing.ts';
 import { installProblemHandlers, routerRefusalHandler } from './errors.ts';
 import type { HttpApp } from './http-app.ts';
+import { installJsonBodyParser } from './json-body.ts';
 
 export type { HttpApp } from './http-app.ts';
-
-import { installJsonBodyParser } from './json-body.ts';
 
 registerAjvFormats();
 
