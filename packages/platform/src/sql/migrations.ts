@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SqlDatabase } from './database.ts';
 
@@ -12,6 +13,13 @@ export interface MigrationFile {
   checksum: string;
 }
 
+/**
+ * The subfolder of a migrations directory holding repeatable definitions: one file per stored
+ * function, its live definition (CREATE OR REPLACE), recorded as `repeatable/<file>` and run again
+ * whenever its text changes. Numbered files change the schema once; a function's one home is here.
+ */
+export const REPEATABLE_FOLDER = 'repeatable';
+
 export interface MigrationSet {
   /** Who owns these files: `platform` or a service name. */
   scope: string;
@@ -23,11 +31,25 @@ export class MigrationError extends Error {
 }
 
 export async function readMigrations(directory: URL): Promise<MigrationFile[]> {
-  const path = fileURLToPath(directory);
+  return readSqlFiles(fileURLToPath(directory));
+}
+
+/** The set's repeatable definitions, named `repeatable/<file>`; none when the folder is absent. */
+export async function readRepeatables(directory: URL): Promise<MigrationFile[]> {
+  try {
+    const files = await readSqlFiles(join(fileURLToPath(directory), REPEATABLE_FOLDER));
+    return files.map((file) => ({ ...file, name: `${REPEATABLE_FOLDER}/${file.name}` }));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+async function readSqlFiles(path: string): Promise<MigrationFile[]> {
   const names = (await readdir(path)).filter((name) => name.endsWith('.sql')).sort();
   return Promise.all(
     names.map(async (name) => {
-      const sql = await readFile(`${path}/${name}`, 'utf8');
+      const sql = await readFile(join(path, name), 'utf8');
       return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
     }),
   );
@@ -36,10 +58,18 @@ export async function readMigrations(directory: URL): Promise<MigrationFile[]> {
 /**
  * Applies the sets' pending files in name order, each recorded with its checksum, all under one
  * advisory lock in one transaction: two processes starting at once apply each file once, and a
- * failing file leaves nothing half-applied. An applied file that changed since stops the start.
+ * failing file leaves nothing half-applied. An applied numbered file that changed since stops the
+ * start. After a set's numbered files, each of its repeatable definitions that is new or changed
+ * since it was recorded runs, so that it sees the schema the numbered files leave.
  */
 export async function migrate(db: SqlDatabase, sets: MigrationSet[]): Promise<string[]> {
-  const files = await Promise.all(sets.map(async (set) => ({ set, files: await readMigrations(set.directory) })));
+  const files = await Promise.all(
+    sets.map(async (set) => ({
+      set,
+      files: await readMigrations(set.directory),
+      repeatables: await readRepeatables(set.directory),
+    })),
+  );
   return db.exclusive(MIGRATION_LOCK_KEY, async (session) => {
     await session.exec(`
       CREATE SCHEMA IF NOT EXISTS mvp_meta;
@@ -51,7 +81,14 @@ export async function migrate(db: SqlDatabase, sets: MigrationSet[]): Promise<st
         PRIMARY KEY (scope, name)
       );`);
     const applied: string[] = [];
-    for (const { set, files: migrations } of files) {
+    const run = async (scope: string, migration: MigrationFile) => {
+      try {
+        await session.exec(migration.sql);
+      } catch (error) {
+        throw new MigrationError(`${scope}/${migration.name} failed: ${(error as Error).message}`);
+      }
+    };
+    for (const { set, files: migrations, repeatables } of files) {
       const rows = await session.query<{ name: string; checksum: string }>(
         'SELECT name, checksum FROM mvp_meta.schema_migrations WHERE scope = $1',
         [set.scope],
@@ -65,17 +102,23 @@ export async function migrate(db: SqlDatabase, sets: MigrationSet[]): Promise<st
           }
           continue;
         }
-        try {
-          await session.exec(migration.sql);
-        } catch (error) {
-          throw new MigrationError(`${set.scope}/${migration.name} failed: ${(error as Error).message}`);
-        }
+        await run(set.scope, migration);
         await session.query('INSERT INTO mvp_meta.schema_migrations (scope, name, checksum) VALUES ($1, $2, $3)', [
           set.scope,
           migration.name,
           migration.checksum,
         ]);
         applied.push(`${set.scope}/${migration.name}`);
+      }
+      for (const definition of repeatables) {
+        if (done.get(definition.name) === definition.checksum) continue;
+        await run(set.scope, definition);
+        await session.query(
+          `INSERT INTO mvp_meta.schema_migrations (scope, name, checksum) VALUES ($1, $2, $3)
+             ON CONFLICT (scope, name) DO UPDATE SET checksum = excluded.checksum, applied_at = now()`,
+          [set.scope, definition.name, definition.checksum],
+        );
+        applied.push(`${set.scope}/${definition.name}`);
       }
     }
     return applied;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
@@ -10,7 +10,10 @@ import { adapterLabel, createTestDatabase, type TestDatabase } from '../../src/t
 
 function migrationSet(scope: string, files: Record<string, string>): MigrationSet {
   const directory = mkdtempSync(join(tmpdir(), 'necp-migrations-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(directory, name), text);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(directory, name)), { recursive: true });
+    writeFileSync(join(directory, name), text);
+  }
   return { scope, directory: pathToFileURL(`${directory}/`) };
 }
 
@@ -69,5 +72,72 @@ describe(`migrations on ${adapterLabel}`, () => {
       runs.rows.map((row) => row.n),
       [1, 2],
     );
+  });
+
+  describe('repeatable definitions', () => {
+    // A definition that also counts its runs, so a test sees whether it ran, not only what it left.
+    const definition = (scope: string, answer: number) => `
+      CREATE OR REPLACE FUNCTION ${scope}_answer() RETURNS integer LANGUAGE sql AS $$
+        SELECT ${answer} + count(*)::int * 0 FROM ${scope}_t
+      $$;
+      INSERT INTO ${scope}_runs (answer) VALUES (${answer});`;
+    const numbered = (scope: string) =>
+      `CREATE TABLE ${scope}_t (id int); CREATE TABLE ${scope}_runs (answer int NOT NULL);`;
+    const answer = async (scope: string) =>
+      (await sql<{ n: number }>`SELECT ${sql.raw(scope)}_answer() AS n`.execute(test.db.kysely)).rows[0]?.n;
+    const runs = async (scope: string) =>
+      (await sql<{ answer: number }>`SELECT answer FROM ${sql.raw(scope)}_runs`.execute(test.db.kysely)).rows.map(
+        (row) => row.answer,
+      );
+
+    it('runs after the numbered files, again when its text changed, and not when it did not', async () => {
+      // The SQL function's body names a table of the numbered file: created before, it passes the check.
+      const set = migrationSet('rep', {
+        '001_tables.sql': numbered('rep'),
+        'repeatable/answer.sql': definition('rep', 1),
+      });
+      assert.deepEqual(await migrate(test.db, [set]), ['rep/001_tables.sql', 'rep/repeatable/answer.sql']);
+      assert.equal(await answer('rep'), 1);
+
+      assert.deepEqual(await migrate(test.db, [set]), [], 'unchanged: not run again');
+      assert.deepEqual(await runs('rep'), [1]);
+
+      writeFileSync(new URL('repeatable/answer.sql', set.directory), definition('rep', 2));
+      assert.deepEqual(await migrate(test.db, [set]), ['rep/repeatable/answer.sql']);
+      assert.equal(await answer('rep'), 2);
+      assert.deepEqual(await runs('rep'), [1, 2]);
+      const recorded = await sql<{ name: string }>`
+        SELECT name FROM mvp_meta.schema_migrations WHERE scope = 'rep' ORDER BY name`.execute(test.db.kysely);
+      assert.deepEqual(
+        recorded.rows.map((row) => row.name),
+        ['001_tables.sql', 'repeatable/answer.sql'],
+        'one record per file, its checksum updated in place',
+      );
+      assert.deepEqual(await migrate(test.db, [set]), [], 'the new text is recorded');
+    });
+
+    it('still refuses an edited numbered file beside them', async () => {
+      const set = migrationSet('rep_edit', {
+        '001_tables.sql': numbered('rep_edit'),
+        'repeatable/answer.sql': definition('rep_edit', 1),
+      });
+      await migrate(test.db, [set]);
+      writeFileSync(new URL('001_tables.sql', set.directory), `${numbered('rep_edit')} -- edited`);
+      writeFileSync(new URL('repeatable/answer.sql', set.directory), definition('rep_edit', 2));
+      await assert.rejects(migrate(test.db, [set]), /rep_edit\/001_tables.sql changed after it was applied/);
+      assert.equal(await answer('rep_edit'), 1, 'the refused start changed no definition');
+    });
+
+    it('leaves nothing applied when one fails', async () => {
+      const set = migrationSet('rep_bad', {
+        '001_table.sql': 'CREATE TABLE rep_bad_t (id int);',
+        'repeatable/bad.sql': 'CREATE OR REPLACE FUNCTION rep_bad() RETURNS int LANGUAGE sql AS $$ SELECT nope $$;',
+      });
+      await assert.rejects(migrate(test.db, [set]), /rep_bad\/repeatable\/bad.sql failed/);
+      const tables = await sql`SELECT 1 FROM information_schema.tables WHERE table_name = 'rep_bad_t'`.execute(
+        test.db.kysely,
+      );
+      assert.equal(tables.rows.length, 0, 'the numbered file of the same run was undone too');
+    });
   });
 });
