@@ -6,7 +6,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { authService } from '@necp/auth-service';
-import { createRuntime, loadPlatformConfig, startService } from '@necp/platform';
+import { AuthSettingsSchema, authSettings } from '@necp/auth-service/settings';
+import { createRuntime, loadConfig, loadPlatformConfig, startService } from '@necp/platform';
 import { hash } from '@node-rs/argon2';
 import autocannon from 'autocannon';
 
@@ -21,11 +22,7 @@ const config = loadPlatformConfig({
   ...process.env,
   KAFKA_BROKERS: '',
 });
-const argon2 = {
-  memoryCost: config.AUTH_ARGON2_MEMORY_KIB,
-  timeCost: config.AUTH_ARGON2_ITERATIONS,
-  parallelism: config.AUTH_ARGON2_PARALLELISM,
-};
+const { argon2 } = authSettings(config, loadConfig(AuthSettingsSchema, config.env));
 
 // Cost of one hash, measured alone (argon2id is algorithm 2 of @node-rs/argon2's const enum).
 const samples = 20;

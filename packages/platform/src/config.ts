@@ -105,20 +105,6 @@ export const PlatformConfigSchema = Type.Object({
   AUTH_ISSUER_URL: Type.String({ ...HttpUrl, default: 'http://127.0.0.1:8080' }),
   /** Longest life of an access token; also how long deny-list entries live. */
   AUTH_ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, default: 900 }),
-  AUTH_REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, default: 604_800 }),
-  /** How long a signing key signs before the next one takes over. */
-  AUTH_KEY_ROTATION_SECONDS: Type.Integer({ minimum: 60, default: 604_800 }),
-  AUTH_SIGNING_ALG: Type.Union([Type.Literal('RS256'), Type.Literal('ES256')], { default: 'RS256' }),
-  /** Encrypts signing keys at rest; embedded mode generates one into DATA_DIR when absent. */
-  AUTH_KEY_ENCRYPTION_SECRET: Type.Optional(Type.String({ minLength: 32 })),
-  AUTH_LOCKOUT_THRESHOLD: Type.Integer({ minimum: 1, default: 5 }),
-  AUTH_LOCKOUT_SECONDS: Type.Integer({ minimum: 1, default: 900 }),
-  /** argon2id cost (OWASP's 19 MiB, 2 passes, 1 lane by default). */
-  AUTH_ARGON2_MEMORY_KIB: Type.Integer({ minimum: 1024, default: 19_456 }),
-  AUTH_ARGON2_ITERATIONS: Type.Integer({ minimum: 1, default: 2 }),
-  AUTH_ARGON2_PARALLELISM: Type.Integer({ minimum: 1, default: 1 }),
-  SEED_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10, maxLength: 128 })),
-  SEED_ARBITER_PASSWORD: Type.Optional(Type.String({ minLength: 10, maxLength: 128 })),
   /** `<SERVICE>_CLIENT_SECRET`: each service's client-credentials secret at the issuer (auth reads all). */
   ...Object.fromEntries(
     ServiceNames.map((service) => [

@@ -1,46 +1,45 @@
+import formbody from '@fastify/formbody';
 import {
-  type BackgroundJob,
   createAuthenticator,
   createTokenVerifier,
+  defineService,
   denyListFor,
-  type ServiceContext,
-  type ServiceDefinition,
   ServiceNames,
+  type StoredServiceContext,
   serviceClientId,
   serviceClientSecret,
 } from '@necp/platform';
 import type { AuthApp } from './flows/auth-app.ts';
+import { KeyRing } from './flows/key-ring.ts';
+import { keyEncryptionSecret, keySealer } from './flows/key-sealing.ts';
+import { createPasswordHasher } from './flows/passwords.ts';
 import { seedAccounts } from './flows/seed.ts';
-import { keyEncryptionSecret, keySealer } from './keys/key-encryption.ts';
-import { KeyRing } from './keys/key-ring.ts';
-import { createPasswordHasher } from './passwords.ts';
+import { keyRotationJob } from './jobs/key-rotation.ts';
 import { accountRoutes } from './routes/account.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { tokenRoutes } from './routes/token.ts';
 import { wellKnownRoutes } from './routes/well-known.ts';
-import { authSettings } from './settings.ts';
+import { AuthSettingsSchema, authSettings } from './settings.ts';
 import type { AuthDatabase } from './store/tables.ts';
 
-/** One AuthApp per service context: routes and the rotation job share the key ring. */
-const apps = new WeakMap<ServiceContext, Promise<AuthApp>>();
-
-async function buildApp(context: ServiceContext): Promise<AuthApp> {
-  if (!context.db) throw new Error('auth-service needs its database');
-  const settings = authSettings(context.config);
-  const db = context.db.typed<AuthDatabase>();
-  const keys = new KeyRing(
-    db,
-    settings,
-    keySealer(keyEncryptionSecret(context.config, context.logger)),
-    context.logger,
-  );
-  await keys.rotate();
+/** client id → secret of the service clients (client-credentials grant). */
+function serviceClients(context: StoredServiceContext): Map<string, string> {
   const clients = new Map<string, string>();
   for (const service of ServiceNames) {
     const secret = serviceClientSecret(context.config, service);
     if (secret) clients.set(serviceClientId(service), secret);
   }
+  return clients;
+}
+
+/** The composition root: the key ring (rotated once), the hasher, the clients, the deny-list, the seeded staff. */
+async function buildAuth(context: StoredServiceContext): Promise<AuthApp> {
+  const settings = authSettings(context.config, context.settings(AuthSettingsSchema));
+  const db = context.db.typed<AuthDatabase>();
+  const secret = keyEncryptionSecret(settings.keyEncryptionSecret, context.config, context.logger);
+  const keys = new KeyRing(db, settings, keySealer(secret), context.logger);
+  await keys.rotate();
   const denyList = denyListFor(context);
   // auth-service verifies its own tokens against its key ring: no network hop, no dependency on the gateway.
   const verifier = createTokenVerifier({
@@ -48,7 +47,7 @@ async function buildApp(context: ServiceContext): Promise<AuthApp> {
     audience: settings.audience,
     keys: { kind: 'local', getKey: keys.getKey },
   });
-  const app: AuthApp = {
+  const auth: AuthApp = {
     db,
     settings,
     keys,
@@ -56,47 +55,35 @@ async function buildApp(context: ServiceContext): Promise<AuthApp> {
     cache: context.cache,
     denyList,
     authenticator: createAuthenticator(verifier, denyList),
-    clients,
+    clients: serviceClients(context),
     logger: context.logger,
   };
-  await seedAccounts(app, context.config, (line) => process.stdout.write(`${line}\n`));
-  return app;
+  const embedded = !context.config.DATABASE_URL;
+  await seedAccounts(auth, { embedded }, (line) => process.stdout.write(`${line}\n`));
+  return auth;
 }
-
-export function authApp(context: ServiceContext): Promise<AuthApp> {
-  let app = apps.get(context);
-  if (!app) {
-    app = buildApp(context);
-    apps.set(context, app);
-  }
-  return app;
-}
-
-/** Rotates signing keys on schedule and picks up keys other replicas made. */
-const keyRotationJob: BackgroundJob = async (context) => {
-  const app = await authApp(context);
-  const intervalMs = Math.min(60_000, (app.settings.keyPrepublishSeconds * 1000) / 2);
-  const timer = setInterval(() => {
-    app.keys.rotate().catch((error: unknown) => context.logger.error({ err: error }, 'key rotation failed'));
-  }, intervalMs);
-  timer.unref();
-  return async () => clearInterval(timer);
-};
 
 /** auth-service: accounts, sessions, the OAuth2 token endpoint, OIDC discovery and JWKS. */
-export const authService: ServiceDefinition = {
+export const authService = defineService({
   name: 'auth',
   description: 'NECP auth-service: accounts, sessions, OAuth2 token endpoint, OIDC discovery and JWKS',
   migrations: new URL('../migrations/', import.meta.url),
-  async routes(app, context) {
-    const auth = await authApp(context);
-    if (!app.hasRequestDecorator('auth')) app.decorateRequest('auth', null);
-    await tokenRoutes(app, auth);
-    accountRoutes(app, auth);
-    sessionRoutes(app, auth);
-    adminRoutes(app, auth);
-    wellKnownRoutes(app, auth);
-  },
-  readiness: (context) => ({ 'signing-keys': async () => (await authApp(context)).keys.assertUsable() }),
+  build: buildAuth,
+  routes: [
+    {
+      prefix: '/api/v1/auth',
+      async routes(app, auth) {
+        // OAuth2 clients post forms (RFC 6749 §4, RFC 7009 §2.1): the token and revocation endpoints.
+        await app.register(formbody);
+        tokenRoutes(app, auth);
+        accountRoutes(app, auth);
+        sessionRoutes(app, auth);
+      },
+    },
+    { prefix: '/api/v1/auth/accounts', routes: adminRoutes },
+    { prefix: '/.well-known', routes: wellKnownRoutes },
+  ],
   jobs: [keyRotationJob],
-};
+  readiness: (auth) => ({ 'signing-keys': () => auth.keys.assertUsable() }),
+  authenticator: (auth) => auth.authenticator,
+});

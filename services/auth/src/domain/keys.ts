@@ -1,3 +1,7 @@
+/** The algorithms this issuer signs with (and names in its discovery document). */
+export const SigningAlgs = ['RS256', 'ES256'] as const;
+export type SigningAlg = (typeof SigningAlgs)[number];
+
 /** When a signing key signs and how long its public half stays in the JWKS. */
 export interface KeyWindow {
   kid: string;

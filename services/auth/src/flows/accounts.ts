@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@necp/platform';
-import { canBan, normalizeRoles, passwordProblem, removesRole } from '../domain/accounts.ts';
+import { canBan, isBanned, normalizeRoles, passwordProblem, removesRole } from '../domain/accounts.ts';
 import { publish } from '../events.ts';
 import { findAccount, insertAccount, setBan, takenField, updatePasswordHash, updateRoles } from '../store/accounts.ts';
 import type { AuthApp } from './auth-app.ts';
@@ -46,6 +46,20 @@ async function existing(app: AuthApp, accountId: string) {
   const account = await findAccount(app.db, accountId);
   if (!account) throw new AppError('NOT_FOUND', 'No such account');
   return account;
+}
+
+/** The caller's own account (`/me`). */
+export async function describeAccount(app: AuthApp, accountId: string) {
+  const account = await findAccount(app.db, accountId);
+  if (!account) throw new AppError('NOT_FOUND', 'No account for this token');
+  return {
+    accountId: account.id,
+    email: account.email,
+    username: account.username,
+    roles: account.roles,
+    createdAt: account.createdAt.toISOString(),
+    status: isBanned(account, new Date()) ? ('banned' as const) : ('active' as const),
+  };
 }
 
 /** Changes the password and ends every other session (API.md §2), the caller's own staying signed in. */

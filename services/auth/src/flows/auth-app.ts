@@ -1,10 +1,10 @@
 import type { Authenticator, Cache, DenyList } from '@necp/platform';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { KeyRing } from '../keys/key-ring.ts';
-import type { PasswordHasher } from '../passwords.ts';
 import type { AuthSettings } from '../settings.ts';
 import type { AuthDatabase } from '../store/tables.ts';
+import type { KeyRing } from './key-ring.ts';
+import type { PasswordHasher } from './passwords.ts';
 
 /** Everything the flows work with, built once at start (service.ts). */
 export interface AuthApp {

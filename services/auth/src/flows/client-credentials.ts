@@ -1,5 +1,5 @@
 import { ServiceRole } from '../domain/accounts.ts';
-import { sameSecret } from '../secrets.ts';
+import { sameSecret } from '../domain/secrets.ts';
 import type { AuthApp } from './auth-app.ts';
 import { OAuthError } from './errors.ts';
 import { issueAccessToken, type TokenResponse } from './tokens.ts';

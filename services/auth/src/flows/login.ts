@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isBanned } from '../domain/accounts.ts';
 import { afterFailure, lockoutSubject } from '../domain/lockout.ts';
-import { newRefreshToken } from '../secrets.ts';
+import { newRefreshToken } from '../domain/secrets.ts';
 import { type Account, findAccountByLogin } from '../store/accounts.ts';
 import { createSession, insertRefreshToken } from '../store/sessions.ts';
 import type { AuthApp } from './auth-app.ts';

@@ -1,5 +1,5 @@
 import { isBanned } from '../domain/accounts.ts';
-import { hashToken, newRefreshToken } from '../secrets.ts';
+import { hashToken, newRefreshToken } from '../domain/secrets.ts';
 import { findAccount } from '../store/accounts.ts';
 import {
   extendSession,

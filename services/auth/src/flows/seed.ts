@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { PlatformConfig } from '@necp/platform';
 import type { AccountRole } from '../domain/accounts.ts';
 import { findAccountByLogin } from '../store/accounts.ts';
 import { register } from './accounts.ts';
@@ -21,11 +20,11 @@ function generatedPassword(): string {
  * SEED_ADMIN_PASSWORD / SEED_ARBITER_PASSWORD; embedded mode generates strong ones and prints them
  * once (only when it creates the account), distributed mode seeds nothing without the variables.
  */
-export async function seedAccounts(app: AuthApp, config: PlatformConfig, print: (line: string) => void) {
-  const embedded = !config.DATABASE_URL;
+export async function seedAccounts(app: AuthApp, mode: { embedded: boolean }, print: (line: string) => void) {
+  const { embedded } = mode;
   const seeds: SeedAccount[] = [
-    { username: 'admin', role: 'admin', password: config.SEED_ADMIN_PASSWORD },
-    { username: 'arbiter', role: 'arbiter', password: config.SEED_ARBITER_PASSWORD },
+    { username: 'admin', role: 'admin', password: app.settings.seedPasswords.admin },
+    { username: 'arbiter', role: 'arbiter', password: app.settings.seedPasswords.arbiter },
   ];
   for (const seed of seeds) {
     if (await findAccountByLogin(app.db, seed.username)) continue;

@@ -1,10 +1,18 @@
+import { AppError, decodeKeysetCursor, encodeKeysetCursor } from '@necp/platform';
 import type { Kysely } from 'kysely';
+import { hashToken } from '../domain/secrets.ts';
 import { publish } from '../events.ts';
-import { revokeSessions } from '../store/sessions.ts';
+import { findSession, findSessionOfRefreshToken, listLiveSessions, revokeSessions } from '../store/sessions.ts';
 import type { AuthDatabase } from '../store/tables.ts';
 import type { AuthApp } from './auth-app.ts';
 
 type Match = Parameters<typeof revokeSessions>[1];
+
+/** The caller as the session routes see it. */
+export interface SessionCaller {
+  accountId: string;
+  sessionId: string | undefined;
+}
 
 /**
  * Revokes sessions inside the caller's transaction and writes one `auth.session.revoked` per
@@ -32,4 +40,58 @@ export async function endSessions(app: AuthApp, match: Match, reason: string): P
   const ids = await app.db.transaction().execute((trx) => revokeAndAnnounce(trx, match, reason));
   await denySessions(app, ids);
   return ids;
+}
+
+/** The session a refresh token belongs to, if it belongs to `accountId`. */
+async function sessionOfRefreshToken(app: AuthApp, token: string, accountId: string): Promise<string | undefined> {
+  const session = await findSessionOfRefreshToken(app.db, hashToken(token));
+  return session && session.accountId === accountId ? session.id : undefined;
+}
+
+/** Ends the refresh token's session, or else the caller's own. */
+export async function logout(app: AuthApp, caller: SessionCaller, refreshToken: string | undefined): Promise<void> {
+  const sessionId = refreshToken ? await sessionOfRefreshToken(app, refreshToken, caller.accountId) : caller.sessionId;
+  if (sessionId) await endSessions(app, { sessionId, accountId: caller.accountId }, 'logout');
+}
+
+/** RFC 7009: ends the session of one of the caller's refresh (or access) tokens. */
+export async function revokeToken(app: AuthApp, caller: SessionCaller, token: string): Promise<void> {
+  let sessionId = await sessionOfRefreshToken(app, token, caller.accountId);
+  if (!sessionId && token.split('.').length === 3) {
+    const verified = await app.authenticator.verifier.verify(token).catch(() => undefined);
+    if (verified?.accountId === caller.accountId) sessionId = verified.sessionId;
+  }
+  // RFC 7009 §2.2: unknown or foreign tokens are answered the same, revealing nothing.
+  if (sessionId) await endSessions(app, { sessionId, accountId: caller.accountId }, 'revoked');
+}
+
+/** The caller's live sessions, newest first, a page at a time. */
+export async function listSessions(app: AuthApp, caller: SessionCaller, page: { limit: number; cursor?: string }) {
+  const after = page.cursor ? { after: decodeKeysetCursor(page.cursor) } : {};
+  // One row more than asked tells whether another page follows.
+  const sessions = await listLiveSessions(app.db, caller.accountId, { limit: page.limit + 1, ...after }, new Date());
+  const items = sessions.slice(0, page.limit);
+  const last = items.at(-1);
+  return {
+    items: items.map((session) => ({
+      sessionId: session.id,
+      clientId: session.clientId,
+      createdAt: session.createdAt.toISOString(),
+      lastUsedAt: session.lastUsedAt.toISOString(),
+      expiresAt: session.expiresAt.toISOString(),
+      userAgent: session.userAgent,
+      ip: session.ip,
+      current: session.id === caller.sessionId,
+    })),
+    nextCursor: sessions.length > page.limit && last ? encodeKeysetCursor({ at: last.createdAt, id: last.id }) : null,
+  };
+}
+
+/** Ends one of the caller's sessions; someone else's is answered like a missing one. */
+export async function endOwnSession(app: AuthApp, accountId: string, sessionId: string): Promise<void> {
+  const session = await findSession(app.db, sessionId);
+  if (!session || session.accountId !== accountId || session.revokedAt) {
+    throw new AppError('NOT_FOUND', 'No such session');
+  }
+  await endSessions(app, { sessionId: session.id }, 'ended by owner');
 }

@@ -1,8 +1,8 @@
-import { authOf, type HttpApp, ProblemSchema } from '@necp/platform';
+import { authOf, type HttpApp, problems } from '@necp/platform';
 import { Type } from 'typebox';
 import { ban, setRoles, unban } from '../flows/accounts.ts';
 import type { AuthApp } from '../flows/auth-app.ts';
-import { AccountIdParams, AuthTag, bearer, RoleSchema } from './schemas.ts';
+import { AccountIdParams, AuthTag, RoleSchema } from './schemas.ts';
 
 const BanResult = Type.Object({
   accountId: Type.String(),
@@ -11,37 +11,38 @@ const BanResult = Type.Object({
   until: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 
-export function adminRoutes(app: HttpApp, auth: AuthApp): void {
-  const { authenticate, requireRole } = auth.authenticator;
-  const errors = { 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema };
+const Moderation = { roles: ['admin', 'moderator'] };
 
+/** Under `/api/v1/auth/accounts`: roles and bans, for staff. */
+export function adminRoutes(app: HttpApp, auth: AuthApp): void {
   app.put(
-    '/api/v1/auth/accounts/:accountId/roles',
+    '/:accountId/roles',
     {
-      preHandler: [authenticate, requireRole('admin')],
+      config: { access: { roles: ['admin'] } },
       schema: {
         tags: [AuthTag],
         summary: "Replace an account's roles (admin)",
-        security: bearer,
         params: AccountIdParams,
         body: Type.Object(
           { roles: Type.Array(RoleSchema, { maxItems: 10, uniqueItems: true }) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ accountId: Type.String(), roles: Type.Array(Type.String()) }), ...errors },
+        response: {
+          200: Type.Object({ accountId: Type.String(), roles: Type.Array(Type.String()) }),
+          ...problems(404),
+        },
       },
     },
     async (request) => setRoles(auth, request.params.accountId, request.body.roles),
   );
 
   app.post(
-    '/api/v1/auth/accounts/:accountId/ban',
+    '/:accountId/ban',
     {
-      preHandler: [authenticate, requireRole('admin', 'moderator')],
+      config: { access: Moderation },
       schema: {
         tags: [AuthTag],
         summary: 'Ban an account: every token it holds stops working at once (admin, moderator)',
-        security: bearer,
         params: AccountIdParams,
         body: Type.Object(
           {
@@ -50,7 +51,7 @@ export function adminRoutes(app: HttpApp, auth: AuthApp): void {
           },
           { additionalProperties: false },
         ),
-        response: { 200: BanResult, ...errors },
+        response: { 200: BanResult, ...problems(404) },
       },
     },
     async (request) => {
@@ -60,15 +61,14 @@ export function adminRoutes(app: HttpApp, auth: AuthApp): void {
   );
 
   app.delete(
-    '/api/v1/auth/accounts/:accountId/ban',
+    '/:accountId/ban',
     {
-      preHandler: [authenticate, requireRole('admin', 'moderator')],
+      config: { access: Moderation },
       schema: {
         tags: [AuthTag],
         summary: 'Lift a ban (admin, moderator)',
-        security: bearer,
         params: AccountIdParams,
-        response: { 200: BanResult, ...errors },
+        response: { 200: BanResult, ...problems(404) },
       },
     },
     async (request) => unban(auth, request.params.accountId),

@@ -1,7 +1,7 @@
+import { Uuid } from '@necp/platform';
 import { Type } from 'typebox';
 import { AccountRoles, PasswordLimits, UsernamePattern } from '../domain/accounts.ts';
 
-export const Uuid = Type.String({ format: 'uuid' });
 export const Password = Type.String({ minLength: 1, maxLength: PasswordLimits.max });
 export const NewPassword = Type.String({ minLength: PasswordLimits.min, maxLength: PasswordLimits.max });
 
@@ -75,5 +75,4 @@ export const SessionSchema = Type.Object({
 });
 
 export const AccountIdParams = Type.Object({ accountId: Uuid });
-export const bearer = [{ bearer: [] }];
 export const AuthTag = 'auth';

@@ -1,22 +1,11 @@
-import formbody from '@fastify/formbody';
-import { AppError, type HttpApp, ProblemSchema, sendProblem } from '@necp/platform';
+import { AppError, type HttpApp, problems, sendProblem } from '@necp/platform';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthApp } from '../flows/auth-app.ts';
 import { DefaultClientId } from '../flows/auth-app.ts';
-import { clientCredentialsGrant } from '../flows/client-credentials.ts';
 import { LoginRefused, OAuthError } from '../flows/errors.ts';
+import { grantTokens } from '../flows/grants.ts';
 import { passwordLogin } from '../flows/login.ts';
-import { refreshGrant } from '../flows/refresh.ts';
 import { AuthTag, LoginRequestSchema, OAuthErrorSchema, TokenRequestSchema, TokenResponseSchema } from './schemas.ts';
-
-type TokenRequest = {
-  grant_type: string;
-  username?: string;
-  password?: string;
-  refresh_token?: string;
-  client_id?: string;
-  client_secret?: string;
-};
 
 /** RFC 6749 §2.3.1: `Authorization: Basic` with form-urlencoded id and secret. */
 function basicCredentials(request: FastifyRequest): { id: string; secret: string } | undefined {
@@ -26,14 +15,6 @@ function basicCredentials(request: FastifyRequest): { id: string; secret: string
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
   return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
-}
-
-function clientOf(auth: AuthApp, body: TokenRequest): string {
-  const clientId = body.client_id ?? DefaultClientId;
-  if (clientId !== DefaultClientId && !auth.clients.has(clientId)) {
-    throw new OAuthError('invalid_client', 'Unknown client');
-  }
-  return clientId;
 }
 
 function requestMeta(request: FastifyRequest) {
@@ -69,13 +50,12 @@ function oauthErrorHandler(auth: AuthApp) {
   };
 }
 
-export async function tokenRoutes(app: HttpApp, auth: AuthApp): Promise<void> {
-  // OAuth2 clients post forms (RFC 6749 §4); registered here only, the rest of the API is JSON.
-  await app.register(formbody);
-
+/** The token endpoint and its JSON convenience, `/login`: public, they are how a caller gets a token. */
+export function tokenRoutes(app: HttpApp, auth: AuthApp): void {
   app.post(
-    '/api/v1/auth/token',
+    '/token',
     {
+      config: { access: 'public' },
       schema: {
         tags: [AuthTag],
         summary: 'OAuth2 token endpoint: password, refresh_token and client_credentials grants',
@@ -86,45 +66,21 @@ export async function tokenRoutes(app: HttpApp, auth: AuthApp): Promise<void> {
       errorHandler: oauthErrorHandler(auth),
     },
     async (request, reply) => {
-      const body = request.body as TokenRequest;
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-      switch (body.grant_type) {
-        case 'password': {
-          if (!body.username || !body.password) {
-            throw new OAuthError('invalid_request', 'username and password are required');
-          }
-          const clientId = clientOf(auth, body);
-          return passwordLogin(auth, {
-            login: body.username,
-            password: body.password,
-            clientId,
-            ...requestMeta(request),
-          });
-        }
-        case 'refresh_token':
-          if (!body.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required');
-          return refreshGrant(auth, body.refresh_token);
-        case 'client_credentials': {
-          const basic = basicCredentials(request);
-          const id = basic?.id ?? body.client_id;
-          const secret = basic?.secret ?? body.client_secret;
-          if (!id || !secret) throw new OAuthError('invalid_client', 'Client authentication is required');
-          return clientCredentialsGrant(auth, id, secret);
-        }
-        default:
-          throw new OAuthError('unsupported_grant_type', `grant_type ${body.grant_type} is not supported`);
-      }
+      const meta = { basicCredentials: () => basicCredentials(request), ...requestMeta(request) };
+      return grantTokens(auth, request.body, meta);
     },
   );
 
   app.post(
-    '/api/v1/auth/login',
+    '/login',
     {
+      config: { access: 'public' },
       schema: {
         tags: [AuthTag],
         summary: 'JSON convenience for the password grant',
         body: LoginRequestSchema,
-        response: { 200: TokenResponseSchema, 401: ProblemSchema, 403: ProblemSchema, 423: ProblemSchema },
+        response: { 200: TokenResponseSchema, ...problems(401, 403, 423) },
       },
     },
     async (request, reply) => {

@@ -117,6 +117,19 @@ export async function markRefreshTokenUsed(db: Db, hash: string, at: Date): Prom
   await db.updateTable('auth.refresh_tokens').set({ used_at: at }).where('token_hash', '=', hash).execute();
 }
 
+/** The session a refresh token (by its hash) belongs to, with its account. */
+export async function findSessionOfRefreshToken(
+  db: Db,
+  hash: string,
+): Promise<{ id: string; accountId: string } | undefined> {
+  return db
+    .selectFrom('auth.refresh_tokens')
+    .innerJoin('auth.sessions', 'auth.sessions.id', 'auth.refresh_tokens.session_id')
+    .select(['auth.sessions.id as id', 'auth.sessions.account_id as accountId'])
+    .where('auth.refresh_tokens.token_hash', '=', hash)
+    .executeTakeFirst();
+}
+
 export async function findSession(db: Db, id: string): Promise<Session | undefined> {
   const row = await db.selectFrom('auth.sessions').select(sessionColumns).where('id', '=', id).executeTakeFirst();
   return row ? toSession(row) : undefined;

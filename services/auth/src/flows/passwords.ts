@@ -1,5 +1,5 @@
 import { type Algorithm, hash, verify } from '@node-rs/argon2';
-import type { AuthSettings } from './settings.ts';
+import type { AuthSettings } from '../settings.ts';
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;

@@ -15,7 +15,7 @@ import { type KeyPolicy, keyPlan, publishedKeys, signingKey } from '../domain/ke
 import type { AuthSettings } from '../settings.ts';
 import { deleteKeys, insertKey, listKeys, type StoredKey, withKeyRotationLock } from '../store/keys.ts';
 import type { AuthDatabase } from '../store/tables.ts';
-import type { KeySealer } from './key-encryption.ts';
+import type { KeySealer } from './key-sealing.ts';
 
 type SigningKeyObject = Awaited<ReturnType<typeof importJWK>>;
 

@@ -44,8 +44,8 @@ let processSecret: string | undefined;
  * is `memory://`) and announced, because whoever holds that file can read the signing keys and
  * replicas on other machines would not share it.
  */
-export function keyEncryptionSecret(config: PlatformConfig, logger: Logger): string {
-  if (config.AUTH_KEY_ENCRYPTION_SECRET) return config.AUTH_KEY_ENCRYPTION_SECRET;
+export function keyEncryptionSecret(configured: string | undefined, config: PlatformConfig, logger: Logger): string {
+  if (configured) return configured;
   const warn = config.DATABASE_URL ? logger.error.bind(logger) : logger.warn.bind(logger);
   if (config.DATA_DIR.startsWith('memory://')) {
     processSecret ??= randomBytes(32).toString('base64url');
