@@ -1,86 +1,102 @@
 /**
- * What economy consumes: `characters.lifecycle` (the ownership projection and, on `created`, the
- * starting kit), `social.orders.lifecycle` (escrow settlement) and `world.unrest.updates` (market
- * stress, applied a batch at a time). It publishes `economy.ledger.transfers`, `economy.escrow.events`
- * and `economy.crafting.jobs` through the outbox.
+ * What economy publishes, each in the transaction of the change it announces:
+ * `economy.ledger.transfers` (every transfer), `economy.escrow.events` (a lock and each settlement)
+ * and `economy.crafting.jobs` (queued, processing, each progress step, paused, cancelled, completed).
  */
-import {
-  AppError,
-  idempotentConsumer,
-  idempotentSetConsumer,
-  type SqlDatabase,
-  type Subscription,
-} from '@necp/platform';
-import type { Logger } from 'pino';
-import { settlementFor } from './domain/escrow.ts';
-import { recordCharacter } from './store/characters-store.ts';
-import { recordDistrictTiers } from './store/crafting-store.ts';
-import { recordClosedOrder, serializeOrder, settleEscrow } from './store/escrow-store.ts';
-import type { EconomyTables } from './store/tables.ts';
-import { grantStartingKit } from './store/wallet-ops.ts';
+import type { TopicPayload } from '@necp/contracts';
+import { type NewEvent, type OutboxRow, outboxRow, type PlatformTables, writeEvent } from '@necp/platform';
+import type { Kysely } from 'kysely';
+import type { JobView } from './domain/crafting-job.ts';
+import type { EscrowView } from './domain/escrow.ts';
+import type { AccountRef } from './domain/ledger.ts';
+import type { TransferRecord } from './domain/movements.ts';
+import type { Trx } from './store/tables.ts';
 
-export const ConsumerGroups = {
-  characters: 'economy.characters',
-  orders: 'economy.orders',
-  unrest: 'economy.unrest',
-} as const;
+const producer = 'economy';
 
-export function characterLifecycleConsumer(db: SqlDatabase): Subscription {
-  return idempotentConsumer<EconomyTables, 'characters.lifecycle'>(
-    db,
-    ConsumerGroups.characters,
-    ['characters.lifecycle'],
-    async (trx, event) => {
-      await recordCharacter(trx, event.payload);
-      // The kit's client refs name the character, so a re-emitted `created` (new eventId) grants nothing twice.
-      if (event.payload.kind === 'created')
-        await grantStartingKit(trx, event.payload.characterId, event.payload.origin);
+/** The change's transaction seen with the platform's tables (the outbox), so the event commits with it. */
+const outboxOf = (trx: Trx) => trx as unknown as Kysely<PlatformTables>;
+
+/** A side of a transfer as its event names it. */
+export type LedgerSide = Pick<AccountRef, 'kind' | 'ownerId'>;
+
+function ledgerTransferEvent(
+  transfer: Pick<TransferRecord, 'id' | 'clientRef' | 'kind' | 'reason' | 'asset' | 'amount' | 'pendingId'>,
+  debit: LedgerSide,
+  credit: LedgerSide,
+): NewEvent<'economy.ledger.transfers'> {
+  return {
+    topic: 'economy.ledger.transfers',
+    key: debit.ownerId,
+    payload: {
+      transferId: transfer.id,
+      clientRef: transfer.clientRef,
+      kind: transfer.kind,
+      reason: transfer.reason,
+      asset: transfer.asset,
+      amount: transfer.amount,
+      debit: { kind: debit.kind, ownerId: debit.ownerId },
+      credit: { kind: credit.kind, ownerId: credit.ownerId },
+      pendingId: transfer.pendingId,
     },
-  );
+  };
+}
+
+export async function publishLedgerTransfer(
+  trx: Trx,
+  transfer: TransferRecord,
+  debit: LedgerSide,
+  credit: LedgerSide,
+): Promise<void> {
+  await writeEvent(outboxOf(trx), producer, ledgerTransferEvent(transfer, debit, credit));
 }
 
 /**
- * Settles an order's escrow when social says how the order ended; the same outcome asked through the
- * API first makes this a no-op, and a contradicting one is logged, not retried (it can never apply).
- * An order closed before any escrow was held is remembered, so a late lock for it holds nothing.
+ * The outbox row of a posted transfer that `mvp_core.ledger_post_transfers` writes itself, in the
+ * statement that posts the transfer.
  */
-export function orderLifecycleConsumer(db: SqlDatabase, logger: Logger): Subscription {
-  return idempotentConsumer<EconomyTables, 'social.orders.lifecycle'>(
-    db,
-    ConsumerGroups.orders,
-    ['social.orders.lifecycle'],
-    async (trx, event) => {
-      const order = event.payload;
-      const plan = settlementFor(order);
-      if (!plan) return;
-      await serializeOrder(trx, order.orderId);
-      const escrow = await trx
-        .selectFrom('mvp_core.escrows')
-        .select('order_id')
-        .where('order_id', '=', order.orderId)
-        .executeTakeFirst();
-      if (!escrow) {
-        await recordClosedOrder(trx, order.orderId, order.toStatus);
-        return;
-      }
-      try {
-        await settleEscrow(trx, order.orderId, plan.settlement, plan.executor, order.actorId, `event:${event.eventId}`);
-      } catch (error) {
-        if (!(error instanceof AppError) || error.code !== 'INVALID_STATE') throw error;
-        logger.warn({ orderId: order.orderId, toStatus: order.toStatus }, error.message);
-      }
-    },
+export function postedTransferOutboxRow(
+  transfer: Pick<TransferRecord, 'id' | 'clientRef' | 'reason' | 'amount'> & { debit: AccountRef; credit: AccountRef },
+): OutboxRow<TopicPayload<'economy.ledger.transfers'>> {
+  const { debit, credit } = transfer;
+  return outboxRow(
+    producer,
+    ledgerTransferEvent({ ...transfer, kind: 'posted', asset: debit.asset, pendingId: null }, debit, credit),
   );
 }
 
-/** District tiers from world-service: crafting in a district in crisis or worse takes longer. */
-export function unrestConsumer(db: SqlDatabase): Subscription {
-  return idempotentSetConsumer<EconomyTables, 'world.unrest.updates'>(
-    db,
-    ConsumerGroups.unrest,
-    ['world.unrest.updates'],
-    // A batch may move a district several times; in record order, its last update is where it stands.
-    async (trx, events) =>
-      recordDistrictTiers(trx, new Map(events.map((event) => [event.payload.districtId, event.payload.tier]))),
-  );
+export async function publishEscrow(trx: Trx, escrow: EscrowView): Promise<void> {
+  await writeEvent(outboxOf(trx), producer, {
+    topic: 'economy.escrow.events',
+    key: escrow.orderId,
+    payload: {
+      orderId: escrow.orderId,
+      status: escrow.status,
+      amount: escrow.amount,
+      commission: escrow.commission,
+      executorAmount: escrow.executorAmount,
+      refundAmount: escrow.refundAmount,
+    },
+  });
+}
+
+export async function publishCraftingJob(trx: Trx, view: JobView): Promise<void> {
+  await writeEvent(outboxOf(trx), producer, {
+    topic: 'economy.crafting.jobs',
+    key: view.jobId,
+    payload: {
+      jobId: view.jobId,
+      characterId: view.characterId,
+      blueprintId: view.blueprintId,
+      status: view.status,
+      progressPercent: view.progressPercent,
+      eta: view.eta,
+      materialsConsumed: view.materialsConsumed,
+      outputTemplateId: view.outputTemplateId,
+      // character-service grants this many items of outputTemplateId on `completed`.
+      quantity: view.outputQuantity * view.quantity,
+      linkedOrderId: view.linkedOrderId,
+      workshopId: view.workshopId,
+    },
+  });
 }

@@ -1,49 +1,53 @@
-import {
-  characterServiceClientFor,
-  idempotencyKeySweeper,
-  type ServiceContext,
-  type ServiceDefinition,
-  type SqlDatabase,
-} from '@necp/platform';
-import { createAccess } from './access.ts';
-import { loadEconomyConfig } from './config.ts';
-import { characterLifecycleConsumer, orderLifecycleConsumer, unrestConsumer } from './events.ts';
+import { characterServiceClientFor, defineService } from '@necp/platform';
+import { characterLifecycleConsumer } from './consumers/characters.ts';
+import { orderLifecycleConsumer } from './consumers/orders.ts';
+import { unrestConsumer } from './consumers/unrest.ts';
+import { remoteSkills } from './flows/character-skills.ts';
+import type { EconomyDeps } from './flows/deps.ts';
+import { batchOptionsOf, transferBatcher } from './flows/transfer-batcher.ts';
+import { craftingClockJob } from './jobs/crafting-clock.ts';
 import { auditRoutes } from './routes/audit.ts';
-import { craftingRoutes } from './routes/crafting.ts';
+import { craftingCatalogueRoutes } from './routes/crafting-catalogue.ts';
+import { craftingJobRoutes } from './routes/crafting-jobs.ts';
 import { escrowRoutes } from './routes/escrows.ts';
 import { transferRoutes } from './routes/transfers.ts';
 import { walletRoutes } from './routes/wallets.ts';
-import { craftingScheduler } from './scheduler.ts';
-import { remoteSkills } from './store/characters-store.ts';
+import { EconomySettingsSchema } from './settings.ts';
+import { findCharacter } from './store/characters.ts';
 import type { EconomyTables } from './store/tables.ts';
-import { batchOptionsOf, transferBatcher } from './store/transfer-batcher.ts';
 
-function databaseOf(context: ServiceContext): SqlDatabase {
-  if (!context.db) throw new Error('economy-service needs its database');
-  return context.db;
-}
+const prefix = '/api/v1/economy';
 
 /** economy-service: wallets, double-entry ledger, escrow, crafting. */
-export const economyService: ServiceDefinition = {
+export const economyService = defineService<EconomyDeps>({
   name: 'economy',
   description: 'NECP economy-service: wallets, double-entry ledger, escrow, crafting',
   migrations: new URL('../migrations/', import.meta.url),
-  routes(app, context) {
-    const db = databaseOf(context);
-    const typed = db.typed<EconomyTables>();
-    // character-service's internal endpoints: owners of characters economy has not seen yet, and skills.
-    const characters = characterServiceClientFor(context.config, context.name);
-    const access = createAccess(app, context, typed, characters);
-    walletRoutes(app, access, typed);
-    transferRoutes(app, access, transferBatcher(typed, batchOptionsOf(loadEconomyConfig(), context.metrics)));
-    escrowRoutes(app, access, db, typed);
-    craftingRoutes(app, access, db, typed, remoteSkills(characters), context.config.TIME_SCALE);
-    auditRoutes(app, access, typed);
+  build(context) {
+    const settings = context.settings(EconomySettingsSchema);
+    const db = context.db.typed<EconomyTables>();
+    return {
+      database: context.db,
+      db,
+      // Economy's own projection of characters.lifecycle first: no network hop on the hot path, and
+      // it answers while character-service is down; a character it has not seen yet is asked of
+      // character-service.
+      characters: context.characterAccess({ projection: (characterId) => findCharacter(db, characterId) }),
+      transfers: transferBatcher(db, batchOptionsOf(settings, context.metrics)),
+      skillsOf: remoteSkills(characterServiceClientFor(context.config, context.name)),
+      settings,
+      timeScale: context.config.TIME_SCALE,
+      logger: context.logger,
+    };
   },
-  subscriptions: (context) => [
-    characterLifecycleConsumer(databaseOf(context)),
-    orderLifecycleConsumer(databaseOf(context), context.logger),
-    unrestConsumer(databaseOf(context)),
+  routes: [
+    { prefix, routes: transferRoutes },
+    { prefix, routes: auditRoutes },
+    { prefix, routes: craftingCatalogueRoutes },
+    { prefix: `${prefix}/wallets`, routes: walletRoutes },
+    { prefix: `${prefix}/escrows`, routes: escrowRoutes },
+    { prefix: `${prefix}/crafting/jobs`, routes: craftingJobRoutes },
   ],
-  jobs: [craftingScheduler, idempotencyKeySweeper()],
-};
+  consumers: (deps) => [characterLifecycleConsumer(deps), orderLifecycleConsumer(deps), unrestConsumer(deps)],
+  jobs: [craftingClockJob],
+});

@@ -16,6 +16,8 @@ export interface Blueprint {
   workshops: readonly string[];
 }
 
+export type WorkshopStatus = 'online' | 'offline' | 'maintenance';
+
 export interface WorkshopSpec {
   id: string;
   district: string;
@@ -75,13 +77,17 @@ export const blueprints: readonly Blueprint[] = [
 export const craftingRules = {
   maxActiveJobsPerCharacter: 3,
   maxQuantity: 10,
-  createsPerMinutePerCharacter: 60,
   /** A workshop in a district at these unrest tiers works slower (market stress). */
   stressedTiers: ['crisis', 'cataclysm'] as readonly string[],
   stressDurationMultiplier: 1.1,
   /** Progress events are emitted each time a job crosses another step of this many percent. */
   progressStepPercent: 25,
 };
+
+/** Whether a district at this unrest tier (none known: null) stresses its workshops' market. */
+export function isStressed(tier: string | null): boolean {
+  return tier !== null && craftingRules.stressedTiers.includes(tier);
+}
 
 export type JobStatus = 'queued' | 'processing' | 'paused' | 'completed' | 'failed' | 'cancelled';
 export const activeStatuses: readonly JobStatus[] = ['queued', 'processing', 'paused'];

@@ -1,9 +1,8 @@
 import type { HttpApp } from '@necp/platform';
 import { Type } from 'typebox';
-import { type Access, Roles } from '../access.ts';
-import { auditLedger } from '../store/audit-store.ts';
-import type { EconomyDb } from '../store/ledger-store.ts';
-import { bearer, problems } from './schemas.ts';
+import { Roles } from '../domain/roles.ts';
+import { auditLedger } from '../flows/audit.ts';
+import type { EconomyDeps } from '../flows/deps.ts';
 
 const AuditSchema = Type.Object({
   balanced: Type.Boolean(),
@@ -19,17 +18,17 @@ const AuditSchema = Type.Object({
   ),
 });
 
-export function auditRoutes(app: HttpApp, access: Access, db: EconomyDb): void {
+/** Under `/api/v1/economy`: the ledger's audit, for admins. */
+export function auditRoutes(app: HttpApp, deps: EconomyDeps): void {
   app.get(
-    '/api/v1/economy/audit',
+    '/audit',
     {
+      config: { access: { roles: [Roles.admin] } },
       schema: {
         summary: 'Per asset, the sum over every account (must be zero) and a recomputation from the transfers',
-        security: bearer,
-        response: { 200: AuditSchema, ...problems(401, 403) },
+        response: { 200: AuditSchema },
       },
-      preHandler: [access.authenticate, access.requireRole(Roles.admin)],
     },
-    async () => auditLedger(db),
+    async () => auditLedger(deps.db),
   );
 }

@@ -1,11 +1,10 @@
-import { AppError, type HttpApp, hasAnyRole, type SqlDatabase } from '@necp/platform';
+import { authOf, type HttpApp, IdempotencyHeaders, idempotencyOf, problems, sendResult, Uuid } from '@necp/platform';
 import { Type } from 'typebox';
-import { type Access, Roles } from '../access.ts';
 import type { Settlement } from '../domain/escrow.ts';
-import { lockEscrow, readEscrow, settleEscrow } from '../store/escrow-store.ts';
-import type { EconomyDb } from '../store/ledger-store.ts';
-import { runOnce, send } from './idempotent.ts';
-import { Amount, bearer, IdempotencyHeaders, problems, Uuid } from './schemas.ts';
+import { escrowSettlers } from '../domain/roles.ts';
+import type { EconomyDeps } from '../flows/deps.ts';
+import { escrowFor, lockOrderEscrow, settleOrderEscrow } from '../flows/escrows.ts';
+import { Amount } from './schemas.ts';
 
 const Status = Type.Union([
   Type.Literal('locked'),
@@ -48,55 +47,39 @@ const LockBody = Type.Object(
   { additionalProperties: false },
 );
 
-const settlers = [Roles.service, Roles.arbiter, Roles.admin];
-const readers = [Roles.service, Roles.arbiter, Roles.admin];
 const params = Type.Object({ orderId: Uuid });
 
-export function escrowRoutes(app: HttpApp, access: Access, db: SqlDatabase, typed: EconomyDb): void {
+/** Under `/api/v1/economy/escrows`: locks (a service or the payer's owner), reads (the parties), settlements (settlers). */
+export function escrowRoutes(app: HttpApp, deps: EconomyDeps): void {
   app.post(
-    '/api/v1/economy/escrows',
+    '',
     {
+      config: { access: 'caller' },
       schema: {
         summary: "Lock an order's reward and commission from the payer (idempotent on orderId)",
-        security: bearer,
         headers: IdempotencyHeaders,
         body: LockBody,
-        response: { 201: EscrowSchema, ...problems(400, 401, 403, 404, 409, 422) },
+        response: { 201: EscrowSchema, ...problems(400, 403, 404, 409, 422) },
       },
-      preHandler: access.authenticate,
     },
     async (request, reply) => {
-      await access.assertCharacter(request, request.body.payerCharacterId, [Roles.service]);
-      const caller = access.caller(request);
-      const result = await runOnce(db, request, caller.accountId, async (trx) => ({
-        status: 201,
-        body: await lockEscrow(trx, request.body, caller.accountId),
-      }));
-      return send(reply, result);
+      const caller = authOf(request);
+      const idempotency = idempotencyOf(request, 'economy', caller.accountId);
+      return sendResult(reply, await lockOrderEscrow(deps, caller, request.body, idempotency));
     },
   );
 
   app.get(
-    '/api/v1/economy/escrows/:orderId',
+    '/:orderId',
     {
+      config: { access: 'caller' },
       schema: {
         summary: "An order's escrow with its history",
-        security: bearer,
         params,
-        response: { 200: EscrowSchema, ...problems(401, 403, 404) },
+        response: { 200: EscrowSchema, ...problems(403, 404) },
       },
-      preHandler: access.authenticate,
     },
-    async (request) => {
-      const escrow = await readEscrow(typed, request.params.orderId);
-      if (!escrow) throw new AppError('NOT_FOUND', `No escrow for order ${request.params.orderId}`);
-      const allowed =
-        hasAnyRole(access.caller(request), readers) ||
-        (await access.ownsAny(request, [escrow.payerCharacterId, escrow.executorCharacterId]));
-      if (!allowed)
-        throw new AppError('FORBIDDEN', 'Only the parties of the order, arbiters and services see its escrow');
-      return escrow;
-    },
+    async (request) => escrowFor(deps, authOf(request), request.params.orderId),
   );
 
   const settleRoute = <B extends Parameters<typeof Type.Object>[0]>(
@@ -105,27 +88,25 @@ export function escrowRoutes(app: HttpApp, access: Access, db: SqlDatabase, type
     toSettlement: (input: Record<string, unknown>) => { settlement: Settlement; executor: string | null },
   ) =>
     app.post(
-      `/api/v1/economy/escrows/:orderId/${action}`,
+      `/:orderId/${action}`,
       {
+        config: { access: { roles: escrowSettlers } },
         schema: {
           summary: `${action[0]?.toUpperCase()}${action.slice(1)} an order's escrow (service or arbiter; idempotent)`,
-          security: bearer,
           params,
           headers: IdempotencyHeaders,
           body: Type.Object(body, { additionalProperties: false }),
-          response: { 200: EscrowSchema, ...problems(400, 401, 403, 404, 409) },
+          response: { 200: EscrowSchema, ...problems(400, 404, 409) },
         },
-        preHandler: [access.authenticate, access.requireRole(...settlers)],
       },
       async (request, reply) => {
-        const caller = access.caller(request);
-        const { settlement, executor } = toSettlement(request.body as Record<string, unknown>);
-        if (executor !== null) await access.assertExists(executor);
-        const result = await runOnce(db, request, caller.accountId, async (trx) => ({
-          status: 200,
-          body: await settleEscrow(trx, request.params.orderId, settlement, executor, caller.accountId, 'api'),
-        }));
-        return send(reply, result);
+        const caller = authOf(request);
+        const idempotency = idempotencyOf(request, 'economy', caller.accountId);
+        const settlement = toSettlement(request.body as Record<string, unknown>);
+        return sendResult(
+          reply,
+          await settleOrderEscrow(deps, caller, request.params.orderId, settlement, idempotency),
+        );
       },
     );
 

@@ -1,9 +1,7 @@
-import type { HttpApp } from '@necp/platform';
+import { authOf, type HttpApp, PageQuery, pageSchema, problems, Uuid } from '@necp/platform';
 import { Type } from 'typebox';
-import { type Access, Roles } from '../access.ts';
-import { characterLedger, type EconomyDb } from '../store/ledger-store.ts';
-import { wallet } from '../store/wallet-ops.ts';
-import { bearer, DEFAULT_PAGE_SIZE, PageQuery, problems, Uuid } from './schemas.ts';
+import type { EconomyDeps } from '../flows/deps.ts';
+import { ledgerOf, walletOf } from '../flows/wallets.ts';
 
 const WalletSchema = Type.Object({
   characterId: Uuid,
@@ -25,73 +23,34 @@ const LedgerEntrySchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 
-const readers = [Roles.admin, Roles.service];
+const params = Type.Object({ characterId: Uuid });
 
-export function walletRoutes(app: HttpApp, access: Access, db: EconomyDb): void {
-  const params = Type.Object({ characterId: Uuid });
+/** Under `/api/v1/economy/wallets`: for the character's owner, admins and services. */
+export function walletRoutes(app: HttpApp, deps: EconomyDeps): void {
   app.get(
-    '/api/v1/economy/wallets/:characterId',
+    '/:characterId',
     {
+      config: { access: 'caller' },
       schema: {
         summary: 'Balances of a character, every asset',
-        security: bearer,
         params,
-        response: { 200: WalletSchema, ...problems(401, 403, 404) },
+        response: { 200: WalletSchema, ...problems(403, 404) },
       },
-      preHandler: access.authenticate,
     },
-    async (request) => {
-      await access.assertCharacter(request, request.params.characterId, readers);
-      return wallet(db, request.params.characterId);
-    },
+    async (request) => walletOf(deps, authOf(request), request.params.characterId),
   );
 
   app.get(
-    '/api/v1/economy/wallets/:characterId/ledger',
+    '/:characterId/ledger',
     {
+      config: { access: 'caller' },
       schema: {
         summary: "A character's ledger entries, newest first",
-        security: bearer,
         params,
         querystring: PageQuery,
-        response: {
-          200: Type.Object({
-            items: Type.Array(LedgerEntrySchema),
-            nextCursor: Type.Union([Type.String(), Type.Null()]),
-          }),
-          ...problems(400, 401, 403, 404),
-        },
+        response: { 200: pageSchema(LedgerEntrySchema), ...problems(400, 403, 404) },
       },
-      preHandler: access.authenticate,
     },
-    async (request) => {
-      await access.assertCharacter(request, request.params.characterId, readers);
-      const { limit, cursor } = request.query;
-      const page = await characterLedger(
-        db,
-        request.params.characterId,
-        limit ?? DEFAULT_PAGE_SIZE,
-        cursor ? Number(cursor) : undefined,
-      );
-      return {
-        items: page.entries.map(({ transfer, direction, counterparty }) => {
-          const sign = direction === 'debit' ? -1 : 1;
-          const held = direction === 'debit' ? (transfer.kind === 'pending' ? transfer.amount : -transfer.released) : 0;
-          return {
-            transferId: transfer.id,
-            kind: transfer.kind,
-            direction,
-            asset: transfer.asset,
-            balanceChange: transfer.kind === 'pending' ? 0 : sign * transfer.amount,
-            heldChange: held,
-            counterparty,
-            reason: transfer.reason,
-            memo: transfer.memo,
-            createdAt: transfer.createdAt.toISOString(),
-          };
-        }),
-        nextCursor: page.nextCursor === null ? null : String(page.nextCursor),
-      };
-    },
+    async (request) => ledgerOf(deps, authOf(request), request.params.characterId, request.query),
   );
 }

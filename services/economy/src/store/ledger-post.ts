@@ -1,108 +1,40 @@
 /**
- * Posted transfers (P2P transfers and grants) in batches: `mvp_core.ledger_post_transfers`
- * (migrations/011) finds the transfers posted before under each Idempotency-Key, locks the
- * accounts, checks each debit and writes transfers, balances and outbox events for a whole batch
- * in the single statement that calls it. `transfer-batcher.ts` gathers the batches.
+ * `mvp_core.ledger_post_transfers` (migrations/011, repeatable/ledger_post_transfers.sql): finds the
+ * transfers posted before under each Idempotency-Key, checks the characters against economy's
+ * projection, locks the accounts, checks each debit and writes transfers, balances and outbox
+ * events for a whole batch in the one statement that calls it.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import {
-  AppError,
-  characterNotFound,
-  characterNotOwned,
-  type IdempotencyClaim,
-  type IdempotentResult,
-  outboxRow,
-  replayOf,
-  type StoredResponse,
-} from '@necp/platform';
 import { sql } from 'kysely';
-import type { AccountRef } from '../domain/ledger.ts';
-import { type EconomyDb, ledgerTransferEvent } from './ledger-store.ts';
+import type { AccountKind } from '../domain/ledger.ts';
+import type { EconomyDb } from './tables.ts';
 
-export interface PostedTransfer {
-  id: string;
-  /** Must be new: this path does not look for an earlier transfer carrying it. */
-  clientRef: string;
-  debit: AccountRef;
-  credit: AccountRef;
+/** One item of the function's jsonb argument: the columns of `mvp_core.ledger_post_item`. */
+export interface LedgerPostItem {
+  transfer_id: string;
+  client_ref: string;
+  debit_kind: AccountKind;
+  debit_owner: string;
+  credit_kind: AccountKind;
+  credit_owner: string;
+  asset: string;
   amount: number;
   reason: string;
   memo: string | null;
-  actorId: string | null;
-  createdAt: Date;
+  actor_id: string | null;
+  created_at: Date;
+  event_id: string;
+  event_topic: string;
+  event_key: string;
+  event_envelope: unknown;
+  event_producer: string;
+  event_traceparent: string;
+  request_hash: string | null;
+  debit_owned_by: string | null;
+  credit_must_exist: boolean;
 }
 
-export function newPostedTransfer(
-  fields: Omit<PostedTransfer, 'id' | 'clientRef' | 'createdAt'>,
-  clientRefPrefix: string,
-): PostedTransfer {
-  const id = randomUUID();
-  return { ...fields, id, clientRef: `${clientRefPrefix}:${id}`, createdAt: new Date() };
-}
-
-/** 422 INSUFFICIENT_FUNDS: the debit account cannot cover the amount; nothing was written. */
-export function insufficientFunds(refusal: { asset: string; available: number; required: number }): AppError {
-  return new AppError(
-    'INSUFFICIENT_FUNDS',
-    `Not enough ${refusal.asset}: ${refusal.available} available, ${refusal.required} required`,
-    { extensions: { asset: refusal.asset, required: refusal.required, available: refusal.available } },
-  );
-}
-
-/** Checks of the transfer's characters that the ledger makes in the statement that posts it (migration 008). */
-export interface PartyChecks {
-  /** The debited character must be known, live and this account's (403 or 404 otherwise); null: no check. */
-  debitOwnedBy: string | null;
-  /** The credited character must be known and live (404 otherwise). */
-  creditMustExist: boolean;
-}
-
-/**
- * A character of the transfer that economy's projection has not seen yet (its created event is
- * still on the way): the caller checks it the slow way and posts again without the checks.
- */
-export class PartyNotKnownYet extends Error {
-  constructor() {
-    super("a character of the transfer is not in economy's projection yet");
-  }
-}
-
-/**
- * The client ref of a transfer posted under an Idempotency-Key (migration 011 derives the same in
- * SQL): the key is the transfer's identity, so a repeat finds the transfer itself.
- */
-export function keyedClientRef(claim: Pick<IdempotencyClaim, 'scope' | 'key'>): string {
-  return `key:${createHash('sha256').update(`${claim.scope}\n${claim.key}`).digest('hex')}`;
-}
-
-/** What the answer to a posted transfer names of it: the first posting's, for a repeat. */
-export interface PostedIdentity {
-  id: string;
-  createdAt: Date;
-}
-
-export interface TransferPosting {
-  /** With a `claim`, its `clientRef` is `keyedClientRef(claim)`. */
-  transfer: PostedTransfer;
-  /** The answer, for this transfer or for the one a repeat of its request finds. */
-  answer: (posted: PostedIdentity) => StoredResponse;
-  claim?: IdempotencyClaim | undefined;
-  parties?: PartyChecks | undefined;
-}
-
-/** `posting` under `claim`, when the request has an Idempotency-Key: the key becomes the client ref. */
-export function underKey(
-  posting: Omit<TransferPosting, 'claim'>,
-  claim: IdempotencyClaim | undefined,
-): TransferPosting {
-  if (claim === undefined) return posting;
-  return { ...posting, transfer: { ...posting.transfer, clientRef: keyedClientRef(claim) }, claim };
-}
-
-/** A posting's answer: `response`, a live key's stored answer, or the refusal to throw. */
-export type PostingOutcome = { ok: true; result: IdempotentResult } | { ok: false; error: AppError | Error };
-
-interface OutcomeRow {
+/** The function's answer for one item (`item` counts from 1). */
+export interface LedgerPostOutcome {
   item: number;
   outcome: 'posted' | 'stored' | 'refused' | 'unknown_party' | 'no_such_character' | 'not_owned';
   request_hash: string | null;
@@ -111,76 +43,11 @@ interface OutcomeRow {
   created_at: Date | null;
 }
 
-/** One item of the function's jsonb argument: the columns of `mvp_core.ledger_post_item`. */
-function itemOf({ transfer, claim, parties }: TransferPosting): Record<string, unknown> {
-  const event = outboxRow(
-    'economy',
-    ledgerTransferEvent(
-      { ...transfer, kind: 'posted', asset: transfer.debit.asset, pendingId: null },
-      transfer.debit,
-      transfer.credit,
-    ),
+/** Posts `items` in one statement; each gets its own outcome, and a fault fails the statement as a whole. */
+export async function postLedgerItems(db: EconomyDb, items: LedgerPostItem[]): Promise<LedgerPostOutcome[]> {
+  const json = JSON.stringify(items);
+  const { rows } = await sql<LedgerPostOutcome>`SELECT * FROM mvp_core.ledger_post_transfers(${json}::jsonb)`.execute(
+    db,
   );
-  return {
-    transfer_id: transfer.id,
-    client_ref: transfer.clientRef,
-    debit_kind: transfer.debit.kind,
-    debit_owner: transfer.debit.ownerId,
-    credit_kind: transfer.credit.kind,
-    credit_owner: transfer.credit.ownerId,
-    asset: transfer.debit.asset,
-    amount: transfer.amount,
-    reason: transfer.reason,
-    memo: transfer.memo,
-    actor_id: transfer.actorId,
-    created_at: transfer.createdAt,
-    event_id: event.id,
-    event_topic: event.type,
-    event_key: event.aggregateid,
-    event_envelope: event.payload,
-    event_producer: event.producer,
-    event_traceparent: event.tracingspancontext,
-    request_hash: claim?.requestHash ?? null,
-    debit_owned_by: parties?.debitOwnedBy ?? null,
-    credit_must_exist: parties?.creditMustExist ?? false,
-  };
-}
-
-function outcomeOf(posting: TransferPosting, row: OutcomeRow | undefined): PostingOutcome {
-  if (!row) return { ok: false, error: new Error('mvp_core.ledger_post_transfers answered no row for a transfer') };
-  if (row.outcome === 'posted') return { ok: true, result: { ...posting.answer(posting.transfer), replayed: false } };
-  if (row.outcome === 'unknown_party') return { ok: false, error: new PartyNotKnownYet() };
-  if (row.outcome === 'no_such_character') return { ok: false, error: characterNotFound() };
-  if (row.outcome === 'not_owned') return { ok: false, error: characterNotOwned() };
-  if (row.outcome === 'refused') {
-    const { transfer } = posting;
-    return {
-      ok: false,
-      error: insufficientFunds({
-        asset: transfer.debit.asset,
-        available: Number(row.available),
-        required: transfer.amount,
-      }),
-    };
-  }
-  if (!posting.claim || !row.transfer_id || !row.created_at)
-    return { ok: false, error: new Error('a transfer without an Idempotency-Key met a stored answer') };
-  try {
-    const answer = posting.answer({ id: row.transfer_id, createdAt: new Date(row.created_at) });
-    const stored = { request_hash: row.request_hash ?? '', ...answer };
-    return { ok: true, result: replayOf(posting.claim, stored) };
-  } catch (error) {
-    return { ok: false, error: error as AppError };
-  }
-}
-
-/**
- * Posts `postings` in one transaction, each with its own outcome; postings must not share a
- * client ref. Throws only when the whole batch failed (then nothing of it was written).
- */
-export async function postTransferBatch(db: EconomyDb, postings: TransferPosting[]): Promise<PostingOutcome[]> {
-  const items = JSON.stringify(postings.map(itemOf));
-  const { rows } = await sql<OutcomeRow>`SELECT * FROM mvp_core.ledger_post_transfers(${items}::jsonb)`.execute(db);
-  const byItem = new Map(rows.map((row) => [row.item, row]));
-  return postings.map((posting, index) => outcomeOf(posting, byItem.get(index + 1)));
+  return rows;
 }

@@ -1,6 +1,9 @@
-import type { ColumnType, Generated } from 'kysely';
-import type { JobStatus } from '../domain/crafting.ts';
+import type { PlatformTables } from '@necp/platform';
+import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
+import type { JobStatus, WorkshopStatus } from '../domain/crafting.ts';
+import type { EscrowStatus } from '../domain/escrow.ts';
 import type { AccountKind } from '../domain/ledger.ts';
+import type { TransferKind } from '../domain/movements.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -13,8 +16,6 @@ export interface LedgerAccountTable {
   held: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
 }
-
-export type TransferKind = 'posted' | 'pending' | 'post' | 'void';
 
 export interface LedgerTransferTable {
   seq: Generated<number>;
@@ -41,8 +42,6 @@ export interface EconomyCharacterTable {
   deleted: ColumnType<boolean, boolean | undefined, boolean>;
   updated_at: Timestamp;
 }
-
-export type EscrowStatus = 'locked' | 'released' | 'refunded' | 'split';
 
 export interface EscrowTable {
   order_id: string;
@@ -76,8 +75,6 @@ export interface EscrowHistoryTable {
   source: string;
   at: Timestamp;
 }
-
-export type WorkshopStatus = 'online' | 'offline' | 'maintenance';
 
 export interface WorkshopTable {
   id: string;
@@ -131,3 +128,8 @@ export interface EconomyTables {
   'mvp_core.ledger_accounts': LedgerAccountTable;
   'mvp_core.ledger_transfers': LedgerTransferTable;
 }
+
+/** Economy's database as its store sees it: its tables and the platform's (the outbox, Idempotency-Keys). */
+export type EconomyDb = Kysely<EconomyTables & PlatformTables>;
+/** A transaction over them: a change and its outbox event commit together. */
+export type Trx = Transaction<EconomyTables & PlatformTables>;

@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { AppError, type IdempotentResult, Registry } from '@necp/platform';
 import { adapterLabel } from '@necp/platform/testing';
-import type { TransferPosting } from '../../src/store/ledger-post.ts';
-import { characterAccount, characterBalances } from '../../src/store/ledger-store.ts';
+import { characterAccount } from '../../src/domain/movements.ts';
+import { type TransferPoster, transferBatcher } from '../../src/flows/transfer-batcher.ts';
+import type { TransferPosting } from '../../src/flows/transfer-posting.ts';
+import { characterBalances } from '../../src/store/ledger-accounts.ts';
 import type { EconomyTables } from '../../src/store/tables.ts';
-import { type TransferPoster, transferBatcher } from '../../src/store/transfer-batcher.ts';
 import { type Economy, startEconomy } from '../support/harness.ts';
 import { p2pPosting } from '../support/postings.ts';
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { houseAccount } from '../../src/store/ledger-store.ts';
+import { houseAccount } from '../../src/domain/movements.ts';
 import { holdLedgerAccount } from '../support/account-lock.ts';
 import { type Economy, startEconomy } from '../support/harness.ts';
 

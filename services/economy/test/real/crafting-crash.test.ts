@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createDatabase, type SqlDatabase } from '@necp/platform';
 import { createFreshDatabase, type FreshDatabase } from '@necp/platform/testing';
 import { sql } from 'kysely';
-import { auditLedger } from '../../src/store/audit-store.ts';
+import { auditLedger } from '../../src/flows/audit.ts';
 import type { EconomyTables } from '../../src/store/tables.ts';
 import { type Issuer, startIssuer } from '../support/harness.ts';
 

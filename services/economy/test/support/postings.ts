@@ -1,6 +1,6 @@
 import { idempotencyClaim } from '@necp/platform';
-import { type TransferPosting, underKey } from '../../src/store/ledger-post.ts';
-import { p2pTransfer } from '../../src/store/wallet-ops.ts';
+import { type TransferPosting, underKey } from '../../src/flows/transfer-posting.ts';
+import { p2pTransfer } from '../../src/flows/transfers.ts';
 
 export interface Party {
   accountId: string;

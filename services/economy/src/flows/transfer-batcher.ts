@@ -8,11 +8,10 @@
  * not hold the others up for long: once every running batch has run `stallMs`, the next one joins
  * them, up to `concurrency`.
  */
-import { AppError, Counter, Histogram, type IdempotentResult, type Registry } from '@necp/platform';
-import type { EconomyConfig } from '../config.ts';
-import { PartyNotKnownYet, type PostingOutcome, postTransferBatch, type TransferPosting } from './ledger-post.ts';
-import type { EconomyDb } from './ledger-store.ts';
-import { retryTransaction } from './retry.ts';
+import { AppError, Counter, Histogram, type IdempotentResult, type Registry, retryTransaction } from '@necp/platform';
+import type { EconomySettings } from '../settings.ts';
+import type { EconomyDb } from '../store/tables.ts';
+import { PartyNotKnownYet, type PostingOutcome, postTransferBatch, type TransferPosting } from './transfer-posting.ts';
 
 export interface TransferBatchOptions {
   /** Batches in the database at once at most. */
@@ -26,11 +25,11 @@ export interface TransferBatchOptions {
 }
 
 /** The batch options economy's settings give. */
-export function batchOptionsOf(config: EconomyConfig, metrics: Registry): TransferBatchOptions {
+export function batchOptionsOf(settings: EconomySettings, metrics: Registry): TransferBatchOptions {
   return {
-    concurrency: config.ECONOMY_LEDGER_BATCH_CONCURRENCY,
-    maxBatch: config.ECONOMY_LEDGER_BATCH_MAX,
-    stallMs: config.ECONOMY_LEDGER_BATCH_STALL_MS,
+    concurrency: settings.ECONOMY_LEDGER_BATCH_CONCURRENCY,
+    maxBatch: settings.ECONOMY_LEDGER_BATCH_MAX,
+    stallMs: settings.ECONOMY_LEDGER_BATCH_STALL_MS,
     metrics,
   };
 }

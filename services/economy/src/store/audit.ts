@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { EconomyDb } from './ledger-store.ts';
+import type { EconomyDb } from './tables.ts';
 
-export interface AssetAudit {
+export interface AssetSums {
   asset: string;
   /** Sum of the balance columns over every account of the asset. */
   sum: number;
@@ -10,15 +10,9 @@ export interface AssetAudit {
   recomputedSum: number;
   /** Accounts whose balance or held column disagrees with their transfers. */
   mismatchedAccounts: number;
-  balanced: boolean;
 }
 
-export interface AuditReport {
-  balanced: boolean;
-  assets: AssetAudit[];
-}
-
-interface AuditRow {
+interface SumsRow {
   asset: string;
   sum: number | string;
   accounts: number | string;
@@ -26,12 +20,9 @@ interface AuditRow {
   mismatched: number | string;
 }
 
-/**
- * Recomputes every account from the transfers and compares with the running columns: an asset is
- * balanced when both sums are zero and no account disagrees with its own history.
- */
-export async function auditLedger(db: EconomyDb): Promise<AuditReport> {
-  const result = await sql<AuditRow>`
+/** Per asset, the running columns summed, and every account recomputed from its transfers and compared. */
+export async function ledgerSums(db: EconomyDb): Promise<AssetSums[]> {
+  const result = await sql<SumsRow>`
     WITH movements AS (
       SELECT debit_account_id AS account_id,
              CASE kind WHEN 'pending' THEN 0 ELSE -amount END AS balance,
@@ -50,15 +41,11 @@ export async function auditLedger(db: EconomyDb): Promise<AuditReport> {
            count(*) FILTER (WHERE a.balance <> coalesce(r.balance, 0) OR a.held <> coalesce(r.held, 0)) AS mismatched
       FROM mvp_core.ledger_accounts a LEFT JOIN recomputed r ON r.account_id = a.id
      GROUP BY a.asset ORDER BY a.asset`.execute(db);
-  const assets = result.rows.map((row): AssetAudit => {
-    const audit = {
-      asset: row.asset,
-      sum: Number(row.sum),
-      accounts: Number(row.accounts),
-      recomputedSum: Number(row.recomputed_sum),
-      mismatchedAccounts: Number(row.mismatched),
-    };
-    return { ...audit, balanced: audit.sum === 0 && audit.recomputedSum === 0 && audit.mismatchedAccounts === 0 };
-  });
-  return { balanced: assets.every((asset) => asset.balanced), assets };
+  return result.rows.map((row) => ({
+    asset: row.asset,
+    sum: Number(row.sum),
+    accounts: Number(row.accounts),
+    recomputedSum: Number(row.recomputed_sum),
+    mismatchedAccounts: Number(row.mismatched),
+  }));
 }

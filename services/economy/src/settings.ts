@@ -1,8 +1,7 @@
-import { loadConfig } from '@necp/platform';
 import { type Static, Type } from 'typebox';
 
-/** economy-service's own settings, beside the platform's. */
-export const EconomyConfigSchema = Type.Object({
+/** economy-service's own settings, beside the platform's (read with `context.settings`). */
+export const EconomySettingsSchema = Type.Object({
   /** How often the crafting scheduler completes due jobs and starts queued ones. */
   ECONOMY_CRAFTING_TICK_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1_000 }),
   /** Batches of posted transfers in the database at once at most (each holds a pooled connection). */
@@ -16,8 +15,4 @@ export const EconomyConfigSchema = Type.Object({
   ECONOMY_LEDGER_BATCH_MAX: Type.Integer({ minimum: 1, maximum: 1_000, default: 100 }),
 });
 
-export type EconomyConfig = Static<typeof EconomyConfigSchema>;
-
-export function loadEconomyConfig(env: NodeJS.ProcessEnv = process.env): EconomyConfig {
-  return loadConfig(EconomyConfigSchema, env);
-}
+export type EconomySettings = Static<typeof EconomySettingsSchema>;

@@ -1,0 +1,33 @@
+import type { EventEnvelope, TopicPayload } from '@necp/contracts';
+import { AppError } from '@necp/platform';
+import type { Logger } from 'pino';
+import { settlementFor } from '../domain/escrow.ts';
+import { escrowExists, recordClosedOrder, serializeOrder } from '../store/escrows.ts';
+import type { Trx } from '../store/tables.ts';
+import { settleEscrow } from './escrows.ts';
+
+/**
+ * Settles an order's escrow when social says how the order ended; the same outcome asked through the
+ * API first makes this a no-op, and a contradicting one is logged, not retried (it can never apply).
+ * An order closed before any escrow was held is remembered, so a late lock for it holds nothing.
+ */
+export async function settleFromOrderEvent(
+  trx: Trx,
+  event: EventEnvelope<TopicPayload<'social.orders.lifecycle'>>,
+  logger: Logger,
+): Promise<void> {
+  const order = event.payload;
+  const plan = settlementFor(order);
+  if (!plan) return;
+  await serializeOrder(trx, order.orderId);
+  if (!(await escrowExists(trx, order.orderId))) {
+    await recordClosedOrder(trx, order.orderId, order.toStatus);
+    return;
+  }
+  try {
+    await settleEscrow(trx, order.orderId, plan.settlement, plan.executor, order.actorId, `event:${event.eventId}`);
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'INVALID_STATE') throw error;
+    logger.warn({ orderId: order.orderId, toStatus: order.toStatus }, error.message);
+  }
+}
