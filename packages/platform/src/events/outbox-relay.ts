@@ -1,13 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EventEnvelope } from '@necp/contracts';
-import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import { type Repeating, repeatEvery } from '../repeat.ts';
 import type { SqlDatabase } from '../sql/database.ts';
-import type { PlatformTables } from '../sql/platform-tables.ts';
 import type { EventBus } from './bus.ts';
-import { type ScanBounds, ScanFloor, SNAPSHOT_BOUNDS } from './outbox-scan-floor.ts';
+import { registerBacklogGauges } from './outbox-backlog-metrics.ts';
+import { OutboxBatches } from './outbox-batches.ts';
+import { OutboxRetention } from './outbox-retention.ts';
 
 export interface OutboxRelayOptions {
   db: SqlDatabase;
@@ -40,25 +39,7 @@ export interface OutboxRelayOptions {
   producers?: readonly string[];
 }
 
-/** Rows deleted per statement by the cleanup, so it never holds many locks or one long transaction. */
-const CLEANUP_CHUNK = 5_000;
-
-/** Advisory-lock class id of the outbox buckets (the second key is the bucket number). */
-const RELAY_LOCK_CLASS = 7_307_002;
 const NOTIFY_CHANNEL = 'mvp_meta_outbox';
-
-interface PendingRow {
-  id: string;
-  aggregatetype: string;
-  aggregateid: string;
-  /** `payload::text`: the bytes Debezium would publish, sent as they are. */
-  payload: string;
-  tracingspancontext: string | null;
-}
-
-function traceHeaders(row: PendingRow): Record<string, string> {
-  return row.tracingspancontext ? { id: row.id, traceparent: row.tracingspancontext } : { id: row.id };
-}
 
 /**
  * Publishes pending outbox rows to the bus and marks them sent, in one transaction per batch.
@@ -67,20 +48,22 @@ function traceHeaders(row: PendingRow): Record<string, string> {
  * advisory transaction lock), and its rows go out in `seq` order. A row is marked sent only after
  * the bus accepted it, so a crash in between publishes it again (consumers dedupe by event id),
  * and `FOR UPDATE SKIP LOCKED` keeps two relays from ever taking the same row.
+ *
+ * The batch itself is OutboxBatches'; this class decides when the next one runs (wakeups, linger,
+ * backoff) and when the retention's cleanup does, so that both stop together.
  */
 export class OutboxRelay {
   readonly #options: Required<Omit<OutboxRelayOptions, 'metrics' | 'producers'>>;
   /** `producers` as an SQL parameter: null for every producer. */
   readonly #producers: string[] | null;
-  readonly #published: Counter;
+  readonly #batches: OutboxBatches;
+  readonly #retention: OutboxRetention;
   readonly #failures: Counter;
-  readonly #deleted: Counter;
   #cleanups: Repeating | undefined;
   #running = false;
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
   #unlisten: (() => Promise<void>) | undefined;
-  readonly #floor = new ScanFloor();
 
   constructor(options: OutboxRelayOptions) {
     this.#options = {
@@ -95,166 +78,28 @@ export class OutboxRelay {
     };
     this.#producers = options.producers ? [...options.producers] : null;
     const { db, metrics } = options;
-    this.#published = new Counter({
-      name: 'outbox_relay_published_total',
-      help: 'Outbox rows published to the bus',
-      registers: [metrics],
-    });
+    const { bus, batchSize, buckets, bucketsPerTick, retentionMs } = this.#options;
+    this.#batches = new OutboxBatches(
+      { db, bus, batchSize, buckets, bucketsPerTick, producers: this.#producers },
+      metrics,
+    );
     this.#failures = new Counter({
       name: 'outbox_relay_failures_total',
       help: 'Relay batches that failed and will be retried',
       registers: [metrics],
     });
-    this.#deleted = new Counter({
-      name: 'outbox_relay_deleted_total',
-      help: 'Sent outbox rows deleted after the retention period',
-      registers: [metrics],
-    });
-    const ofProducers = this.#ofProducers();
-    new Gauge({
-      name: 'outbox_backlog',
-      help: 'Outbox rows not yet published (of the producers this relay sends)',
-      registers: [metrics],
-      async collect() {
-        const row = await db.kysely
-          .selectFrom('mvp_meta.outbox')
-          .select((eb) => eb.fn.countAll<number>().as('pending'))
-          .where('sent_at', 'is', null)
-          .where(ofProducers)
-          .executeTakeFirst();
-        this.set(Number(row?.pending ?? 0));
-      },
-    });
-    new Gauge({
-      name: 'outbox_lag_seconds',
-      help: 'Age of the oldest unpublished outbox row (of the producers this relay sends)',
-      registers: [metrics],
-      async collect() {
-        const row = await db.kysely
-          .selectFrom('mvp_meta.outbox')
-          .select((eb) => eb.fn.min('created_at').as('oldest'))
-          .where('sent_at', 'is', null)
-          .where(ofProducers)
-          .executeTakeFirst();
-        const oldest = row?.oldest ? new Date(row.oldest as Date).getTime() : Date.now();
-        this.set(Math.max(0, (Date.now() - oldest) / 1000));
-      },
-    });
+    this.#retention = new OutboxRetention(db, retentionMs, metrics);
+    registerBacklogGauges(metrics, db, this.#producers);
   }
 
   /** Publishes one batch; resolves with how many rows it sent. */
   async tick(): Promise<number> {
-    return this.#options.db.kind === 'pglite' ? this.#tickEmbedded() : this.#tickShared();
+    return this.#batches.next();
   }
 
-  #ofProducers() {
-    return sql<boolean>`(${this.#producers}::text[] IS NULL OR producer = ANY(${this.#producers}::text[]))`;
-  }
-
-  /**
-   * PostgreSQL, shared by any number of relays: the batch stays locked until the bus accepted it
-   * and the rows are marked sent.
-   */
-  async #tickShared(): Promise<number> {
-    const { db, batchSize, buckets, bucketsPerTick } = this.#options;
-    const floor = this.#floor.value;
-    return db.kysely.transaction().execute(async (trx) => {
-      // Candidate buckets are those with pending rows, tried in random order so that replicas
-      // spread over them; OFFSET 0 keeps the lock attempts after the shuffle and under the LIMIT.
-      const scan = await sql<ScanBounds & { owned: number[] | null }>`
-        WITH pending AS (
-          SELECT seq, aggregateid FROM mvp_meta.outbox
-          WHERE sent_at IS NULL AND seq >= ${floor} AND ${this.#ofProducers()}
-          ORDER BY seq LIMIT ${batchSize}
-        ), owned AS (
-          SELECT bucket FROM (
-            SELECT bucket FROM (
-              SELECT DISTINCT (hashtext(aggregateid) & 2147483647) % ${buckets} AS bucket FROM pending
-            ) distinct_buckets
-            ORDER BY random()
-            OFFSET 0
-          ) shuffled
-          WHERE pg_try_advisory_xact_lock(${RELAY_LOCK_CLASS}, bucket)
-          LIMIT ${bucketsPerTick}
-        )
-        SELECT (SELECT min(seq) FROM pending) AS lowest, ${SNAPSHOT_BOUNDS}, (SELECT array_agg(bucket) FROM owned) AS owned
-        `.execute(trx);
-      const bounds = scan.rows[0];
-      if (!bounds) return 0;
-      this.#floor.advance(bounds);
-      if (!bounds.owned || bounds.owned.length === 0) return 0;
-      const pending = await sql<PendingRow>`
-        SELECT id, aggregatetype, aggregateid, payload::text AS payload, tracingspancontext
-        FROM mvp_meta.outbox
-        WHERE sent_at IS NULL
-          AND seq >= ${floor}
-          AND ${this.#ofProducers()}
-          AND (hashtext(aggregateid) & 2147483647) % ${buckets} = ANY(${bounds.owned}::int[])
-        ORDER BY seq
-        LIMIT ${batchSize}
-        FOR UPDATE SKIP LOCKED`.execute(trx);
-      return this.#publishAndMark(trx, pending.rows);
-    });
-  }
-
-  /**
-   * PGlite: one process owns the database and runs one relay, and its single connection must stay
-   * free while the in-process bus runs the consumers' own transactions, so the batch is read,
-   * published and then marked without holding a transaction.
-   */
-  async #tickEmbedded(): Promise<number> {
-    const { db, batchSize } = this.#options;
-    // The bounds before the rows: a transaction committing between the two statements then adds
-    // rows above `highest`, which the floor stays below.
-    const bounds = await sql<Omit<ScanBounds, 'lowest'>>`SELECT ${SNAPSHOT_BOUNDS}`.execute(db.kysely);
-    const pending = await sql<PendingRow & { seq: number }>`
-      SELECT seq, id, aggregatetype, aggregateid, payload::text AS payload, tracingspancontext
-      FROM mvp_meta.outbox WHERE sent_at IS NULL AND seq >= ${this.#floor.value} AND ${this.#ofProducers()}
-      ORDER BY seq LIMIT ${batchSize}`.execute(db.kysely);
-    if (bounds.rows[0]) this.#floor.advance({ ...bounds.rows[0], lowest: pending.rows[0]?.seq ?? null });
-    return this.#publishAndMark(db.kysely, pending.rows);
-  }
-
-  async #publishAndMark(db: Kysely<PlatformTables>, rows: PendingRow[]): Promise<number> {
-    if (rows.length === 0) return 0;
-    await this.#options.bus.publish(
-      rows.map((row) => ({
-        topic: row.aggregatetype,
-        key: row.aggregateid,
-        envelope: JSON.parse(row.payload) as EventEnvelope,
-        text: row.payload,
-        headers: traceHeaders(row),
-      })),
-    );
-    // One array parameter: an IN list of n parameters is a statement of its own for each batch
-    // size, parsed and planned again on every call.
-    await sql`UPDATE mvp_meta.outbox SET sent_at = now() WHERE id = ANY(${rows.map((row) => row.id)}::uuid[])`.execute(
-      db,
-    );
-    this.#published.inc(rows.length);
-    return rows.length;
-  }
-
-  /**
-   * Deletes rows sent longer than the retention ago, oldest first, in chunks; rows still pending
-   * are never touched. Several relays may clean at once: each skips the rows another has locked.
-   */
+  /** Deletes sent rows past the retention (see OutboxRetention); a stopped relay deletes one chunk. */
   async cleanup(): Promise<number> {
-    const { db, retentionMs } = this.#options;
-    let total = 0;
-    for (;;) {
-      const deleted = await sql`
-        DELETE FROM mvp_meta.outbox WHERE id IN (
-          SELECT id FROM mvp_meta.outbox
-          WHERE sent_at < now() - make_interval(secs => ${retentionMs / 1000})
-          ORDER BY seq
-          LIMIT ${CLEANUP_CHUNK}
-          FOR UPDATE SKIP LOCKED)`.execute(db.kysely);
-      const count = Number(deleted.numAffectedRows ?? 0);
-      total += count;
-      this.#deleted.inc(count);
-      if (count < CLEANUP_CHUNK || !this.#running) return total;
-    }
+    return this.#retention.cleanup(() => this.#running);
   }
 
   /** Publishes until nothing is pending or every pending bucket is another relay's (tests, shutdown). */

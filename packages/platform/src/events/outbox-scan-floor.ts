@@ -1,6 +1,6 @@
 /**
  * The outbox relay's scan floor: the lowest outbox number a scan must start at so that no row that
- * can still turn out pending is skipped (`OutboxRelay` keeps one).
+ * can still turn out pending is skipped (the relay's `OutboxBatches` keeps one).
  */
 import { sql } from 'kysely';
 

@@ -1,0 +1,48 @@
+/**
+ * The Kafka bus's settings, apart from the bus so that its parts (topics, publisher, subscribers)
+ * can take them without importing the bus that assembles them.
+ */
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { defaultRetryPolicy, type RetryPolicy } from './bus.ts';
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  metrics: Registry;
+  /** Partitions and replication factor of the topics `ensureTopics` creates. */
+  partitions: number;
+  replicationFactor: number;
+  retry?: RetryPolicy;
+  /** A member that stops heartbeating loses its partitions after this long (a crashed process). */
+  sessionTimeoutMs?: number;
+  /** Messages a subscription holds in memory before it stops fetching. */
+  maxBufferedPerSubscription?: number;
+  /**
+   * Most messages of one partition handed to a subscription's `handleBatch` at once (one
+   * transaction for them all); a subscription without `handleBatch` gets one message at a time.
+   */
+  maxBatchSize?: number;
+  /** Upper bound on how long a fetch waits for new messages; bounds the latency of `close`. */
+  maxFetchWaitMs?: number;
+  /**
+   * How long `publish` waits for the acknowledgements. The client keeps retrying through a broker
+   * outage; without a bound the relay would hold its batch transaction open for the whole outage.
+   */
+  publishTimeoutMs?: number;
+}
+
+export type KafkaBusSettings = Required<KafkaBusOptions>;
+
+export function withDefaults(options: KafkaBusOptions): KafkaBusSettings {
+  return {
+    retry: defaultRetryPolicy,
+    sessionTimeoutMs: 30_000,
+    maxBufferedPerSubscription: 2_000,
+    maxBatchSize: 200,
+    maxFetchWaitMs: 1_000,
+    publishTimeoutMs: 15_000,
+    ...options,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * Deletes outbox rows sent longer than the retention ago, so the table holds the backlog and recent
+ * history only: the relay's scans and the pending index stay small however long a service runs.
+ */
+import { sql } from 'kysely';
+import { Counter, type Registry } from 'prom-client';
+import type { SqlDatabase } from '../sql/database.ts';
+
+/** Rows deleted per statement by the cleanup, so it never holds many locks or one long transaction. */
+const CLEANUP_CHUNK = 5_000;
+
+export class OutboxRetention {
+  readonly #db: SqlDatabase;
+  readonly #retentionMs: number;
+  readonly #deleted: Counter;
+
+  constructor(db: SqlDatabase, retentionMs: number, metrics: Registry) {
+    this.#db = db;
+    this.#retentionMs = retentionMs;
+    this.#deleted = new Counter({
+      name: 'outbox_relay_deleted_total',
+      help: 'Sent outbox rows deleted after the retention period',
+      registers: [metrics],
+    });
+  }
+
+  /**
+   * Deletes rows sent longer than the retention ago, oldest first, in chunks while `keepGoing`;
+   * rows still pending are never touched. Several relays may clean at once: each skips the rows
+   * another has locked.
+   */
+  async cleanup(keepGoing: () => boolean): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const deleted = await sql`
+        DELETE FROM mvp_meta.outbox WHERE id IN (
+          SELECT id FROM mvp_meta.outbox
+          WHERE sent_at < now() - make_interval(secs => ${this.#retentionMs / 1000})
+          ORDER BY seq
+          LIMIT ${CLEANUP_CHUNK}
+          FOR UPDATE SKIP LOCKED)`.execute(this.#db.kysely);
+      const count = Number(deleted.numAffectedRows ?? 0);
+      total += count;
+      this.#deleted.inc(count);
+      if (count < CLEANUP_CHUNK || !keepGoing()) return total;
+    }
+  }
+}
