@@ -1,43 +1,39 @@
-import {
-  type Authenticator,
-  idempotencyKeySweeper,
-  type ServiceDefinition,
-  serviceAuthentication,
-} from '@necp/platform';
-import { craftingSubscription, Producer } from './events.ts';
+import { defineService } from '@necp/platform';
+import { craftedOutputConsumer } from './consumers/crafted-output.ts';
+import { Producer } from './events.ts';
+import type { CharacterDeps } from './flows/deps.ts';
 import { characterRoutes } from './routes/characters.ts';
 import { internalRoutes } from './routes/internal.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { referenceRoutes } from './routes/reference.ts';
+import { findCharacter } from './store/characters.ts';
+import type { CharacterTables } from './store/tables.ts';
 
-export interface CharacterServiceOptions {
-  /** Verifies bearer tokens; the deployment's issuer when absent (tests pass one with their own keys). */
-  authenticator?: Authenticator;
-}
-
-export function createCharacterService(options: CharacterServiceOptions = {}): ServiceDefinition {
-  return {
-    name: 'character',
-    description: 'NECP character-service: characters of each account and their inventory',
-    migrations: new URL('../migrations/', import.meta.url),
-    producer: Producer,
-    routes(app, context) {
-      const db = context.db;
-      if (!db) throw new Error('character-service needs its database');
-      const platformAuth = serviceAuthentication(app, context);
-      const deps = { db, cache: context.cache, auth: options.authenticator ?? platformAuth };
-      referenceRoutes(app);
-      characterRoutes(app, deps);
-      inventoryRoutes(app, deps);
-      internalRoutes(app, deps);
-    },
-    subscriptions(context) {
-      if (!context.db) return [];
-      return [craftingSubscription(context.db, context.logger)];
-    },
-    jobs: [idempotencyKeySweeper()],
-  };
-}
+const Characters = '/api/v1/characters';
 
 /** character-service: characters of each account and their inventory. */
-export const characterService: ServiceDefinition = createCharacterService();
+export const characterService = defineService<CharacterDeps>({
+  name: 'character',
+  description: 'NECP character-service: characters of each account and their inventory',
+  migrations: new URL('../migrations/', import.meta.url),
+  producer: Producer,
+  build({ db, characterAccess }) {
+    const kysely = db.typed<CharacterTables>();
+    // This service's table is the truth about owners: it never asks itself over HTTP.
+    const access = characterAccess({
+      projection: async (characterId) => {
+        const character = await findCharacter(kysely, characterId);
+        return character && { accountId: character.accountId, deleted: character.deletedAt !== null };
+      },
+      askCharacterService: false,
+    });
+    return { db, kysely, access };
+  },
+  routes: [
+    { prefix: Characters, routes: referenceRoutes },
+    { prefix: Characters, routes: characterRoutes },
+    { prefix: Characters, routes: inventoryRoutes },
+    { prefix: '/internal/v1/characters', routes: internalRoutes },
+  ],
+  consumers: (deps, { logger }) => [craftedOutputConsumer(deps, logger)],
+});

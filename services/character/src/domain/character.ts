@@ -1,15 +1,13 @@
-import { AppError } from '@necp/platform';
+import { type District, SkillNames, type Skills } from '@necp/contracts';
+import { AppError, characterNotFound, characterNotOwned } from '@necp/platform';
 import { findTemplate } from './items.ts';
 import {
   type Attributes,
   type CharacterClass,
   CharacterRules,
   DerivedStatRules,
-  type District,
   type Origin,
-  SkillNames,
   SkillRange,
-  type Skills,
   StartingAttributes,
   StartingDistrict,
   StartingSkills,
@@ -33,6 +31,10 @@ export function validateName(raw: string): string {
     );
   }
   return name;
+}
+
+export function nameTakenError(): AppError {
+  return new AppError('NAME_TAKEN', 'Another character has this name');
 }
 
 /** The key names are unique on: case and Unicode width do not make two names different. */
@@ -116,10 +118,43 @@ export function etagOf(characterId: string, version: number): string {
   return `"${characterId}.${version}"`;
 }
 
+/** `If-Match`, when sent, must name the current version (412 otherwise). */
+export function checkIfMatch(ifMatch: string | undefined, current: string): void {
+  if (ifMatch !== undefined && !ifMatchHolds(ifMatch, current)) {
+    throw new AppError('PRECONDITION_FAILED', 'The character changed since this ETag was read', {
+      extensions: { etag: current },
+    });
+  }
+}
+
 /** `If-Match` matches when any listed tag (or `*`) is the current one. */
 export function ifMatchHolds(header: string, current: string): boolean {
   return header
     .split(',')
     .map((tag) => tag.trim())
     .some((tag) => tag === '*' || tag === current);
+}
+
+/** What the access rules look at. */
+interface Owned {
+  accountId: string;
+  deletedAt: Date | null;
+}
+
+/** Actions that are not the owner's (grants, other services) need a live character: 404 otherwise. */
+export function checkLive<C extends Owned>(character: C | undefined): asserts character is C {
+  if (!character || character.deletedAt !== null) throw characterNotFound();
+}
+
+/**
+ * The owner's actions: an absent character (or a deleted one, unless `includeDeleted`) is 404,
+ * another account's is 403.
+ */
+export function checkCallerOwns<C extends Owned>(
+  character: C | undefined,
+  accountId: string,
+  options: { includeDeleted?: boolean } = {},
+): asserts character is C {
+  if (!character || (character.deletedAt !== null && !options.includeDeleted)) throw characterNotFound();
+  if (character.accountId !== accountId) throw characterNotOwned();
 }

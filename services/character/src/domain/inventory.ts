@@ -1,6 +1,7 @@
+import type { Skills } from '@necp/contracts';
 import { AppError } from '@necp/platform';
 import type { ItemTemplate } from './items.ts';
-import { type Attributes, DerivedStatRules, type EquipmentSlot, type Skills } from './rules.ts';
+import { type Attributes, DerivedStatRules, type EquipmentSlot } from './rules.ts';
 
 export interface InventoryStack {
   id: string;
@@ -149,4 +150,25 @@ export function checkDrop(item: InventoryStack, quantity: number): void {
       errors: [{ path: 'body/quantity', message: `must be at most ${item.quantity}` }],
     });
   }
+}
+
+export function stackOf(stacks: readonly InventoryStack[], itemId: string): InventoryStack {
+  const stack = stacks.find((each) => each.id === itemId);
+  if (!stack) throw new AppError('NOT_FOUND', 'No such item in this inventory');
+  return stack;
+}
+
+export interface GrantContent {
+  characterId: string;
+  templateId: string;
+  quantity: number;
+}
+
+/** A grant key names one grant: its repeat must ask for the same thing (409 otherwise). */
+export function checkSameGrant(stored: GrantContent, requested: GrantContent): void {
+  const same =
+    stored.characterId.toLowerCase() === requested.characterId.toLowerCase() &&
+    stored.templateId === requested.templateId &&
+    stored.quantity === requested.quantity;
+  if (!same) throw new AppError('CONFLICT', 'This source and sourceId already granted something else');
 }

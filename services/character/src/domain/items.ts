@@ -1,4 +1,6 @@
-import type { AttributeName, EquipmentSlot, SkillName } from './rules.ts';
+import { type SkillName, type WeaponTemplateId, WeaponTemplates } from '@necp/contracts';
+import { AppError } from '@necp/platform';
+import type { AttributeName, EquipmentSlot } from './rules.ts';
 
 export const ItemTypes = ['weapon', 'armor', 'implant', 'mod', 'ammo', 'consumable'] as const;
 export type ItemType = (typeof ItemTypes)[number];
@@ -28,10 +30,10 @@ export interface ItemTemplate {
 const WeaponSlots: EquipmentSlot[] = ['weapon_1', 'weapon_2'];
 const WeaponDurability = 100;
 
+/** A weapon's class is the shared vocabulary's (`WeaponTemplates`), which gameplay models. */
 interface WeaponLine {
-  id: string;
+  id: WeaponTemplateId;
   name: string;
-  weaponClass: string;
   rarity: Rarity;
   weightGrams: number;
   baseDamage: number;
@@ -47,7 +49,6 @@ const Weapons: WeaponLine[] = [
   {
     id: 'pistol_m10',
     name: 'M-10 Pistol',
-    weaponClass: 'pistol',
     rarity: 'common',
     weightGrams: 1500,
     baseDamage: 60,
@@ -60,7 +61,6 @@ const Weapons: WeaponLine[] = [
   {
     id: 'smart_pistol_kenshin',
     name: 'Kenshin Smart Pistol',
-    weaponClass: 'smart_pistol',
     rarity: 'uncommon',
     weightGrams: 1400,
     baseDamage: 55,
@@ -73,7 +73,6 @@ const Weapons: WeaponLine[] = [
   {
     id: 'smg_pulsar',
     name: 'Pulsar SMG',
-    weaponClass: 'smg',
     rarity: 'common',
     weightGrams: 2500,
     baseDamage: 55,
@@ -86,7 +85,6 @@ const Weapons: WeaponLine[] = [
   {
     id: 'rifle_ajax',
     name: 'Ajax Assault Rifle',
-    weaponClass: 'assault',
     rarity: 'uncommon',
     weightGrams: 3500,
     baseDamage: 70,
@@ -99,7 +97,6 @@ const Weapons: WeaponLine[] = [
   {
     id: 'smart_rifle_sor22',
     name: 'SOR-22 Smart Rifle',
-    weaponClass: 'smart_rifle',
     rarity: 'rare',
     weightGrams: 3800,
     baseDamage: 65,
@@ -112,7 +109,6 @@ const Weapons: WeaponLine[] = [
   {
     id: 'shotgun_carnage',
     name: 'Carnage Shotgun',
-    weaponClass: 'shotgun',
     rarity: 'common',
     weightGrams: 4000,
     baseDamage: 35,
@@ -125,7 +121,6 @@ const Weapons: WeaponLine[] = [
   {
     id: 'sniper_nekomata',
     name: 'Nekomata Sniper Rifle',
-    weaponClass: 'sniper',
     rarity: 'epic',
     weightGrams: 6000,
     baseDamage: 140,
@@ -138,7 +133,6 @@ const Weapons: WeaponLine[] = [
   {
     id: 'energy_lexington',
     name: 'Lexington Energy Pistol',
-    weaponClass: 'energy',
     rarity: 'rare',
     weightGrams: 4500,
     baseDamage: 75,
@@ -161,7 +155,7 @@ const weaponTemplates: ItemTemplate[] = Weapons.map((weapon) => ({
   requirements: weapon.requirements,
   maxDurability: WeaponDurability,
   stats: {
-    weaponClass: weapon.weaponClass,
+    weaponClass: WeaponTemplates[weapon.id],
     baseDamage: weapon.baseDamage,
     pellets: weapon.pellets,
     optimalMinM: weapon.optimalMinM,
@@ -356,4 +350,22 @@ const byId = new Map(ItemTemplates.map((template) => [template.id, template]));
 
 export function findTemplate(templateId: string): ItemTemplate | undefined {
   return byId.get(templateId);
+}
+
+/** A template the service itself named (a stored stack, the starting kit): missing means the catalogue lost it. */
+export function knownTemplate(templateId: string): ItemTemplate {
+  const template = byId.get(templateId);
+  if (!template) throw new Error(`unknown item template ${templateId}`);
+  return template;
+}
+
+/** A template a caller named: 400 when the catalogue has none. */
+export function requestedTemplate(templateId: string): ItemTemplate {
+  const template = byId.get(templateId);
+  if (!template) {
+    throw new AppError('VALIDATION_ERROR', `Unknown item template ${templateId}`, {
+      errors: [{ path: 'body/templateId', message: 'is not an item template' }],
+    });
+  }
+  return template;
 }

@@ -1,6 +1,9 @@
+import type { District, Skills } from '@necp/contracts';
+
 /**
  * Every number of DOMAIN.md (Characters) as configuration: a designer changes a value here, never
- * inside the logic that uses it.
+ * inside the logic that uses it. The names other services speak too (districts, skills, weapon
+ * classes) are `@necp/contracts`' vocabulary.
  */
 
 export const Origins = ['street_kid', 'corpo', 'nomad'] as const;
@@ -12,16 +15,9 @@ export type CharacterClass = (typeof Classes)[number];
 export const Factions = ['arasaka', 'militech', 'valentinos', 'maelstrom', 'ncpd'] as const;
 export type Faction = (typeof Factions)[number];
 
-export const Districts = ['watson', 'westbrook', 'heywood'] as const;
-export type District = (typeof Districts)[number];
-
 export const AttributeNames = ['body', 'reflexes', 'technical', 'intelligence', 'cool', 'empathy'] as const;
 export type AttributeName = (typeof AttributeNames)[number];
 export type Attributes = Record<AttributeName, number>;
-
-export const SkillNames = ['ballistics', 'precision', 'engineering', 'hacking'] as const;
-export type SkillName = (typeof SkillNames)[number];
-export type Skills = Record<SkillName, number>;
 
 export const SkillRange = { min: 0, max: 100 } as const;
 

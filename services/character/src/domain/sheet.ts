@@ -1,13 +1,16 @@
+import type { Skills } from '@necp/contracts';
 import { derivedStats, etagOf, restorableUntil } from './character.ts';
 import { GramsPerKg, type InventoryStack, limitsFor, usageOf } from './inventory.ts';
 import { findTemplate } from './items.ts';
-import type { Attributes, Skills } from './rules.ts';
+import type { Attributes } from './rules.ts';
 
 /** A character as the domain sees it (the store maps its rows to this). */
 export interface CharacterRecord {
   id: string;
   accountId: string;
   name: string;
+  /** What names are unique on (`nameKey`), as stored when the name was given. */
+  nameKey: string;
   origin: string;
   class: string;
   faction: string | null;

@@ -1,156 +1,132 @@
-import { authOf, type HttpApp } from '@necp/platform';
-import { ownedCharacter } from '../store/characters.ts';
-import { dropItem, equipItem, grantItems, inventoryFor, unequipItem, useItem } from '../store/inventory-actions.ts';
-import type { CharacterTables } from '../store/tables.ts';
-import { Prefix, type RouteDeps, sendOutcome } from './context.ts';
-import {
-  bodyMayBeOmitted,
-  CharacterIdParams,
-  DropBody,
-  EmptyBody,
-  EquipBody,
-  GrantBody,
-  GrantResultSchema,
-  IdempotencyHeaders,
-  InventorySchema,
-  ItemParams,
-  problems,
-  UseResultSchema,
-} from './schemas.ts';
+import { authOf, type HttpApp, IdempotencyHeaders, idempotencyOf, problems, sendResult } from '@necp/platform';
+import type { CharacterDeps } from '../flows/deps.ts';
+import { grantItems } from '../flows/grants.ts';
+import { dropItem, equipItem, ownInventory, unequipItem, useItem } from '../flows/inventory.ts';
+import { CharacterIdParams, DropBody, EmptyBody, EquipBody, GrantBody, ItemParams } from './request-schemas.ts';
+import { GrantResultSchema, InventorySchema, UseResultSchema } from './response-schemas.ts';
 
 const tags = ['inventory'];
-const security = [{ bearer: [] }];
-const itemPath = `${Prefix}/:characterId/inventory/:itemId`;
+const item = '/:characterId/inventory/:itemId';
 
-export function inventoryRoutes(app: HttpApp, deps: RouteDeps): void {
-  const { db, auth } = deps;
+/**
+ * preValidation: an action whose body is all optional may be sent without one; the schema then
+ * checks `{}`, and anything actually sent is still validated.
+ */
+function bodyMayBeOmitted(request: { body: unknown }, _reply: unknown, done: () => void): void {
+  request.body ??= {};
+  done();
+}
 
+/** A character's inventory, under `/api/v1/characters`: the owner's actions and the grants of admins and services. */
+export function inventoryRoutes(app: HttpApp, deps: CharacterDeps): void {
   app.get(
-    `${Prefix}/:characterId/inventory`,
+    '/:characterId/inventory',
     {
-      onRequest: auth.authenticate,
       schema: {
         tags,
-        security,
         summary: 'Items, slots used of 50, weight against capacity',
         params: CharacterIdParams,
-        response: { 200: InventorySchema, ...problems(400, 401, 403, 404) },
+        response: { 200: InventorySchema, ...problems(400, 403, 404) },
       },
     },
-    async (request) => {
-      const kysely = db.typed<CharacterTables>();
-      const row = await ownedCharacter(kysely, request.params.characterId, authOf(request).accountId);
-      return inventoryFor(kysely, row);
-    },
+    async (request) => ownInventory(deps, authOf(request).accountId, request.params.characterId),
   );
 
   app.post(
-    `${itemPath}/equip`,
+    `${item}/equip`,
     {
-      onRequest: auth.authenticate,
       preValidation: bodyMayBeOmitted,
       schema: {
         tags,
-        security,
         summary: 'Equip into a slot (the first free fitting one when none is named)',
         params: ItemParams,
         body: EquipBody,
-        response: { 200: InventorySchema, ...problems(400, 401, 403, 404, 409, 422) },
+        response: { 200: InventorySchema, ...problems(400, 403, 404, 409, 422) },
       },
     },
-    async (request) =>
-      equipItem(db, authOf(request).accountId, request.params.characterId, request.params.itemId, request.body.slot),
+    async (request) => {
+      const { characterId, itemId } = request.params;
+      return equipItem(deps, authOf(request).accountId, characterId, itemId, request.body.slot);
+    },
   );
 
   app.post(
-    `${itemPath}/unequip`,
+    `${item}/unequip`,
     {
-      onRequest: auth.authenticate,
       preValidation: bodyMayBeOmitted,
       schema: {
         tags,
-        security,
         summary: 'Put an equipped item back into the backpack',
         params: ItemParams,
         body: EmptyBody,
-        response: { 200: InventorySchema, ...problems(400, 401, 403, 404, 409) },
+        response: { 200: InventorySchema, ...problems(400, 403, 404, 409) },
       },
     },
-    async (request) => unequipItem(db, authOf(request).accountId, request.params.characterId, request.params.itemId),
+    async (request) => {
+      const { characterId, itemId } = request.params;
+      return unequipItem(deps, authOf(request).accountId, characterId, itemId);
+    },
   );
 
   app.post(
-    `${itemPath}/use`,
+    `${item}/use`,
     {
-      onRequest: auth.authenticate,
       preValidation: bodyMayBeOmitted,
       schema: {
         tags,
-        security,
         summary: 'Consume one unit of a consumable; honours Idempotency-Key',
         params: ItemParams,
         headers: IdempotencyHeaders,
         body: EmptyBody,
-        response: { 200: UseResultSchema, ...problems(400, 401, 403, 404, 409, 422) },
+        response: { 200: UseResultSchema, ...problems(400, 403, 404, 409, 422) },
       },
     },
-    async (request, reply) =>
-      sendOutcome(
-        reply,
-        await useItem(
-          db,
-          authOf(request).accountId,
-          request.params.characterId,
-          request.params.itemId,
-          request.headers['idempotency-key'],
-        ),
-      ),
+    async (request, reply) => {
+      const { accountId } = authOf(request);
+      const { characterId, itemId } = request.params;
+      const idempotency = idempotencyOf(request, 'character', accountId);
+      return sendResult(reply, await useItem(deps, accountId, characterId, itemId, idempotency));
+    },
   );
 
   app.post(
-    `${itemPath}/drop`,
+    `${item}/drop`,
     {
-      onRequest: auth.authenticate,
       preValidation: bodyMayBeOmitted,
       schema: {
         tags,
-        security,
         summary: 'Throw away a stack or part of it; honours Idempotency-Key',
         params: ItemParams,
         headers: IdempotencyHeaders,
         body: DropBody,
-        response: { 200: InventorySchema, ...problems(400, 401, 403, 404, 409, 422) },
-      },
-    },
-    async (request, reply) =>
-      sendOutcome(
-        reply,
-        await dropItem(
-          db,
-          authOf(request).accountId,
-          request.params.characterId,
-          request.params.itemId,
-          request.body.quantity,
-          request.headers['idempotency-key'],
-        ),
-      ),
-  );
-
-  app.post(
-    `${Prefix}/:characterId/inventory/grants`,
-    {
-      onRequest: [auth.authenticate, auth.requireRole('admin', 'service')],
-      schema: {
-        tags,
-        security,
-        summary: 'Grant items (admin or service); idempotent on (source, sourceId)',
-        params: CharacterIdParams,
-        body: GrantBody,
-        response: { 201: GrantResultSchema, 200: GrantResultSchema, ...problems(400, 401, 403, 404, 409, 422) },
+        response: { 200: InventorySchema, ...problems(400, 403, 404, 409, 422) },
       },
     },
     async (request, reply) => {
-      const result = await grantItems(db, { ...request.body, characterId: request.params.characterId });
+      const { accountId } = authOf(request);
+      const { characterId, itemId } = request.params;
+      const idempotency = idempotencyOf(request, 'character', accountId);
+      return sendResult(
+        reply,
+        await dropItem(deps, accountId, characterId, itemId, request.body.quantity, idempotency),
+      );
+    },
+  );
+
+  app.post(
+    '/:characterId/inventory/grants',
+    {
+      config: { access: { roles: ['admin', 'service'] } },
+      schema: {
+        tags,
+        summary: 'Grant items (admin or service); idempotent on (source, sourceId)',
+        params: CharacterIdParams,
+        body: GrantBody,
+        response: { 201: GrantResultSchema, 200: GrantResultSchema, ...problems(400, 404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const result = await grantItems(deps, { ...request.body, characterId: request.params.characterId });
       return reply.code(result.status).send(result.body);
     },
   );

@@ -1,57 +1,15 @@
 import type { HttpApp } from '@necp/platform';
-import { startingStats } from '../domain/character.ts';
-import { GramsPerKg } from '../domain/inventory.ts';
-import { ItemTemplates } from '../domain/items.ts';
-import {
-  AttributeNames,
-  CharacterRules,
-  Classes,
-  DerivedStatRules,
-  Districts,
-  EquipmentSlots,
-  Factions,
-  Origins,
-  SkillNames,
-  StartingAttributes,
-  StartingKit,
-} from '../domain/rules.ts';
-import { Prefix } from './context.ts';
-import { ReferenceSchema } from './schemas.ts';
+import { referenceData } from '../domain/reference.ts';
+import { ReferenceSchema } from './response-schemas.ts';
 
-/** Built once: the reference data only changes with a deployment. */
-function referenceData() {
-  return {
-    origins: [...Origins],
-    classes: [...Classes],
-    factions: [...Factions],
-    districts: [...Districts],
-    attributes: [...AttributeNames],
-    skills: [...SkillNames],
-    equipmentSlots: [...EquipmentSlots],
-    startingAttributes: StartingAttributes,
-    startingSkills: Object.fromEntries(
-      Classes.map((characterClass) => [characterClass, startingStats(Origins[0], characterClass).skills]),
-    ),
-    startingKit: StartingKit,
-    rules: {
-      slotsPerAccount: CharacterRules.slotsPerAccount,
-      restoreWindowDays: CharacterRules.restoreWindowDays,
-      nameMinLength: CharacterRules.nameMinLength,
-      nameMaxLength: CharacterRules.nameMaxLength,
-      backpackSlots: DerivedStatRules.backpackSlots,
-    },
-    itemTemplates: ItemTemplates.map(({ weightGrams, ...template }) => ({
-      ...template,
-      weightKg: weightGrams / GramsPerKg,
-    })),
-  };
-}
-
+/** The rules and catalogue a client builds its screens from, under `/api/v1/characters`; no token needed. */
 export function referenceRoutes(app: HttpApp): void {
+  // Built once: the reference data only changes with a deployment.
   const body = referenceData();
   app.get(
-    `${Prefix}/reference`,
+    '/reference',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['characters'],
         summary: 'Origins, classes, factions, districts, starting values and item templates (public)',

@@ -1,8 +1,34 @@
-import { characterNotFound, characterNotOwned, decodeKeysetCursor, encodeKeysetCursor } from '@necp/platform';
+import { decodeKeysetCursor, encodeKeysetCursor } from '@necp/platform';
 import { type Selectable, sql } from 'kysely';
-import type { CharacterTable, Queryable } from './tables.ts';
+import type { NewCharacterStats } from '../domain/character.ts';
+import type { CharacterRecord } from '../domain/sheet.ts';
+import type { Appearance, CharacterTable, Queryable } from './tables.ts';
 
-export type CharacterRow = Selectable<CharacterTable>;
+type CharacterRow = Selectable<CharacterTable>;
+
+function recordOf(row: CharacterRow): CharacterRecord {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    name: row.name,
+    nameKey: row.name_key,
+    origin: row.origin,
+    class: row.class,
+    faction: row.faction,
+    appearance: row.appearance,
+    district: row.district,
+    attributes: row.attributes,
+    skills: row.skills,
+    level: row.level,
+    xp: row.xp,
+    health: row.health,
+    reputation: row.reputation,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deletedAt: row.deleted_at,
+  };
+}
 
 /**
  * Serialises the slot check of one account: two concurrent creates (or a create and a restore)
@@ -32,53 +58,50 @@ export async function nameTaken(trx: Queryable, nameKey: string): Promise<boolea
   return row !== undefined;
 }
 
+/** A unique index refused the row (two live characters with one name, one grant key twice). */
 export function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
 }
 
-/**
- * The character, checked against the caller in the same query's result: absent or deleted is 404,
- * another account's is 403. `forUpdate` locks the row, which is also the lock on its inventory.
- */
-export async function ownedCharacter(
-  db: Queryable,
-  characterId: string,
-  accountId: string,
-  options: { forUpdate?: boolean; includeDeleted?: boolean } = {},
-): Promise<CharacterRow> {
-  const row = await findCharacter(db, characterId, options);
-  if (!row || (row.deleted_at !== null && !options.includeDeleted)) {
-    throw characterNotFound();
-  }
-  if (row.account_id !== accountId) {
-    throw characterNotOwned();
-  }
-  return row;
-}
-
+/** The character, deleted or not. `forUpdate` locks its row, which is also the lock on its inventory. */
 export async function findCharacter(
   db: Queryable,
   characterId: string,
   options: { forUpdate?: boolean } = {},
-): Promise<CharacterRow | undefined> {
+): Promise<CharacterRecord | undefined> {
   let query = db.selectFrom('mvp_core.characters').selectAll().where('id', '=', characterId);
   if (options.forUpdate) query = query.forUpdate();
-  return query.executeTakeFirst();
+  const row = await query.executeTakeFirst();
+  return row && recordOf(row);
 }
 
-/** A live character for actions that are not the owner's (grants, the internal endpoint). */
-export async function liveCharacter(
+/**
+ * The sheet's read in one round trip: the character and the template ids in its equipment slots
+ * (all the derived stats need), instead of the whole inventory.
+ */
+export async function findCharacterWithEquipment(
   db: Queryable,
   characterId: string,
-  options: { forUpdate?: boolean } = {},
-): Promise<CharacterRow> {
-  const row = await findCharacter(db, characterId, options);
-  if (!row || row.deleted_at !== null) throw characterNotFound();
-  return row;
+): Promise<(CharacterRecord & { equipped: string[] }) | undefined> {
+  const found = await db
+    .selectFrom('mvp_core.characters as c')
+    .selectAll('c')
+    .select(
+      sql<
+        string[]
+      >`array(SELECT i.template_id FROM mvp_core.inventory_items i WHERE i.character_id = c.id AND i.slot IS NOT NULL ORDER BY i.slot)`.as(
+        'equipped_templates',
+      ),
+    )
+    .where('c.id', '=', characterId)
+    .executeTakeFirst();
+  if (!found) return undefined;
+  const { equipped_templates: equipped, ...row } = found;
+  return { ...recordOf(row), equipped };
 }
 
-export interface ListPage {
-  rows: CharacterRow[];
+export interface CharacterPage {
+  characters: CharacterRecord[];
   nextCursor: string | null;
 }
 
@@ -87,7 +110,7 @@ export async function listCharacters(
   db: Queryable,
   accountId: string,
   options: { deleted: boolean; limit: number; cursor?: string | undefined },
-): Promise<ListPage> {
+): Promise<CharacterPage> {
   let query = db
     .selectFrom('mvp_core.characters')
     .selectAll()
@@ -106,36 +129,72 @@ export async function listCharacters(
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
   return {
-    rows: page,
+    characters: page.map(recordOf),
     nextCursor: rows.length > options.limit && last ? encodeKeysetCursor({ at: last.created_at, id: last.id }) : null,
   };
 }
 
-/**
- * The sheet's read in one round trip: the owner-checked row and the template ids in equipment
- * slots (all the derived stats need), instead of the whole inventory.
- */
-export async function ownedCharacterWithEquipment(
-  db: Queryable,
+/** What a new character is given; the rest starts as the stats say (or as the table's defaults). */
+export type NewCharacter = Pick<
+  CharacterRecord,
+  'id' | 'accountId' | 'name' | 'nameKey' | 'origin' | 'class' | 'faction' | 'appearance'
+> & { stats: NewCharacterStats };
+
+export async function insertCharacter(trx: Queryable, character: NewCharacter): Promise<CharacterRecord> {
+  const now = new Date();
+  const { stats } = character;
+  const row = await trx
+    .insertInto('mvp_core.characters')
+    .values({
+      id: character.id,
+      account_id: character.accountId,
+      name: character.name,
+      name_key: character.nameKey,
+      origin: character.origin,
+      class: character.class,
+      faction: character.faction,
+      appearance: JSON.stringify(character.appearance),
+      district: stats.district,
+      attributes: JSON.stringify(stats.attributes),
+      skills: JSON.stringify(stats.skills),
+      level: stats.level,
+      xp: stats.xp,
+      health: stats.health,
+      reputation: stats.reputation,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return recordOf(row);
+}
+
+export interface CharacterChange {
+  appearance?: Appearance;
+  district?: string;
+  health?: number;
+  deleted?: boolean;
+}
+
+/** Every change to the sheet bumps its version, which is its ETag. */
+export async function updateCharacter(
+  trx: Queryable,
   characterId: string,
-  accountId: string,
-): Promise<{ row: CharacterRow; equipped: string[] }> {
-  const found = await db
-    .selectFrom('mvp_core.characters as c')
-    .selectAll('c')
-    .select(
-      sql<
-        string[]
-      >`array(SELECT i.template_id FROM mvp_core.inventory_items i WHERE i.character_id = c.id AND i.slot IS NOT NULL ORDER BY i.slot)`.as(
-        'equipped_templates',
-      ),
-    )
-    .where('c.id', '=', characterId)
-    .executeTakeFirst();
-  if (!found || found.deleted_at !== null) throw characterNotFound();
-  if (found.account_id !== accountId) {
-    throw characterNotOwned();
-  }
-  const { equipped_templates: equipped, ...row } = found;
-  return { row, equipped };
+  change: CharacterChange,
+): Promise<CharacterRecord> {
+  const now = new Date();
+  const row = await trx
+    .updateTable('mvp_core.characters')
+    .set((eb) => ({
+      version: eb('version', '+', 1),
+      updated_at: now,
+      ...(change.appearance === undefined ? {} : { appearance: JSON.stringify(change.appearance) }),
+      ...(change.district === undefined ? {} : { district: change.district }),
+      ...(change.health === undefined ? {} : { health: change.health }),
+      ...(change.deleted === undefined ? {} : { deleted_at: change.deleted ? now : null }),
+    }))
+    .where('id', '=', characterId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return recordOf(row);
 }

@@ -3,34 +3,9 @@ import type { Selectable } from 'kysely';
 import type { GrantPlan, InventoryStack } from '../domain/inventory.ts';
 import type { ItemTemplate } from '../domain/items.ts';
 import type { EquipmentSlot } from '../domain/rules.ts';
-import type { CharacterRecord } from '../domain/sheet.ts';
-import type { CharacterRow } from './characters.ts';
 import type { InventoryItemTable, Queryable } from './tables.ts';
 
 type ItemRow = Selectable<InventoryItemTable>;
-
-export function toRecord(row: CharacterRow): CharacterRecord {
-  return {
-    id: row.id,
-    accountId: row.account_id,
-    name: row.name,
-    origin: row.origin,
-    class: row.class,
-    faction: row.faction,
-    appearance: row.appearance,
-    district: row.district,
-    attributes: row.attributes,
-    skills: row.skills,
-    level: row.level,
-    xp: row.xp,
-    health: row.health,
-    reputation: row.reputation,
-    version: row.version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    deletedAt: row.deleted_at,
-  };
-}
 
 function toStack(row: ItemRow): InventoryStack {
   return {

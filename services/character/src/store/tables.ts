@@ -1,6 +1,7 @@
+import type { Skills } from '@necp/contracts';
 import type { PlatformTables } from '@necp/platform';
-import type { ColumnType, Kysely, Transaction } from 'kysely';
-import type { Attributes, Skills } from '../domain/rules.ts';
+import type { ColumnType, Kysely } from 'kysely';
+import type { Attributes } from '../domain/rules.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -58,6 +59,5 @@ export interface CharacterTables {
 }
 
 export type CharacterDb = Kysely<CharacterTables & PlatformTables>;
-export type CharacterTrx = Transaction<CharacterTables & PlatformTables>;
 /** Queries that run inside or outside a transaction (a Transaction is a Kysely). */
 export type Queryable = CharacterDb;

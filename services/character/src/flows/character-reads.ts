@@ -1,0 +1,46 @@
+import { checkCallerOwns, checkLive, etagOf, ifMatchHolds } from '../domain/character.ts';
+import { loadoutOf, sheetFromEquipment, summaryOf } from '../domain/sheet.ts';
+import { findCharacter, findCharacterWithEquipment, listCharacters } from '../store/characters.ts';
+import { listStacks } from '../store/inventory.ts';
+import type { CharacterDeps } from './deps.ts';
+
+export interface CharacterListQuery {
+  limit: number;
+  cursor?: string | undefined;
+  /** The restorable ones instead of the live ones. */
+  deleted: boolean;
+}
+
+/** The caller's characters, a page at a time. */
+export async function charactersOf(deps: CharacterDeps, accountId: string, query: CharacterListQuery) {
+  const page = await listCharacters(deps.kysely, accountId, query);
+  return { items: page.characters.map(summaryOf), nextCursor: page.nextCursor };
+}
+
+/** The owner's sheet and its ETag; no sheet when `ifNoneMatch` names the current version (a 304). */
+export async function characterSheet(
+  deps: CharacterDeps,
+  accountId: string,
+  characterId: string,
+  ifNoneMatch: string | undefined,
+) {
+  const character = await findCharacterWithEquipment(deps.kysely, characterId);
+  checkCallerOwns(character, accountId);
+  const etag = etagOf(character.id, character.version);
+  const unchanged = ifNoneMatch !== undefined && ifMatchHolds(ifNoneMatch, etag);
+  return { etag, sheet: unchanged ? undefined : sheetFromEquipment(character, character.equipped) };
+}
+
+/** For other services: who owns a live character and what it fights with. */
+export async function characterLoadout(deps: CharacterDeps, characterId: string) {
+  const character = await findCharacter(deps.kysely, characterId);
+  checkLive(character);
+  return loadoutOf(character, await listStacks(deps.kysely, character.id));
+}
+
+/** For other services: a live character's skills as they are now (one row, no inventory). */
+export async function characterSkills(deps: CharacterDeps, characterId: string) {
+  const character = await findCharacter(deps.kysely, characterId);
+  checkLive(character);
+  return { characterId: character.id, skills: character.skills };
+}

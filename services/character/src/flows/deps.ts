@@ -1,0 +1,12 @@
+import type { CharacterAccess, SqlDatabase } from '@necp/platform';
+import type { CharacterDb } from '../store/tables.ts';
+
+/** What the composition root (service.ts) builds once; every entry point is given it. */
+export interface CharacterDeps {
+  /** The platform's handle, for idempotent commands and the consumer's processed-event records. */
+  db: SqlDatabase;
+  /** The same database, typed with this service's tables. */
+  kysely: CharacterDb;
+  /** The platform's cached "who owns this character", answered from this service's own table. */
+  access: CharacterAccess;
+}

@@ -1,0 +1,72 @@
+import { Districts } from '@necp/contracts';
+import { pageQuery, Uuid } from '@necp/platform';
+import { Type } from 'typebox';
+import { CharacterRules, Classes, EquipmentSlots, Factions, Origins } from '../domain/rules.ts';
+
+/** What character-service's routes take: paths, bodies, headers and queries. */
+
+const OriginSchema = Type.Enum([...Origins]);
+const ClassSchema = Type.Enum([...Classes]);
+const FactionSchema = Type.Enum([...Factions]);
+const DistrictSchema = Type.Enum([...Districts]);
+const SlotSchema = Type.Enum([...EquipmentSlots]);
+
+const AppearanceValue = Type.String({ minLength: 1, maxLength: 40 });
+/** A fixed set of looks, so clients cannot park arbitrary data on a character. */
+const AppearanceSchema = Type.Object(
+  {
+    bodyType: Type.Optional(AppearanceValue),
+    skinTone: Type.Optional(AppearanceValue),
+    hairStyle: Type.Optional(AppearanceValue),
+    hairColor: Type.Optional(AppearanceValue),
+    eyeColor: Type.Optional(AppearanceValue),
+    tattoos: Type.Optional(AppearanceValue),
+    voice: Type.Optional(AppearanceValue),
+  },
+  { additionalProperties: false },
+);
+
+export const CharacterIdParams = Type.Object({ characterId: Uuid });
+export const ItemParams = Type.Object({ characterId: Uuid, itemId: Uuid });
+
+export const CreateCharacterBody = Type.Object(
+  {
+    // The pattern and length are checked again by the domain, which gives the precise rule.
+    name: Type.String({ minLength: 1, maxLength: CharacterRules.nameMaxLength * 2 }),
+    origin: OriginSchema,
+    class: ClassSchema,
+    faction: Type.Optional(FactionSchema),
+    appearance: Type.Optional(AppearanceSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const PatchCharacterBody = Type.Object(
+  { appearance: Type.Optional(AppearanceSchema), district: Type.Optional(DistrictSchema) },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const ListQuery = pageQuery({ deleted: Type.Optional(Type.Boolean({ default: false })) });
+
+export const PatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) });
+export const SheetHeaders = Type.Object({
+  'if-none-match': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+});
+
+export const EquipBody = Type.Object({ slot: Type.Optional(SlotSchema) }, { additionalProperties: false });
+export const DropBody = Type.Object(
+  { quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })) },
+  { additionalProperties: false },
+);
+/** Item actions take no options: a stray field is a 400 like everywhere else. */
+export const EmptyBody = Type.Object({}, { additionalProperties: false });
+
+export const GrantBody = Type.Object(
+  {
+    templateId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9_]+$' }),
+    quantity: Type.Integer({ minimum: 1, maximum: 10_000 }),
+    source: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9_.:-]+$' }),
+    sourceId: Type.String({ minLength: 1, maxLength: 128 }),
+  },
+  { additionalProperties: false },
+);
