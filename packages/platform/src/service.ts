@@ -37,6 +37,7 @@ function contextOf(definition: ServiceDefinition, runtime: Runtime): ServiceCont
   const metrics = new Registry();
   metrics.setDefaultLabels({ service: definition.name });
   const authenticator = authenticatorFor(runtime);
+  const characterService = characterServiceClientFor(runtime.config, definition.name);
   return {
     name: definition.name,
     config: runtime.config,
@@ -47,8 +48,8 @@ function contextOf(definition: ServiceDefinition, runtime: Runtime): ServiceCont
     inProcess: runtime.inProcess,
     authenticator,
     settings: (schema) => loadConfig(schema, runtime.config.env),
-    characterAccess: (options) =>
-      createCharacterAccess(runtime.cache, characterServiceClientFor(runtime.config, definition.name), options),
+    characterService,
+    characterAccess: (options) => createCharacterAccess(runtime.cache, characterService, options),
   };
 }
 

@@ -1,4 +1,4 @@
-import { characterServiceClientFor, defineService } from '@necp/platform';
+import { defineService } from '@necp/platform';
 import { characterLifecycleConsumer } from './consumers/characters.ts';
 import { orderLifecycleConsumer } from './consumers/orders.ts';
 import { unrestConsumer } from './consumers/unrest.ts';
@@ -34,7 +34,7 @@ export const economyService = defineService<EconomyDeps>({
       // character-service.
       characters: context.characterAccess({ projection: (characterId) => findCharacter(db, characterId) }),
       transfers: transferBatcher(db, batchOptionsOf(settings, context.metrics)),
-      skillsOf: remoteSkills(characterServiceClientFor(context.config, context.name)),
+      skillsOf: remoteSkills(context.characterService),
       settings,
       timeScale: context.config.TIME_SCALE,
       logger: context.logger,

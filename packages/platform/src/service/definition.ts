@@ -7,6 +7,7 @@ import type { PlatformConfig, ServiceName } from '../config.ts';
 import type { EventBus, Subscription } from '../events/bus.ts';
 import type { HttpApp, ReadinessCheck } from '../http/http-service.ts';
 import type { InProcessServices } from '../http/in-process.ts';
+import type { InternalClient } from '../http/internal-client.ts';
 import type { CharacterAccess, CharacterAccessOptions } from '../ownership/character-access.ts';
 import type { RouteAccess } from '../routes/route-access.ts';
 import type { SqlDatabase } from '../sql/database.ts';
@@ -26,6 +27,8 @@ export interface ServiceContext {
   authenticator: Authenticator;
   /** The service's own settings, read from the environment the configuration came from (a wrong value stops the start). */
   settings<S extends TObject>(schema: S): Static<S>;
+  /** character-service's internal endpoints, called with this service's client-credentials token. */
+  characterService: InternalClient;
   /** "Does this character belong to the caller?", answered the same way in every service. */
   characterAccess(options?: CharacterAccessOptions): CharacterAccess;
 }
