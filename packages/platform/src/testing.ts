@@ -1,107 +1,33 @@
 /**
- * Helpers for the tests of every package: the adapters under test follow the environment, so one
- * test file runs against PGlite and the in-memory cache (no variables) and against the real
- * PostgreSQL and Redis that `scripts/infra.sh up` exports (DATABASE_URL, REDIS_URL).
+ * `@necp/platform/testing`: what the tests of every package share. The adapters under test follow
+ * the environment, so one test file runs against PGlite and memory (no variables) and against the
+ * real PostgreSQL and Redis that `scripts/infra.sh up` exports; a service runs under test behind a
+ * test issuer that also stands in for the peers it calls.
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { type Cache, MemoryCache, RedisCache } from './cache/cache.ts';
-import { loadPlatformConfig, type PlatformConfig } from './config.ts';
-import { createDatabase, type SqlDatabase } from './sql/database.ts';
-import { migrate, platformMigrations } from './sql/migrations.ts';
-
-export const realDatabaseUrl = process.env.DATABASE_URL;
-export const realRedisUrl = process.env.REDIS_URL;
-export const realKafkaBrokers = process.env.KAFKA_BROKERS;
-export const adapterLabel = realDatabaseUrl ? 'postgres' : 'pglite';
-
-export interface TestDatabase {
-  db: SqlDatabase;
-  /** The fresh database's URL on PostgreSQL (for a second process), undefined on PGlite. */
-  url: string | undefined;
-  /** Another connection pool to the same database (a second replica). */
-  connectAgain(): Promise<SqlDatabase>;
-  close(): Promise<void>;
-}
-
-function withDatabaseName(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
-
-export interface FreshDatabase {
-  /** A database of its own on PostgreSQL; undefined on PGlite, where every instance is its own. */
-  url: string | undefined;
-  drop(): Promise<void>;
-}
-
-/**
- * A fresh PostgreSQL database when DATABASE_URL names a server, so tests that run side by side
- * never share tables (or auth-service's sealed signing keys); dropped by `drop`.
- */
-export async function createFreshDatabase(): Promise<FreshDatabase> {
-  if (!realDatabaseUrl) return { url: undefined, drop: async () => undefined };
-  const name = `necp_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: realDatabaseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return {
-    url: withDatabaseName(realDatabaseUrl, name),
-    async drop() {
-      const cleanup = new pg.Client({ connectionString: realDatabaseUrl });
-      await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await cleanup.end();
-    },
-  };
-}
-
-/** A fresh, migrated database: its own PostgreSQL database (dropped at close) or an in-memory PGlite. */
-export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  const shouldMigrate = options.migrate ?? true;
-  const fresh = await createFreshDatabase();
-  if (!fresh.url) {
-    const db = await createDatabase({ dataDir: 'memory://' });
-    if (shouldMigrate) await migrate(db, [platformMigrations]);
-    return {
-      db,
-      url: undefined,
-      connectAgain: async () => {
-        throw new Error('PGlite is one connection in one process; a second replica needs PostgreSQL');
-      },
-      close: () => db.close(),
-    };
-  }
-  const url = fresh.url;
-  const db = await createDatabase({ databaseUrl: url, dataDir: 'memory://', poolSize: 20 });
-  if (shouldMigrate) await migrate(db, [platformMigrations]);
-  const extra: SqlDatabase[] = [];
-  return {
-    db,
-    url,
-    async connectAgain() {
-      const again = await createDatabase({ databaseUrl: url, dataDir: 'memory://', poolSize: 20 });
-      extra.push(again);
-      return again;
-    },
-    async close() {
-      await Promise.all([db, ...extra].map((each) => each.close()));
-      await fresh.drop();
-    },
-  };
-}
-
-/** Redis under a prefix of its own when REDIS_URL is set, memory otherwise. */
-export function createTestCache(): Cache {
-  return realRedisUrl ? new RedisCache(realRedisUrl, `test:${randomBytes(6).toString('hex')}:`) : new MemoryCache();
-}
-
-/** Configuration for a test process: quiet logs, data in memory unless the environment names servers. */
-export function testConfig(overrides: Record<string, string> = {}): PlatformConfig {
-  return loadPlatformConfig({ DATA_DIR: 'memory://', LOG_LEVEL: 'silent', ...process.env, ...overrides });
-}
 
 export { type HostileSweep, type OpenApiDocument, type SweepResult, sweepHostileInputs } from './hostile-inputs.ts';
-export { startTestIssuer, type TestIssuer, type TestTokenOptions } from './test-issuer.ts';
+export {
+  adapterLabel,
+  connectTestDatabase,
+  createFreshDatabase,
+  createTestCache,
+  createTestDatabase,
+  type FreshDatabase,
+  realDatabaseUrl,
+  realKafkaBrokers,
+  realRedisUrl,
+  type TestDatabase,
+  testConfig,
+} from './testing/adapters.ts';
+export type { FakeCharacterService, SkillLevels } from './testing/fake-character-service.ts';
+export { type CallOptions, type CallReply, callHttp } from './testing/http-call.ts';
+export { type SigningKey, startTestIssuer, type TestIssuer, type TestTokenOptions } from './testing/issuer.ts';
+export {
+  type EventToDeliver,
+  type InjectReply,
+  type InjectRequest,
+  type ServiceUnderTest,
+  type ServiceUnderTestOptions,
+  startServiceUnderTest,
+  type TestPlayer,
+} from './testing/service-under-test.ts';

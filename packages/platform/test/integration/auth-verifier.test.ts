@@ -1,47 +1,28 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createRemoteJWKSet, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { createRemoteJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { TokenRejectedError } from '../../src/auth/claims.ts';
 import { createDenyList } from '../../src/auth/deny-list.ts';
 import { createAuthenticator } from '../../src/auth/http-auth.ts';
 import { createTokenVerifier, IssuerUnavailableError } from '../../src/auth/verifier.ts';
 import { MemoryCache } from '../../src/cache/cache.ts';
 import { AppError } from '../../src/problem.ts';
+import { type SigningKey, startTestIssuer, type TestIssuer } from '../../src/testing.ts';
 
 const audience = 'necp-api';
-let server: Server;
+let testIssuer: TestIssuer;
 let issuer: string;
-let jwks: { keys: JWK[] } = { keys: [] };
-let jwksHits = 0;
-/** jose's key type; the DOM lib that names CryptoKey globally is not part of this Node project. */
-type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
 let privateKey: SigningKey;
 let otherKey: SigningKey;
 
 before(async () => {
-  const pair = await generateKeyPair('RS256');
-  privateKey = pair.privateKey;
+  testIssuer = await startTestIssuer();
+  issuer = testIssuer.issuer;
+  privateKey = testIssuer.signingKey;
   otherKey = (await generateKeyPair('RS256')).privateKey;
-  jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }] };
-  server = createServer((request, response) => {
-    response.setHeader('content-type', 'application/json');
-    if (request.url === '/.well-known/openid-configuration') {
-      response.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks`, token_endpoint: `${issuer}/token` }));
-    } else if (request.url === '/jwks') {
-      jwksHits += 1;
-      response.end(JSON.stringify(jwks));
-    } else {
-      response.statusCode = 404;
-      response.end('{}');
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+after(() => testIssuer.close());
 
 interface Forge {
   claims?: Record<string, unknown>;
@@ -64,7 +45,7 @@ async function sign(forge: Forge = {}): Promise<string> {
     ...forge.claims,
   };
   return new SignJWT(claims)
-    .setProtectedHeader({ alg, kid: 'k1', typ: 'at+jwt', ...forge.header })
+    .setProtectedHeader({ alg, kid: testIssuer.kid, typ: 'at+jwt', ...forge.header })
     .sign(forge.key ?? privateKey);
 }
 
@@ -92,7 +73,7 @@ describe('token verification', () => {
 
   it('refuses alg none', async () => {
     const [, payload] = (await sign()).split('.');
-    const unsigned = `${b64({ alg: 'none', typ: 'at+jwt', kid: 'k1' })}.${payload}.`;
+    const unsigned = `${b64({ alg: 'none', typ: 'at+jwt', kid: testIssuer.kid })}.${payload}.`;
     assert.equal(await rejection(verifier().verify(unsigned)), 'invalid');
   });
 
@@ -101,7 +82,7 @@ describe('token verification', () => {
       await rejection(verifier().verify(await sign({ key: new TextEncoder().encode('secret') }))),
       'invalid',
     );
-    const publicJwk = JSON.stringify(jwks.keys[0]);
+    const publicJwk = JSON.stringify(testIssuer.publishedKeys[0]);
     const confused = await sign({ key: new TextEncoder().encode(publicJwk) });
     assert.equal(await rejection(verifier().verify(confused)), 'invalid');
   });
@@ -131,13 +112,13 @@ describe('token verification', () => {
   });
 
   it('refetches the key set when a new kid appears', async () => {
-    const v = createTokenVerifier({ issuer, audience, keys: { kind: 'jwks', url: `${issuer}/jwks` } });
+    const v = createTokenVerifier({ issuer, audience, keys: { kind: 'jwks', url: testIssuer.jwksUrl } });
     await v.verify(await sign());
-    const hits = jwksHits;
+    const hits = testIssuer.jwksFetches;
     await v.verify(await sign());
-    assert.equal(jwksHits, hits, 'the key set is cached');
+    assert.equal(testIssuer.jwksFetches, hits, 'the key set is cached');
     const next = await generateKeyPair('ES256');
-    jwks = { keys: [...jwks.keys, { ...(await exportJWK(next.publicKey)), kid: 'k2', alg: 'ES256' }] };
+    testIssuer.publishedKeys.push({ ...(await exportJWK(next.publicKey)), kid: 'k2', alg: 'ES256' });
     const rotated = await new SignJWT({ roles: ['player'] })
       .setProtectedHeader({ alg: 'ES256', kid: 'k2', typ: 'at+jwt' })
       .setIssuer(issuer)
@@ -146,7 +127,7 @@ describe('token verification', () => {
       .setExpirationTime('5m')
       .sign(next.privateKey);
     // jose holds back refetches for a 30 s cooldown after a fetch; a fresh verifier shows the refetch itself.
-    const fresh = createTokenVerifier({ issuer, audience, keys: { kind: 'jwks', url: `${issuer}/jwks` } });
+    const fresh = createTokenVerifier({ issuer, audience, keys: { kind: 'jwks', url: testIssuer.jwksUrl } });
     assert.equal((await fresh.verify(rotated)).accountId, 'account-2');
   });
 
@@ -161,7 +142,7 @@ describe('token verification', () => {
         kind: 'local',
         getKey: async (header) => {
           keyLookups++;
-          const remote = createRemoteJWKSet(new URL(`${issuer}/jwks`));
+          const remote = createRemoteJWKSet(new URL(testIssuer.jwksUrl));
           return remote(header);
         },
       },

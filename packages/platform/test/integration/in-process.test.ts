@@ -10,8 +10,7 @@ import { createTokenVerifier } from '../../src/auth/verifier.ts';
 import { createHttpService, type HttpService } from '../../src/http/http-service.ts';
 import { handOff } from '../../src/http/in-process.ts';
 import { createLogger } from '../../src/logger.ts';
-import { startTestIssuer, type TestIssuer } from '../../src/test-issuer.ts';
-import { createTestCache } from '../../src/testing.ts';
+import { createTestCache, startTestIssuer, type TestIssuer } from '../../src/testing.ts';
 
 const logger = createLogger('in-process-test', 'silent');
 

@@ -1,13 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { createRuntime, type RunningService, type Runtime, startService } from '@necp/platform';
-import { createTestDatabase, realDatabaseUrl, type TestDatabase, testConfig } from '@necp/platform/testing';
-import { createCharacterService } from '../../src/service.ts';
-import { createTestIssuer, type TestIssuer } from './tokens.ts';
+import { type ServiceUnderTest, startServiceUnderTest } from '@necp/platform/testing';
+import { characterService } from '../../src/service.ts';
 
+/** character-service on a fresh database behind the platform's test issuer, its outbox relayed. */
 export interface Harness {
-  runtime: Runtime;
-  service: RunningService;
-  issuer: TestIssuer;
+  runtime: ServiceUnderTest['runtime'];
+  service: ServiceUnderTest['service'];
+  /** The platform harness underneath: issuer, deny-list, events, HTTP calls. */
+  underTest: ServiceUnderTest;
   /** A new player account: its id and a bearer header. */
   player(roles?: string[]): Promise<Player>;
   request(options: RequestOptions): Promise<TestResponse>;
@@ -34,48 +33,26 @@ export interface TestResponse {
   body: any;
 }
 
-/** character-service on a fresh database (its own PostgreSQL database, or PGlite in memory). */
 export async function startHarness(): Promise<Harness> {
-  let testDb: TestDatabase | undefined;
-  if (realDatabaseUrl) testDb = await createTestDatabase({ migrate: false });
-  const config = testConfig(testDb?.url ? { DATABASE_URL: testDb.url } : {});
-  const runtime = await createRuntime(config, 'character-test');
-  const issuer = await createTestIssuer(runtime.cache, config.OIDC_AUDIENCE);
-  const service = await startService(createCharacterService({ authenticator: issuer.authenticator }), runtime, {
-    host: '127.0.0.1',
-    port: 0,
-  });
-  await runtime.startRelay();
+  const underTest = await startServiceUnderTest(characterService, { relay: true });
   return {
-    runtime,
-    service,
-    issuer,
+    runtime: underTest.runtime,
+    get service() {
+      return underTest.service;
+    },
+    underTest,
     async player(roles = ['player']) {
-      const accountId = randomUUID();
-      return { accountId, authorization: `Bearer ${await issuer.mint(accountId, roles)}` };
+      const { accountId, token } = await underTest.player(roles);
+      return { accountId, authorization: `Bearer ${token}` };
     },
-    async request(options) {
-      const headers: Record<string, string> = { ...options.headers };
-      if (options.as) headers.authorization = options.as.authorization;
-      const response = await service.http.app.inject({
-        method: options.method,
-        url: options.url,
-        headers,
-        ...(options.body === undefined ? {} : { payload: options.body as object }),
-      });
-      const text = response.body;
-      return {
-        status: response.statusCode,
-        headers: response.headers,
-        body:
-          text.length > 0 && String(response.headers['content-type'] ?? '').includes('json') ? JSON.parse(text) : text,
-      };
-    },
-    async close() {
-      await service.stop();
-      await runtime.close();
-      await testDb?.close();
-    },
+    request: ({ method, url, as, body, headers }) =>
+      underTest.inject({
+        method,
+        url,
+        body,
+        headers: { ...headers, ...(as ? { authorization: as.authorization } : {}) },
+      }),
+    close: () => underTest.close(),
   };
 }
 
