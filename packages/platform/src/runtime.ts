@@ -66,16 +66,7 @@ export async function createRuntime(config: PlatformConfig, processName: string)
     },
     async startRelay(options = {}) {
       if (config.OUTBOX_RELAY === 'off' || relay) return relay;
-      relay = new OutboxRelay({
-        ...options,
-        db: await runtime.database(),
-        bus,
-        logger,
-        metrics,
-        pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
-        lingerMs: config.OUTBOX_LINGER_MS,
-        retentionMs: config.OUTBOX_RETENTION_SECONDS * 1000,
-      });
+      relay = relayOf(config, { db: await runtime.database(), bus, logger, metrics }, options);
       await relay.start();
       await recordDeadLetters(runtime);
       return relay;
@@ -89,6 +80,21 @@ export async function createRuntime(config: PlatformConfig, processName: string)
     },
   };
   return runtime;
+}
+
+/** The outbox relay as the configuration sets it up (a test harness builds it the same way). */
+export function relayOf(
+  config: PlatformConfig,
+  adapters: { db: SqlDatabase; bus: EventBus; logger: Logger; metrics: Registry },
+  options: { producers?: readonly string[] } = {},
+): OutboxRelay {
+  return new OutboxRelay({
+    ...options,
+    ...adapters,
+    pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+    lingerMs: config.OUTBOX_LINGER_MS,
+    retentionMs: config.OUTBOX_RETENTION_SECONDS * 1000,
+  });
 }
 
 /** Keeps every dead-lettered event in `mvp_meta.dead_letters`, where operators can see and replay it. */

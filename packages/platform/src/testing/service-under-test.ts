@@ -7,10 +7,10 @@ import type { DenyList } from '../auth/deny-list.ts';
 import { denyListFor } from '../auth/http-auth.ts';
 import type { BusRecord, RetryPolicy } from '../events/bus.ts';
 import { InProcessBus } from '../events/in-process-bus.ts';
-import { OutboxRelay } from '../events/outbox-relay.ts';
+import type { OutboxRelay } from '../events/outbox-relay.ts';
 import { createInProcessServices } from '../http/in-process.ts';
 import { createLogger } from '../logger.ts';
-import type { Runtime } from '../runtime.ts';
+import { type Runtime, relayOf } from '../runtime.ts';
 import type { ServiceDefinition } from '../service/definition.ts';
 import { type RunningService, startService } from '../service.ts';
 import type { SqlDatabase } from '../sql/database.ts';
@@ -142,16 +142,7 @@ export async function startServiceUnderTest(
     database: async () => test.db,
     async startRelay(relayOptions = {}) {
       if (config.OUTBOX_RELAY === 'off' || relay) return relay;
-      relay = new OutboxRelay({
-        ...relayOptions,
-        db: test.db,
-        bus,
-        logger,
-        metrics,
-        pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
-        lingerMs: config.OUTBOX_LINGER_MS,
-        retentionMs: config.OUTBOX_RETENTION_SECONDS * 1000,
-      });
+      relay = relayOf(config, { db: test.db, bus, logger, metrics }, relayOptions);
       await relay.start();
       return relay;
     },

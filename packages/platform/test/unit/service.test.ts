@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { createRuntime } from '../../src/runtime.ts';
-import { startService } from '../../src/service.ts';
 import { defineService } from '../../src/service/definition.ts';
+import { startService } from '../../src/service.ts';
 import { testConfig } from '../../src/testing.ts';
 
 describe('starting a service', () => {
