@@ -1,10 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import type { Cache } from '../cache/cache.ts';
 import type { PlatformConfig } from '../config.ts';
 import { serviceUrl } from '../config.ts';
 import type { HttpApp } from '../http/http-service.ts';
 import { vouchedCallerOf } from '../http/in-process.ts';
 import { AppError } from '../problem.ts';
+import type { SqlDatabase } from '../sql/database.ts';
 import { type AuthContext, TokenRejectedError } from './claims.ts';
 import { createDenyList, type DenyList } from './deny-list.ts';
 import { createTokenVerifier, IssuerUnavailableError, type TokenVerifier } from './verifier.ts';
@@ -83,7 +85,10 @@ export function createAuthenticator(verifier: TokenVerifier, denyList: DenyList)
     }
   };
   const assertNotDenied = async (auth: AuthContext): Promise<void> => {
-    const denied = await denyList.check(auth);
+    const denied = await denyList.check(auth).catch(() => {
+      // A cache or database that cannot answer: the token may be denied, so it is not accepted.
+      throw new AppError('SERVICE_UNAVAILABLE', 'The deny-list cannot be read to check the token');
+    });
     if (denied) {
       throw toAppError(new TokenRejectedError(denied, `the ${denied === 'banned' ? 'account' : 'session'} is denied`));
     }
@@ -115,14 +120,26 @@ export function createAuthenticator(verifier: TokenVerifier, denyList: DenyList)
   };
 }
 
-/** What an authenticator is built from: a service's context has both. */
+/** What an authenticator is built from: a service's context has the first two, a runtime all. */
 export interface AuthDependencies {
   config: PlatformConfig;
   cache: Cache;
+  /**
+   * The process's database, when it has one (`Runtime.existingDatabase`): where the deny-list loads
+   * ended sessions and bans from when its cache lost them (`mvp_meta.denied_identities`).
+   */
+  existingDatabase?(): Promise<SqlDatabase | undefined>;
+  logger?: Logger;
 }
 
 export function denyListFor(deps: AuthDependencies): DenyList {
-  return createDenyList(deps.cache, { entryTtlMs: deps.config.AUTH_ACCESS_TOKEN_TTL_SECONDS * 1000 });
+  const existing = deps.existingDatabase?.bind(deps);
+  return createDenyList(deps.cache, {
+    entryTtlMs: deps.config.AUTH_ACCESS_TOKEN_TTL_SECONDS * 1000,
+    ...(existing ? { database: async () => (await existing())?.kysely } : {}),
+    onRefreshError: (error) =>
+      deps.logger?.warn({ err: error }, 'loading the deny-list from the database failed; the cache answers meanwhile'),
+  });
 }
 
 /**
@@ -201,10 +218,4 @@ export function useAuthentication(
     if (denied.status === 'rejected') throw denied.reason;
     if (beside.status === 'rejected') throw beside.reason;
   });
-}
-
-/** For a service's own routes: decorates `request.auth` once and returns the preHandlers. */
-export function serviceAuthentication(app: HttpApp, deps: AuthDependencies): Authenticator {
-  if (!app.hasRequestDecorator('auth')) app.decorateRequest('auth', null);
-  return authenticatorFor(deps);
 }

@@ -1,5 +1,3 @@
-import type { FastifyRequest } from 'fastify';
-import { authOf } from '../auth/http-auth.ts';
 import { serviceAuthorization } from '../auth/service-token.ts';
 import type { Cache } from '../cache/cache.ts';
 import { type PlatformConfig, type ServiceName, serviceUrl } from '../config.ts';
@@ -18,10 +16,6 @@ export interface CharacterOwnership {
   assertLive(characterId: string): Promise<void>;
   /** Forgets a cached answer; character-service calls it when a character is deleted or restored. */
   invalidate(characterId: string): Promise<void>;
-  /** preHandler (after `authenticate`): the character named by `characterIdOf` must be the caller's. */
-  requireOwner(
-    characterIdOf: (request: FastifyRequest) => string | undefined,
-  ): (request: FastifyRequest) => Promise<void>;
 }
 
 /**
@@ -94,13 +88,6 @@ export function createCharacterOwnership(options: CharacterOwnershipOptions): Ch
     async invalidate(characterId) {
       await options.cache.delete(characterOwnerCacheKey(characterId));
     },
-    requireOwner(characterIdOf) {
-      return async (request) => {
-        const characterId = characterIdOf(request);
-        if (characterId === undefined) throw new AppError('VALIDATION_ERROR', 'A characterId is required');
-        await assertOwned(authOf(request).accountId, characterId);
-      };
-    },
   };
 }
 
@@ -141,24 +128,4 @@ export function ownerLookupVia(client: InternalClient): OwnerLookup {
     }
     return body.accountId;
   };
-}
-
-/** Asks character-service's internal endpoint at `baseUrl` (role `service`). */
-export function httpOwnerLookup(options: HttpOwnerLookupOptions): OwnerLookup {
-  return ownerLookupVia(characterServiceClient(options));
-}
-
-/**
- * The ownership check for `service`, from configuration: character-service at CHARACTER_URL, asked
- * with `service`'s own client-credentials token.
- */
-export function characterOwnershipFor(deps: {
-  config: PlatformConfig;
-  cache: Cache;
-  name: ServiceName;
-}): CharacterOwnership {
-  return createCharacterOwnership({
-    cache: deps.cache,
-    lookup: ownerLookupVia(characterServiceClientFor(deps.config, deps.name)),
-  });
 }

@@ -3,12 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { FastifyRequest } from 'fastify';
 import type { Cache } from '../../src/cache/cache.ts';
 import {
   characterOwnerCacheKey,
+  characterServiceClient,
   createCharacterOwnership,
-  httpOwnerLookup,
+  ownerLookupVia,
 } from '../../src/ownership/character-ownership.ts';
 import { AppError } from '../../src/problem.ts';
 import { createTestCache, realRedisUrl } from '../../src/testing.ts';
@@ -75,7 +75,7 @@ function ownership(ttlMs = 60_000) {
     cache,
     ttlMs,
     notFoundTtlMs: ttlMs,
-    lookup: httpOwnerLookup({ baseUrl, authorization: async () => 'Bearer service-token' }),
+    lookup: ownerLookupVia(characterServiceClient({ baseUrl, authorization: async () => 'Bearer service-token' })),
   });
 }
 
@@ -137,35 +137,10 @@ describe(`character ownership (${realRedisUrl ? 'redis' : 'memory'} cache)`, () 
     assert.equal(await cache.get(characterOwnerCacheKey(characterId)), null);
     const unreachable = createCharacterOwnership({
       cache,
-      lookup: httpOwnerLookup({ baseUrl: 'http://127.0.0.1:1', timeoutMs: 500 }),
+      lookup: ownerLookupVia(characterServiceClient({ baseUrl: 'http://127.0.0.1:1', timeoutMs: 500 })),
     });
     const absent = randomUUID();
     assert.deepEqual(await failureOf(unreachable.assertOwned(randomUUID(), absent)), ['UPSTREAM_UNAVAILABLE', 503]);
     assert.equal(await cache.get(characterOwnerCacheKey(absent)), null);
-  });
-
-  it('guards a route: requireOwner reads the id from the request and the caller from request.auth', async () => {
-    const check = ownership();
-    const characterId = randomUUID();
-    const accountId = randomUUID();
-    owners.set(characterId, accountId);
-    const guard = check.requireOwner((request) => (request.params as { characterId?: string }).characterId);
-    const request = (account: string | null) =>
-      ({
-        params: { characterId },
-        auth: account
-          ? {
-              accountId: account,
-              roles: ['player'],
-              sessionId: undefined,
-              token: 't',
-              clientId: undefined,
-              expiresAt: new Date(),
-            }
-          : null,
-      }) as unknown as FastifyRequest;
-    assert.equal(await codeOf(guard(request(accountId))), 'OK');
-    assert.equal(await codeOf(guard(request(randomUUID()))), 'CHARACTER_NOT_OWNED');
-    assert.equal(await codeOf(guard(request(null))), 'UNAUTHENTICATED');
   });
 });
