@@ -1,0 +1,85 @@
+/**
+ * Hit probability (DOMAIN.md): clamp(0.70 − 0.01 per metre outside the optimal range × cone factor +
+ * bonuses, 0.05, 0.95). The cone factor (0.7 with gyro_stabilizer_mk3) shrinks the distance penalty;
+ * bonuses: smart assist with a smart scope +0.10, chip_targeting +0.05, kiroshi_optics +0.05,
+ * stock_stabilizer +0.03, scope_smart_mk2 +0.10 on shots that ricochet.
+ */
+import type { WeaponClass } from '@necp/contracts';
+import { clamp } from './arithmetic.ts';
+import { type BallisticsRules, ballisticsConfig } from './ballistics-config.ts';
+import { metersOutsideOptimal } from './distance.ts';
+import { ImplantIds, type InstalledMods, isModId, ModSlots } from './names.ts';
+import { hasSmartScope } from './ricochet.ts';
+
+export interface HitShot {
+  weaponClass: WeaponClass;
+  distanceMeters: number;
+  mods: InstalledMods;
+  implants: readonly string[];
+  /** API.md `flags.smartAssist`: counts only with a smart scope installed. */
+  smartAssist: boolean;
+  /** Whether the shot ricochets (its ricochet path has a bounce). */
+  ricochets: boolean;
+}
+
+export interface HitBreakdown {
+  base: number;
+  metersOutsideOptimal: number;
+  coneFactor: number;
+  distancePenalty: number;
+  smartAssistBonus: number;
+  modsBonus: number;
+  implantsBonus: number;
+  ricochetBonus: number;
+  /** Before the clamp: may leave [min, max]. */
+  unclamped: number;
+  hitProbability: number;
+}
+
+/** The product of the implants' cone factors (1 without a stabilizer); each implant counts once. */
+export function coneFactor(implants: readonly string[], rules: BallisticsRules = ballisticsConfig): number {
+  let factor = 1;
+  for (const implant of ImplantIds) if (implants.includes(implant)) factor *= rules.implants[implant].coneFactor;
+  return factor;
+}
+
+export function hitBreakdown(shot: HitShot, rules: BallisticsRules = ballisticsConfig): HitBreakdown {
+  const outside = metersOutsideOptimal(shot.weaponClass, shot.distanceMeters, rules);
+  const cone = coneFactor(shot.implants, rules);
+  const distancePenalty = rules.hit.penaltyPerMeterOutside * outside * cone;
+  const smartAssistBonus = shot.smartAssist && hasSmartScope(shot.mods, rules) ? rules.hit.smartAssistBonus : 0;
+  let modsBonus = 0;
+  let ricochetBonus = 0;
+  for (const slot of ModSlots) {
+    const modId = shot.mods[slot];
+    if (!modId || !isModId(modId)) continue;
+    modsBonus += rules.mods[modId].hitChanceBonus;
+    if (shot.ricochets) ricochetBonus += rules.mods[modId].ricochetHitBonus;
+  }
+  let implantsBonus = 0;
+  for (const implant of ImplantIds) {
+    if (shot.implants.includes(implant)) implantsBonus += rules.implants[implant].hitChanceBonus;
+  }
+  const unclamped = rules.hit.base - distancePenalty + smartAssistBonus + modsBonus + implantsBonus + ricochetBonus;
+  return {
+    base: rules.hit.base,
+    metersOutsideOptimal: outside,
+    coneFactor: cone,
+    distancePenalty,
+    smartAssistBonus,
+    modsBonus,
+    implantsBonus,
+    ricochetBonus,
+    unclamped,
+    hitProbability: clamp(unclamped, rules.hit.min, rules.hit.max),
+  };
+}
+
+export function hitProbability(shot: HitShot, rules: BallisticsRules = ballisticsConfig): number {
+  return hitBreakdown(shot, rules).hitProbability;
+}
+
+/** A roll in [0, 1) hits when it is below the probability. */
+export function rollHits(probability: number, roll: number): boolean {
+  return roll < probability;
+}
