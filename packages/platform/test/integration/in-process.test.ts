@@ -7,6 +7,7 @@ import type { AuthContext } from '../../src/auth/claims.ts';
 import { createDenyList } from '../../src/auth/deny-list.ts';
 import { createAuthenticator } from '../../src/auth/http-auth.ts';
 import { createTokenVerifier } from '../../src/auth/verifier.ts';
+import type { Cache } from '../../src/cache/cache.ts';
 import { createHttpService, type HttpService } from '../../src/http/http-service.ts';
 import { handOff } from '../../src/http/in-process.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -41,9 +42,11 @@ describe('handing a request to a service of this process', () => {
   /** What the front vouches for on the next request, by test. */
   let vouch: (token: string) => AuthContext | undefined = () => undefined;
 
+  let cache: Cache;
+
   before(async () => {
     issuer = await startTestIssuer();
-    const cache = createTestCache();
+    cache = createTestCache();
     const denyList = createDenyList(cache, { entryTtlMs: 60_000 });
     await denyList.revokeSession(revokedSession);
     const authenticator = createAuthenticator(
@@ -94,6 +97,7 @@ describe('handing a request to a service of this process', () => {
     await front.close();
     await back.close();
     await issuer.close();
+    await cache.close();
   });
 
   it('takes the caller the front vouched for, and only for the token it vouched for', async () => {
