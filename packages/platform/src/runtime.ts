@@ -29,6 +29,12 @@ export interface Runtime {
   /** The database, opened and given the platform's tables on first use. */
   database(): Promise<SqlDatabase>;
   /**
+   * The database if this process has one: `DATABASE_URL` names it, or a service of the process
+   * opened the embedded one. Never opens an embedded database by itself (a gateway alone keeps no
+   * data); the deny-list reads ended sessions and bans from here.
+   */
+  existingDatabase?(): Promise<SqlDatabase | undefined>;
+  /**
    * Starts the outbox relay unless Debezium relays (`OUTBOX_RELAY=off`); `producers`: the
    * producers whose rows it sends, unset for all.
    */
@@ -53,16 +59,26 @@ export async function createRuntime(config: PlatformConfig, processName: string)
     bus,
     inProcess: createInProcessServices(),
     database() {
-      database ??= (async () => {
-        const db = await createDatabase({
-          databaseUrl: config.DATABASE_URL,
-          dataDir: config.DATA_DIR,
-          poolSize: config.DATABASE_POOL_SIZE,
+      if (!database) {
+        const opening = (async () => {
+          const db = await createDatabase({
+            databaseUrl: config.DATABASE_URL,
+            dataDir: config.DATA_DIR,
+            poolSize: config.DATABASE_POOL_SIZE,
+          });
+          await migrate(db, [platformMigrations]);
+          return db;
+        })();
+        // A database that could not be opened (its server down) is tried again by the next caller.
+        opening.catch(() => {
+          if (database === opening) database = undefined;
         });
-        await migrate(db, [platformMigrations]);
-        return db;
-      })();
+        database = opening;
+      }
       return database;
+    },
+    existingDatabase() {
+      return database || config.DATABASE_URL ? runtime.database() : Promise.resolve(undefined);
     },
     async startRelay(options = {}) {
       if (config.OUTBOX_RELAY === 'off' || relay) return relay;

@@ -12,6 +12,8 @@ export interface AuthContext {
   /** Client that obtained the token (`client_id` or Keycloak's `azp`). */
   clientId: string | undefined;
   expiresAt: Date;
+  /** `iat`, when the token has one: the deny-list refuses tokens issued before a ban of the account. */
+  issuedAt?: Date | undefined;
 }
 
 /** Why a token was refused; mapped to the API's codes by the HTTP layer. */
@@ -68,5 +70,6 @@ export function toAuthContext(token: string, header: ProtectedHeaderParameters, 
     token,
     clientId: typeof clientId === 'string' ? clientId : undefined,
     expiresAt: new Date(payload.exp * 1000),
+    issuedAt: typeof payload.iat === 'number' ? new Date(payload.iat * 1000) : undefined,
   };
 }

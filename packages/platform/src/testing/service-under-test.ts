@@ -69,7 +69,7 @@ export interface ServiceUnderTest {
   /** Throws for a service that is its own issuer (`issuer: false`). */
   readonly issuer: TestIssuer;
   /** The deny-list the service checks (in the runtime's cache): revoke a session or ban an account. */
-  denyList: DenyList;
+  readonly denyList: DenyList;
   readonly service: RunningService;
   /** Over real HTTP; the body is JSON when JSON, text otherwise. */
   call(
@@ -91,8 +91,12 @@ export interface ServiceUnderTest {
   deliverAll<T extends Topic>(topic: T, events: EventToDeliver<T>[]): Promise<string[]>;
   /** Stops the instance (HTTP, consumers' bus, jobs, relay) as a crash would leave the database, then waits. */
   stop(): Promise<void>;
-  /** Starts a new instance on the same database, cache and issuer. */
-  start(): Promise<void>;
+  /**
+   * Starts a new instance on the same database and issuer, and the same cache unless `freshCache`:
+   * then an empty one (a new memory cache, or Redis under a new prefix), as after a restart of a
+   * process on memory or of a Redis that kept nothing.
+   */
+  start(options?: { freshCache?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -122,7 +126,7 @@ export async function startServiceUnderTest(
     ...env,
   });
   const logger = createLogger(`${definition.name}-test`, config.LOG_LEVEL);
-  const cache = createTestCache();
+  let cache = createTestCache();
   const retry = options.retry ?? { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1 };
   let bus = new InProcessBus(logger, retry);
   let metrics = new Registry();
@@ -134,12 +138,15 @@ export async function startServiceUnderTest(
     get metrics() {
       return metrics;
     },
-    cache,
+    get cache() {
+      return cache;
+    },
     get bus() {
       return bus;
     },
     inProcess: createInProcessServices(),
     database: async () => test.db,
+    existingDatabase: async () => test.db,
     async startRelay(relayOptions = {}) {
       if (config.OUTBOX_RELAY === 'off' || relay) return relay;
       relay = relayOf(config, { db: test.db, bus, logger, metrics }, relayOptions);
@@ -215,7 +222,9 @@ export async function startServiceUnderTest(
     get issuer() {
       return trusted();
     },
-    denyList: denyListFor({ config, cache }),
+    get denyList() {
+      return denyListFor({ config, cache });
+    },
     get service() {
       return running();
     },
@@ -251,7 +260,13 @@ export async function startServiceUnderTest(
       (await deliverAll(topic, [{ key, payload, ...(eventId ? { eventId } : {}) }]))[0] as string,
     deliverAll,
     stop: halt,
-    start: boot,
+    async start(options = {}) {
+      if (options.freshCache) {
+        await cache.close();
+        cache = createTestCache();
+      }
+      await boot();
+    },
     close,
   };
 }

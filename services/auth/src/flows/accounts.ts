@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { AppError } from '@necp/platform';
+import { AppError, type Denial } from '@necp/platform';
 import { canBan, isBanned, normalizeRoles, passwordProblem, removesRole } from '../domain/accounts.ts';
 import { publish } from '../events.ts';
 import { findAccount, insertAccount, setBan, takenField, updatePasswordHash, updateRoles } from '../store/accounts.ts';
+import type { AuthDatabase } from '../store/tables.ts';
 import type { AuthApp } from './auth-app.ts';
 import { denySessions, revokeAndAnnounce } from './sessions.ts';
 
@@ -77,6 +78,7 @@ export async function changePassword(
   const revoked = await app.db.transaction().execute(async (trx) => {
     await updatePasswordHash(trx, account.id, passwordHash);
     return revokeAndAnnounce(
+      app,
       trx,
       { accountId: account.id, ...(caller.sessionId ? { exceptSessionId: caller.sessionId } : {}) },
       'password changed',
@@ -96,7 +98,7 @@ export async function setRoles(app: AuthApp, accountId: string, roles: string[])
     if (!account) throw new AppError('NOT_FOUND', 'No such account');
     await updateRoles(trx, accountId, normalized);
     const ended = removesRole(account.roles, normalized)
-      ? await revokeAndAnnounce(trx, { accountId }, 'roles reduced')
+      ? await revokeAndAnnounce(app, trx, { accountId }, 'roles reduced')
       : [];
     return { before: account.roles, revoked: ended };
   });
@@ -105,36 +107,44 @@ export async function setRoles(app: AuthApp, accountId: string, roles: string[])
   return { accountId, roles: normalized };
 }
 
+/**
+ * Bans an account: its sessions end (none can be refreshed) and its tokens are refused, those issued
+ * before the ban for good (also after an unban or the ban's end), kept in the database with the ban.
+ */
 export async function ban(
   app: AuthApp,
   actor: { accountId: string; roles: string[] },
   accountId: string,
   input: { reason: string; until: Date | null },
 ) {
-  if (input.until && input.until <= new Date()) {
+  const at = new Date();
+  if (input.until && input.until <= at) {
     throw new AppError('VALIDATION_ERROR', 'until must be in the future', {
       errors: [{ path: 'body/until', message: 'must be in the future' }],
     });
   }
-  await app.db.transaction().execute(async (trx) => {
+  const banned: Denial = { kind: 'ban', accountId, at, until: input.until };
+  const sessions = await app.db.transaction().execute(async (trx) => {
     const target = await findAccount(trx, accountId, { forUpdate: true });
     if (!target) throw new AppError('NOT_FOUND', 'No such account');
     if (!canBan({ id: actor.accountId, roles: actor.roles }, target)) {
       throw new AppError('FORBIDDEN', 'You may not ban this account');
     }
     await setBan(trx, accountId, input);
-    await revokeAndAnnounce(trx, { accountId }, 'account banned');
+    const ended = await revokeAndAnnounce(app, trx, { accountId }, 'account banned');
+    await app.denyList.record<AuthDatabase>(trx, [banned]);
     await publish(trx, {
       topic: 'auth.account.banned',
       key: accountId,
       payload: { accountId, reason: input.reason, until: input.until?.toISOString() ?? null },
     });
+    return ended;
   });
-  // The account entry alone stops every token; the sessions are revoked so none can be refreshed.
-  await app.denyList.banAccount(accountId, input.until ?? undefined);
+  await app.denyList.publish([banned, ...sessions.map((sessionId) => ({ kind: 'session' as const, sessionId, at }))]);
   return { accountId, status: 'banned' as const, reason: input.reason, until: input.until?.toISOString() ?? null };
 }
 
+/** Lifts the ban: the account signs in again, and only its new tokens work. */
 export async function unban(app: AuthApp, accountId: string) {
   await existing(app, accountId);
   await setBan(app.db, accountId, null);

@@ -1,5 +1,6 @@
 import { isBanned } from '../domain/accounts.ts';
-import { hashToken, newRefreshToken } from '../domain/secrets.ts';
+import { reuseOf, successorOf } from '../domain/refresh-reuse.ts';
+import { hashToken } from '../domain/secrets.ts';
 import { findAccount } from '../store/accounts.ts';
 import {
   extendSession,
@@ -27,19 +28,24 @@ type Outcome =
   | { kind: 'invalid'; why: string };
 
 /**
- * The refresh_token grant. Every use rotates the token; a token presented a second time means it
- * leaked (or the client raced itself), so the whole family, i.e. the session, is revoked.
+ * The refresh_token grant. Every use rotates the token. The same token presented again within the
+ * grace window (AUTH_REFRESH_REUSE_GRACE_SECONDS) is a client retrying: it gets the same successor
+ * (derived from the token, see `successorOf`) and an access token of the same session. Presented
+ * after the window it means the token leaked, so the whole family, i.e. the session, is revoked.
  */
 export async function refreshGrant(app: AuthApp, refreshToken: string): Promise<TokenResponse> {
   const now = new Date();
   // Decisions are returned, not thrown, so the reuse revocation commits before the refusal.
   const outcome = await app.db.transaction().execute(async (trx): Promise<Outcome> => {
+    // Locked: concurrent uses of one token are decided one after the other.
     const record = await lockRefreshToken(trx, hashToken(refreshToken));
     if (!record) return { kind: 'invalid', why: 'unknown refresh token' };
-    if (record.usedAt) {
+    const retry =
+      record.usedAt !== null && reuseOf(record.usedAt, now, app.settings.refreshReuseGraceSeconds) === 'retry';
+    if (record.usedAt && !retry) {
       return {
         kind: 'reused',
-        revoked: await revokeAndAnnounce(trx, { sessionId: record.sessionId }, 'refresh token reuse'),
+        revoked: await revokeAndAnnounce(app, trx, { sessionId: record.sessionId }, 'refresh token reuse'),
       };
     }
     const session = await findSession(trx, record.sessionId);
@@ -48,11 +54,13 @@ export async function refreshGrant(app: AuthApp, refreshToken: string): Promise<
       return { kind: 'invalid', why: 'the refresh token expired' };
     const account = await findAccount(trx, session.accountId);
     if (!account || isBanned(account, now)) return { kind: 'invalid', why: 'the account cannot sign in' };
-    const next = newRefreshToken();
-    const expiresAt = new Date(now.getTime() + app.settings.refreshTokenTtlSeconds * 1000);
-    await markRefreshTokenUsed(trx, record.hash, now);
-    await insertRefreshToken(trx, { hash: next.hash, sessionId: session.id, expiresAt });
-    await extendSession(trx, session.id, expiresAt, now);
+    const next = successorOf(app.refreshSuccessorKey, refreshToken);
+    if (!retry) {
+      const expiresAt = new Date(now.getTime() + app.settings.refreshTokenTtlSeconds * 1000);
+      await markRefreshTokenUsed(trx, record.hash, now);
+      await insertRefreshToken(trx, { hash: next.hash, sessionId: session.id, expiresAt });
+      await extendSession(trx, session.id, expiresAt, now);
+    }
     return {
       kind: 'rotated',
       accountId: account.id,

@@ -15,11 +15,18 @@ export interface SessionCaller {
 }
 
 /**
- * Revokes sessions inside the caller's transaction and writes one `auth.session.revoked` per
- * session there too; returns the ids to deny once the transaction has committed.
+ * Revokes sessions inside the caller's transaction and, there too, writes one `auth.session.revoked`
+ * per session and the sessions' denials (kept in the database, where a restarted cache finds them);
+ * returns the ids to deny in the cache once the transaction has committed.
  */
-export async function revokeAndAnnounce(trx: Kysely<AuthDatabase>, match: Match, reason: string): Promise<string[]> {
-  const revoked = await revokeSessions(trx, match, reason, new Date());
+export async function revokeAndAnnounce(
+  app: AuthApp,
+  trx: Kysely<AuthDatabase>,
+  match: Match,
+  reason: string,
+): Promise<string[]> {
+  const at = new Date();
+  const revoked = await revokeSessions(trx, match, reason, at);
   for (const session of revoked) {
     await publish(trx, {
       topic: 'auth.session.revoked',
@@ -27,6 +34,10 @@ export async function revokeAndAnnounce(trx: Kysely<AuthDatabase>, match: Match,
       payload: { accountId: session.accountId, sessionId: session.id },
     });
   }
+  await app.denyList.record(
+    trx,
+    revoked.map((session) => ({ kind: 'session' as const, sessionId: session.id, at })),
+  );
   return revoked.map((session) => session.id);
 }
 
@@ -37,7 +48,7 @@ export async function denySessions(app: AuthApp, sessionIds: string[]): Promise<
 
 /** Ends sessions matched by `match` (in a transaction of its own) and denies their tokens. */
 export async function endSessions(app: AuthApp, match: Match, reason: string): Promise<string[]> {
-  const ids = await app.db.transaction().execute((trx) => revokeAndAnnounce(trx, match, reason));
+  const ids = await app.db.transaction().execute((trx) => revokeAndAnnounce(app, trx, match, reason));
   await denySessions(app, ids);
   return ids;
 }
@@ -52,17 +63,6 @@ async function sessionOfRefreshToken(app: AuthApp, token: string, accountId: str
 export async function logout(app: AuthApp, caller: SessionCaller, refreshToken: string | undefined): Promise<void> {
   const sessionId = refreshToken ? await sessionOfRefreshToken(app, refreshToken, caller.accountId) : caller.sessionId;
   if (sessionId) await endSessions(app, { sessionId, accountId: caller.accountId }, 'logout');
-}
-
-/** RFC 7009: ends the session of one of the caller's refresh (or access) tokens. */
-export async function revokeToken(app: AuthApp, caller: SessionCaller, token: string): Promise<void> {
-  let sessionId = await sessionOfRefreshToken(app, token, caller.accountId);
-  if (!sessionId && token.split('.').length === 3) {
-    const verified = await app.authenticator.verifier.verify(token).catch(() => undefined);
-    if (verified?.accountId === caller.accountId) sessionId = verified.sessionId;
-  }
-  // RFC 7009 §2.2: unknown or foreign tokens are answered the same, revealing nothing.
-  if (sessionId) await endSessions(app, { sessionId, accountId: caller.accountId }, 'revoked');
 }
 
 /** The caller's live sessions, newest first, a page at a time. */
