@@ -63,7 +63,7 @@ describe('every service through the gateway under hostile input', () => {
         document,
         tokens: [undefined, player, admin],
         knownId: characterId,
-        oauthOperations: ['POST /api/v1/auth/token'],
+        oauthOperations: ['POST /api/v1/auth/token', 'POST /api/v1/auth/revoke'],
       });
       sent += result.sent;
       failures.push(...result.failures);

@@ -5,9 +5,12 @@ export const AdminPassword = 'Admin-password-for-tests-1';
 export const ArbiterPassword = 'Arbiter-password-for-tests-1';
 
 export interface AuthUnderTest {
-  url: string;
+  /** Where the running instance listens (a new port after `restart`). */
+  readonly url: string;
   runtime: ServiceUnderTest['runtime'];
   service: ServiceUnderTest['service'];
+  /** Stops the instance and starts a new one on the same database (`freshCache`: on an empty cache). */
+  restart(options?: { freshCache?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,10 +35,16 @@ export async function startAuth(overrides: Record<string, string> = {}): Promise
     },
   });
   return {
-    url: auth.base,
+    get url() {
+      return auth.base;
+    },
     runtime: auth.runtime,
     get service() {
       return auth.service;
+    },
+    async restart(options) {
+      await auth.stop();
+      await auth.start(options);
     },
     close: () => auth.close(),
   };

@@ -14,12 +14,11 @@ export interface AuthApp {
   passwords: PasswordHasher;
   cache: Cache;
   denyList: DenyList;
+  /** Derives a refresh token's successor (`successorOf`), so a retry gets the same one. */
+  refreshSuccessorKey: Buffer;
   /** Verifies this issuer's own tokens against its key ring (no network hop). */
   authenticator: Authenticator;
   /** client id → secret of the service clients (client-credentials grant). */
   clients: ReadonlyMap<string, string>;
   logger: Logger;
 }
-
-/** Our own first-party client, for logins that name none. */
-export const DefaultClientId = 'necp-web';

@@ -1,35 +1,36 @@
-import { SigningAlgs } from '../domain/keys.ts';
+import { ClientAuthMethods, GrantTypes } from '../domain/clients.ts';
 import type { AuthApp } from './auth-app.ts';
 
-/** OpenID Connect Discovery 1.0 §3: where clients find this issuer's endpoints and keys. */
+/** The endpoints of this issuer, under its URL. */
+export function issuerEndpoints(issuer: string) {
+  const base = issuer.replace(/\/$/, '');
+  return {
+    jwks_uri: `${base}/.well-known/jwks.json`,
+    token_endpoint: `${base}/api/v1/auth/token`,
+    revocation_endpoint: `${base}/api/v1/auth/revoke`,
+    userinfo_endpoint: `${base}/api/v1/auth/userinfo`,
+  };
+}
+
+/**
+ * RFC 8414 authorization server metadata, which is also the OpenID Connect Discovery 1.0 document:
+ * what this issuer serves and nothing more. It has no authorization endpoint, so nothing that
+ * depends on one (response types and modes, PKCE); ID tokens are signed with the algorithms of its
+ * keys.
+ */
 export function discoveryDocument(app: AuthApp) {
-  const issuer = app.settings.issuer.replace(/\/$/, '');
+  const keyAlgs = app.keys.jwks().keys.map((key) => key.alg);
   return {
     issuer: app.settings.issuer,
-    jwks_uri: `${issuer}/.well-known/jwks.json`,
-    token_endpoint: `${issuer}/api/v1/auth/token`,
-    revocation_endpoint: `${issuer}/api/v1/auth/revoke`,
-    userinfo_endpoint: `${issuer}/api/v1/auth/me`,
-    grant_types_supported: ['password', 'refresh_token', 'client_credentials'],
-    response_types_supported: ['token'],
-    token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic', 'none'],
-    revocation_endpoint_auth_methods_supported: ['none'],
-    id_token_signing_alg_values_supported: [...SigningAlgs],
-    subject_types_supported: ['public'],
+    ...issuerEndpoints(app.settings.issuer),
+    grant_types_supported: [...GrantTypes],
+    token_endpoint_auth_methods_supported: [...ClientAuthMethods],
+    revocation_endpoint_auth_methods_supported: [...ClientAuthMethods],
     scopes_supported: ['openid', 'profile', 'service'],
-    claims_supported: [
-      'sub',
-      'iss',
-      'aud',
-      'exp',
-      'iat',
-      'nbf',
-      'jti',
-      'sid',
-      'roles',
-      'client_id',
-      'scope',
-      'preferred_username',
-    ],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: [...new Set([app.settings.signingAlg, ...keyAlgs])].filter(
+      (alg): alg is string => typeof alg === 'string',
+    ),
+    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'sid', 'preferred_username', 'roles'],
   };
 }

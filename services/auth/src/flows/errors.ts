@@ -1,12 +1,26 @@
 import { AppError } from '@necp/platform';
 
-/** RFC 6749 §5.2 error codes the token endpoint answers with. */
+/** The API's error codes (problem+json `code`). */
+export type ErrorCode = AppError['code'];
+
+/** RFC 6749 §5.2 and RFC 7009 §2.2.1 error codes the token and revocation endpoints answer with. */
 export type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_client'
   | 'invalid_grant'
   | 'unauthorized_client'
-  | 'unsupported_grant_type';
+  | 'unsupported_grant_type'
+  | 'unsupported_token_type';
+
+/** The API's code for each, for the problem members an OAuth error body carries beside `error`. */
+const problemCodes: Record<OAuthErrorCode, ErrorCode> = {
+  invalid_request: 'VALIDATION_ERROR',
+  invalid_client: 'UNAUTHENTICATED',
+  invalid_grant: 'UNAUTHENTICATED',
+  unauthorized_client: 'FORBIDDEN',
+  unsupported_grant_type: 'VALIDATION_ERROR',
+  unsupported_token_type: 'VALIDATION_ERROR',
+};
 
 export class OAuthError extends Error {
   override name = 'OAuthError';
@@ -16,6 +30,10 @@ export class OAuthError extends Error {
     super(description);
     this.error = error;
     this.status = status;
+  }
+
+  get code(): ErrorCode {
+    return problemCodes[this.error];
   }
 }
 
@@ -32,7 +50,7 @@ export class LoginRefused extends Error {
       reason === 'invalid'
         ? 'The login or the password is wrong'
         : reason === 'locked'
-          ? 'Too many failed logins: try again later'
+          ? 'Too many failed logins from this address: try again later'
           : 'The account is banned',
     );
     this.reason = reason;

@@ -1,12 +1,14 @@
+import { isGrantType, mayUseTokenOf, type Requester } from '../domain/clients.ts';
 import type { AuthApp } from './auth-app.ts';
-import { DefaultClientId } from './auth-app.ts';
 import { clientCredentialsGrant } from './client-credentials.ts';
+import { clientForGrant, identifyClient, registeredClient } from './clients.ts';
 import { OAuthError } from './errors.ts';
 import { passwordLogin } from './login.ts';
 import { refreshGrant } from './refresh.ts';
+import { refreshTokenHolder } from './token-holders.ts';
 import type { TokenResponse } from './tokens.ts';
 
-/** A token endpoint request (RFC 6749 §4), form or JSON. */
+/** A token endpoint request (RFC 6749 §4), form or JSON; other parameters are ignored (§3.2). */
 export interface TokenRequest {
   grant_type: string;
   username?: string;
@@ -18,47 +20,54 @@ export interface TokenRequest {
 
 /** What the request carries besides its body. */
 export interface TokenRequestMeta {
-  /** RFC 6749 §2.3.1: the client's id and secret from `Authorization: Basic`, read for client_credentials only. */
-  basicCredentials(): { id: string; secret: string } | undefined;
+  /** The Authorization header: client_secret_basic (RFC 6749 §2.3.1). */
+  authorization: string | undefined;
   userAgent: string | null;
+  /** The caller's address (through the trusted proxies). */
   ip: string | null;
 }
 
-function clientOf(app: AuthApp, request: TokenRequest): string {
-  const clientId = request.client_id ?? DefaultClientId;
-  if (clientId !== DefaultClientId && !app.clients.has(clientId)) {
-    throw new OAuthError('invalid_client', 'Unknown client');
+/** RFC 6749 §6: a refresh token is used by the client it was issued to, and by no other. */
+async function assertRefreshTokenOf(app: AuthApp, requester: Requester, refreshToken: string): Promise<void> {
+  const holder = await refreshTokenHolder(app, refreshToken);
+  // An unknown token is the refresh grant's own refusal.
+  if (!holder) return;
+  const issuedTo = holder.clientId === undefined ? undefined : registeredClient(app, holder.clientId);
+  if (!mayUseTokenOf(requester, issuedTo)) {
+    throw new OAuthError('invalid_grant', 'The refresh token was not issued to this client');
   }
-  return clientId;
 }
 
-/** The token endpoint: the password, refresh_token and client_credentials grants. */
+/**
+ * The token endpoint: the client first (a confidential one proves itself on every request that
+ * names it), then the grant, which the client must be registered for.
+ */
 export async function grantTokens(app: AuthApp, request: TokenRequest, meta: TokenRequestMeta): Promise<TokenResponse> {
-  switch (request.grant_type) {
-    case 'password': {
+  const requester = identifyClient(app, {
+    authorization: meta.authorization,
+    clientId: request.client_id,
+    clientSecret: request.client_secret,
+  });
+  const grant = request.grant_type;
+  if (!isGrantType(grant)) throw new OAuthError('unsupported_grant_type', `grant_type ${grant} is not supported`);
+  const client = clientForGrant(app, requester, grant);
+  switch (grant) {
+    case 'password':
       if (!request.username || !request.password) {
         throw new OAuthError('invalid_request', 'username and password are required');
       }
-      const clientId = clientOf(app, request);
       return passwordLogin(app, {
         login: request.username,
         password: request.password,
-        clientId,
+        clientId: client.id,
         userAgent: meta.userAgent,
         ip: meta.ip,
       });
-    }
     case 'refresh_token':
       if (!request.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required');
+      await assertRefreshTokenOf(app, requester, request.refresh_token);
       return refreshGrant(app, request.refresh_token);
-    case 'client_credentials': {
-      const basic = meta.basicCredentials();
-      const id = basic?.id ?? request.client_id;
-      const secret = basic?.secret ?? request.client_secret;
-      if (!id || !secret) throw new OAuthError('invalid_client', 'Client authentication is required');
-      return clientCredentialsGrant(app, id, secret);
-    }
-    default:
-      throw new OAuthError('unsupported_grant_type', `grant_type ${request.grant_type} is not supported`);
+    case 'client_credentials':
+      return clientCredentialsGrant(app, client);
   }
 }

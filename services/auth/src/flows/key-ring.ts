@@ -123,10 +123,19 @@ export class KeyRing {
   }
 
   /** Signs an access token (RFC 9068 header `typ: at+jwt`) with the current key. */
-  async signAccessToken(payload: JWTPayload): Promise<string> {
+  signAccessToken(payload: JWTPayload): Promise<string> {
+    return this.#sign(payload, 'at+jwt');
+  }
+
+  /** Signs an OpenID Connect ID token (`typ: JWT`, which no access-token verifier accepts) with the current key. */
+  signIdToken(payload: JWTPayload): Promise<string> {
+    return this.#sign(payload, 'JWT');
+  }
+
+  async #sign(payload: JWTPayload, typ: string): Promise<string> {
     const key = await this.#currentKey();
     return new SignJWT(payload)
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ })
       .sign(await this.#privateKey(key));
   }
 

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { isBanned } from '../domain/accounts.ts';
-import { afterFailure, lockoutSubject } from '../domain/lockout.ts';
 import { newRefreshToken } from '../domain/secrets.ts';
 import { type Account, findAccountByLogin } from '../store/accounts.ts';
 import { createSession, insertRefreshToken } from '../store/sessions.ts';
 import type { AuthApp } from './auth-app.ts';
 import { LoginRefused } from './errors.ts';
-import { DefaultScope, issueAccessToken, type TokenResponse } from './tokens.ts';
+import { assertNotLocked, forgetFailures, lockoutKeys, recordFailure } from './lockout.ts';
+import { DefaultScope, issueAccessToken, issueIdToken, type TokenResponse } from './tokens.ts';
 
 export interface LoginRequest {
   login: string;
@@ -16,38 +16,29 @@ export interface LoginRequest {
   ip: string | null;
 }
 
-const failuresKey = (subject: string) => `auth:login-failures:${subject}`;
-const lockKey = (subject: string) => `auth:login-lock:${subject}`;
+/**
+ * Checks the password under the lockout rule; resolves with the account or throws LoginRefused.
+ * Failures count per login and source, so guessing from one address never locks the owner out of
+ * the account from another; an unknown name counts exactly as an account does.
+ */
+async function checkCredentials(app: AuthApp, request: LoginRequest): Promise<Account> {
+  const now = new Date();
+  const account = await findAccountByLogin(app.db, request.login);
+  const keys = await lockoutKeys(app, account?.id, request.login, request.ip);
+  await assertNotLocked(app, keys, now);
 
-/** Checks the password under the lockout rule; resolves with the account or throws LoginRefused. */
-async function checkCredentials(app: AuthApp, login: string, password: string): Promise<Account> {
-  const account = await findAccountByLogin(app.db, login);
-  const subject = lockoutSubject(account?.id, login);
-  const lockedUntil = await app.cache.get(lockKey(subject));
-  if (lockedUntil) throw new LoginRefused('locked', new Date(lockedUntil));
-
-  const valid = account ? await app.passwords.verify(account.passwordHash, password) : false;
-  if (!account) await app.passwords.burn(password);
-  if (!valid || !account) {
-    const lockoutMs = app.settings.lockoutSeconds * 1000;
-    const failures = (await app.cache.increment(failuresKey(subject), 1, lockoutMs)).value;
-    const outcome = afterFailure(failures, { threshold: app.settings.lockoutThreshold, lockoutMs }, new Date());
-    if (outcome.lockedUntil) {
-      await app.cache.set(lockKey(subject), outcome.lockedUntil.toISOString(), lockoutMs);
-      await app.cache.delete(failuresKey(subject));
-      throw new LoginRefused('locked', outcome.lockedUntil);
-    }
-    throw new LoginRefused('invalid');
-  }
-  await app.cache.delete(failuresKey(subject));
+  const valid = account ? await app.passwords.verify(account.passwordHash, request.password) : false;
+  if (!account) await app.passwords.burn(request.password);
+  if (!valid || !account) throw await recordFailure(app, keys, now);
+  await forgetFailures(app, keys);
   // Checked after the password, so a ban is only revealed to someone who knows it.
-  if (isBanned(account, new Date())) throw new LoginRefused('banned', account.bannedUntil);
+  if (isBanned(account, now)) throw new LoginRefused('banned', account.bannedUntil);
   return account;
 }
 
 /** The password grant: a new session (refresh-token family) and its first tokens. */
 export async function passwordLogin(app: AuthApp, request: LoginRequest): Promise<TokenResponse> {
-  const account = await checkCredentials(app, request.login, request.password);
+  const account = await checkCredentials(app, request);
   const now = new Date();
   const sessionId = randomUUID();
   const refresh = newRefreshToken();
@@ -64,14 +55,10 @@ export async function passwordLogin(app: AuthApp, request: LoginRequest): Promis
     });
     await insertRefreshToken(trx, { hash: refresh.hash, sessionId, expiresAt: refreshExpiresAt });
   });
-  const access = await issueAccessToken(app, {
-    sub: account.id,
-    roles: account.roles,
-    sessionId,
-    clientId: request.clientId,
-    username: account.username,
-    scope: DefaultScope,
-  });
+  const subject = { sub: account.id, sessionId, clientId: request.clientId, username: account.username };
+  const access = await issueAccessToken(app, { ...subject, roles: account.roles, scope: DefaultScope });
+  // `openid` is always granted to a player's session: its ID token says who signed in, for the client.
+  const idToken = await issueIdToken(app, { ...subject, authTime: now });
   return {
     access_token: access.token,
     token_type: 'Bearer',
@@ -79,5 +66,6 @@ export async function passwordLogin(app: AuthApp, request: LoginRequest): Promis
     refresh_token: refresh.token,
     refresh_expires_in: app.settings.refreshTokenTtlSeconds,
     scope: DefaultScope,
+    id_token: idToken,
   };
 }

@@ -8,8 +8,11 @@ export interface TokenResponse {
   refresh_token?: string;
   refresh_expires_in?: number;
   scope: string;
+  /** OpenID Connect: issued with a player's session, whose scope always holds `openid`. */
+  id_token?: string;
 }
 
+/** What a player's session is granted; `openid` brings the ID token, `profile` its name claims. */
 export const DefaultScope = 'openid profile';
 
 /** Signs an access token for `subject` with the settings' lifetime and audience. */
@@ -34,4 +37,25 @@ export async function issueAccessToken(
     ...(subject.username ? { preferred_username: subject.username } : {}),
   });
   return { token, expiresIn };
+}
+
+/**
+ * An OpenID Connect ID token (Core §2): who signed in, for the client (`aud`), not for the API. It
+ * has no access-token type, so no verifier of the API accepts it as a bearer token.
+ */
+export async function issueIdToken(
+  app: AuthApp,
+  subject: { sub: string; sessionId: string; clientId: string; username: string; authTime: Date },
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return app.keys.signIdToken({
+    iss: app.settings.issuer,
+    sub: subject.sub,
+    aud: subject.clientId,
+    iat: now,
+    exp: now + app.settings.accessTokenTtlSeconds,
+    auth_time: Math.floor(subject.authTime.getTime() / 1000),
+    sid: subject.sessionId,
+    preferred_username: subject.username,
+  });
 }

@@ -2,7 +2,16 @@ import { authOf, type HttpApp, problems } from '@necp/platform';
 import { Type } from 'typebox';
 import { changePassword, describeAccount, register } from '../flows/accounts.ts';
 import type { AuthApp } from '../flows/auth-app.ts';
-import { AccountSchema, AuthTag, MeSchema, NewPassword, Password, RegisterRequestSchema } from './schemas.ts';
+import { userInfo } from '../flows/userinfo.ts';
+import {
+  AccountSchema,
+  AuthTag,
+  MeSchema,
+  NewPassword,
+  Password,
+  RegisterRequestSchema,
+  UserInfoSchema,
+} from './schemas.ts';
 
 export function accountRoutes(app: HttpApp, auth: AuthApp): void {
   app.post(
@@ -27,6 +36,24 @@ export function accountRoutes(app: HttpApp, auth: AuthApp): void {
     },
     async (request) => describeAccount(auth, authOf(request).accountId),
   );
+
+  // OpenID Connect Core §5.3.1: the UserInfo endpoint answers GET and POST alike.
+  for (const method of ['GET', 'POST'] as const) {
+    app.route({
+      method,
+      url: '/userinfo',
+      config: { access: 'caller' },
+      schema: {
+        tags: [AuthTag],
+        summary: 'OpenID Connect UserInfo: the subject (`sub`) of the access token and its profile claims',
+        response: { 200: UserInfoSchema },
+      },
+      handler: async (request, reply) => {
+        reply.header('cache-control', 'no-store');
+        return userInfo(auth, authOf(request));
+      },
+    });
+  }
 
   app.post(
     '/password',

@@ -2,6 +2,7 @@ import { authOf, type HttpApp, problems } from '@necp/platform';
 import { Type } from 'typebox';
 import { ban, setRoles, unban } from '../flows/accounts.ts';
 import type { AuthApp } from '../flows/auth-app.ts';
+import { unlockAccount } from '../flows/lockout.ts';
 import { AccountIdParams, AuthTag, RoleSchema } from './schemas.ts';
 
 const BanResult = Type.Object({
@@ -13,7 +14,7 @@ const BanResult = Type.Object({
 
 const Moderation = { roles: ['admin', 'moderator'] };
 
-/** Under `/api/v1/auth/accounts`: roles and bans, for staff. */
+/** Under `/api/v1/auth/accounts`: roles, bans and login locks, for staff. */
 export function adminRoutes(app: HttpApp, auth: AuthApp): void {
   app.put(
     '/:accountId/roles',
@@ -72,5 +73,22 @@ export function adminRoutes(app: HttpApp, auth: AuthApp): void {
       },
     },
     async (request) => unban(auth, request.params.accountId),
+  );
+
+  app.post(
+    '/:accountId/unlock',
+    {
+      config: { access: Moderation },
+      schema: {
+        tags: [AuthTag],
+        summary: 'Lift every login lock on an account, from every address (admin, moderator)',
+        params: AccountIdParams,
+        response: { 204: Type.Null(), ...problems(404) },
+      },
+    },
+    async (request, reply) => {
+      await unlockAccount(auth, request.params.accountId);
+      return reply.code(204).send(null);
+    },
   );
 }

@@ -12,25 +12,54 @@ export const TokenResponseSchema = Type.Object({
   refresh_token: Type.Optional(Type.String()),
   refresh_expires_in: Type.Optional(Type.Integer()),
   scope: Type.String(),
+  id_token: Type.Optional(Type.String()),
 });
 
+/** RFC 6749 §5.2, with the problem members (`status`, `code`, `lockedUntil`, ...) beside `error`. */
 export const OAuthErrorSchema = Type.Object(
   { error: Type.String(), error_description: Type.String() },
   { additionalProperties: true },
 );
 
+/** The OAuth answers a route can give, for the OpenAPI document. */
+export function oauthErrors(...statuses: number[]) {
+  return Object.fromEntries(statuses.map((status) => [status, OAuthErrorSchema]));
+}
+
+/** A form or JSON parameter: text without U+0000 (which no form parser refuses and PostgreSQL cannot store). */
+const Parameter = (maxLength: number, minLength = 0) => Type.String({ minLength, maxLength, pattern: '^[^\\u0000]*$' });
+
+/** Other parameters are ignored, as RFC 6749 §3.2 says, so they are allowed here. */
 export const TokenRequestSchema = Type.Object(
   {
-    grant_type: Type.String({ maxLength: 64 }),
-    username: Type.Optional(Type.String({ maxLength: 254 })),
-    password: Type.Optional(Password),
-    refresh_token: Type.Optional(Type.String({ maxLength: 512 })),
-    client_id: Type.Optional(Type.String({ maxLength: 128 })),
-    client_secret: Type.Optional(Type.String({ maxLength: 512 })),
-    scope: Type.Optional(Type.String({ maxLength: 512 })),
+    grant_type: Parameter(256),
+    username: Type.Optional(Parameter(254)),
+    password: Type.Optional(Parameter(PasswordLimits.max, 1)),
+    refresh_token: Type.Optional(Parameter(512)),
+    client_id: Type.Optional(Parameter(128)),
+    client_secret: Type.Optional(Parameter(512)),
+    scope: Type.Optional(Parameter(512)),
   },
-  { additionalProperties: false },
+  { additionalProperties: true },
 );
+
+/** RFC 7009 §2.1, with the client's `client_id` (and `client_secret` for client_secret_post). */
+export const RevocationRequestSchema = Type.Object(
+  {
+    token: Parameter(4096, 1),
+    token_type_hint: Type.Optional(Parameter(64)),
+    client_id: Type.Optional(Parameter(128)),
+    client_secret: Type.Optional(Parameter(512)),
+  },
+  { additionalProperties: true },
+);
+
+/** OpenID Connect UserInfo (Core §5.3.2). */
+export const UserInfoSchema = Type.Object({
+  sub: Type.String(),
+  preferred_username: Type.Optional(Type.String()),
+  roles: Type.Array(Type.String()),
+});
 
 export const LoginRequestSchema = Type.Object(
   { login: Type.String({ minLength: 1, maxLength: 254 }), password: Password },

@@ -1,7 +1,7 @@
 import { authOf, type HttpApp, pageLimit, pageQuery, pageSchema, problems, Uuid } from '@necp/platform';
 import { Type } from 'typebox';
 import type { AuthApp } from '../flows/auth-app.ts';
-import { endOwnSession, listSessions, logout, revokeToken } from '../flows/sessions.ts';
+import { endOwnSession, listSessions, logout } from '../flows/sessions.ts';
 import { AuthTag, SessionSchema } from './schemas.ts';
 
 export function sessionRoutes(app: HttpApp, auth: AuthApp): void {
@@ -24,30 +24,6 @@ export function sessionRoutes(app: HttpApp, auth: AuthApp): void {
     async (request, reply) => {
       await logout(auth, authOf(request), request.body?.refresh_token);
       return reply.code(204).send(null);
-    },
-  );
-
-  app.post(
-    '/revoke',
-    {
-      config: { access: 'caller' },
-      schema: {
-        tags: [AuthTag],
-        summary: 'RFC 7009 revocation of a refresh (or access) token of the caller',
-        consumes: ['application/x-www-form-urlencoded', 'application/json'],
-        body: Type.Object(
-          {
-            token: Type.String({ minLength: 1, maxLength: 4096 }),
-            token_type_hint: Type.Optional(Type.String({ maxLength: 64 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Object({}) },
-      },
-    },
-    async (request) => {
-      await revokeToken(auth, authOf(request), request.body.token);
-      return {};
     },
   );
 

@@ -1,74 +1,75 @@
-import { AppError, type HttpApp, problems, sendProblem } from '@necp/platform';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { type HttpApp, problems } from '@necp/platform';
+import { Type } from 'typebox';
 import type { AuthApp } from '../flows/auth-app.ts';
-import { DefaultClientId } from '../flows/auth-app.ts';
-import { LoginRefused, OAuthError } from '../flows/errors.ts';
+import { defaultClient } from '../flows/clients.ts';
+import { LoginRefused } from '../flows/errors.ts';
 import { grantTokens } from '../flows/grants.ts';
 import { passwordLogin } from '../flows/login.ts';
-import { AuthTag, LoginRequestSchema, OAuthErrorSchema, TokenRequestSchema, TokenResponseSchema } from './schemas.ts';
+import { revokeClientToken } from '../flows/revocation.ts';
+import { oauthErrorHandler, requestMeta } from './oauth-http.ts';
+import {
+  AuthTag,
+  LoginRequestSchema,
+  oauthErrors,
+  RevocationRequestSchema,
+  TokenRequestSchema,
+  TokenResponseSchema,
+} from './schemas.ts';
 
-/** RFC 6749 §2.3.1: `Authorization: Basic` with form-urlencoded id and secret. */
-function basicCredentials(request: FastifyRequest): { id: string; secret: string } | undefined {
-  const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(request.headers.authorization ?? '');
-  if (!match?.[1]) return undefined;
-  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return undefined;
-  return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
-}
+/** OAuth2 clients post forms (RFC 6749 §4, RFC 7009 §2.1); JSON is accepted as well. */
+const OAuthMediaTypes = ['application/x-www-form-urlencoded', 'application/json'];
 
-function requestMeta(request: FastifyRequest) {
-  const userAgent = request.headers['user-agent'];
-  return { userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 256) : null, ip: request.ip };
-}
-
-/** OAuth2 errors in RFC 6749's shape (plus `code`, and `lockedUntil` for a lock), everything else as problems. */
-function oauthErrorHandler(auth: AuthApp) {
-  return (error: FastifyError | Error, _request: FastifyRequest, reply: FastifyReply) => {
-    reply.header('cache-control', 'no-store');
-    if (error instanceof OAuthError) {
-      if (error.error === 'invalid_client') reply.header('www-authenticate', 'Basic realm="necp"');
-      return reply.code(error.status).send({ error: error.error, error_description: error.message });
-    }
-    if (error instanceof LoginRefused) {
-      const problem = error.toAppError();
-      reply.headers(problem.headers);
-      return reply.code(error.reason === 'locked' ? 423 : 400).send({
-        error: 'invalid_grant',
-        error_description: error.message,
-        code: problem.code,
-        ...problem.extensions,
-      });
-    }
-    // Any unreadable request (schema, malformed JSON, text a database cannot store) is RFC 6749's
-    // invalid_request: this route's 400 answer has that shape, and a problem body would not serialize.
-    const status = error instanceof AppError ? error.status : (error as FastifyError).statusCode;
-    if ((error as FastifyError).validation || status === 400) {
-      return reply.code(400).send({ error: 'invalid_request', error_description: error.message });
-    }
-    return sendProblem(reply, error, auth.logger);
-  };
-}
-
-/** The token endpoint and its JSON convenience, `/login`: public, they are how a caller gets a token. */
+/**
+ * The OAuth endpoints, public (they are how a caller gets a token, and RFC 7009 revocation needs
+ * none): the token endpoint, its JSON convenience `/login`, and revocation.
+ */
 export function tokenRoutes(app: HttpApp, auth: AuthApp): void {
+  const errorHandler = oauthErrorHandler(auth);
+
   app.post(
     '/token',
     {
       config: { access: 'public' },
       schema: {
         tags: [AuthTag],
-        summary: 'OAuth2 token endpoint: password, refresh_token and client_credentials grants',
-        consumes: ['application/x-www-form-urlencoded', 'application/json'],
+        summary: 'OAuth2 token endpoint: password (public clients), refresh_token and client_credentials grants',
+        consumes: OAuthMediaTypes,
         body: TokenRequestSchema,
-        response: { 200: TokenResponseSchema, 400: OAuthErrorSchema, 401: OAuthErrorSchema, 423: OAuthErrorSchema },
+        response: { 200: TokenResponseSchema, ...oauthErrors(400, 401, 413, 415, 423) },
       },
-      errorHandler: oauthErrorHandler(auth),
+      errorHandler,
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-      const meta = { basicCredentials: () => basicCredentials(request), ...requestMeta(request) };
+      const meta = { authorization: request.headers.authorization, ...requestMeta(request, auth) };
       return grantTokens(auth, request.body, meta);
+    },
+  );
+
+  app.post(
+    '/revoke',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: [AuthTag],
+        summary: 'RFC 7009 revocation of a refresh or access token, by the client it was issued to',
+        consumes: OAuthMediaTypes,
+        body: RevocationRequestSchema,
+        response: { 200: Type.Object({}), ...oauthErrors(400, 401, 413, 415) },
+      },
+      errorHandler,
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const { token, token_type_hint, client_id, client_secret } = request.body;
+      await revokeClientToken(auth, {
+        token,
+        tokenTypeHint: token_type_hint,
+        authorization: request.headers.authorization,
+        clientId: client_id,
+        clientSecret: client_secret,
+      });
+      return {};
     },
   );
 
@@ -78,7 +79,7 @@ export function tokenRoutes(app: HttpApp, auth: AuthApp): void {
       config: { access: 'public' },
       schema: {
         tags: [AuthTag],
-        summary: 'JSON convenience for the password grant',
+        summary: "JSON convenience for the password grant, as the game's public client",
         body: LoginRequestSchema,
         response: { 200: TokenResponseSchema, ...problems(401, 403, 423) },
       },
@@ -89,8 +90,8 @@ export function tokenRoutes(app: HttpApp, auth: AuthApp): void {
         return await passwordLogin(auth, {
           login: request.body.login,
           password: request.body.password,
-          clientId: DefaultClientId,
-          ...requestMeta(request),
+          clientId: defaultClient(auth).id,
+          ...requestMeta(request, auth),
         });
       } catch (error) {
         throw error instanceof LoginRefused ? error.toAppError() : error;

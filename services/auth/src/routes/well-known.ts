@@ -5,19 +5,24 @@ import { discoveryDocument } from '../flows/discovery.ts';
 
 const WellKnownTag = 'oidc';
 
-/** Under `/.well-known`, public: OIDC discovery and the JWKS. */
+/** Under `/.well-known`, public: the issuer's metadata (OIDC Discovery and RFC 8414 alike) and the JWKS. */
 export function wellKnownRoutes(app: HttpApp, auth: AuthApp): void {
-  app.get(
-    '/openid-configuration',
-    {
-      config: { access: 'public' },
-      schema: { tags: [WellKnownTag], summary: 'OIDC discovery', response: { 200: Type.Unknown() } },
-    },
-    async (_request, reply) => {
-      reply.header('cache-control', 'public, max-age=300');
-      return discoveryDocument(auth);
-    },
-  );
+  for (const [path, summary] of [
+    ['/openid-configuration', 'OpenID Connect Discovery 1.0'],
+    ['/oauth-authorization-server', 'OAuth 2.0 Authorization Server Metadata (RFC 8414)'],
+  ] as const) {
+    app.get(
+      path,
+      {
+        config: { access: 'public' },
+        schema: { tags: [WellKnownTag], summary, response: { 200: Type.Unknown() } },
+      },
+      async (_request, reply) => {
+        reply.header('cache-control', 'public, max-age=300');
+        return discoveryDocument(auth);
+      },
+    );
+  }
 
   app.get(
     '/jwks.json',

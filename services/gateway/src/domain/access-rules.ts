@@ -6,6 +6,8 @@
 const publicExact = new Set([
   'POST /api/v1/auth/register',
   'POST /api/v1/auth/token',
+  // RFC 7009: a public client revokes with its client_id, no bearer token.
+  'POST /api/v1/auth/revoke',
   'POST /api/v1/auth/login',
   'GET /api/v1/characters/reference',
   'GET /api/v1/world/districts',
@@ -23,7 +25,7 @@ export function isPublicRoute(method: string, path: string): boolean {
   return (verb === 'GET' || verb === 'OPTIONS') && publicPrefixes.some((prefix) => path.startsWith(prefix));
 }
 
-/** What a rule counts by: the client address, the account, the login name tried, or the character. */
+/** What a rule counts by: the client address, the account, the login name tried (from one address), or the character. */
 export type RateKey = 'ip' | 'account' | 'login' | 'character';
 
 export interface RateRule {
@@ -105,8 +107,10 @@ export function rateIdentity(candidate: RateRule, facts: RequestFacts): string |
     case 'account':
       return facts.accountId;
     case 'login': {
+      // Per name from one address: a count of the name alone would let anyone, from anywhere, keep
+      // its owner from signing in (auth-service's lockout counts per account and source for the same reason).
       const login = facts.body?.login ?? facts.body?.username;
-      return typeof login === 'string' && login.length > 0 ? login.toLowerCase() : undefined;
+      return typeof login === 'string' && login.length > 0 ? `${login.toLowerCase()}@${facts.ip}` : undefined;
     }
     case 'character': {
       const characterId = facts.body?.characterId;

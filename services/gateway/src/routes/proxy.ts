@@ -14,10 +14,20 @@ import { classifyUpstreamError, type UpstreamFailure, upstreamPrefixes } from '.
 import type { GatewayDeps } from '../settings.ts';
 import { bufferedBody } from './buffered-bodies.ts';
 
-/** What the gateway adds to every request it forwards. */
+const ForwardedMethods = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS', 'TRACE'];
+
+/**
+ * What the gateway adds to every request it forwards. X-Forwarded-For is replaced, not appended
+ * to: the gateway is the edge, so the address it took the request from is the caller's, and a
+ * client's own header must not name someone else to the services (auth-service's lockout counts by it).
+ */
 function forwardedHeaders(request: FastifyRequest): Record<string, string> {
   const trace = currentTrace();
-  return { 'x-request-id': request.id, ...(trace ? { traceparent: formatTraceparent(trace) } : {}) };
+  return {
+    'x-request-id': request.id,
+    'x-forwarded-for': request.ip,
+    ...(trace ? { traceparent: formatTraceparent(trace) } : {}),
+  };
 }
 
 function upstreamProblem(failure: UpstreamFailure, service: ServiceName, timeoutMs: number) {
@@ -41,6 +51,13 @@ export async function proxyRoutes(app: HttpApp, { context, settings }: GatewayDe
   // in this process would then arrive with its stream spent (and wait until the 504). The gateway
   // leaves every body unread, as the HTTP proxy does for the other types, for the service to read.
   app.addContentTypeParser('text/plain', (_request, body, done) => done(null, body));
+  // Each service documents its own routes (`/docs/specs/<service>.json`); the catch-all routes that
+  // forward them stay out of the gateway's document.
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
+  // TRACE too, so that the service answers it (405 with its `Allow`) as it answers any method it does not take.
+  if (!app.supportedMethods.includes('TRACE')) app.addHttpMethod('TRACE');
   for (const { prefix, service } of upstreamPrefixes) {
     const upstream = serviceUrl(context.config, service);
     const handToService = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -63,6 +80,7 @@ export async function proxyRoutes(app: HttpApp, { context, settings }: GatewayDe
       prefix,
       rewritePrefix: prefix,
       preHandler: handToService,
+      httpMethods: ForwardedMethods,
       // The gateway's own hooks count and time every request; a log line per hop would only cost.
       disableRequestLogging: true,
       undici: { connections: 128, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: timeoutMs },

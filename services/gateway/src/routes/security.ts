@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import cors from '@fastify/cors';
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
-import { AppError, type Cache, type HttpApp, useAuthentication } from '@necp/platform';
+import { AppError, type Cache, documentEdgeAnswers, type HttpApp, useAuthentication } from '@necp/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   isPublicRoute,
@@ -32,6 +32,19 @@ function cacheStore(cache: Cache) {
       return this;
     }
   };
+}
+
+/** The OAuth endpoints, whose clients read refusals in RFC 6749 §5.2's shape (`error`, `error_description`). */
+const OAuthPaths = new Set(['/api/v1/auth/token', '/api/v1/auth/revoke']);
+
+/**
+ * Public routes, and any other method at their paths: such a request reaches the service without a
+ * verified caller, so the service answers it as it answers any caller, with its own token check on
+ * whatever it routes there and 405 for a method it does not take (not a 401 for a route that
+ * needs no token).
+ */
+function isOpenPath(method: string, path: string): boolean {
+  return isPublicRoute(method, path) || isPublicRoute('GET', path) || isPublicRoute('POST', path);
 }
 
 function pathOf(request: FastifyRequest): string {
@@ -94,6 +107,8 @@ export async function edgeSecurity(app: HttpApp, { context, settings }: GatewayD
     });
   }
   await app.register(rateLimit, { global: false, store: cacheStore(context.cache), enableDraftSpec: true });
+  // Every route counts against a limit (per address when public, per account otherwise).
+  documentEdgeAnswers(app.server, [429]);
 
   const rules = rateRules({
     publicPerIpPerMinute: settings.RATE_LIMIT_PUBLIC_PER_MINUTE,
@@ -121,7 +136,7 @@ export async function edgeSecurity(app: HttpApp, { context, settings }: GatewayD
       method: request.method,
       path,
       ip: normalizeIP(request.ip),
-      isPublic: isPublicRoute(request.method, path),
+      isPublic: isOpenPath(request.method, path),
       accountId: request.auth?.accountId,
       body: undefined,
     };
@@ -157,20 +172,18 @@ export async function edgeSecurity(app: HttpApp, { context, settings }: GatewayD
     };
     reply.headers(headers);
     if (tightest.exceeded) {
-      throw new AppError(
-        'RATE_LIMITED',
-        `Too many requests (${tightest.rule.name}); retry in ${tightest.resetSeconds} s`,
-        {
-          headers: { ...headers, 'retry-after': String(tightest.resetSeconds) },
-          extensions: { limit: tightest.rule.name },
-        },
-      );
+      const detail = `Too many requests (${tightest.rule.name}); retry in ${tightest.resetSeconds} s`;
+      const oauth = OAuthPaths.has(path) ? { error: 'temporarily_unavailable', error_description: detail } : {};
+      throw new AppError('RATE_LIMITED', detail, {
+        headers: { ...headers, 'retry-after': String(tightest.resetSeconds) },
+        extensions: { limit: tightest.rule.name, ...oauth },
+      });
     }
   }
 
   app.addHook('onRequest', (request, reply) => enforce(request, reply, 'edge'));
   useAuthentication(app, context.authenticator, {
-    isPublic: (request) => isPublicRoute(request.method, pathOf(request)),
+    isPublic: (request) => isOpenPath(request.method, pathOf(request)),
     besideDenyList: (request, reply) => enforce(request, reply, 'account'),
   });
 }

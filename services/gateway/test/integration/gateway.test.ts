@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createRuntime, defineService, type RunningService, type Runtime, startService } from '@necp/platform';
 import { startTestIssuer, type TestIssuer, testConfig } from '@necp/platform/testing';
 import { Type } from 'typebox';
 import { gatewayService } from '../../src/service.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
-}
+import { freePort } from '../support/free-port.ts';
 
 /** A stand-in economy service that shows what the gateway forwarded. */
 const echoEconomy = defineService({
