@@ -2,7 +2,9 @@
 # `npm test`: typecheck and lint, unit tests, then the integration and end-to-end tests twice: on the
 # embedded adapters (PGlite, in-process bus, memory) and on real PostgreSQL, Redis and Kafka started
 # here by scripts/infra.sh (installed when missing); on the real servers the end-to-end tests run once
-# more with the gateway forwarding over HTTP. Stops what it started, whatever happens.
+# more with the gateway forwarding over HTTP. After the embedded end-to-end tests, contract fuzzing
+# (scripts/fuzz.ts: Schemathesis, installed by scripts/infra/schemathesis.sh). Stops what it started,
+# whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +19,8 @@ echo "== embedded adapters: PGlite, in-process bus, in-memory cache =="
   unset DATABASE_URL REDIS_URL KAFKA_BROKERS
   run_phase integration
   run_phase e2e
+  echo "== contract fuzzing: Schemathesis over every OpenAPI document (scripts/fuzz.ts) =="
+  node scripts/fuzz.ts
 )
 
 echo "== real servers: PostgreSQL, Redis, Kafka (scripts/infra.sh) =="

@@ -17,6 +17,7 @@ export * from './http/http-service.ts';
 export * from './http/in-process.ts';
 export * from './http/internal-client.ts';
 export * from './http/keyset-cursor.ts';
+export * from './http/openapi-answers.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './ownership/character-access.ts';

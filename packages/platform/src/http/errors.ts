@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError, buildProblem, codeForStatus, type FieldError, PROBLEM_CONTENT_TYPE } from '../problem.ts';
 import { currentTrace } from '../trace-context.ts';
+import type { RouteTable } from './framework-refusals.ts';
 import type { HttpApp } from './http-app.ts';
 
 function traceIdOf(): string {
@@ -82,7 +83,11 @@ export function routerRefusalHandler(logger: Logger) {
   };
 }
 
-/** Every failure, routed or not, becomes problem+json; stack traces never leave the process. */
+/**
+ * Every failure, routed or not, becomes problem+json; stack traces never leave the process. A path
+ * some route takes, asked with another method, is 405 with the methods it takes in `Allow`: told
+ * before the body is read, so a wrong method is 405 whatever the body.
+ */
 export function installProblemHandlers(app: HttpApp, logger: Logger): void {
   app.setErrorHandler((error, _request, reply) => sendProblem(reply, error, logger));
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
@@ -91,4 +96,21 @@ export function installProblemHandlers(app: HttpApp, logger: Logger): void {
       .type(PROBLEM_CONTENT_TYPE)
       .send(buildProblem('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`, traceIdOf())),
   );
+}
+
+/**
+ * 405 for a path that `routes` take with other methods (see above), with those methods in `Allow`;
+ * undefined for a request that is not one.
+ */
+export function methodNotAllowed(request: FastifyRequest, routes: RouteTable): AppError | undefined {
+  const template = request.routeOptions.url;
+  // A request a route without parameters took is where it belongs.
+  if (template !== undefined && !template.includes(':') && !template.includes('*')) return undefined;
+  const path = request.url.split('?')[0] ?? request.url;
+  const allowed = template !== undefined ? routes.staticMethodsAt(path) : routes.methodsAt(path);
+  if (allowed.length === 0 || allowed.includes(request.method)) return undefined;
+  return new AppError('METHOD_NOT_ALLOWED', `${path} does not take ${request.method}`, {
+    headers: { allow: allowed.join(', ') },
+    extensions: { allow: allowed },
+  });
 }

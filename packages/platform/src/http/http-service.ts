@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
-import { registerAjvFormats, type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import { registerAjvFormats, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyRequest, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Type } from 'typebox';
 import { createHttpMetrics } from '../metrics.ts';
+import { AppError, buildProblem, PROBLEM_CONTENT_TYPE } from '../problem.ts';
 import { formatTraceparent, parseTraceparent, runWithTrace } from '../trace-context.ts';
 import { SpanKind, startWorkSpan, type WorkSpan } from '../tracing.ts';
-import { installProblemHandlers, routerRefusalHandler } from './errors.ts';
+import { installProblemHandlers, methodNotAllowed, routerRefusalHandler } from './errors.ts';
+import { clientErrorHandler, createRouteTable } from './framework-refusals.ts';
 import type { HttpApp } from './http-app.ts';
 import { installJsonBodyParser } from './json-body.ts';
+import { documentedSchema } from './openapi-answers.ts';
+import { StrictValidatorCompiler } from './strict-validation.ts';
 
 export type { HttpApp } from './http-app.ts';
 
@@ -53,6 +57,16 @@ export interface HttpService {
 }
 
 const InfraTag = 'infrastructure';
+const Health = Type.Object({ status: Type.Literal('ok'), service: Type.String() });
+const Readiness = Type.Object({
+  status: Type.Union([Type.Literal('ready'), Type.Literal('unready')]),
+  service: Type.String(),
+  checks: Type.Record(Type.String(), Type.String()),
+});
+const MetricsText = {
+  description: 'Prometheus text exposition',
+  content: { 'text/plain': { schema: Type.String() } },
+};
 
 async function checkAll(readiness: Record<string, ReadinessCheck>, timeoutMs: number) {
   const entries = await Promise.all(
@@ -85,17 +99,27 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
     loggerInstance: options.logger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit,
-    return503OnClosing: true,
+    // Answered by the hook below, as a problem like every other refusal.
+    return503OnClosing: false,
     frameworkErrors: routerRefusalHandler(options.logger),
+    clientErrorHandler: clientErrorHandler(options.logger),
     forceCloseConnections: 'idle',
     genReqId: (request) => {
       const header = request.headers['x-request-id'];
       return typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
     },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(StrictValidatorCompiler);
+  const routeTable = createRouteTable();
+  app.addHook('onRoute', routeTable.record);
   installProblemHandlers(app, options.logger);
   if (!options.forwardsBodies) installJsonBodyParser(app);
+  // An `Expect` other than 100-continue: Node would answer 417 with no body.
+  app.server.on('checkExpectation', (_request, response) => {
+    const problem = buildProblem('EXPECTATION_FAILED', 'Only Expect: 100-continue is understood', '0'.repeat(32));
+    response.writeHead(417, { 'content-type': PROBLEM_CONTENT_TYPE, connection: 'close' });
+    response.end(JSON.stringify(problem));
+  });
 
   const httpMetrics = createHttpMetrics(options.metrics);
   const spans = new WeakMap<FastifyRequest, WorkSpan>();
@@ -112,6 +136,13 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
     reply.header('x-request-id', request.id);
     reply.header('traceparent', formatTraceparent(span.context));
     runWithTrace(span.context, done);
+  });
+  // Refusals before the body is read: the service is shutting down (503), a wrong method (405).
+  let closing = false;
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!closing) return done(methodNotAllowed(request, routeTable));
+    reply.header('connection', 'close');
+    done(new AppError('SERVICE_UNAVAILABLE', `${options.name} is shutting down`));
   });
   app.addHook('onResponse', (request, reply, done) => {
     const labels = {
@@ -136,24 +167,42 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       },
     },
+    transform: ({ schema, url, route }) => ({
+      schema: documentedSchema(route, schema, { readsBodies: !options.forwardsBodies, server: app.server }) ?? schema,
+      url,
+    }),
   });
 
   const timeoutMs = options.readinessTimeoutMs ?? 2000;
-  app.get('/health', { schema: { tags: [InfraTag], summary: 'Liveness' } }, async () => ({
-    status: 'ok',
+  app.get('/health', { schema: { tags: [InfraTag], summary: 'Liveness', response: { 200: Health } } }, async () => ({
+    status: 'ok' as const,
     service: options.name,
   }));
-  app.get('/ready', { schema: { tags: [InfraTag], summary: 'Readiness of the dependencies' } }, async (_r, reply) => {
-    const result = await checkAll(options.readiness, timeoutMs);
-    return reply
-      .code(result.ready ? 200 : 503)
-      .send({ status: result.ready ? 'ready' : 'unready', service: options.name, checks: result.checks });
-  });
-  app.get('/metrics', { schema: { tags: [InfraTag], summary: 'Prometheus metrics' } }, async (_r, reply) => {
-    const own = await options.metrics.metrics();
-    const shared = options.processMetrics ? await options.processMetrics.metrics() : '';
-    return reply.type(options.metrics.contentType).send(`${own}\n${shared}`);
-  });
+  app.get(
+    '/ready',
+    {
+      schema: {
+        tags: [InfraTag],
+        summary: 'Readiness of the dependencies',
+        response: { 200: Readiness, 503: Readiness },
+      },
+    },
+    async (_r, reply) => {
+      const result = await checkAll(options.readiness, timeoutMs);
+      return reply
+        .code(result.ready ? 200 : 503)
+        .send({ status: result.ready ? 'ready' : 'unready', service: options.name, checks: result.checks });
+    },
+  );
+  app.get(
+    '/metrics',
+    { schema: { tags: [InfraTag], summary: 'Prometheus metrics', response: { 200: MetricsText } } },
+    async (_r, reply) => {
+      const own = await options.metrics.metrics();
+      const shared = options.processMetrics ? await options.processMetrics.metrics() : '';
+      return reply.type(options.metrics.contentType).send(`${own}\n${shared}`);
+    },
+  );
   app.get(
     '/openapi.json',
     { schema: { tags: [InfraTag], summary: 'This document', response: { 200: Type.Unknown() } } },
@@ -172,12 +221,16 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
     },
     async close() {
       // Drains in-flight requests; a connection still open at the deadline (a peer that keeps a
-      // request half-sent, say) is cut so that shutdown always ends.
+      // request half-sent, say) is cut so that shutdown always ends. A keep-alive connection whose
+      // request was answered meanwhile is closed as soon as it is idle, not at the deadline.
+      closing = true;
       const deadline = setTimeout(() => app.server.closeAllConnections(), options.drainTimeoutMs ?? 5000);
+      const idle = setInterval(() => app.server.closeIdleConnections(), 50);
       try {
         await app.close();
       } finally {
         clearTimeout(deadline);
+        clearInterval(idle);
       }
     },
   };

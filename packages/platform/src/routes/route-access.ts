@@ -19,14 +19,18 @@ declare module 'fastify' {
 
 const bearerSecurity = [{ bearer: [] }];
 
-/** The OpenAPI side of the access level: the bearer scheme and the 401/403 answers it can give. */
+/**
+ * The OpenAPI side of the access level: the bearer scheme and the answers it can give, 401 (no
+ * valid token, a revoked one) and 403 (a banned account; a role the caller lacks). The document
+ * shows them as problem+json (`documentedSchema`).
+ */
 function documentAccess(route: RouteOptions, access: RouteAccess): void {
   if (access === 'public' || !route.schema) return;
   route.schema.security ??= bearerSecurity;
   route.schema.response ??= {};
   const response = route.schema.response as Record<string, unknown>;
   response[401] ??= ProblemSchema;
-  if (access !== 'caller') response[403] ??= ProblemSchema;
+  response[403] ??= ProblemSchema;
 }
 
 /**

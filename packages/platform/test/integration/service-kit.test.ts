@@ -123,14 +123,21 @@ describe(`the service kit on ${adapterLabel}`, () => {
 
   it('documents the access of each route in the OpenAPI document, under the group prefix', async () => {
     const document = (await call('GET', '/openapi.json')).body as {
-      paths: Record<string, Record<string, { security?: unknown; responses: Record<string, unknown> }>>;
+      paths: Record<
+        string,
+        Record<string, { security?: unknown; responses: Record<string, { content?: Record<string, unknown> }> }>
+      >;
     };
     const open = document.paths['/api/v1/kit']?.get;
     const guarded = document.paths['/api/v1/kit/operations']?.post;
     assert.ok(open && guarded, Object.keys(document.paths).join(', '));
     assert.equal(open.security, undefined);
     assert.deepEqual(guarded.security, [{ bearer: [] }]);
-    assert.deepEqual(Object.keys(guarded.responses).sort(), ['200', '401', '403', '422']);
+    // The access level's 401/403, the route's 422, and what the kit knows: a body is checked (400) and read (413, 415).
+    assert.deepEqual(Object.keys(guarded.responses).sort(), ['200', '400', '401', '403', '413', '415', '422']);
+    for (const status of ['400', '401', '403', '413', '415', '422']) {
+      assert.deepEqual(Object.keys(guarded.responses[status]?.content ?? {}), ['application/problem+json'], status);
+    }
   });
 
   it('pages with the default size unless asked, and refuses a size over the maximum', async () => {

@@ -17,7 +17,7 @@ import {
  * Letters and digits of any script, single spaces or hyphens between them: no leading, trailing or
  * doubled separators, so "  Jo" and "V--" cannot pass for other names.
  */
-const NamePattern = /^[\p{L}\p{N}]+(?:[ -][\p{L}\p{N}]+)*$/u;
+export const NamePattern = /^[\p{L}\p{N}]+(?:[ -][\p{L}\p{N}]+)*$/u;
 
 /** The name as stored (NFC), or a 400 naming the rule it breaks. */
 export function validateName(raw: string): string {

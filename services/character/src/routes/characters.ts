@@ -7,6 +7,7 @@ import {
   problems,
   sendResult,
 } from '@necp/platform';
+import { Type } from 'typebox';
 import { characterSheet, charactersOf } from '../flows/character-reads.ts';
 import { createCharacter, deleteCharacter, patchCharacter, restoreCharacter } from '../flows/characters.ts';
 import type { CharacterDeps } from '../flows/deps.ts';
@@ -73,7 +74,7 @@ export function characterRoutes(app: HttpApp, deps: CharacterDeps): void {
         summary: 'Character sheet with derived stats; ETag, If-None-Match',
         params: CharacterIdParams,
         headers: SheetHeaders,
-        response: { 200: SheetSchema, 304: {}, ...problems(400, 403, 404) },
+        response: { 200: SheetSchema, 304: Type.Null(), ...problems(400, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -84,7 +85,7 @@ export function characterRoutes(app: HttpApp, deps: CharacterDeps): void {
         request.headers['if-none-match'],
       );
       reply.header('etag', etag);
-      if (!sheet) return reply.code(304).send();
+      if (!sheet) return reply.code(304).send(null);
       return sheet;
     },
   );
@@ -121,12 +122,12 @@ export function characterRoutes(app: HttpApp, deps: CharacterDeps): void {
         tags,
         summary: 'Soft delete: frees the slot, restorable for 30 days',
         params: CharacterIdParams,
-        response: { 204: {}, ...problems(400, 403, 404) },
+        response: { 204: Type.Null(), ...problems(400, 403, 404) },
       },
     },
     async (request, reply) => {
       await deleteCharacter(deps, authOf(request).accountId, request.params.characterId);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 

@@ -1,6 +1,8 @@
 import { Districts } from '@necp/contracts';
 import { pageQuery, Uuid } from '@necp/platform';
 import { Type } from 'typebox';
+import { NamePattern } from '../domain/character.ts';
+import { ItemTemplates } from '../domain/items.ts';
 import { CharacterRules, Classes, EquipmentSlots, Factions, Origins } from '../domain/rules.ts';
 
 /** What character-service's routes take: paths, bodies, headers and queries. */
@@ -31,8 +33,13 @@ export const ItemParams = Type.Object({ characterId: Uuid, itemId: Uuid });
 
 export const CreateCharacterBody = Type.Object(
   {
-    // The pattern and length are checked again by the domain, which gives the precise rule.
-    name: Type.String({ minLength: 1, maxLength: CharacterRules.nameMaxLength * 2 }),
+    // The naming rule as the document shows it (for a name in NFC, as clients send them); the domain
+    // checks it again on the normalized name.
+    name: Type.String({
+      minLength: CharacterRules.nameMinLength,
+      maxLength: CharacterRules.nameMaxLength,
+      pattern: NamePattern.source,
+    }),
     origin: OriginSchema,
     class: ClassSchema,
     faction: Type.Optional(FactionSchema),
@@ -63,7 +70,7 @@ export const EmptyBody = Type.Object({}, { additionalProperties: false });
 
 export const GrantBody = Type.Object(
   {
-    templateId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9_]+$' }),
+    templateId: Type.Enum(ItemTemplates.map((template) => template.id)),
     quantity: Type.Integer({ minimum: 1, maximum: 10_000 }),
     source: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9_.:-]+$' }),
     sourceId: Type.String({ minLength: 1, maxLength: 128 }),

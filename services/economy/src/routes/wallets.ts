@@ -25,6 +25,17 @@ const LedgerEntrySchema = Type.Object({
 
 const params = Type.Object({ characterId: Uuid });
 
+/** A ledger page's cursor is the `seq` of the last entry shown: any such number names a position. */
+const LedgerPageQuery = Type.Object(
+  {
+    limit: PageQuery.properties.limit,
+    cursor: Type.Optional(
+      Type.String({ pattern: '^[0-9]{1,18}$', description: "The previous page's nextCursor: entries before it" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** Under `/api/v1/economy/wallets`: for the character's owner, admins and services. */
 export function walletRoutes(app: HttpApp, deps: EconomyDeps): void {
   app.get(
@@ -47,7 +58,7 @@ export function walletRoutes(app: HttpApp, deps: EconomyDeps): void {
       schema: {
         summary: "A character's ledger entries, newest first",
         params,
-        querystring: PageQuery,
+        querystring: LedgerPageQuery,
         response: { 200: pageSchema(LedgerEntrySchema), ...problems(400, 403, 404) },
       },
     },
