@@ -61,7 +61,11 @@ async function readBody(request: FastifyRequest, limit: number): Promise<Record<
   let size = 0;
   for await (const chunk of request.body as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) throw new AppError('PAYLOAD_TOO_LARGE', `The body is larger than ${limit} bytes`);
+    if (size > limit) {
+      const detail = `The body is larger than ${limit} bytes`;
+      const oauth = OAuthPaths.has(pathOf(request)) ? { error: 'invalid_request', error_description: detail } : {};
+      throw new AppError('PAYLOAD_TOO_LARGE', detail, { extensions: oauth });
+    }
     chunks.push(chunk);
   }
   const raw = Buffer.concat(chunks);

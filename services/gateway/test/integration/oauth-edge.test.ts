@@ -44,6 +44,7 @@ for (const transport of ['auto', 'http'] as const)
           GATEWAY_UPSTREAM_TRANSPORT: transport,
           REDIS_KEY_PREFIX: `gateway-oauth-test-${crypto.randomUUID()}:`,
           RATE_LIMIT_LOGIN_PER_MINUTE: '2',
+          BODY_LIMIT_BYTES: '4096',
         }),
         'gateway-oauth-test',
       );
@@ -86,5 +87,14 @@ for (const transport of ['auto', 'http'] as const)
       assert.equal(typeof body.error_description, 'string');
       assert.equal(body.code, 'RATE_LIMITED');
       assert.equal(body.status, 429);
+    });
+
+    it('answers a token request over the body limit with 413 and `error` beside the problem members', async () => {
+      const grant = { grant_type: 'password', username: 'big-body', password: 'x'.repeat(5000) };
+      const refused = await post('/api/v1/auth/token', grant);
+      assert.equal(refused.status, 413);
+      const body = (await refused.json()) as Record<string, unknown>;
+      assert.equal(body.error, 'invalid_request');
+      assert.equal(body.code, 'PAYLOAD_TOO_LARGE');
     });
   });
