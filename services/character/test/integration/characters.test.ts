@@ -196,6 +196,8 @@ describe(`characters (${adapterLabel})`, () => {
       headers: { 'if-none-match': etag },
     });
     assert.equal(notModified.status, 304);
+    // A 304 has no body: a length on it makes keep-alive clients wait for bytes that never come.
+    assert.equal(notModified.headers['content-length'], undefined);
     const patched = await h.request({
       method: 'PATCH',
       url: `${base}/${characterId}`,
