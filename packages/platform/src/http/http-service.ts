@@ -144,6 +144,14 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
     reply.header('connection', 'close');
     done(new AppError('SERVICE_UNAVAILABLE', `${options.name} is shutting down`));
   });
+  // A 304 has no body (RFC 9110 §15.4.5): a serialized `null` and its length would make a
+  // keep-alive client wait for bytes Node never sends.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (reply.statusCode !== 304) return done(null, payload);
+    reply.removeHeader('content-type');
+    reply.removeHeader('content-length');
+    done(null, null);
+  });
   app.addHook('onResponse', (request, reply, done) => {
     const labels = {
       method: request.method,

@@ -85,7 +85,7 @@ export function characterRoutes(app: HttpApp, deps: CharacterDeps): void {
         request.headers['if-none-match'],
       );
       reply.header('etag', etag);
-      if (!sheet) return reply.code(304).send();
+      if (!sheet) return reply.code(304).send(null);
       return sheet;
     },
   );
