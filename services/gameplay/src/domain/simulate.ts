@@ -10,7 +10,14 @@ import { round2, round4 } from './arithmetic.ts';
 import { type BallisticsRules, ballisticsConfig } from './ballistics-config.ts';
 import { combatSkillUnlocked } from './combat-skills.ts';
 import { bendAngleAllowed, curvedShotEnergyCost, curvedShotMissing } from './curved-shot.ts';
-import { ammoMultiplier, armorMultiplier, damagePerHit, expectedDamage, modsDamageMultiplier } from './damage.ts';
+import {
+  ammoMultiplier,
+  armorMultiplier,
+  type DamageFactors,
+  damagePerHit,
+  expectedDamage,
+  modsDamageMultiplier,
+} from './damage.ts';
 import { distanceMultiplier } from './distance.ts';
 import { hitBreakdown, rollHits } from './hit-chance.ts';
 import { modsValid, validateMods } from './mods.ts';
@@ -43,14 +50,7 @@ export interface ShotResult {
   seed: number;
   hitProbability: number;
   expectedDamage: number;
-  damageBreakdown: {
-    baseDamage: number;
-    pellets: number;
-    distanceMultiplier: number;
-    armorMultiplier: number;
-    ammoMultiplier: number;
-    modsMultiplier: number;
-    curvedShotMultiplier: number;
+  damageBreakdown: DamageFactors & {
     damagePerHit: number;
     directDamage: number;
     ricochetDamage: number;
