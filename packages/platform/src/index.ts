@@ -31,6 +31,7 @@ export * from './runtime.ts';
 export * from './service/definition.ts';
 export * from './service.ts';
 export * from './sql/database.ts';
+export * from './sql/exclusive-schedule.ts';
 export * from './sql/idempotency.ts';
 export * from './sql/idempotency-sweeper.ts';
 export * from './sql/migrations.ts';
