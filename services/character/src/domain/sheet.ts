@@ -111,6 +111,7 @@ export function loadoutOf(character: CharacterRecord, stacks: readonly Inventory
     characterId: character.id,
     accountId: character.accountId,
     class: character.class,
+    faction: character.faction,
     level: character.level,
     district: character.district,
     attributes: character.attributes,

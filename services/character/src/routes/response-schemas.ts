@@ -136,6 +136,7 @@ export const LoadoutSchema = Type.Object({
   characterId: Uuid,
   accountId: Uuid,
   class: Type.String(),
+  faction: Type.Union([Type.String(), Type.Null()]),
   level: Type.Integer(),
   district: Type.String(),
   attributes: numbersOf(AttributeNames),
