@@ -1,5 +1,6 @@
 import { configOrExit, exitOnConfigError, onShutdownSignal } from '@necp/platform';
 import { startAllInOne } from './all-in-one.ts';
+import { unreadyChecks } from './readiness.ts';
 
 const started = performance.now();
 const config = configOrExit();
@@ -13,9 +14,14 @@ const adapters = [
   config.KAFKA_BROKERS ? `Kafka ${config.KAFKA_BROKERS}` : 'in-process event bus',
   config.REDIS_URL ? 'Redis (REDIS_URL)' : 'in-memory cache',
 ];
+const unready = await unreadyChecks(backend.services);
+const headline =
+  unready.length === 0
+    ? `NECP backend ready in ${readyMs} ms (${adapters.join(', ')})`
+    : `NECP backend started in ${readyMs} ms (${adapters.join(', ')}) but NOT READY:\n${unready.map((line) => `  ${line}`).join('\n')}`;
 const lines = [
   '',
-  `NECP backend ready in ${readyMs} ms (${adapters.join(', ')})`,
+  headline,
   `  gateway     ${gateway}        API docs ${gateway}/docs   health ${gateway}/api/v1/health`,
   ...backend.services
     .filter((service) => service.name !== 'gateway')

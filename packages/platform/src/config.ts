@@ -119,8 +119,25 @@ export type PlatformConfig = Static<typeof PlatformConfigSchema> & {
   readonly env: Readonly<NodeJS.ProcessEnv>;
 };
 
+/**
+ * The URLs a process derives from ports when they are not set: `<SERVICE>_URL` follows `<SERVICE>_PORT`,
+ * and the issuer (clients reach it through the gateway) follows `GATEWAY_PORT`, so moving a service to
+ * another port is one variable, as README says.
+ */
+function urlsFollowingPorts(env: NodeJS.ProcessEnv): Record<string, string> {
+  const derived: Record<string, string> = {};
+  for (const service of ServiceNames) {
+    if (env[`${service.toUpperCase()}_PORT`] === undefined) continue;
+    const url = `http://127.0.0.1:${servicePort(service, env)}`;
+    if (env[serviceUrlVariable(service)] === undefined) derived[serviceUrlVariable(service)] = url;
+    if (service === 'gateway' && env.AUTH_ISSUER_URL === undefined) derived.AUTH_ISSUER_URL = url;
+  }
+  return derived;
+}
+
 export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig {
-  return { ...loadConfig(PlatformConfigSchema, env), env: { ...env } };
+  const withDerivedUrls = { ...env, ...urlsFollowingPorts(env) };
+  return { ...loadConfig(PlatformConfigSchema, withDerivedUrls), env: withDerivedUrls };
 }
 
 export function serviceUrl(config: PlatformConfig, service: ServiceName): string {

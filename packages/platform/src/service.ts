@@ -78,14 +78,16 @@ export async function startService(
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   }
   const composed = await definition.compose(context, db);
+  const authenticator = composed.authenticator ?? context.authenticator;
   const readiness: Record<string, ReadinessCheck> = {
     bus: () => runtime.bus.ping(),
     cache: () => runtime.cache.ping(),
+    // Without the issuer's keys no token verifies: every authenticated request would fail.
+    issuer: () => authenticator.verifier.reachIssuer(),
     ...composed.readiness,
   };
   if (db) readiness.database = () => (db as SqlDatabase).ping();
 
-  const authenticator = composed.authenticator ?? context.authenticator;
   const http = await createHttpService({
     name: definition.name,
     description: definition.description,

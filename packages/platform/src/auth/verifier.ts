@@ -33,6 +33,8 @@ export interface TokenVerifier {
   readonly issuer: string;
   /** Resolves with the token's identity or throws TokenRejectedError / IssuerUnavailableError. */
   verify(token: string): Promise<AuthContext>;
+  /** Resolves when the issuer's keys can be fetched now, throws IssuerUnavailableError when not (readiness). */
+  reachIssuer(): Promise<void>;
 }
 
 /** The issuer's discovery document or keys could not be fetched: the token is neither good nor bad yet. */
@@ -146,10 +148,24 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     });
     return keys;
   };
+  const fetchKeys = async (url: string) => {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+      await response.body?.cancel();
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    } catch (error) {
+      throw new IssuerUnavailableError(`the issuer's keys at ${url} cannot be fetched: ${(error as Error).message}`);
+    }
+  };
   const toleranceMs = (options.clockToleranceSeconds ?? 30) * 1000;
   const verified = new VerifiedTokens(options.cacheSize ?? 10_000, options.cacheTtlMs ?? 60_000);
   return {
     issuer: options.issuer,
+    async reachIssuer() {
+      if (options.keys.kind === 'local') return;
+      const url = options.keys.kind === 'jwks' ? options.keys.url : (await discover(options.issuer, timeoutMs)).jwksUri;
+      await fetchKeys(url);
+    },
     async verify(token) {
       const now = Date.now();
       const known = verified.get(token, now);

@@ -43,6 +43,20 @@ describe('configuration from the environment', () => {
     });
   }
 
+  it('points <SERVICE>_URL and the issuer at <SERVICE>_PORT when only the port is set', () => {
+    const config = loadPlatformConfig({
+      ECONOMY_PORT: '9185',
+      GATEWAY_PORT: '9180',
+      AUTH_PORT: '9181',
+      AUTH_URL: 'http://auth:1',
+    });
+    assert.equal(serviceUrl(config, 'economy'), 'http://127.0.0.1:9185');
+    assert.equal(config.AUTH_ISSUER_URL, 'http://127.0.0.1:9180');
+    assert.equal(serviceUrl(config, 'auth'), 'http://auth:1', 'a URL that is set wins over the port');
+    assert.equal(serviceUrl(config, 'world'), 'http://127.0.0.1:8086');
+    assert.equal(config.env.ECONOMY_URL, 'http://127.0.0.1:9185', "each service's own settings see the same URLs");
+  });
+
   it('reads a service port from <SERVICE>_PORT and refuses a bad one', () => {
     assert.equal(servicePort('world', {}), 8086);
     assert.equal(servicePort('world', { WORLD_PORT: '9999' }), 9999);
