@@ -27,7 +27,12 @@ async function npmStart(env: Record<string, string>): Promise<NpmStart> {
   for (const variable of ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS', 'NODE_TEST_CONTEXT'] as const)
     delete childEnv[variable];
   // A process group of its own, so the cleanup can end npm and the backend together whatever a test did.
-  const child = spawn('npm', ['start'], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn('npm', ['start'], {
+    cwd: root,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let output = '';
   const banner = await new Promise<string>((resolve, reject) => {
