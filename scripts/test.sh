@@ -12,6 +12,8 @@ run_phase() { node scripts/run-tests.ts "$@"; }
 
 npm run --silent typecheck
 npm run --silent lint
+# The typed client is generated from the services' OpenAPI documents: stale types fail the run.
+node scripts/generate-client.ts --check
 run_phase unit
 
 echo "== embedded adapters: PGlite, in-process bus, in-memory cache =="
