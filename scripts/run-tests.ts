@@ -6,6 +6,7 @@
  *   real         <package>/test/real/**        needs the real servers (two processes on one database,
  *                a broker stopped and started, ...)
  *   e2e          test/e2e/**                   journeys through the gateway
+ *   deploy       test/deploy/**                the container image (and what deploys it) on a Docker engine
  * Extra arguments narrow the run to files whose path contains one of them.
  */
 
@@ -13,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const phases = ['unit', 'integration', 'real', 'e2e'] as const;
+const phases = ['unit', 'integration', 'real', 'e2e', 'deploy'] as const;
 type Phase = (typeof phases)[number];
 const phase = process.argv[2] as Phase;
 const filters = process.argv.slice(3);
@@ -46,7 +47,9 @@ const workspaces = ['packages', 'services', 'apps'].flatMap((group) => {
   }
 });
 const files = (
-  phase === 'e2e' ? testFiles(join(root, 'test/e2e')) : workspaces.flatMap((w) => testFiles(join(w, 'test', phase)))
+  phase === 'e2e' || phase === 'deploy'
+    ? testFiles(join(root, 'test', phase))
+    : workspaces.flatMap((w) => testFiles(join(w, 'test', phase)))
 )
   .map((file) => relative(root, file))
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
@@ -60,7 +63,7 @@ process.stdout.write(`\n== ${phase} tests (${files.length} files) ==\n`);
 // Journeys run one at a time: each starts a whole backend, and two on one Kafka broker are two
 // replicas of every consumer group over different databases, each taking the other's events (a
 // character's created event consumed by the other backend's economy: no starting kit).
-const concurrency = phase === 'e2e' ? 1 : (process.env.TEST_CONCURRENCY ?? 2);
+const concurrency = phase === 'e2e' || phase === 'deploy' ? 1 : (process.env.TEST_CONCURRENCY ?? 2);
 /** Far above a phase's longest run here (about 3 min), far below CI's 90. */
 const phaseDeadlineMs = Number(process.env.TEST_PHASE_DEADLINE_MINUTES ?? 20) * 60_000;
 const result = spawnSync(

@@ -3,7 +3,8 @@
 # embedded adapters (PGlite, in-process bus, memory) and on real PostgreSQL, Redis and Kafka started
 # here by scripts/infra.sh (installed when missing); on the real servers the end-to-end tests run once
 # more with the gateway forwarding over HTTP. After the embedded end-to-end tests, contract fuzzing
-# (scripts/fuzz.ts: Schemathesis, installed by scripts/infra/schemathesis.sh). Stops what it started,
+# (scripts/fuzz.ts: Schemathesis, installed by scripts/infra/schemathesis.sh). Last, the container image is
+# built and run against the real servers (test/deploy, Docker from scripts/infra/docker.sh). Stops what it started,
 # whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,3 +40,5 @@ run_phase real
 run_phase e2e
 echo "== end to end again, the gateway reaching the services over HTTP as when they run apart =="
 GATEWAY_UPSTREAM_TRANSPORT=http run_phase e2e
+echo "== deployment: the container image on a Docker engine, against the same real servers =="
+run_phase deploy
