@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Kubernetes tooling of the chart checks (there is no cluster here): helm, built from the Go module
-# proxy, and kubernetes-validate (offline schemas of Kubernetes releases) from PyPI. Installed on first
-# use into a cache outside the checkout, so clean clones (CI) on this machine reuse them; prints
-# `HELM=<path>` and `KUBERNETES_VALIDATE=<path>` lines on stdout (eval them).
+# proxy, kubernetes-validate (offline schemas of Kubernetes releases) and checkov (static checks of
+# charts and Dockerfiles) from PyPI. Installed on first use into a cache outside the checkout, so clean
+# clones (CI) on this machine reuse them; prints `HELM=`, `KUBERNETES_VALIDATE=` and `CHECKOV=` lines
+# with their paths on stdout (eval them).
 #
 #   scripts/infra/kube-tools.sh        install what is missing, print the paths
 #
@@ -13,6 +14,7 @@ CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/necp-infra/kube-tools
 HELM_VERSION=v4.3.2
 # The major the chart checks are written for.
 VALIDATE_REQUIREMENT='kubernetes-validate>=1.31,<2'
+CHECKOV_REQUIREMENT='checkov>=3,<4'
 
 log() { printf '[kube-tools] %s\n' "$*" >&2; }
 die() {
@@ -35,5 +37,11 @@ if [ ! -x "$VENV/bin/kubernetes-validate" ]; then
   "$VENV/bin/pip" install -q "$VALIDATE_REQUIREMENT" >&2
 fi
 
+if [ ! -x "$VENV/bin/checkov" ]; then
+  log "installing checkov from PyPI (a minute or two, once) ..."
+  "$VENV/bin/pip" install -q "$CHECKOV_REQUIREMENT" >&2
+fi
+
 echo "HELM=$HELM"
 echo "KUBERNETES_VALIDATE=$VENV/bin/kubernetes-validate"
+echo "CHECKOV=$VENV/bin/checkov"

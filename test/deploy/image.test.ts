@@ -138,6 +138,18 @@ describe('the container image against the real servers', { timeout: BUILD_TIMEOU
     );
   });
 
+  it("migrates a database and exits (SERVICE=migrate, the Helm chart's hook Job), then finds nothing to do", async () => {
+    const fresh = await createFreshDatabase();
+    try {
+      const migrate = () =>
+        docker('run', '--rm', '--network', 'host', '-e', 'SERVICE=migrate', '-e', `DATABASE_URL=${fresh.url}`, image);
+      assert.match(await migrate(), /migrate: [1-9]\d* migration\(s\) applied: platform\/001/);
+      assert.equal(await migrate(), 'migrate: 0 migration(s) applied');
+    } finally {
+      await fresh.drop();
+    }
+  });
+
   it('drains and exits 0 on docker stop (SIGTERM)', async () => {
     await docker('stop', '--time', '30', container);
     assert.equal(await docker('inspect', '--format', '{{.State.ExitCode}}', container), '0');
