@@ -17,7 +17,9 @@ try {
     service.migrations ? [{ scope: service.name, directory: service.migrations }] : [],
   );
   const applied = await migrate(db, [platformMigrations, ...sets]);
-  process.stdout.write(`migrate: ${applied.length} migration(s) applied${applied.length ? `: ${applied.join(', ')}` : ''}\n`);
+  process.stdout.write(
+    `migrate: ${applied.length} migration(s) applied${applied.length ? `: ${applied.join(', ')}` : ''}\n`,
+  );
 } finally {
   await db.close();
 }
