@@ -1,0 +1,69 @@
+import { decodeKeysetCursor, encodeKeysetCursor } from '@necp/platform';
+import { sql } from 'kysely';
+import type { Reader, Trx, UnrestHistoryTable } from './tables.ts';
+
+export type HistoryRow = Omit<UnrestHistoryTable, 'at' | 'multiplier'> & { at: Date; multiplier: number };
+
+export async function insertHistory(trx: Trx, rows: HistoryRow[]): Promise<void> {
+  if (rows.length > 0) await trx.insertInto('mvp_core.world_unrest_history').values(rows).execute();
+}
+
+/** A district's history, newest first, after the cursor's entry. */
+export async function historyPage(db: Reader, districtId: string, limit: number, cursor: string | undefined) {
+  let query = db
+    .selectFrom('mvp_core.world_unrest_history')
+    .selectAll()
+    .where('district_id', '=', districtId)
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1);
+  if (cursor !== undefined) {
+    const { at, id } = decodeKeysetCursor(cursor);
+    query = query.where(sql<boolean>`(at, id) < (${at}, ${id}::uuid)`);
+  }
+  const rows = (await query.execute()) as HistoryRow[];
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeKeysetCursor(last) : null };
+}
+
+/** The last `count` levels of a district, newest first. */
+export async function recentLevels(db: Reader, districtId: string, count: number) {
+  return db
+    .selectFrom('mvp_core.world_unrest_history')
+    .select(['at', 'level_after'])
+    .where('district_id', '=', districtId)
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(count)
+    .execute();
+}
+
+/** What moved a district most since `since`: per source, the sum of its deltas, largest in size first. */
+export async function influenceSources(db: Reader, districtId: string, since: Date, top: number) {
+  const total = sql<number>`sum(delta)`;
+  return db
+    .selectFrom('mvp_core.world_unrest_history')
+    .select(['source_type', 'source_id', total.as('total_delta'), sql<string>`count(*)`.as('impacts')])
+    .where('district_id', '=', districtId)
+    .where('at', '>=', since)
+    .groupBy(['source_type', 'source_id'])
+    .orderBy(sql`abs(sum(delta))`, 'desc')
+    .orderBy('source_type')
+    .orderBy('source_id')
+    .limit(top)
+    .execute();
+}
+
+/** The impacts one source caused, oldest first. */
+export async function impactsOfSource(db: Reader, sourceType: string, sourceId: string, limit: number) {
+  return (await db
+    .selectFrom('mvp_core.world_unrest_history')
+    .selectAll()
+    .where('source_type', '=', sourceType)
+    .where('source_id', '=', sourceId)
+    .orderBy('at')
+    .orderBy('id')
+    .limit(limit)
+    .execute()) as HistoryRow[];
+}
