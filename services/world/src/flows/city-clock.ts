@@ -5,11 +5,12 @@
  * change, the dwell clocks), so a restart or another replica carries on where the last tick ended.
  */
 import type { District } from '@necp/contracts';
-import { type ExclusiveSchedule, exclusiveSchedule, type SqlDatabase } from '@necp/platform';
+import { type ExclusiveSchedule, exclusiveSchedule, type SqlDatabase, uuidv7 } from '@necp/platform';
 import { driftDelta, dwellSecondsOf, dwellTiers, quietMsOf, scenarioOf, tierOf, tierRank } from '../domain/unrest.ts';
 import { type Tier, worldConfig } from '../domain/world-config.ts';
 import { lockQuietDistricts, seedDistricts } from '../store/districts.ts';
 import { dueDwells, keepDwellTiers } from '../store/dwell.ts';
+import { insertHistory } from '../store/history.ts';
 import type { Trx, WorldDb, WorldTables } from '../store/tables.ts';
 import { startScenario } from './scenarios.ts';
 import { applyChanges } from './unrest-changes.ts';
@@ -53,6 +54,22 @@ export async function escalateDwellingDistricts(trx: Trx, now: Date, timeScale: 
 export async function openCity(db: WorldDb, now: Date): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const opened = await seedDistricts(trx, worldConfig.startingLevels, now);
+    // The starting level is the history's first point (the forecast's line starts there).
+    await insertHistory(
+      trx,
+      opened.map((id) => ({
+        id: uuidv7(now.getTime()),
+        district_id: id,
+        at: now,
+        delta: 0,
+        level_after: worldConfig.startingLevels[id as District],
+        source_type: 'seed',
+        source_id: id,
+        actor_id: null,
+        requested_delta: 0,
+        multiplier: 1,
+      })),
+    );
     for (const id of opened) {
       await keepDwellTiers(trx, id, dwellTiers(tierOf(worldConfig.startingLevels[id as District])), now);
     }

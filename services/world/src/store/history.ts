@@ -39,7 +39,7 @@ export async function recentLevels(db: Reader, districtId: string, count: number
     .execute();
 }
 
-/** What moved a district most since `since`: per source, the sum of its deltas, largest in size first. */
+/** What moved a district most since `since`: per source, the sum of its deltas, largest in size first (no-ops left out). */
 export async function influenceSources(db: Reader, districtId: string, since: Date, top: number) {
   const total = sql<number>`sum(delta)`;
   return db
@@ -47,6 +47,7 @@ export async function influenceSources(db: Reader, districtId: string, since: Da
     .select(['source_type', 'source_id', total.as('total_delta'), sql<string>`count(*)`.as('impacts')])
     .where('district_id', '=', districtId)
     .where('at', '>=', since)
+    .where('delta', '<>', 0)
     .groupBy(['source_type', 'source_id'])
     .orderBy(sql`abs(sum(delta))`, 'desc')
     .orderBy('source_type')
