@@ -45,19 +45,25 @@ export interface AppliedChange extends LevelChange {
 export async function applyChanges(trx: Trx, changes: UnrestChange[], at: Date): Promise<AppliedChange[]> {
   const districts = await lockDistricts(trx, [...new Set(changes.map((change) => change.districtId))]);
   const levels = new Map(districts.map((district) => [district.id, district.level]));
+  const lastAt = new Map(districts.map((district) => [district.id, district.changed_at.getTime()]));
   const applied: AppliedChange[] = [];
   const history: HistoryRow[] = [];
   for (const change of changes) {
     const level = levels.get(change.districtId);
     if (level === undefined) continue;
     const moved = changeLevel(level, roundLevel(change.requestedDelta * change.multiplier));
-    const impactId = uuidv7(at.getTime());
+    // A district's changes are strictly ordered in time, in the order they took its lock: the
+    // history (and its cursor) then lists them as they happened, even when racing requests read
+    // the clock in another order or within one millisecond.
+    const changedAt = new Date(Math.max(at.getTime(), (lastAt.get(change.districtId) as number) + 1));
+    lastAt.set(change.districtId, changedAt.getTime());
+    const impactId = uuidv7(changedAt.getTime());
     const tier = tierOf(moved.newLevel);
     levels.set(change.districtId, moved.newLevel);
     history.push({
       id: impactId,
       district_id: change.districtId,
-      at,
+      at: changedAt,
       delta: moved.delta,
       level_after: moved.newLevel,
       source_type: change.sourceType,
@@ -66,7 +72,7 @@ export async function applyChanges(trx: Trx, changes: UnrestChange[], at: Date):
       requested_delta: change.requestedDelta,
       multiplier: change.multiplier,
     });
-    applied.push({ ...moved, impactId, districtId: change.districtId, tier, at });
+    applied.push({ ...moved, impactId, districtId: change.districtId, tier, at: changedAt });
     await publishUnrestUpdate(trx, {
       impactId,
       districtId: change.districtId,
@@ -83,9 +89,10 @@ export async function applyChanges(trx: Trx, changes: UnrestChange[], at: Date):
   await insertHistory(trx, history);
   for (const district of districts) {
     const level = levels.get(district.id) as number;
-    if (!applied.some((change) => change.districtId === district.id)) continue;
-    await updateLevel(trx, district.id, level, at);
-    await keepDwellTiers(trx, district.id, dwellTiers(tierOf(level)), at);
+    const changedAt = new Date(lastAt.get(district.id) as number);
+    if (changedAt.getTime() === district.changed_at.getTime()) continue;
+    await updateLevel(trx, district.id, level, changedAt);
+    await keepDwellTiers(trx, district.id, dwellTiers(tierOf(level)), changedAt);
   }
   return applied;
 }

@@ -16,7 +16,7 @@ export async function lockDistricts(trx: Trx, ids: string[]) {
   if (ids.length === 0) return [];
   return trx
     .selectFrom('mvp_core.world_districts')
-    .select(['id', 'level'])
+    .select(['id', 'level', 'changed_at'])
     .where('id', 'in', ids)
     .orderBy('id')
     .forNoKeyUpdate()
