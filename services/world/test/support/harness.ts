@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { TopicPayload } from '@necp/contracts';
-import { type ServiceUnderTest, startServiceUnderTest } from '@necp/platform/testing';
+import { type ServiceUnderTest, startServiceUnderTest, type TestIssuer } from '@necp/platform/testing';
 import { sql } from 'kysely';
 import { type CitySchedules, citySchedules } from '../../src/flows/city-clock.ts';
 import { worldService } from '../../src/service.ts';
@@ -24,8 +24,12 @@ export interface World extends ServiceUnderTest {
   apply(districtId: string, deltaUnrest: number, extra?: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
-export async function startWorld(env: Record<string, string> = {}): Promise<World> {
-  const world = await startServiceUnderTest(worldService, { env: { WORLD_SCHEDULE_TICK_MS: '3600000', ...env } });
+/** World on a fresh database; `issuer`: trust another instance's issuer (a replica of it). */
+export async function startWorld(env: Record<string, string> = {}, issuer?: TestIssuer): Promise<World> {
+  const world = await startServiceUnderTest(worldService, {
+    env: { WORLD_SCHEDULE_TICK_MS: '3600000', ...env },
+    ...(issuer ? { issuer } : {}),
+  });
   const timeScale = Number(env.TIME_SCALE ?? '1');
   const operatorToken = () => world.token(randomUUID(), ['world.operator']);
   return Object.assign(Object.create(world) as ServiceUnderTest, {
