@@ -1,0 +1,132 @@
+/**
+ * The living city through the gateway: the public district list, live ops moving a district into
+ * crisis, and economy learning it from `world.unrest.updates` (its own projection, no call to
+ * world): crafting in that district's workshop takes 10% longer, elsewhere it does not, and once
+ * the district calms down the stress ends. Then every world operation under hostile input.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { callHttp, type OpenApiDocument, sweepHostileInputs } from '@necp/platform/testing';
+import { type E2eBackend, startE2eBackend } from './support/backend.ts';
+
+async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+describe('the living city through the gateway', () => {
+  let e2e: E2eBackend;
+  const call = (method: string, path: string, token?: string, body?: unknown) =>
+    callHttp(e2e.gateway, method, path, { ...(token ? { token } : {}), body });
+  let admin: string;
+  let player: { token: string; characterId: string };
+
+  before(async () => {
+    e2e = await startE2eBackend({
+      RATE_LIMIT_PUBLIC_PER_MINUTE: '1000000',
+      RATE_LIMIT_ACCOUNT_PER_MINUTE: '1000000',
+      RATE_LIMIT_WORLD_IMPACTS_PER_MINUTE: '1000000',
+    });
+    const login = async (username: string, password: string) => {
+      const answer = await call('POST', '/api/v1/auth/login', undefined, { login: username, password });
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      return answer.body.access_token as string;
+    };
+    admin = await login('admin', e2e.adminPassword);
+    const username = `citizen_${randomUUID().slice(0, 6)}`;
+    const password = `Neon-city-${randomUUID()}`;
+    const registered = await call('POST', '/api/v1/auth/register', undefined, {
+      email: `${username}@example.test`,
+      username,
+      password,
+    });
+    assert.equal(registered.status, 201, JSON.stringify(registered.body));
+    const token = await login(username, password);
+    const created = await call('POST', '/api/v1/characters', token, {
+      name: `Citizen ${username.slice(-6)}`,
+      origin: 'street_kid',
+      class: 'techie',
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    player = { token, characterId: created.body.characterId as string };
+  });
+  after(() => e2e.stop());
+
+  const applyImpact = (districtId: string, deltaUnrest: number) =>
+    call('POST', '/api/v1/world/impact/apply', admin, {
+      sourceType: 'manual',
+      sourceId: `e2e-${randomUUID()}`,
+      districtId,
+      deltaUnrest,
+    });
+  const stressOf = async (workshopId: string) => {
+    const list = await call('GET', '/api/v1/economy/crafting/workshops', player.token);
+    return (list.body.items as { workshopId: string; stressed: boolean }[]).find(
+      (item) => item.workshopId === workshopId,
+    )?.stressed;
+  };
+  /** A processing job's wall duration: its eta after its start. */
+  const craftSeconds = async (workshopId: string) => {
+    const job = await call('POST', '/api/v1/economy/crafting/jobs', player.token, {
+      characterId: player.characterId,
+      blueprintId: 'ricochet_rounds',
+      workshopId,
+      quantity: 1,
+    });
+    assert.equal(job.status, 201, JSON.stringify(job.body));
+    assert.equal(job.body.status, 'processing', JSON.stringify(job.body));
+    const cancel = await call('POST', `/api/v1/economy/crafting/jobs/${job.body.jobId}/cancel`, player.token);
+    assert.equal(cancel.status, 200, JSON.stringify(cancel.body));
+    return (Date.parse(job.body.eta) - Date.parse(job.body.startedAt)) / 1_000;
+  };
+
+  it('shows the districts without a token, and the rest only with one', async () => {
+    const list = await call('GET', '/api/v1/world/districts');
+    assert.equal(list.status, 200, JSON.stringify(list.body));
+    assert.deepEqual(
+      list.body.items.map((item: { districtId: string; unrestLevel: number }) => [item.districtId, item.unrestLevel]),
+      [
+        ['heywood', 35],
+        ['watson', 40],
+        ['westbrook', 55],
+      ],
+    );
+    assert.equal((await call('GET', '/api/v1/world/unrest/watson')).status, 401);
+    assert.equal((await call('GET', '/api/v1/world/unrest/watson', player.token)).status, 200);
+  });
+
+  it("makes crafting in a district in crisis 10% slower, learnt by economy from world's events", async () => {
+    // The starting kit holds the materials of a ricochet_rounds job (chemicals 1, metal 2).
+    await eventually(async () => ((await stressOf('corpo_lab')) === false ? true : undefined), 'the workshops');
+    const crisis = await applyImpact('westbrook', 10);
+    assert.equal(crisis.status, 201, JSON.stringify(crisis.body));
+    assert.equal(crisis.body.newTier, 'crisis');
+    await eventually(async () => ((await stressOf('corpo_lab')) ? true : undefined), 'market stress in westbrook');
+    assert.equal(await stressOf('street_garage'), false, 'watson is in unrest, not crisis');
+    assert.equal(await craftSeconds('corpo_lab'), 66);
+    assert.equal(await craftSeconds('street_garage'), 60);
+
+    const calmer = await applyImpact('westbrook', -10);
+    assert.equal(calmer.body.newTier, 'unrest');
+    await eventually(async () => ((await stressOf('corpo_lab')) === false ? true : undefined), 'the stress to end');
+  });
+
+  it('answers every malformed world request through the gateway with a 4xx problem, never a 5xx', async () => {
+    const document = (await (await fetch(`${e2e.gateway}/docs/specs/world.json`)).json()) as OpenApiDocument;
+    const { sent, failures } = await sweepHostileInputs({
+      baseUrl: e2e.gateway,
+      document,
+      tokens: [undefined, player.token, admin],
+      knownId: 'watson',
+    });
+    assert.ok(sent > 300, `only ${sent} requests were sent`);
+    assert.deepEqual(failures, []);
+  });
+});
