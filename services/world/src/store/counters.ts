@@ -7,12 +7,18 @@ export interface CounterAddition {
   added: number;
 }
 
-/** Adds to the counters in one statement; returns each counter's value before the addition. */
+/**
+ * Adds to the counters in one statement, locking their rows in (district, kind) order so that two
+ * batches never wait on each other in a cycle; returns each counter's value before the addition.
+ */
 export async function addToCounters(trx: Trx, additions: CounterAddition[]): Promise<Map<string, number>> {
   if (additions.length === 0) return new Map();
+  const ordered = additions.toSorted(
+    (a, b) => a.districtId.localeCompare(b.districtId) || a.kind.localeCompare(b.kind),
+  );
   const rows = await trx
     .insertInto('mvp_core.world_event_counters')
-    .values(additions.map((a) => ({ district_id: a.districtId, kind: a.kind, count: a.added })))
+    .values(ordered.map((a) => ({ district_id: a.districtId, kind: a.kind, count: a.added })))
     .onConflict((conflict) =>
       conflict
         .columns(['district_id', 'kind'])
