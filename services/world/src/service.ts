@@ -1,5 +1,6 @@
 import { defineService } from '@necp/platform';
 import { ballisticsReactions, craftingReactions, orderReactions } from './consumers/reactions.ts';
+import { openCity } from './flows/city-clock.ts';
 import type { WorldDeps } from './flows/deps.ts';
 import { cityClockJob } from './jobs/city-clock.ts';
 import { districtRoutes } from './routes/districts.ts';
@@ -15,10 +16,13 @@ export const worldService = defineService<WorldDeps>({
   name: 'world',
   description: 'NECP world-service: districts, city unrest, impacts and escalation scenarios',
   migrations: new URL('../migrations/', import.meta.url),
-  build(context) {
+  async build(context) {
+    const db = context.db.typed<WorldTables>();
+    // The districts exist before the consumers start (they subscribe before the jobs run).
+    await openCity(db, new Date());
     return {
       database: context.db,
-      db: context.db.typed<WorldTables>(),
+      db,
       settings: context.settings(WorldSettingsSchema),
       timeScale: context.config.TIME_SCALE,
       logger: context.logger,

@@ -1,10 +1,9 @@
 import { runSchedule, type ServiceJob, type StoredServiceContext } from '@necp/platform';
-import { citySchedules, openCity } from '../flows/city-clock.ts';
+import { citySchedules } from '../flows/city-clock.ts';
 import type { WorldDeps } from '../flows/deps.ts';
 
-/** Opens the city, then ticks drift and escalation every WORLD_SCHEDULE_TICK_MS (each once across replicas). */
+/** Ticks drift and escalation every WORLD_SCHEDULE_TICK_MS, the first time at start (each once across replicas). */
 export const cityClockJob: ServiceJob<WorldDeps, StoredServiceContext> = async (deps) => {
-  await openCity(deps.db, new Date());
   const schedules = citySchedules(deps.database, deps.timeScale);
   const every = deps.settings.WORLD_SCHEDULE_TICK_MS;
   const stops = [
