@@ -11,8 +11,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { callHttp, type OpenApiDocument, sweepHostileInputs } from '@necp/platform/testing';
 import { type E2eBackend, startE2eBackend } from './support/backend.ts';
 
+/** Waits for what arrives through the bus: on Kafka a consumer group may first have to rebalance. */
 async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 45_000;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
@@ -103,8 +104,16 @@ describe('the living city through the gateway', () => {
   });
 
   it("makes crafting in a district in crisis 10% slower, learnt by economy from world's events", async () => {
-    // The starting kit holds the materials of a ricochet_rounds job (chemicals 1, metal 2).
-    await eventually(async () => ((await stressOf('corpo_lab')) === false ? true : undefined), 'the workshops');
+    // The starting kit (granted from characters.lifecycle) holds two ricochet_rounds jobs' materials.
+    await eventually(async () => {
+      const wallet = await call('GET', `/api/v1/economy/wallets/${player.characterId}`, player.token);
+      const available = (asset: string) =>
+        (wallet.body.balances as { asset: string; available: number }[] | undefined)?.find(
+          (balance) => balance.asset === asset,
+        )?.available ?? 0;
+      return available('metal') >= 4 && available('chemicals') >= 2 ? true : undefined;
+    }, 'the starting kit');
+    assert.equal(await stressOf('corpo_lab'), false);
     const crisis = await applyImpact('westbrook', 10);
     assert.equal(crisis.status, 201, JSON.stringify(crisis.body));
     assert.equal(crisis.body.newTier, 'crisis');

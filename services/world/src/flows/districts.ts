@@ -4,7 +4,7 @@ import { forecastOf } from '../domain/forecast.ts';
 import { riskOf, tierOf } from '../domain/unrest.ts';
 import { worldConfig } from '../domain/world-config.ts';
 import { districtsWithScenario } from '../store/districts.ts';
-import { historyPage, influenceSources, recentLevels } from '../store/history.ts';
+import { type HistoryFilter, historyPage, influenceSources, recentLevels } from '../store/history.ts';
 import type { Reader } from '../store/tables.ts';
 import { historyView } from './views.ts';
 
@@ -66,8 +66,9 @@ export async function unrestDetail(db: Reader, districtId: string, now: Date) {
   };
 }
 
-export async function unrestHistory(db: Reader, districtId: string, limit: number, cursor: string | undefined) {
-  await findDistrict(db, districtId);
-  const page = await historyPage(db, districtId, limit, cursor);
+/** History entries (a district's, or a source's), newest first, a page at a time. */
+export async function historyOf(db: Reader, filter: HistoryFilter, limit: number, cursor: string | undefined) {
+  if ('districtId' in filter) await findDistrict(db, filter.districtId);
+  const page = await historyPage(db, filter, limit, cursor);
   return { items: page.items.map(historyView), nextCursor: page.nextCursor };
 }

@@ -17,12 +17,10 @@ import {
 } from '../domain/unrest.ts';
 import { worldConfig } from '../domain/world-config.ts';
 import { districtsWithScenario } from '../store/districts.ts';
-import { impactsOfSource } from '../store/history.ts';
 import type { Reader, WorldTables } from '../store/tables.ts';
 import type { WorldDeps } from './deps.ts';
 import { findDistrict, forecastPoints } from './districts.ts';
 import { applyChanges } from './unrest-changes.ts';
-import { historyView } from './views.ts';
 
 export type ImpactSource = 'order' | 'combat' | 'crafting' | 'manual';
 
@@ -111,11 +109,6 @@ export async function applyImpact(
       }),
     };
   });
-}
-
-/** The impacts an order or a combat caused (at most 100: a source moves a district a few times). */
-export async function impactsOf(db: Reader, sourceType: 'order' | 'combat', sourceId: string) {
-  return { items: (await impactsOfSource(db, sourceType, sourceId, 100)).map(historyView) };
 }
 
 /** What to do about unrest, most urgent first: one district's, or the whole city's. */

@@ -1,6 +1,6 @@
 import { type HttpApp, PageQuery, pageLimit, pageSchema, problems } from '@necp/platform';
 import type { WorldDeps } from '../flows/deps.ts';
-import { listDistricts, unrestDetail, unrestHistory } from '../flows/districts.ts';
+import { historyOf, listDistricts, unrestDetail } from '../flows/districts.ts';
 import { DistrictList, DistrictParams, HistoryEntry, UnrestDetail } from './schemas.ts';
 
 /** Under `/api/v1/world`: the city's districts (public), a district's unrest and its history. */
@@ -42,6 +42,6 @@ export function districtRoutes(app: HttpApp, deps: WorldDeps): void {
       },
     },
     async (request) =>
-      unrestHistory(deps.db, request.params.districtId, pageLimit(request.query), request.query.cursor),
+      historyOf(deps.db, { districtId: request.params.districtId }, pageLimit(request.query), request.query.cursor),
   );
 }

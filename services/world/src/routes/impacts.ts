@@ -1,9 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { authOf, type HttpApp, IdempotencyHeaders, idempotencyOf, problems, sendResult, Uuid } from '@necp/platform';
-import { Type } from 'typebox';
+import {
+  authOf,
+  type HttpApp,
+  IdempotencyHeaders,
+  idempotencyOf,
+  PageQuery,
+  pageLimit,
+  pageSchema,
+  problems,
+  sendResult,
+  Uuid,
+} from '@necp/platform';
+import { type TSchema, Type } from 'typebox';
 import { worldOperators } from '../domain/roles.ts';
 import type { WorldDeps } from '../flows/deps.ts';
-import { applyImpact, impactsOf, recommendations, simulateImpact } from '../flows/impacts.ts';
+import { historyOf } from '../flows/districts.ts';
+import { applyImpact, recommendations, simulateImpact } from '../flows/impacts.ts';
 import { DistrictId, HistoryEntry, ImpactBody, ImpactResult, Recommendation } from './schemas.ts';
 
 /** Under `/api/v1/world/impact`: simulate (anyone), apply (live ops), impacts by source, recommendations. */
@@ -39,31 +51,30 @@ export function impactRoutes(app: HttpApp, deps: WorldDeps): void {
     },
   );
 
-  const Impacts = Type.Object({ items: Type.Array(HistoryEntry) });
-  app.get(
-    '/orders/:orderId',
-    {
-      config: { access: 'caller' },
-      schema: {
-        summary: 'The unrest changes an order caused',
-        params: Type.Object({ orderId: Uuid }),
-        response: { 200: Impacts, ...problems(400) },
-      },
+  const bySource = <P extends TSchema>(what: string, params: P) => ({
+    config: { access: 'caller' as const },
+    schema: {
+      summary: `The unrest changes ${what} caused, newest first`,
+      params,
+      querystring: PageQuery,
+      response: { 200: pageSchema(HistoryEntry), ...problems(400) },
     },
-    async (request) => impactsOf(deps.db, 'order', request.params.orderId),
+  });
+  app.get('/orders/:orderId', bySource('an order', Type.Object({ orderId: Uuid })), async (request) =>
+    historyOf(
+      deps.db,
+      { sourceType: 'order', sourceId: request.params.orderId },
+      pageLimit(request.query),
+      request.query.cursor,
+    ),
   );
-
-  app.get(
-    '/combat/:combatId',
-    {
-      config: { access: 'caller' },
-      schema: {
-        summary: 'The unrest changes a combat caused',
-        params: Type.Object({ combatId: Uuid }),
-        response: { 200: Impacts, ...problems(400) },
-      },
-    },
-    async (request) => impactsOf(deps.db, 'combat', request.params.combatId),
+  app.get('/combat/:combatId', bySource('a combat', Type.Object({ combatId: Uuid })), async (request) =>
+    historyOf(
+      deps.db,
+      { sourceType: 'combat', sourceId: request.params.combatId },
+      pageLimit(request.query),
+      request.query.cursor,
+    ),
   );
 
   app.get(

@@ -81,7 +81,7 @@ export const ImpactBody = Type.Object(
     sourceType: Type.Enum(['order', 'combat', 'crafting', 'manual']),
     sourceId: Type.String({ minLength: 1, maxLength: 128 }),
     districtId: DistrictId,
-    deltaUnrest: Type.Number({ minimum: -100, maximum: 100 }),
+    deltaUnrest: Type.Number({ minimum: -worldConfig.level.max, maximum: worldConfig.level.max }),
     modifiers: Type.Optional(
       Type.Object(
         {

@@ -8,15 +8,21 @@ export async function insertHistory(trx: Trx, rows: HistoryRow[]): Promise<void>
   if (rows.length > 0) await trx.insertInto('mvp_core.world_unrest_history').values(rows).execute();
 }
 
-/** A district's history, newest first, after the cursor's entry. */
-export async function historyPage(db: Reader, districtId: string, limit: number, cursor: string | undefined) {
+/** Whose history: a district's, or the entries one source caused. */
+export type HistoryFilter = { districtId: string } | { sourceType: string; sourceId: string };
+
+/** History entries, newest first, after the cursor's entry. */
+export async function historyPage(db: Reader, filter: HistoryFilter, limit: number, cursor: string | undefined) {
   let query = db
     .selectFrom('mvp_core.world_unrest_history')
     .selectAll()
-    .where('district_id', '=', districtId)
     .orderBy('at', 'desc')
     .orderBy('id', 'desc')
     .limit(limit + 1);
+  query =
+    'districtId' in filter
+      ? query.where('district_id', '=', filter.districtId)
+      : query.where('source_type', '=', filter.sourceType).where('source_id', '=', filter.sourceId);
   if (cursor !== undefined) {
     const { at, id } = decodeKeysetCursor(cursor);
     query = query.where(sql<boolean>`(at, id) < (${at}, ${id}::uuid)`);
@@ -54,17 +60,4 @@ export async function influenceSources(db: Reader, districtId: string, since: Da
     .orderBy('source_id')
     .limit(top)
     .execute();
-}
-
-/** The impacts one source caused, oldest first. */
-export async function impactsOfSource(db: Reader, sourceType: string, sourceId: string, limit: number) {
-  return (await db
-    .selectFrom('mvp_core.world_unrest_history')
-    .selectAll()
-    .where('source_type', '=', sourceType)
-    .where('source_id', '=', sourceId)
-    .orderBy('at')
-    .orderBy('id')
-    .limit(limit)
-    .execute()) as HistoryRow[];
 }

@@ -219,7 +219,7 @@ describe(`world districts and impacts on ${adapterLabel}`, () => {
     const impacts = await world.call('GET', `/api/v1/world/impact/orders/${orderId}`, player);
     assert.deepEqual(
       impacts.body.items.map((item: { delta: number }) => item.delta),
-      [3, 2],
+      [2, 3],
     );
     const missing = await world.call('GET', '/api/v1/world/unrest/night_city', player);
     assert.equal(missing.status, 404);

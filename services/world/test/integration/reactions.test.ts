@@ -121,6 +121,16 @@ describe(`world reactions to events on ${adapterLabel}`, () => {
         ['combat', 1],
       ],
     );
+    const first = await world.call('GET', `/api/v1/world/impact/combat/${combatId}?limit=1`, player);
+    assert.equal(first.body.items.length, 1);
+    const second = await world.call(
+      'GET',
+      `/api/v1/world/impact/combat/${combatId}?limit=1&cursor=${first.body.nextCursor}`,
+      player,
+    );
+    assert.equal(second.body.items.length, 1);
+    assert.notEqual(second.body.items[0].impactId, first.body.items[0].impactId);
+    assert.equal(second.body.nextCursor, null);
     assert.equal(await moved('westbrook', () => world.deliverAll('combat.ballistics.events', shots(19))), 1);
   });
 
