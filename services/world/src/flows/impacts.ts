@@ -1,6 +1,6 @@
 /**
  * Impacts: what a delta would do to a district (simulate, changing nothing) and doing it (apply,
- * live ops), the impacts a source caused, and what to do about the city's unrest.
+ * live ops), and what to do about the city's unrest.
  */
 import type { AuthContext, IdempotencyRequest, IdempotentResult } from '@necp/platform';
 import { runIdempotentCommand } from '@necp/platform';
@@ -56,7 +56,7 @@ async function impactView(
     newTier: tierOf(outcome.change.newLevel),
     projectedTrend: forecast.trend,
     effects: effectsOf(outcome.change, {
-      // An applied change's own scenario check sees the scenario it may have been part of.
+      // With a scenario running, the new tier starts none: no escalation risk to announce.
       scenarioActive: district.scenario_id !== null,
       timeScale: deps.timeScale,
     }),
