@@ -98,6 +98,10 @@ describe(`world reactions to events on ${adapterLabel}`, () => {
     // Shots with no district, or elsewhere, count elsewhere or not at all.
     assert.equal(await moved('westbrook', () => world.deliverAll('combat.ballistics.events', shots(5, null))), 0);
     assert.equal(await moved('westbrook', () => world.deliverAll('combat.ballistics.events', shots(3, 'heywood'))), 0);
+    assert.equal(
+      await moved('westbrook', () => world.deliverAll('combat.ballistics.events', shots(30, 'pacifica'))),
+      0,
+    );
     await world.stop();
     await world.start();
     // The 20th and the 40th (after the restart, the count carries on).
