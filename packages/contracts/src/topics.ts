@@ -105,7 +105,8 @@ export const TopicPayloads = {
     scenarioId: Uuid,
     districtId: Type.String(),
     kind: Type.String(),
-    status: Type.Union([Type.Literal('started'), Type.Literal('completed')]),
+    /** `cancelled`: an operator stopped it by hand (live ops); not in API.md §9's list. */
+    status: Type.Union([Type.Literal('started'), Type.Literal('completed'), Type.Literal('cancelled')]),
   }),
 } as const;
 
