@@ -15,14 +15,23 @@ fi
 exports=$(scripts/infra.sh up)
 eval "$exports"
 
+# Every table is also recorded as JSON (scripts/bench/results.ts) into bench-results/latest.json.
+mkdir -p bench-results
+export BENCH_RESULTS_FILE=$PWD/bench-results/.lines.jsonl
+rm -f "$BENCH_RESULTS_FILE"
+
 echo "== HTTP: framework, service, gateway (embedded adapters) =="
 (unset DATABASE_URL REDIS_URL KAFKA_BROKERS; node scripts/bench/http.ts)
 
 for bench in scripts/bench/*.ts; do
   case "$bench" in
-    scripts/bench/http.ts | scripts/bench/load.ts | scripts/bench/cpu-use.ts) continue ;;
+    scripts/bench/http.ts | scripts/bench/load.ts | scripts/bench/cpu-use.ts | scripts/bench/results.ts | \
+      scripts/bench/collect-results.ts) continue ;;
   esac
   echo
   echo "== $(basename "$bench" .ts) =="
   node "$bench"
 done
+
+node scripts/bench/collect-results.ts "$BENCH_RESULTS_FILE" bench-results/latest.json
+rm -f "$BENCH_RESULTS_FILE"

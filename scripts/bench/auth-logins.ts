@@ -10,6 +10,7 @@ import { AuthSettingsSchema, authSettings } from '@necp/auth-service/settings';
 import { createRuntime, loadConfig, loadPlatformConfig, startService } from '@necp/platform';
 import { hash } from '@node-rs/argon2';
 import autocannon from 'autocannon';
+import { recordFigures } from './results.ts';
 
 const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 4);
@@ -51,6 +52,9 @@ const result = await autocannon({
 });
 const ok = result['2xx'];
 const failed = result.non2xx + result.errors + result.timeouts;
+recordFigures('auth logins', [
+  { loginsPerSecond: ok / seconds, p50Ms: result.latency.p50, p99Ms: result.latency.p99, ok, failed, msPerHash },
+]);
 process.stdout.write(
   [
     `auth logins: ${(ok / seconds).toFixed(1)} logins/s over ${seconds} s, ${connections} connections, ${availableParallelism()} cores`,

@@ -7,6 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { recordFigures } from './results.ts';
 
 export type CpuPart = 'backend' | 'postgres' | 'kafka' | 'redis' | 'load generator';
 
@@ -119,6 +120,7 @@ export async function measureCpu<T>(
 
 export function printCpuTable(title: string, rows: { name: string; cpu: CpuUse }[]): void {
   const parts: CpuPart[] = ['backend', 'postgres', 'kafka', 'redis', 'load generator'];
+  recordFigures(title, rows);
   process.stdout.write(`\n${title}\n`);
   process.stdout.write(
     `${'row'.padEnd(60)}${parts.map((part) => part.padStart(16)).join('')}${'total'.padStart(9)}${'idle'.padStart(7)}\n`,

@@ -14,6 +14,7 @@ import pg from 'pg';
 import { type CpuUse, measureCpu, printCpuTable } from './cpu-use.ts';
 import { ledgerAlone } from './fixtures/ledger-alone.ts';
 import { type LoadResult, printTable } from './load.ts';
+import { recordFigures } from './results.ts';
 
 const TargetsMarker = 'economy-transfer-targets ';
 const PAIRS = Number(process.env.BENCH_ECONOMY_PAIRS ?? 64);
@@ -340,6 +341,7 @@ async function measure(): Promise<void> {
     const ratios = rounds.map(({ low, adjacent }) => ratioOf(low, adjacent));
     const { low, adjacent } = medianRound(rounds);
     const ratio = ratioOf(low, adjacent);
+    recordFigures(`${topology}, ${durability}: low contention / pgbench`, [{ ratio, rounds: ratios, target: 0.5 }]);
     const lows = rounds.map((round) => round.low);
     const baselines = [baseline, crowdedBaseline, ...rounds.map((round) => round.adjacent)];
     process.stdout.write(

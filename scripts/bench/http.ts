@@ -46,8 +46,7 @@ try {
   process.stdout.write(
     `gateway hop: ${(viaGateway.requestsPerSecond / probeDirect.requestsPerSecond).toFixed(2)}× the direct rate ` +
       `(+${(viaGateway.p50Ms - probeDirect.p50Ms).toFixed(1)} ms p50); with token verification ` +
-      `${(withToken.requestsPerSecond / viaGateway.requestsPerSecond).toFixed(2)}× the unauthenticated rate\n` +
-      `(world-service answers 404 here until it serves its districts; the hop is the same)\n`,
+      `${(withToken.requestsPerSecond / viaGateway.requestsPerSecond).toFixed(2)}× the unauthenticated rate\n`,
   );
 } finally {
   targets.kill('SIGTERM');

@@ -36,6 +36,7 @@ import { OutboxRelay } from '../../packages/platform/src/events/outbox-relay.ts'
 import { createDatabase, type SqlDatabase } from '../../packages/platform/src/sql/database.ts';
 import type { PlatformTables } from '../../packages/platform/src/sql/platform-tables.ts';
 import { createTestDatabase } from '../../packages/platform/src/testing.ts';
+import { recordFigures } from './results.ts';
 
 const total = Number(process.env.BENCH_EVENTS ?? 100_000);
 const txSize = Number(process.env.BENCH_TX_SIZE ?? 1_000);
@@ -345,4 +346,13 @@ const figures = [
   `publish latency per batch   p50 ${percentile(publish, 50).toFixed(1)} ms, p99 ${percentile(publish, 99).toFixed(1)} ms, max ${percentile(publish, 100).toFixed(1)} ms`,
   `event age at effect         p50 ${percentile(perEvent, 50)} ms, p99 ${percentile(perEvent, 99)} ms (includes waiting in the backlog)`,
 ];
+recordFigures('outbox → Kafka → consumer group', [
+  {
+    events: total,
+    endToEndEventsPerSecond: Math.round(rate),
+    target,
+    met: rate >= target,
+    publishP99Ms: percentile(publish, 99),
+  },
+]);
 process.stdout.write(`${figures.join('\n')}\n`);

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { recordFigures } from './results.ts';
 
 export interface LoadResult {
   name: string;
@@ -40,6 +41,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
 }
 
 export function printTable(title: string, results: LoadResult[], baseline?: LoadResult): void {
+  recordFigures(title, results, baseline);
   process.stdout.write(`\n${title}\n`);
   process.stdout.write(
     `${'target'.padEnd(44)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'non-2xx'.padStart(9)}${'errors'.padStart(8)}${baseline ? '  vs baseline' : ''}\n`,
