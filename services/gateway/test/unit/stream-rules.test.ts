@@ -10,10 +10,10 @@ const entry = (at: number) => ({ eventId: randomUUID(), at });
 describe('the replay window', () => {
   it('replays what came after an event id, oldest first', () => {
     const window = new ReplayWindow(10, 60_000);
-    const entries = [entry(0), entry(1), entry(2), entry(3)];
-    for (const each of entries) window.push(each);
-    assert.deepEqual(window.since(entries[1]?.eventId as string, 10), { kind: 'events', events: entries.slice(2) });
-    assert.deepEqual(window.since((entries[3]?.eventId as string).toUpperCase(), 10), { kind: 'events', events: [] });
+    const [first, second, third, fourth] = [entry(0), entry(1), entry(2), entry(3)];
+    for (const each of [first, second, third, fourth]) window.push(each);
+    assert.deepEqual(window.since(second.eventId, 10), { kind: 'events', events: [third, fourth] });
+    assert.deepEqual(window.since(fourth.eventId.toUpperCase(), 10), { kind: 'events', events: [] });
   });
 
   it('keeps at most its count, the oldest going first', () => {
