@@ -92,6 +92,8 @@ export function streamRoutes(app: HttpApp, { stream }: GatewayDeps): void {
         '`bearer.<access token>`), in `Authorization`, or in `access_token`. `since`: the last event id the ' +
         'client saw, to receive what it missed (within the replay window); `districts`: the only districts ' +
         'whose world updates it wants. Without an upgrade the route answers 400.',
+      // The edge verifies the token (from the subprotocol, the query or Authorization) before the upgrade.
+      security: [{ bearer: [] }],
       querystring: StreamQuery,
       response: {
         101: Type.Null({ description: 'Switching Protocols: the WebSocket is open' }),
