@@ -309,6 +309,17 @@ describe(`the realtime stream (${bus})`, () => {
     await x.close();
   });
 
+  it('closes a socket when its access token expires', async () => {
+    const accountId = randomUUID();
+    const token = await issuer.token({ accountId, expiresInSeconds: 1 });
+    const client = await connectStream(base, token);
+    await ready(client);
+    assert.deepEqual(await client.closed, {
+      code: 4001,
+      reason: 'the access token expired; reconnect with a fresh one',
+    });
+  });
+
   it('delivers every event once on every replica', async () => {
     const me = await player();
     const here = await connect(me);
