@@ -196,11 +196,15 @@ describe(`the realtime stream (${bus})`, () => {
     });
     const last = await publishEvent(runtime.bus, 'world.unrest.updates', 'westbrook', unrestUpdate('westbrook'));
 
-    await Promise.all([a, b].map((client) => client.waitFor((message) => message.event?.eventId === last)));
-    await b.waitFor((message) => message.event?.eventId === accepted);
-    await a.waitFor((message) => message.event?.eventId === accepted);
-    sameEvents(a, [world, scenario, aliceCraft, published, escrow, accepted, last]);
-    sameEvents(b, [world, scenario, bobCooldown, bobCurved, accepted, last]);
+    const expected = new Map([
+      [a, [world, scenario, aliceCraft, published, escrow, accepted, last]],
+      [b, [world, scenario, bobCooldown, bobCurved, accepted, last]],
+    ]);
+    for (const [client, ids] of expected) {
+      for (const id of ids) await client.waitFor((message) => message.event?.eventId === id);
+    }
+    sameEvents(a, expected.get(a) ?? []);
+    sameEvents(b, expected.get(b) ?? []);
     // Every message carries the connection's next sequence number, the greeting's included.
     for (const client of [a, b]) {
       assert.deepEqual(
@@ -216,18 +220,23 @@ describe(`the realtime stream (${bus})`, () => {
 
   it('narrows world updates to the districts a client subscribes to', async () => {
     const me = await player();
+    // One key for every update here: one partition on Kafka, so each is consumed after the ones before
+    // it, and an update seen proves that the filtered ones published before it were passed over.
+    const update = (districtId: string) =>
+      publishEvent(runtime.bus, 'world.unrest.updates', 'narrowing', unrestUpdate(districtId));
     const client = await connect(me, { query: { districts: 'heywood' } });
     assert.deepEqual((await ready(client)).districts, ['heywood']);
-    await publishEvent(runtime.bus, 'world.unrest.updates', 'watson', unrestUpdate('watson'));
-    const heywood = await publishEvent(runtime.bus, 'world.unrest.updates', 'heywood', unrestUpdate('heywood'));
+    await update('watson');
+    const heywood = await update('heywood');
     await client.waitFor((message) => message.event?.eventId === heywood);
     client.send({ type: 'subscribe', districts: ['watson'] });
     await client.waitFor((message) => message.control === 'subscribed');
-    const watson = await publishEvent(runtime.bus, 'world.unrest.updates', 'watson', unrestUpdate('watson'));
-    await publishEvent(runtime.bus, 'world.unrest.updates', 'heywood', unrestUpdate('heywood'));
+    await update('heywood');
+    const watson = await update('watson');
+    await client.waitFor((message) => message.event?.eventId === watson);
     client.send({ type: 'subscribe', districts: null });
     await client.waitFor((message) => message.control === 'subscribed' && message.districts === null);
-    const any = await publishEvent(runtime.bus, 'world.unrest.updates', 'westbrook', unrestUpdate('westbrook'));
+    const any = await update('westbrook');
     await client.waitFor((message) => message.event?.eventId === any);
     sameEvents(client, [heywood, watson, any]);
     client.send({ type: 'subscribe', districts: 'all' });
@@ -239,14 +248,18 @@ describe(`the realtime stream (${bus})`, () => {
   it('replays to a reconnecting client what it missed since an event id, only what is its own', async () => {
     const me = await player();
     const other = await player();
+    // Sockets that stay: once they have seen the events, the gateway has taken them in (on Kafka the
+    // topics are consumed side by side, a moment after publication).
+    const mine = await connect(me);
+    const theirs = await connect(other);
     const first = await connect(me);
-    await ready(first);
+    await Promise.all([mine, theirs, first].map(ready));
     const seen = await publishEvent(runtime.bus, 'world.unrest.updates', 'watson', unrestUpdate('watson'));
     await first.waitFor((message) => message.event?.eventId === seen);
     await first.close();
 
     const missedWorld = await publishEvent(runtime.bus, 'world.unrest.updates', 'heywood', unrestUpdate('heywood'));
-    await publishEvent(runtime.bus, 'player.skills.cooldowns', other.characterId, {
+    const notMine = await publishEvent(runtime.bus, 'player.skills.cooldowns', other.characterId, {
       characterId: other.characterId,
       skillId: 'hacking',
       cooldownEndsAt: new Date().toISOString(),
@@ -256,17 +269,16 @@ describe(`the realtime stream (${bus})`, () => {
       skillId: 'hacking',
       cooldownEndsAt: new Date().toISOString(),
     });
-    // Published: on Kafka it is consumed a moment later; a watcher that receives it knows the gateway did.
-    const watcher = await connect(me);
-    await ready(watcher);
     const marker = await publishEvent(runtime.bus, 'world.unrest.updates', 'watson', unrestUpdate('watson'));
-    await watcher.waitFor((message) => message.event?.eventId === marker);
-    await watcher.close();
+    for (const id of [missedWorld, missedMine, marker]) await mine.waitFor((message) => message.event?.eventId === id);
+    await theirs.waitFor((message) => message.event?.eventId === notMine);
+    await Promise.all([mine.close(), theirs.close()]);
 
     const again = await connect(me, { query: { since: seen } });
     const hello = await ready(again);
     assert.equal(hello.replay, 'complete');
     assert.equal(hello.replayed, 3);
+    await again.waitFor(() => again.events().length === 3);
     sameEvents(again, [missedWorld, missedMine, marker]);
     assert.deepEqual(
       again.messages.map((message) => message.seq),
@@ -276,6 +288,7 @@ describe(`the realtime stream (${bus})`, () => {
 
     const narrowed = await connect(me, { query: { since: seen, districts: 'watson' } });
     assert.equal((await ready(narrowed)).replayed, 2);
+    await narrowed.waitFor(() => narrowed.events().length === 2);
     sameEvents(narrowed, [missedMine, marker]);
     await narrowed.close();
 
