@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { TopicPayload } from '@necp/contracts';
+import type { FastifyRequest } from 'fastify';
 import { ReplayWindow } from '../../src/domain/replay-window.ts';
 import { audienceOf, inDistricts, learnParties } from '../../src/domain/stream-audience.ts';
+import { chooseProtocol, liftStreamToken } from '../../src/routes/stream.ts';
 
 const entry = (at: number) => ({ eventId: randomUUID(), at });
 
@@ -108,5 +110,31 @@ describe("the stream's audiences", () => {
       kind: 'characters',
       characterIds: [characterId],
     });
+  });
+});
+
+describe("the stream's token and subprotocol", () => {
+  const request = (url: string, headers: Record<string, string>) => ({ url, headers }) as unknown as FastifyRequest;
+
+  it('takes the token from a bearer subprotocol, else the query, for the stream only', () => {
+    const viaProtocol = request('/api/v1/stream?access_token=query-token', {
+      'sec-websocket-protocol': 'necp.stream.v1, bearer.protocol-token',
+    });
+    liftStreamToken(viaProtocol);
+    assert.equal(viaProtocol.headers.authorization, 'Bearer protocol-token');
+    const viaQuery = request('/api/v1/stream?since=x&access_token=query-token', {});
+    liftStreamToken(viaQuery);
+    assert.equal(viaQuery.headers.authorization, 'Bearer query-token');
+    const elsewhere = request('/api/v1/economy/wallets?access_token=query-token', {});
+    liftStreamToken(elsewhere);
+    assert.equal(elsewhere.headers.authorization, undefined);
+    const header = request('/api/v1/stream?access_token=query-token', { authorization: 'Bearer header-token' });
+    liftStreamToken(header);
+    assert.equal(header.headers.authorization, 'Bearer header-token');
+  });
+
+  it('answers necp.stream.v1, never the token offered beside it', () => {
+    assert.equal(chooseProtocol(new Set(['bearer.secret', 'necp.stream.v1'])), 'necp.stream.v1');
+    assert.equal(chooseProtocol(new Set(['bearer.secret'])), false);
   });
 });
