@@ -32,6 +32,14 @@ export interface Subscription {
   handle: RecordHandler;
   /** Optional, for throughput: one transaction for many records instead of one each (see BatchHandler). */
   handleBatch?: BatchHandler;
+  /**
+   * Where a group that has no committed position yet starts on Kafka: `earliest` (the default), so
+   * that events published before a service first ran are not skipped, or `latest`, for a group that
+   * lives as long as one process (the gateway's realtime fan-out: a group per replica, which only
+   * wants what happens while it runs). The in-process bus hands a subscription what is published
+   * after it subscribed either way.
+   */
+  startAt?: 'earliest' | 'latest';
 }
 
 /**

@@ -103,9 +103,9 @@ export class KafkaSubscriber implements LagSource {
       topics: this.#subscription.topics,
       autocommit: false,
       mode: 'committed',
-      // A group's first start reads the topics from the beginning: events published before the
-      // service first ran are not skipped.
-      fallbackMode: 'earliest',
+      // A group's first start reads the topics from the beginning unless the subscription says
+      // otherwise: events published before the service first ran are not skipped.
+      fallbackMode: this.#subscription.startAt ?? 'earliest',
     });
     this.#stream = stream;
     stream.on('data', (message: StringMessage) => {

@@ -13,6 +13,7 @@ import {
 } from '../domain/access-rules.ts';
 import type { GatewayDeps } from '../settings.ts';
 import { keepBufferedBody } from './buffered-bodies.ts';
+import { liftStreamToken } from './stream.ts';
 
 /** @fastify/rate-limit counting in the platform's cache, so replicas share counts through Redis. */
 function cacheStore(cache: Cache) {
@@ -186,6 +187,7 @@ export async function edgeSecurity(app: HttpApp, { context, settings }: GatewayD
   }
 
   app.addHook('onRequest', (request, reply) => enforce(request, reply, 'edge'));
+  app.addHook('onRequest', async (request) => liftStreamToken(request));
   useAuthentication(app, context.authenticator, {
     isPublic: (request) => isOpenPath(request.method, pathOf(request)),
     besideDenyList: (request, reply) => enforce(request, reply, 'account'),
