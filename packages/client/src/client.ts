@@ -6,6 +6,7 @@ import type { paths as GameplayPaths } from './generated/gameplay.ts';
 import type { paths as SocialPaths } from './generated/social.ts';
 import type { paths as WorldPaths } from './generated/world.ts';
 import { createSession, type Session, type Tokens } from './session.ts';
+import { openStream, type StreamHandle, type StreamOptions } from './stream.ts';
 
 export interface NecpClientOptions {
   /** The gateway, e.g. `http://localhost:8080`. */
@@ -31,6 +32,8 @@ export interface NecpClient {
   social: Client<SocialPaths>;
   economy: Client<EconomyPaths>;
   world: Client<WorldPaths>;
+  /** The account's realtime stream through the gateway (README, Realtime). */
+  stream(options: StreamOptions): StreamHandle;
 }
 
 export function createNecpClient(options: NecpClientOptions): NecpClient {
@@ -55,5 +58,6 @@ export function createNecpClient(options: NecpClientOptions): NecpClient {
     social: serviceClient<SocialPaths>(),
     economy: serviceClient<EconomyPaths>(),
     world: serviceClient<WorldPaths>(),
+    stream: (streamOptions) => openStream(options.baseUrl, session, streamOptions),
   };
 }

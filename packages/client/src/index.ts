@@ -6,3 +6,4 @@ export type { paths as GameplayPaths } from './generated/gameplay.ts';
 export type { paths as SocialPaths } from './generated/social.ts';
 export type { paths as WorldPaths } from './generated/world.ts';
 export { createSession, type Session, type SessionOptions, type Tokens } from './session.ts';
+export { openStream, type StreamControl, type StreamEvent, type StreamHandle, type StreamOptions } from './stream.ts';
