@@ -44,7 +44,10 @@ describe(`weapon mods (${adapterLabel})`, () => {
     assert.deepEqual(installed(merged.body), { barrel: 'barrel_heavy_mk1', chip: 'chip_targeting' });
     assert.equal(merged.body.stats.damageMultiplier, 1.1);
     assert.equal(merged.body.stats.hitChanceBonus, 0.05);
-    assert.equal(merged.body.slots.find((slot: { slot: string }) => slot.slot === 'barrel').itemId, me.mods.barrel_heavy_mk1);
+    assert.equal(
+      merged.body.slots.find((slot: { slot: string }) => slot.slot === 'barrel').itemId,
+      me.mods.barrel_heavy_mk1,
+    );
 
     const more = await patch(me, 0, { strategy: 'merge', slots: [{ slot: 'scope', modId: 'scope_smart_mk1' }] });
     assert.deepEqual(installed(more.body), {
@@ -57,7 +60,10 @@ describe(`weapon mods (${adapterLabel})`, () => {
     const removed = await patch(me, 0, { strategy: 'merge', slots: [{ slot: 'barrel', modId: null }] });
     assert.deepEqual(installed(removed.body), { scope: 'scope_smart_mk1', chip: 'chip_targeting' });
 
-    const overwritten = await patch(me, 0, { strategy: 'overwrite', slots: [{ slot: 'stock', modId: 'stock_stabilizer' }] });
+    const overwritten = await patch(me, 0, {
+      strategy: 'overwrite',
+      slots: [{ slot: 'stock', modId: 'stock_stabilizer' }],
+    });
     assert.deepEqual(installed(overwritten.body), { stock: 'stock_stabilizer' });
     assert.deepEqual(installed((await read(me)).body), { stock: 'stock_stabilizer' });
 
