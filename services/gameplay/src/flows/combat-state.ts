@@ -7,6 +7,9 @@ import type { Cache } from '@necp/platform';
 import type { CombatSkillId } from '../domain/names.ts';
 
 const cooldownKey = (characterId: string, skillId: CombatSkillId) => `gameplay:cooldown:${characterId}:${skillId}`;
+/** Beside the claim, the exact end (epoch ms) every replica answers, living as long as the claim. */
+const cooldownEndKey = (characterId: string, skillId: CombatSkillId) =>
+  `gameplay:cooldown-end:${characterId}:${skillId}`;
 const combatKey = (characterId: string) => `gameplay:combat:${characterId}`;
 
 export type CooldownClaim = { claimed: true; endsAtMs: number } | { claimed: false; endsAtMs: number };
@@ -24,13 +27,20 @@ export async function claimCooldown(
 ): Promise<CooldownClaim> {
   const ttl = Math.max(1, Math.ceil(durationMs));
   const counter = await cache.increment(cooldownKey(characterId, skillId), 1, ttl);
-  if (counter.value === 1) return { claimed: true, endsAtMs: nowMs + ttl };
-  return { claimed: false, endsAtMs: nowMs + Math.max(counter.ttlMs, 0) };
+  if (counter.value === 1) {
+    const endsAtMs = nowMs + ttl;
+    await cache.set(cooldownEndKey(characterId, skillId), String(endsAtMs), ttl);
+    return { claimed: true, endsAtMs };
+  }
+  // The winner may not have written the end yet: its claim's expiry says the same, to the millisecond.
+  const stored = await cache.get(cooldownEndKey(characterId, skillId));
+  return { claimed: false, endsAtMs: stored === null ? nowMs + Math.max(counter.ttlMs, 0) : Number(stored) };
 }
 
 /** Undoes a claim whose activation did not commit. */
 export async function releaseCooldown(cache: Cache, characterId: string, skillId: CombatSkillId): Promise<void> {
   await cache.delete(cooldownKey(characterId, skillId));
+  await cache.delete(cooldownEndKey(characterId, skillId));
 }
 
 /** When the running cooldown ends (epoch ms), or null when none runs. */
@@ -40,8 +50,9 @@ export async function cooldownEnd(
   skillId: CombatSkillId,
   nowMs: number,
 ): Promise<number | null> {
-  const ttl = await cache.ttl(cooldownKey(characterId, skillId));
-  return ttl > 0 ? nowMs + ttl : null;
+  const stored = await cache.get(cooldownEndKey(characterId, skillId));
+  const endsAtMs = stored === null ? null : Number(stored);
+  return endsAtMs !== null && endsAtMs > nowMs ? endsAtMs : null;
 }
 
 /** Moves a running cooldown's end (a ricochet chain's cut); an end not after now ends it. */
@@ -52,10 +63,10 @@ export async function moveCooldownEnd(
   endsAtMs: number,
   nowMs: number,
 ): Promise<void> {
-  const key = cooldownKey(characterId, skillId);
   const remaining = Math.ceil(endsAtMs - nowMs);
-  if (remaining > 0) await cache.set(key, '1', remaining);
-  else await cache.delete(key);
+  if (remaining <= 0) return releaseCooldown(cache, characterId, skillId);
+  await cache.set(cooldownKey(characterId, skillId), '1', remaining);
+  await cache.set(cooldownEndKey(characterId, skillId), String(endsAtMs), remaining);
 }
 
 /** The combat the character is in, if its last shot is recent enough. */
