@@ -12,7 +12,7 @@ import { applyModPatch, modStats } from '../domain/mods.ts';
 import { type ModSlot, ModSlots } from '../domain/names.ts';
 import { weaponProfile } from '../domain/weapon-profile.ts';
 import type { InstalledMod } from '../store/weapon-mods.ts';
-import { isModItemTaken, lockWeapon, replaceMods, weaponsHolding } from '../store/weapon-mods.ts';
+import { isModItemTaken, lockWeapon, replaceMods, uninstallItems, weaponsHolding } from '../store/weapon-mods.ts';
 import {
   type CombatCharacter,
   type CombatWeapon,
@@ -72,7 +72,15 @@ export async function patchWeaponMods(
         trx,
         character.mods.map((mod) => mod.itemId),
       );
-      for (const [itemId, holder] of holdings) if (holder === weapon.itemId) holdings.delete(itemId);
+      // Items on this weapon are the patch's to place; items on a weapon the character no longer has
+      // (dropped) are free again, and their stale rows go.
+      const ownedWeapons = new Set(character.weapons.map((owned) => owned.itemId));
+      const stale: string[] = [];
+      for (const [itemId, holder] of holdings) {
+        if (holder !== weapon.itemId && ownedWeapons.has(holder)) continue;
+        holdings.delete(itemId);
+        if (holder !== weapon.itemId) stale.push(itemId);
+      }
       const items = placeModItems({
         // The slots that break a mod rule are named once, by that rule.
         mods: Object.fromEntries(
@@ -85,6 +93,7 @@ export async function patchWeaponMods(
       });
       const refused = allConflicts(applied.conflicts, items.conflicts);
       if (refused.conflicts.length > 0) throw modConflict(refused);
+      await uninstallItems(trx, stale);
       await replaceMods(trx, { weaponId: weapon.itemId, characterId: character.characterId }, items.placed);
       return items.placed;
     });

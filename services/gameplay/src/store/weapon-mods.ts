@@ -56,6 +56,12 @@ export async function replaceMods(
     .execute();
 }
 
+/** Takes these mod items off whatever weapon holds them (a weapon its owner no longer has). */
+export async function uninstallItems(trx: Trx, modItemIds: readonly string[]): Promise<void> {
+  if (modItemIds.length === 0) return;
+  await trx.deleteFrom('mvp_core.gameplay_weapon_mods').where('mod_item_id', 'in', modItemIds).execute();
+}
+
 /** Whether `error` is the database refusing a mod item installed on a second weapon. */
 export function isModItemTaken(error: unknown): boolean {
   const { code, constraint } = error as { code?: unknown; constraint?: unknown };

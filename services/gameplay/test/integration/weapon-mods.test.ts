@@ -201,6 +201,17 @@ describe(`weapon mods (${adapterLabel})`, () => {
     assert.deepEqual(installed(merged.body), { barrel: 'barrel_heavy_mk1' });
   });
 
+  it('frees the mods of a weapon the character dropped for its other weapons', async () => {
+    const me = await gameplay.fighter({ weapons: ['pistol_m10', 'rifle_ajax'], mods: ['barrel_heavy_mk1'] });
+    const barrel = { strategy: 'merge', slots: [{ slot: 'barrel', modId: 'barrel_heavy_mk1' }] };
+    assert.equal((await patch(me, 0, barrel)).status, 200);
+    assert.equal((await patch(me, 1, barrel)).status, 422, 'still on the pistol');
+    me.loadout.weapons = me.loadout.weapons.filter((weapon) => weapon.itemId !== me.weapons[0]);
+    const moved = await patch(me, 1, barrel);
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    assert.deepEqual(installed(moved.body), { barrel: 'barrel_heavy_mk1' });
+  });
+
   it("answers 403 for another account's character and 404 for a weapon the character does not own", async () => {
     const me = await gameplay.fighter();
     const other = await gameplay.fighter();
