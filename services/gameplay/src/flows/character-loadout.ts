@@ -98,8 +98,12 @@ export async function modsInPlace(
   character: CombatCharacter,
   weaponId: string,
 ): Promise<InstalledMod[]> {
+  return stillOwned(character, await installedMods(deps.db, weaponId));
+}
+
+function stillOwned(character: CombatCharacter, mods: readonly InstalledMod[]): InstalledMod[] {
   const owned = new Set(character.mods.map((mod) => mod.itemId));
-  return (await installedMods(deps.db, weaponId)).filter((mod) => owned.has(mod.modItemId));
+  return mods.filter((mod) => owned.has(mod.modItemId));
 }
 
 export function modsBySlot(mods: readonly InstalledMod[]): InstalledMods {
@@ -118,8 +122,12 @@ export function modelLoadout(character: CombatCharacter, weapon: CombatWeapon, m
 
 /** The character, its weapon and the model's loadout, in one call for the commands that fire. */
 export async function armedCharacter(deps: GameplayDeps, caller: AuthContext, characterId: string, weaponId: string) {
-  const character = await combatCharacter(deps, caller, characterId);
+  // The installed rows are read while character-service answers; they count once it says whose they are.
+  const [character, installed] = await Promise.all([
+    combatCharacter(deps, caller, characterId),
+    installedMods(deps.db, weaponId),
+  ]);
   const weapon = combatWeapon(character, weaponId);
-  const mods = await modsInPlace(deps, character, weapon.itemId);
+  const mods = stillOwned(character, installed);
   return { character, weapon, mods, loadout: modelLoadout(character, weapon, mods) };
 }
