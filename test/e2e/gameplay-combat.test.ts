@@ -6,9 +6,12 @@
  * another character of the same account is not limited).
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { type E2eBackend, startE2eBackend } from './support/backend.ts';
+
+/** Ten random lower-case letters: a character name that collides with no other run's. */
+const letters = () => Array.from(randomBytes(10), (byte) => String.fromCharCode(97 + (byte % 26))).join('');
 
 interface Reply {
   status: number;
@@ -61,7 +64,7 @@ describe('combat through the gateway (gameplay with character-service)', () => {
 
   async function character(token: string) {
     const created = await call('POST', '/api/v1/characters', token, {
-      name: `Gunner ${randomUUID().slice(0, 6).replace(/[0-9]/g, 'x')}`,
+      name: `Gunner ${letters()}`,
       origin: 'corpo',
       class: 'solo',
     });
