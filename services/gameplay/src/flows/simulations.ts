@@ -5,27 +5,24 @@
  * that move is announced on `player.skills.cooldowns` with the shot.
  */
 import { randomInt } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
 import {
   AppError,
   type AuthContext,
-  characterNotOwned,
-  hasAnyRole,
   type IdempotencyRequest,
   type IdempotentResult,
   runIdempotentCommand,
   storedIdempotentAnswer,
   uuidv7,
 } from '@necp/platform';
+import { ballisticsConfig } from '../domain/ballistics-config.ts';
 import { cutCooldownAfterRicochet } from '../domain/cooldowns.ts';
-import type { Loadout } from '../domain/names.ts';
 import { MaxSeed } from '../domain/random.ts';
-import { rulesetChange, rulesetFingerprint, rulesetId } from '../domain/ruleset.ts';
+import { rulesetFingerprint, rulesetId } from '../domain/ruleset.ts';
 import { type ShotRequest, type ShotResult, shotRequestProblems, simulateShot } from '../domain/simulate.ts';
 import { publishCooldown, publishShot } from '../events.ts';
-import { findSimulation, insertSimulation } from '../store/simulations.ts';
+import { insertSimulation } from '../store/simulations.ts';
 import type { GameplayTables, SimulationMode } from '../store/tables.ts';
-import { ActsForAnyCharacter, armedCharacter } from './character-loadout.ts';
+import { armedCharacter } from './character-loadout.ts';
 import { cooldownEnd, keepCombatOpen, moveCooldownEnd, openCombat } from './combat-state.ts';
 import type { GameplayDeps } from './deps.ts';
 
@@ -56,7 +53,8 @@ function modeOf(result: ShotResult): SimulationMode {
   return result.ricochetPath.length > 0 ? 'ricochet' : 'direct';
 }
 
-const CurvedShotSkill = 'trajectory_sculptor';
+/** The skill whose cooldown a ricochet chain cuts: Curved Shot's. */
+const CurvedShotSkill = ballisticsConfig.curvedShot.requiredSkill;
 
 export async function simulate(
   deps: GameplayDeps,
@@ -155,53 +153,4 @@ async function ricochetCut(deps: GameplayDeps, characterId: string, bounces: num
   const endsAt = await cooldownEnd(deps.cache, characterId, CurvedShotSkill, nowMs);
   const cut = cutCooldownAfterRicochet(endsAt, bounces, { nowMs, timeScale: deps.timeScale });
   return cut === endsAt ? null : cut;
-}
-
-/**
- * A stored simulation run again from its inputs and seed under today's ruleset: whether it gives the
- * same body, and, when the ruleset is not the one it ran under, which (version and fingerprint).
- */
-export async function replaySimulation(deps: GameplayDeps, caller: AuthContext, simulationId: string) {
-  const stored = await findSimulation(deps.db, simulationId);
-  if (!stored) throw new AppError('NOT_FOUND', 'No such simulation');
-  if (stored.accountId !== caller.accountId && !hasAnyRole(caller, ActsForAnyCharacter)) throw characterNotOwned();
-  const storedRuleset = { version: stored.rulesetVersion, fingerprint: stored.rulesetFingerprint };
-  const rulesetChanged = rulesetChange(storedRuleset) === 'changed';
-  const ids = {
-    simulationId: stored.id,
-    combatId: stored.combatId,
-    characterId: stored.characterId,
-    weaponId: stored.weaponId,
-  };
-  let replayed: SimulationBody | null = null;
-  let error: string | null = null;
-  try {
-    replayed = JSON.parse(
-      JSON.stringify(simulationBody(ids, simulateShot(stored.loadout as Loadout, stored.request as ShotRequest))),
-    ) as SimulationBody;
-  } catch (failure) {
-    // A ruleset that no longer accepts the stored inputs (a narrowed limit): said, not a 500.
-    error = failure instanceof Error ? failure.message : String(failure);
-  }
-  const storedBody = stored.result as SimulationBody;
-  const differences =
-    replayed === null
-      ? []
-      : Object.keys({ ...storedBody, ...replayed }).filter(
-          (field) =>
-            !isDeepStrictEqual(
-              (storedBody as Record<string, unknown>)[field],
-              (replayed as Record<string, unknown>)[field],
-            ),
-        );
-  return {
-    simulationId: stored.id,
-    seed: stored.seed,
-    matches: replayed !== null && differences.length === 0,
-    differences,
-    error,
-    ruleset: { stored: storedRuleset, current: rulesetId(), changed: rulesetChanged },
-    stored: storedBody,
-    replayed,
-  };
 }

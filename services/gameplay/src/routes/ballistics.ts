@@ -1,7 +1,8 @@
 import { authOf, type HttpApp, IdempotencyHeaders, idempotencyOf, problems, sendResult } from '@necp/platform';
 import type { GameplayDeps } from '../flows/deps.ts';
 import { profileOfTemplate } from '../flows/profiles.ts';
-import { replaySimulation, simulate } from '../flows/simulations.ts';
+import { replaySimulation } from '../flows/replay.ts';
+import { simulate } from '../flows/simulations.ts';
 import { combatTelemetry } from '../flows/telemetry.ts';
 import {
   CombatParams,
