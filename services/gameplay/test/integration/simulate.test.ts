@@ -63,6 +63,25 @@ describe(`simulate (${adapterLabel})`, () => {
     assert.equal(Number(count.rows[0]?.n), 0, 'a refused shot stores nothing');
   });
 
+  it('answers 503 while character-service is down and 502 for an answer it should not give, storing nothing', async () => {
+    const me = await gameplay.fighter();
+    gameplay.issuer.characterServiceDown = true;
+    try {
+      const down = await gameplay.call('POST', Paths.simulate, me.token, shot(me));
+      assert.equal(down.status, 503, JSON.stringify(down.body));
+      assert.equal(down.body.code, 'UPSTREAM_UNAVAILABLE');
+    } finally {
+      gameplay.issuer.characterServiceDown = false;
+    }
+    const { weapons: _weapons, ...withoutWeapons } = me.loadout;
+    gameplay.issuer.remoteLoadouts.set(me.characterId, withoutWeapons);
+    const garbled = await gameplay.call('POST', Paths.simulate, me.token, shot(me));
+    assert.equal(garbled.status, 502, JSON.stringify(garbled.body));
+    const count = await sql<{ n: string }>`SELECT count(*) AS n FROM mvp_core.gameplay_simulations
+      WHERE character_id = ${me.characterId}`.execute(gameplay.db.kysely);
+    assert.equal(Number(count.rows[0]?.n), 0);
+  });
+
   it('announces each shot on combat.ballistics.events with the district and the linked order', async () => {
     const me = await gameplay.fighter({ district: 'heywood' });
     const combatId = randomUUID();
