@@ -10,6 +10,7 @@ import {
   type AuthContext,
   type IdempotencyRequest,
   type IdempotentResult,
+  type OutboxRow,
   runIdempotentCommand,
   storedIdempotentAnswer,
   uuidv7,
@@ -19,8 +20,8 @@ import { cutCooldownAfterRicochet } from '../domain/cooldowns.ts';
 import { MaxSeed } from '../domain/random.ts';
 import { rulesetFingerprint, rulesetId } from '../domain/ruleset.ts';
 import { type ShotRequest, type ShotResult, shotRequestProblems, simulateShot } from '../domain/simulate.ts';
-import { publishCooldown, publishShot } from '../events.ts';
-import { insertSimulation } from '../store/simulations.ts';
+import { cooldownEvent, shotEvent } from '../events.ts';
+import { recordSimulation } from '../store/simulations.ts';
 import type { GameplayTables, SimulationMode } from '../store/tables.ts';
 import { armedCharacter } from './character-loadout.ts';
 import { cooldownEnd, keepCombatOpen, moveCooldownEnd, openCombat } from './combat-state.ts';
@@ -87,31 +88,31 @@ export async function simulate(
   const body = simulationBody(ids, result);
   const ruleset = rulesetId();
   const nowMs = Date.now();
-  let cutTo: number | null = null;
 
-  const outcome = await runIdempotentCommand<GameplayTables>(deps.database, idempotency, async (trx) => {
-    await insertSimulation(trx, {
-      id: ids.simulationId,
-      combatId,
-      characterId: character.characterId,
-      accountId: character.accountId,
-      weaponId: weapon.itemId,
-      weaponClass: weapon.weaponClass,
-      request: shot,
-      loadout,
-      seed: shot.seed,
-      rulesetVersion: ruleset.version,
-      rulesetFingerprint: ruleset.fingerprint,
-      result: body,
-      mode: modeOf(result),
-      hit: result.hit,
-      damageDealt: result.damageDealt,
-      ricochetCount: result.ricochetPath.length,
-      curvedShotUsed: result.curvedShotUsed,
-      district: character.district,
-      linkedOrderId: input.linkedOrderId ?? null,
-    });
-    await publishShot(trx, {
+  const cutTo = await ricochetCut(deps, character.characterId, result.ricochetPath.length, nowMs);
+  const record = {
+    id: ids.simulationId,
+    combatId,
+    characterId: character.characterId,
+    accountId: character.accountId,
+    weaponId: weapon.itemId,
+    weaponClass: weapon.weaponClass,
+    request: shot,
+    loadout,
+    seed: shot.seed,
+    rulesetVersion: ruleset.version,
+    rulesetFingerprint: ruleset.fingerprint,
+    result: body,
+    mode: modeOf(result),
+    hit: result.hit,
+    damageDealt: result.damageDealt,
+    ricochetCount: result.ricochetPath.length,
+    curvedShotUsed: result.curvedShotUsed,
+    district: character.district,
+    linkedOrderId: input.linkedOrderId ?? null,
+  };
+  const events: [OutboxRow<unknown>, ...OutboxRow<unknown>[]] = [
+    shotEvent({
       simulationId: ids.simulationId,
       combatId,
       characterId: character.characterId,
@@ -125,17 +126,28 @@ export async function simulate(
       statusEffects: result.statusEffects.filter((status) => status.applied).map((status) => status.effect),
       districtId: character.district,
       linkedOrderId: input.linkedOrderId ?? null,
-    });
-    cutTo = await ricochetCut(deps, character.characterId, result.ricochetPath.length, nowMs);
-    if (cutTo !== null) {
-      await publishCooldown(trx, {
+    }),
+  ];
+  if (cutTo !== null) {
+    events.push(
+      cooldownEvent({
         characterId: character.characterId,
         skillId: CurvedShotSkill,
         cooldownEndsAt: new Date(cutTo).toISOString(),
-      });
-    }
-    return { status: 200, body };
-  });
+      }),
+    );
+  }
+  // Without a key, one statement stores the simulation and its events; with one, the key's claim and
+  // stored answer commit in the same transaction.
+  let outcome: IdempotentResult = { status: 200, body, replayed: false };
+  if (idempotency) {
+    outcome = await runIdempotentCommand<GameplayTables>(deps.database, idempotency, async (trx) => {
+      await recordSimulation(trx, record, events);
+      return { status: 200, body };
+    });
+  } else {
+    await recordSimulation(deps.db, record, events);
+  }
   if (!outcome.replayed) {
     await keepCombatOpen(
       deps.cache,
