@@ -50,8 +50,12 @@ export async function cooldownEnd(
   skillId: CombatSkillId,
   nowMs: number,
 ): Promise<number | null> {
-  const stored = await cache.get(cooldownEndKey(characterId, skillId));
-  const endsAtMs = stored === null ? null : Number(stored);
+  return runningEnd(await cache.get(cooldownEndKey(characterId, skillId)), nowMs);
+}
+
+/** A stored end that is still ahead, or null. */
+function runningEnd(stored: string | null | undefined, nowMs: number): number | null {
+  const endsAtMs = stored == null ? null : Number(stored);
   return endsAtMs !== null && endsAtMs > nowMs ? endsAtMs : null;
 }
 
@@ -69,9 +73,10 @@ export async function moveCooldownEnd(
   await cache.set(cooldownEndKey(characterId, skillId), String(endsAtMs), remaining);
 }
 
-/** The combat the character is in, if its last shot is recent enough. */
-export function openCombat(cache: Cache, characterId: string): Promise<string | null> {
-  return cache.get(combatKey(characterId));
+/** What a shot needs to know at once: the character's open combat and a running cooldown's end (one round trip). */
+export async function shotState(cache: Cache, characterId: string, skillId: CombatSkillId, nowMs: number) {
+  const [combatId, end] = await cache.getMany([combatKey(characterId), cooldownEndKey(characterId, skillId)]);
+  return { openCombatId: combatId ?? null, cooldownEndsAtMs: runningEnd(end, nowMs) };
 }
 
 /** The character is in `combatId` until `idleMs` pass without a shot. */

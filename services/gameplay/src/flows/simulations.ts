@@ -24,7 +24,7 @@ import { cooldownEvent, shotEvent } from '../events.ts';
 import { recordSimulation } from '../store/simulations.ts';
 import type { GameplayTables, SimulationMode } from '../store/tables.ts';
 import { armedCharacter } from './character-loadout.ts';
-import { cooldownEnd, keepCombatOpen, moveCooldownEnd, openCombat } from './combat-state.ts';
+import { keepCombatOpen, moveCooldownEnd, shotState } from './combat-state.ts';
 import type { GameplayDeps } from './deps.ts';
 
 export interface SimulateInput extends Omit<ShotRequest, 'seed'> {
@@ -83,13 +83,19 @@ export async function simulate(
     });
   }
   const result = simulateShot(loadout, shot);
-  const combatId = input.combatId ?? (await openCombat(deps.cache, character.characterId)) ?? uuidv7();
+  const nowMs = Date.now();
+  const state = await shotState(deps.cache, character.characterId, CurvedShotSkill, nowMs);
+  const combatId = input.combatId ?? state.openCombatId ?? uuidv7();
   const ids = { simulationId: uuidv7(), combatId, characterId: character.characterId, weaponId: weapon.itemId };
   const body = simulationBody(ids, result);
   const ruleset = rulesetId();
-  const nowMs = Date.now();
 
-  const cutTo = await ricochetCut(deps, character.characterId, result.ricochetPath.length, nowMs);
+  // A chain that cuts a running Curved Shot cooldown moves its end (never before now).
+  const cut = cutCooldownAfterRicochet(state.cooldownEndsAtMs, result.ricochetPath.length, {
+    nowMs,
+    timeScale: deps.timeScale,
+  });
+  const cutTo = cut === state.cooldownEndsAtMs ? null : cut;
   const record = {
     id: ids.simulationId,
     combatId,
@@ -158,11 +164,4 @@ export async function simulate(
     if (cutTo !== null) await moveCooldownEnd(deps.cache, character.characterId, CurvedShotSkill, cutTo, nowMs);
   }
   return outcome;
-}
-
-/** The running Curved Shot cooldown's new end when this chain cuts it; null when nothing moves. */
-async function ricochetCut(deps: GameplayDeps, characterId: string, bounces: number, nowMs: number) {
-  const endsAt = await cooldownEnd(deps.cache, characterId, CurvedShotSkill, nowMs);
-  const cut = cutCooldownAfterRicochet(endsAt, bounces, { nowMs, timeScale: deps.timeScale });
-  return cut === endsAt ? null : cut;
 }
