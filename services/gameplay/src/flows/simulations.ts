@@ -17,13 +17,14 @@ import {
 } from '@necp/platform';
 import { ballisticsConfig } from '../domain/ballistics-config.ts';
 import { cutCooldownAfterRicochet } from '../domain/cooldowns.ts';
+import type { Loadout } from '../domain/names.ts';
 import { MaxSeed } from '../domain/random.ts';
 import { rulesetFingerprint, rulesetId } from '../domain/ruleset.ts';
 import { type ShotRequest, type ShotResult, shotRequestProblems, simulateShot } from '../domain/simulate.ts';
 import { cooldownEvent, shotEvent } from '../events.ts';
-import { recordSimulation } from '../store/simulations.ts';
+import { recordSimulation, type SimulationRecord } from '../store/simulations.ts';
 import type { GameplayTables, SimulationMode } from '../store/tables.ts';
-import { armedCharacter } from './character-loadout.ts';
+import { armedCharacter, type CombatCharacter, type CombatWeapon } from './character-loadout.ts';
 import { keepCombatOpen, moveCooldownEnd, shotState } from './combat-state.ts';
 import type { GameplayDeps } from './deps.ts';
 
@@ -88,7 +89,6 @@ export async function simulate(
   const combatId = input.combatId ?? state.openCombatId ?? uuidv7();
   const ids = { simulationId: uuidv7(), combatId, characterId: character.characterId, weaponId: weapon.itemId };
   const body = simulationBody(ids, result);
-  const ruleset = rulesetId();
 
   // A chain that cuts a running Curved Shot cooldown moves its end (never before now).
   const cut = cutCooldownAfterRicochet(state.cooldownEndsAtMs, result.ricochetPath.length, {
@@ -96,53 +96,9 @@ export async function simulate(
     timeScale: deps.timeScale,
   });
   const cutTo = cut === state.cooldownEndsAtMs ? null : cut;
-  const record = {
-    id: ids.simulationId,
-    combatId,
-    characterId: character.characterId,
-    accountId: character.accountId,
-    weaponId: weapon.itemId,
-    weaponClass: weapon.weaponClass,
-    request: shot,
-    loadout,
-    seed: shot.seed,
-    rulesetVersion: ruleset.version,
-    rulesetFingerprint: ruleset.fingerprint,
-    result: body,
-    mode: modeOf(result),
-    hit: result.hit,
-    damageDealt: result.damageDealt,
-    ricochetCount: result.ricochetPath.length,
-    curvedShotUsed: result.curvedShotUsed,
-    district: character.district,
-    linkedOrderId: input.linkedOrderId ?? null,
-  };
-  const events: [OutboxRow<unknown>, ...OutboxRow<unknown>[]] = [
-    shotEvent({
-      simulationId: ids.simulationId,
-      combatId,
-      characterId: character.characterId,
-      weaponId: weapon.itemId,
-      weaponClass: weapon.weaponClass,
-      distance: shot.distanceMeters,
-      hit: result.hit,
-      damageDealt: result.damageDealt,
-      ricochetCount: result.ricochetPath.length,
-      curvedShotUsed: result.curvedShotUsed,
-      statusEffects: result.statusEffects.filter((status) => status.applied).map((status) => status.effect),
-      districtId: character.district,
-      linkedOrderId: input.linkedOrderId ?? null,
-    }),
-  ];
-  if (cutTo !== null) {
-    events.push(
-      cooldownEvent({
-        characterId: character.characterId,
-        skillId: CurvedShotSkill,
-        cooldownEndsAt: new Date(cutTo).toISOString(),
-      }),
-    );
-  }
+  const shotOf = { ids, character, weapon, shot, result, loadout, linkedOrderId: input.linkedOrderId ?? null };
+  const record = simulationRecord(shotOf, body);
+  const events = simulationEvents(shotOf, cutTo);
   // Without a key, one statement stores the simulation and its events; with one, the key's claim and
   // stored answer commit in the same transaction.
   let outcome: IdempotentResult = { status: 200, body, replayed: false };
@@ -164,4 +120,73 @@ export async function simulate(
     if (cutTo !== null) await moveCooldownEnd(deps.cache, character.characterId, CurvedShotSkill, cutTo, nowMs);
   }
   return outcome;
+}
+
+interface FiredShot {
+  ids: SimulationIds;
+  character: CombatCharacter;
+  weapon: CombatWeapon;
+  shot: ShotRequest;
+  result: ShotResult;
+  loadout: Loadout;
+  linkedOrderId: string | null;
+}
+
+/** The stored simulation: inputs, seed, ruleset, the answer, and what telemetry sums. */
+function simulationRecord(fired: FiredShot, body: SimulationBody): SimulationRecord {
+  const { ids, character, weapon, shot, result } = fired;
+  const ruleset = rulesetId();
+  return {
+    id: ids.simulationId,
+    combatId: ids.combatId,
+    characterId: character.characterId,
+    accountId: character.accountId,
+    weaponId: weapon.itemId,
+    weaponClass: weapon.weaponClass,
+    request: shot,
+    loadout: fired.loadout,
+    seed: shot.seed,
+    rulesetVersion: ruleset.version,
+    rulesetFingerprint: ruleset.fingerprint,
+    result: body,
+    mode: modeOf(result),
+    hit: result.hit,
+    damageDealt: result.damageDealt,
+    ricochetCount: result.ricochetPath.length,
+    curvedShotUsed: result.curvedShotUsed,
+    district: character.district,
+    linkedOrderId: fired.linkedOrderId,
+  };
+}
+
+/** The shot's `combat.ballistics.events`, and `player.skills.cooldowns` when it moved a cooldown's end. */
+function simulationEvents(fired: FiredShot, cutTo: number | null): [OutboxRow<unknown>, ...OutboxRow<unknown>[]] {
+  const { ids, character, weapon, shot, result } = fired;
+  const events: [OutboxRow<unknown>, ...OutboxRow<unknown>[]] = [
+    shotEvent({
+      simulationId: ids.simulationId,
+      combatId: ids.combatId,
+      characterId: character.characterId,
+      weaponId: weapon.itemId,
+      weaponClass: weapon.weaponClass,
+      distance: shot.distanceMeters,
+      hit: result.hit,
+      damageDealt: result.damageDealt,
+      ricochetCount: result.ricochetPath.length,
+      curvedShotUsed: result.curvedShotUsed,
+      statusEffects: result.statusEffects.filter((status) => status.applied).map((status) => status.effect),
+      districtId: character.district,
+      linkedOrderId: fired.linkedOrderId,
+    }),
+  ];
+  if (cutTo !== null) {
+    events.push(
+      cooldownEvent({
+        characterId: character.characterId,
+        skillId: CurvedShotSkill,
+        cooldownEndsAt: new Date(cutTo).toISOString(),
+      }),
+    );
+  }
+  return events;
 }
