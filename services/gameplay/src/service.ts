@@ -1,13 +1,29 @@
 import { defineService } from '@necp/platform';
+import type { GameplayDeps } from './flows/deps.ts';
+import { abilityRoutes } from './routes/abilities.ts';
+import { ballisticsRoutes } from './routes/ballistics.ts';
+import { weaponModRoutes } from './routes/weapon-mods.ts';
+import { GameplaySettingsSchema } from './settings.ts';
+import type { GameplayTables } from './store/tables.ts';
 
-/**
- * gameplay-service: combat, ballistics, weapon mods, skills. On the platform's shape and answering its infrastructure routes; its game
- * routes (shared/API.md §4) are not built yet.
- */
-export const gameplayService = defineService({
+const combat = '/api/v1/gameplay/combat';
+
+/** gameplay-service: combat, ballistics, weapon mods, skills and cooldowns (shared/API.md §4). */
+export const gameplayService = defineService<GameplayDeps>({
   name: 'gameplay',
   description: 'NECP gameplay-service: combat, ballistics, weapon mods, skills',
   migrations: new URL('../migrations/', import.meta.url),
-  build: ({ db }) => ({ db }),
-  routes: [],
+  build: (context) => ({
+    database: context.db,
+    db: context.db.typed<GameplayTables>(),
+    characterService: context.characterService,
+    cache: context.cache,
+    timeScale: context.config.TIME_SCALE,
+    settings: context.settings(GameplaySettingsSchema),
+  }),
+  routes: [
+    { prefix: `${combat}/ballistics`, routes: ballisticsRoutes },
+    { prefix: `${combat}/weapon-mods`, routes: weaponModRoutes },
+    { prefix: combat, routes: abilityRoutes },
+  ],
 });

@@ -70,6 +70,9 @@ export const CharacterRules = {
   startingLevel: 1,
   startingXp: 0,
   startingReputation: 0,
+  /** Skills run 0–100 (DOMAIN.md, Characters). */
+  minSkill: 0,
+  maxSkill: 100,
 } as const;
 
 export const DerivedStatRules = {

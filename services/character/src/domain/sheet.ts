@@ -103,7 +103,7 @@ export function itemOf(stack: InventoryStack) {
   };
 }
 
-/** What combat needs of a character: its equipped gear by class, owned mods, implants and skills. */
+/** What combat needs of a character: its weapons (equipped or carried), equipped armor and implants, owned mods, skills. */
 export function loadoutOf(character: CharacterRecord, stacks: readonly InventoryStack[]) {
   const equipped = stacks.filter((stack) => stack.slot !== null);
   const ofType = (type: string) => equipped.filter((stack) => findTemplate(stack.templateId)?.type === type);
@@ -117,13 +117,16 @@ export function loadoutOf(character: CharacterRecord, stacks: readonly Inventory
     attributes: character.attributes,
     skills: character.skills,
     derived: derivedStats(character.attributes, equippedTemplateIds(stacks)),
-    weapons: ofType('weapon').map((stack) => ({
-      itemId: stack.id,
-      templateId: stack.templateId,
-      slot: stack.slot,
-      weaponClass: String(findTemplate(stack.templateId)?.stats.weaponClass ?? ''),
-      durability: stack.durability,
-    })),
+    // Every weapon it owns, equipped (slot) or carried (slot null): combat may fire either.
+    weapons: stacks
+      .filter((stack) => findTemplate(stack.templateId)?.type === 'weapon')
+      .map((stack) => ({
+        itemId: stack.id,
+        templateId: stack.templateId,
+        slot: stack.slot,
+        weaponClass: String(findTemplate(stack.templateId)?.stats.weaponClass ?? ''),
+        durability: stack.durability,
+      })),
     armor:
       ofType('armor').map((stack) => ({
         itemId: stack.id,

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { District } from '@necp/contracts';
+import type { District, Skills } from '@necp/contracts';
 import { type IdempotencyRequest, type IdempotentResult, runIdempotentCommand } from '@necp/platform';
 import {
   checkCallerOwns,
   checkFreeSlot,
   checkIfMatch,
+  checkLive,
   checkRestore,
   derivedStats,
   etagOf,
@@ -116,6 +117,20 @@ export function patchCharacter(
       appearance: { ...current.appearance, ...input.appearance },
       district: input.district ?? current.district,
     });
+    await writeLifecycle(trx, 'updated', changed);
+    return sheetFor(trx, changed);
+  });
+}
+
+/**
+ * Live ops (admin or service): the skills named take the given levels, the others keep theirs. Skills
+ * do not change in play yet; this is how an operator (or a test) sets them. Any live character.
+ */
+export function setCharacterSkills(deps: CharacterDeps, characterId: string, skills: Partial<Skills>) {
+  return deps.kysely.transaction().execute(async (trx) => {
+    const current = await findCharacter(trx, characterId, { forUpdate: true });
+    checkLive(current);
+    const changed = await updateCharacter(trx, characterId, { skills: { ...current.skills, ...skills } });
     await writeLifecycle(trx, 'updated', changed);
     return sheetFor(trx, changed);
   });

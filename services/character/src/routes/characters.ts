@@ -9,7 +9,13 @@ import {
 } from '@necp/platform';
 import { Type } from 'typebox';
 import { characterSheet, charactersOf } from '../flows/character-reads.ts';
-import { createCharacter, deleteCharacter, patchCharacter, restoreCharacter } from '../flows/characters.ts';
+import {
+  createCharacter,
+  deleteCharacter,
+  patchCharacter,
+  restoreCharacter,
+  setCharacterSkills,
+} from '../flows/characters.ts';
 import type { CharacterDeps } from '../flows/deps.ts';
 import {
   CharacterIdParams,
@@ -17,6 +23,7 @@ import {
   ListQuery,
   PatchCharacterBody,
   PatchHeaders,
+  SetSkillsBody,
   SheetHeaders,
 } from './request-schemas.ts';
 import { ListSchema, SheetSchema } from './response-schemas.ts';
@@ -110,6 +117,25 @@ export function characterRoutes(app: HttpApp, deps: CharacterDeps): void {
         request.body,
         request.headers['if-match'],
       );
+      reply.header('etag', sheet.etag);
+      return sheet;
+    },
+  );
+
+  app.put(
+    '/:characterId/skills',
+    {
+      config: { access: { roles: ['admin', 'service'] } },
+      schema: {
+        tags,
+        summary: "Set a character's skills, 0–100 each (admin or service: live ops); the others keep theirs",
+        params: CharacterIdParams,
+        body: SetSkillsBody,
+        response: { 200: SheetSchema, ...problems(400, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const sheet = await setCharacterSkills(deps, request.params.characterId, request.body.skills);
       reply.header('etag', sheet.etag);
       return sheet;
     },

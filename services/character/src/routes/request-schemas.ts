@@ -1,4 +1,4 @@
-import { Districts } from '@necp/contracts';
+import { Districts, SkillNames } from '@necp/contracts';
 import { pageQuery, Uuid } from '@necp/platform';
 import { Type } from 'typebox';
 import { NamePattern } from '../domain/character.ts';
@@ -74,6 +74,18 @@ export const GrantBody = Type.Object(
     quantity: Type.Integer({ minimum: 1, maximum: 10_000 }),
     source: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9_.:-]+$' }),
     sourceId: Type.String({ minLength: 1, maxLength: 128 }),
+  },
+  { additionalProperties: false },
+);
+
+const SkillLevel = Type.Integer({ minimum: CharacterRules.minSkill, maximum: CharacterRules.maxSkill });
+/** The skills an admin or service sets: the ones named change, the others keep their level. */
+export const SetSkillsBody = Type.Object(
+  {
+    skills: Type.Object(Object.fromEntries(SkillNames.map((name) => [name, Type.Optional(SkillLevel)])), {
+      additionalProperties: false,
+      minProperties: 1,
+    }),
   },
   { additionalProperties: false },
 );

@@ -1,3 +1,4 @@
+import type { Skills } from '@necp/contracts';
 import { decodeKeysetCursor, encodeKeysetCursor } from '@necp/platform';
 import { type Selectable, sql } from 'kysely';
 import type { NewCharacterStats } from '../domain/character.ts';
@@ -174,6 +175,7 @@ export interface CharacterChange {
   district?: string;
   health?: number;
   deleted?: boolean;
+  skills?: Skills;
 }
 
 /** Every change to the sheet bumps its version, which is its ETag. */
@@ -191,6 +193,7 @@ export async function updateCharacter(
       ...(change.appearance === undefined ? {} : { appearance: JSON.stringify(change.appearance) }),
       ...(change.district === undefined ? {} : { district: change.district }),
       ...(change.health === undefined ? {} : { health: change.health }),
+      ...(change.skills === undefined ? {} : { skills: JSON.stringify(change.skills) }),
       ...(change.deleted === undefined ? {} : { deleted_at: change.deleted ? now : null }),
     }))
     .where('id', '=', characterId)

@@ -246,10 +246,11 @@ describe(`inventory (${adapterLabel})`, () => {
     assert.equal((await action(player, characterId, pistol.itemId, 'drop')).body.code, 'INVALID_STATE');
   });
 
-  it('serves owner and combat loadout to services only; a deleted character is 404', async () => {
+  it('serves owner and combat loadout (weapons equipped or carried) to services only; a deleted character is 404', async () => {
     const { player, characterId } = await newCharacter({ origin: 'corpo', class: 'solo' });
     await grant(characterId, { templateId: 'kiroshi_optics', quantity: 1, source: 't', sourceId: 'eyes' });
     await grant(characterId, { templateId: 'scope_smart_mk1', quantity: 1, source: 't', sourceId: 'scope' });
+    await grant(characterId, { templateId: 'rifle_ajax', quantity: 1, source: 't', sourceId: 'rifle' });
     const items = (await inventory(player, characterId)).items;
     await action(player, characterId, itemOf(items, 'smart_pistol_kenshin').itemId, 'equip');
     await action(player, characterId, itemOf(items, 'kiroshi_optics').itemId, 'equip');
@@ -260,7 +261,11 @@ describe(`inventory (${adapterLabel})`, () => {
     assert.equal(loadout.body.accountId, player.accountId);
     assert.deepEqual(
       loadout.body.weapons.map((weapon: { weaponClass: string; slot: string }) => [weapon.weaponClass, weapon.slot]),
-      [['smart_pistol', 'weapon_1']],
+      [
+        ['smart_pistol', 'weapon_1'],
+        ['assault', null],
+      ],
+      'the equipped pistol and the carried rifle',
     );
     assert.deepEqual(
       loadout.body.implants.map((implant: { templateId: string }) => implant.templateId),

@@ -19,7 +19,7 @@ export interface Player {
 }
 
 export interface RequestOptions {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   as?: Player;
   body?: unknown;

@@ -35,3 +35,23 @@ export function combatSkills(skills: Partial<Skills>, rules: BallisticsRules = b
     };
   });
 }
+
+/** What a combat skill changes, in the configuration's numbers (the active-skills view's modifiers). */
+export function combatSkillModifiers(
+  id: CombatSkillId,
+  rules: BallisticsRules = ballisticsConfig,
+): Record<string, number> {
+  if (id === 'trajectory_sculptor') {
+    const curved = rules.curvedShot;
+    return {
+      damageMultiplier: curved.damageMultiplier,
+      statusChanceBonus: curved.statusChanceBonus,
+      maxBendAngle: curved.maxBendAngle,
+      energyBase: curved.energyBase,
+      energyBendDivisor: curved.energyBendDivisor,
+      cooldownSeconds: curved.cooldownSeconds,
+    };
+  }
+  const smart = rules.smartRicochet;
+  return { maxBounces: smart.tacticalBounceMaxBounces, lossPerBounce: smart.tacticalBounceLossPerBounce };
+}
