@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { toolPaths } from './support/tool-paths.ts';
 
 const run = promisify(execFile);
 const root = new URL('../../', import.meta.url).pathname;
@@ -57,16 +58,6 @@ let tools: Record<'CHECK_JSONSCHEMA' | 'ZIZMOR' | 'NODE_TOOLS' | 'HELM', string>
 let yaml: YamlModule;
 let ApplicationModel: ApplicationModel;
 
-async function toolPaths(script: string): Promise<Record<string, string>> {
-  const { stdout } = await run(join(root, 'scripts/infra', script), [], { maxBuffer: 16 * 1024 * 1024 });
-  return Object.fromEntries(
-    stdout
-      .trim()
-      .split('\n')
-      .map((line) => line.split('=', 2)),
-  );
-}
-
 describe('the CI workflow and the Argo CD Application', { timeout: 15 * 60_000 }, () => {
   let workDir: string;
   let workflow: Workflow;
@@ -74,7 +65,10 @@ describe('the CI workflow and the Argo CD Application', { timeout: 15 * 60_000 }
 
   before(
     async () => {
-      tools = { ...(await toolPaths('ci-tools.sh')), ...(await toolPaths('kube-tools.sh')) } as typeof tools;
+      tools = {
+        ...(await toolPaths<'CHECK_JSONSCHEMA' | 'ZIZMOR' | 'NODE_TOOLS'>('ci-tools.sh')),
+        ...(await toolPaths<'HELM'>('kube-tools.sh')),
+      };
       yaml = (await import(join(tools.NODE_TOOLS, 'yaml/dist/index.js'))) as YamlModule;
       ({ Application: ApplicationModel } = (await import(
         join(tools.NODE_TOOLS, '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application.js')

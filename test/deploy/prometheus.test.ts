@@ -16,7 +16,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { ServiceNames } from '@necp/platform';
+import { realKafkaBrokers } from '@necp/platform/testing';
 import { type E2eBackend, startE2eBackend } from '../e2e/support/backend.ts';
+import { toolPaths } from './support/tool-paths.ts';
 
 const run = promisify(execFile);
 const root = new URL('../../', import.meta.url).pathname;
@@ -64,7 +66,7 @@ async function freePort(): Promise<number> {
 }
 
 describe('Prometheus against the running backend', { timeout: 10 * 60_000 }, () => {
-  let tools: { PROMETHEUS: string; PROMTOOL: string };
+  let tools: Record<'PROMETHEUS' | 'PROMTOOL', string>;
   let backend: E2eBackend | undefined;
   let prometheus: ChildProcess | undefined;
   let prometheusLog = '';
@@ -80,13 +82,7 @@ describe('Prometheus against the running backend', { timeout: 10 * 60_000 }, () 
 
   before(
     async () => {
-      const { stdout } = await run(join(root, 'scripts/infra/prometheus.sh'));
-      tools = Object.fromEntries(
-        stdout
-          .trim()
-          .split('\n')
-          .map((line) => line.split('=', 2)),
-      ) as typeof tools;
+      tools = await toolPaths('prometheus.sh');
       backend = await startE2eBackend();
       const running = backend.backend;
       workDir = await mkdtemp(join(tmpdir(), 'necp-prometheus-'));
@@ -204,6 +200,23 @@ describe('Prometheus against the running backend', { timeout: 10 * 60_000 }, () 
       assert.equal(samples.length, 1, `${series}: ${JSON.stringify(samples)}`);
       assert.ok(Number.isFinite(Number(samples[0]?.value[1])), series);
     }
+  });
+
+  it('reports the consumer lag the consumer-lag alert reads on Kafka, and none on the in-process bus', async () => {
+    if (!realKafkaBrokers) {
+      assert.deepEqual(await query('kafka_consumer_lag'), []);
+      return;
+    }
+    // The gauge is counted per scrape from the members' assignments, once the groups have joined.
+    const lag = await waitFor('consumer lag reported', async () => {
+      const samples = await query('sum by (group, topic) (kafka_consumer_lag{job="economy"})');
+      return samples.some((sample) => sample.metric.group === 'platform.dead-letters') ? samples : undefined;
+    });
+    for (const sample of lag) {
+      assert.ok(sample.metric.group && sample.metric.topic, JSON.stringify(sample.metric));
+      assert.ok(Number(sample.value[1]) >= 0);
+    }
+    assert.ok(lag.some((sample) => sample.metric.topic?.endsWith('.dlq')));
   });
 
   it('loads alerts.yml and evaluates every rule against the scraped series without error', async () => {
