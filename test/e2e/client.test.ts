@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createNecpClient, type Tokens } from '@necp/client';
+import { createNecpClient, type StreamEvent, type Tokens } from '@necp/client';
 import { type E2eBackend, startE2eBackend } from './support/backend.ts';
 
 describe('the typed client (packages/client) against the whole backend', () => {
@@ -64,5 +64,73 @@ describe('the typed client (packages/client) against the whole backend', () => {
     const afterLogout = createNecpClient({ baseUrl: e2e.gateway, tokens: rotated });
     const gone = await afterLogout.auth.GET('/api/v1/auth/me');
     assert.equal(gone.response.status, 401, 'the session ended at the server: no refresh brings it back');
+  });
+});
+
+describe('the typed client’s realtime stream', () => {
+  let e2e: E2eBackend;
+  before(async () => {
+    e2e = await startE2eBackend();
+  });
+  after(() => e2e.stop());
+
+  it('delivers world updates with their sequence numbers, and resumes after the last event it saw', async () => {
+    const client = createNecpClient({ baseUrl: e2e.gateway });
+    await client.session.login('admin', e2e.adminPassword);
+    const received: { topic: string; event: StreamEvent; seq: number }[] = [];
+    const waiters: (() => void)[] = [];
+    const receivedImpact = (impactId: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (received.some(({ event }) => (event.payload as { impactId?: string }).impactId === impactId)) resolve();
+          else waiters.push(check);
+        };
+        check();
+      });
+    const listen = (since?: string) => {
+      let ready: () => void = () => undefined;
+      const isReady = new Promise<void>((resolve) => {
+        ready = resolve;
+      });
+      const handle = client.stream({
+        districts: ['watson'],
+        ...(since ? { since } : {}),
+        onEvent: (topic, event, seq) => {
+          received.push({ topic, event, seq });
+          for (const waiter of waiters.splice(0)) waiter();
+        },
+        onControl: (message) => {
+          if (message.control === 'ready') ready();
+        },
+      });
+      return { handle, isReady };
+    };
+    const apply = async (sourceId: string) => {
+      const applied = await client.world.POST('/api/v1/world/impact/apply', {
+        body: { districtId: 'watson', deltaUnrest: 1, sourceType: 'manual', sourceId },
+      });
+      assert.equal(applied.response.status, 201);
+      return applied.data?.impactId as string;
+    };
+
+    const first = listen();
+    await first.isReady;
+    const seen = await apply('stream-first');
+    await receivedImpact(seen);
+    const [update] = received;
+    assert.equal(update?.topic, 'world.unrest.updates');
+    assert.equal(update?.seq, 2, 'the ready message is 1');
+    const resumeAfter = first.handle.lastEventId;
+    first.handle.close();
+
+    const missed = await apply('stream-missed');
+    const second = listen(resumeAfter);
+    await receivedImpact(missed);
+    assert.deepEqual(
+      received.map(({ event }) => (event.payload as { sourceId: string }).sourceId),
+      ['stream-first', 'stream-missed'],
+    );
+    second.handle.close();
+    await second.isReady;
   });
 });

@@ -21,6 +21,8 @@ export interface StreamControl {
 export interface StreamOptions {
   /** World updates of these districts only; every district when absent. */
   districts?: readonly string[];
+  /** Resume after this event (the `lastEventId` of an earlier stream): what came after it is replayed first. */
+  since?: string;
   onEvent(topic: Topic, event: StreamEvent, seq: number): void;
   onControl?(message: StreamControl): void;
   /** The events missed while away are gone from the gateway's window: reload state over REST. */
@@ -52,7 +54,7 @@ const RetryDelayMs = 1000;
  */
 export function openStream(baseUrl: string, session: Session, options: StreamOptions): StreamHandle {
   const Socket = options.WebSocket ?? globalThis.WebSocket;
-  let lastEventId: string | undefined;
+  let lastEventId = options.since;
   let districts = options.districts;
   let socket: WebSocket | undefined;
   let closedByUs = false;
