@@ -6,7 +6,7 @@
 import { AppError } from '@necp/platform';
 import type { Updateable } from 'kysely';
 import { decide, finalStatuses, type OrderAction, type OrderRole } from '../domain/order-machine.ts';
-import { publishOrderTransition } from '../events.ts';
+import { publishOrderTransition, SystemActorId } from '../events.ts';
 import { lockOrder, type OrderRow, updateOrder } from '../store/orders.ts';
 import type { OrderTable, Trx } from '../store/tables.ts';
 import { appendTimeline } from '../store/timeline.ts';
@@ -53,7 +53,7 @@ export async function transition(
     kind: 'transition',
     fromStatus: from,
     toStatus: to,
-    actor: actor.id,
+    actor: actor.id === SystemActorId ? 'system' : actor.id,
     detail: { action, ...detail },
     at: now,
   });

@@ -9,8 +9,8 @@ import {
 } from '../flows/schedules.ts';
 import type { SocialTables } from '../store/tables.ts';
 
-/** The order clock (deadlines, auto-complete) and the rating decay, each once across replicas. */
-export function socialSchedules(deps: SocialDeps) {
+/** The order clock (deadlines, overdue work, auto-complete) and the rating decay, each once across replicas. */
+export function socialSchedules(deps: Pick<SocialDeps, 'database' | 'settings' | 'timeScale'>) {
   const waitMs = autoCompleteAfterMs(deps.settings.SOCIAL_AUTO_COMPLETE_HOURS, deps.timeScale);
   return {
     orders: exclusiveSchedule<SocialTables>(deps.database, 'social.orders-clock', async (trx, now) => {

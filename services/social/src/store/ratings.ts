@@ -7,7 +7,10 @@ export type RatingRole = RatingTable['role'];
 
 const counted = (value: unknown) => Number(value ?? 0);
 
-/** A character's history as executor, at `now` (orders past their deadline and not delivered count late). */
+/**
+ * A character's history as executor, at `now`: orders past their deadline and not delivered count
+ * late, and so does a delivery the clock had already seen overdue.
+ */
 export async function executorHistory(
   db: Reader,
   characterId: string,
@@ -21,8 +24,8 @@ export async function executorHistory(
       count(*) AS accepted,
       count(*) FILTER (WHERE status = 'completed') AS completed,
       count(*) FILTER (WHERE delivered_at IS NOT NULL) AS delivered,
-      count(*) FILTER (WHERE delivered_at IS NOT NULL AND delivered_at <= deadline) AS delivered_on_time,
-      count(*) FILTER (WHERE status IN ('accepted', 'in_progress') AND deadline < ${now}) AS overdue,
+      count(*) FILTER (WHERE delivered_at IS NOT NULL AND delivered_at <= deadline AND NOT overdue) AS delivered_on_time,
+      count(*) FILTER (WHERE status IN ('accepted', 'in_progress') AND (overdue OR deadline < ${now})) AS overdue,
       count(*) FILTER (WHERE status = 'resolved' AND executor_share_percent < ${lostBelowPercent}) AS disputes_lost,
       count(*) FILTER (WHERE status = 'cancelled') AS cancelled_after_accept,
       count(*) FILTER (WHERE status = 'completed' AND reward >= ${bigContractReward}) AS completed_big
