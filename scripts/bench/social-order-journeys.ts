@@ -87,14 +87,17 @@ interface JourneyRun {
   journeys: number;
   orders: string[];
   latencies: number[];
+  /** Latencies by step (create, publish, apply, accept, start, deliver, complete). */
+  steps: Map<string, number[]>;
   failures: string[];
 }
 
 /** Each worker runs journeys back to back until the time is up; every request's latency is kept. */
 async function journeys(targets: Targets, seconds: number): Promise<JourneyRun> {
   const base = `http://127.0.0.1:${targets.gateway}`;
-  const run: JourneyRun = { journeys: 0, orders: [], latencies: [], failures: [] };
+  const run: JourneyRun = { journeys: 0, orders: [], latencies: [], steps: new Map(), failures: [] };
   const post = async (path: string, token: string, body?: unknown) => {
+    const step = path.split('/').at(-1) || 'create';
     const started = performance.now();
     const response = await fetch(`${base}/api/v1/social/orders${path}`, {
       method: 'POST',
@@ -105,7 +108,9 @@ async function journeys(targets: Targets, seconds: number): Promise<JourneyRun> 
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const answer = (await response.json()) as Record<string, unknown>;
-    run.latencies.push(performance.now() - started);
+    const took = performance.now() - started;
+    run.latencies.push(took);
+    run.steps.set(step, [...(run.steps.get(step) ?? []), took]);
     if (response.status >= 300) throw new Error(`${path}: ${response.status} ${String(answer.code)}`);
     return answer;
   };
@@ -240,9 +245,17 @@ async function measure(): Promise<void> {
       errors: run.failures.length,
       non2xx: 0,
     };
+    const stepRows: LoadResult[] = [...run.steps].map(([step, latencies]) => ({
+      name: `  ${step === 'applications' ? 'apply' : step}`,
+      requestsPerSecond: Math.round(latencies.length / SECONDS),
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      errors: 0,
+      non2xx: 0,
+    }));
     printTable(
       `Player-order journeys through the gateway (${SECONDS} s; p50/p99 of a single transition) beside P2P transfers (autocannon, ${CONNECTIONS} connections)`,
-      [baseline, journeyRow],
+      [baseline, journeyRow, ...stepRows],
       baseline,
     );
     process.stdout.write(

@@ -1,6 +1,6 @@
 import { defineService, serviceClientFor } from '@necp/platform';
 import { escrowEventsConsumer } from './consumers/escrow.ts';
-import { characterFactsVia } from './flows/character-facts.ts';
+import { cachedFacts, characterFactsVia } from './flows/character-facts.ts';
 import type { SocialDeps } from './flows/deps.ts';
 import { economyEscrowClient } from './flows/escrow-client.ts';
 import { socialSchedulesJob } from './jobs/schedules.ts';
@@ -23,7 +23,7 @@ export const socialService = defineService<SocialDeps>({
       database: context.db,
       db: context.db.typed<SocialTables>(),
       characters: context.characterAccess(),
-      facts: characterFactsVia(context.characterService),
+      facts: cachedFacts(context.cache, characterFactsVia(context.characterService)),
       escrow: economyEscrowClient(serviceClientFor(context.config, 'social', 'economy')),
       settings: context.settings(SocialSettingsSchema),
       timeScale: context.config.TIME_SCALE,

@@ -1,4 +1,4 @@
-import { AppError, type InternalClient, upstreamBadAnswer } from '@necp/platform';
+import { AppError, type Cache, CharacterOwnerTtlMs, type InternalClient, upstreamBadAnswer } from '@necp/platform';
 
 /** What social needs to know of a character: its owner and its faction (null when it has none). */
 export interface CharacterFact {
@@ -24,5 +24,21 @@ export function characterFactsVia(characterService: InternalClient): CharacterFa
       throw upstreamBadAnswer("character-service answered a character's faction without accountId");
     }
     return { accountId: body.accountId, faction: typeof body.faction === 'string' ? body.faction : null };
+  };
+}
+
+/**
+ * `facts` through the shared cache for as long as the platform caches a character's owner: a
+ * customer posting order after order asks character-service once; a deletion is seen as late as an
+ * ownership check sees it. Characters that do not exist are not cached (the 404 is thrown).
+ */
+export function cachedFacts(cache: Cache, facts: CharacterFacts, ttlMs = CharacterOwnerTtlMs): CharacterFacts {
+  return async (characterId) => {
+    const key = `social:character-facts:${characterId.toLowerCase()}`;
+    const cached = await cache.get(key);
+    if (cached !== null) return JSON.parse(cached) as CharacterFact;
+    const fact = await facts(characterId);
+    await cache.set(key, JSON.stringify(fact), ttlMs);
+    return fact;
   };
 }

@@ -2,7 +2,7 @@ import { authOf, type HttpApp, IdempotencyHeaders, idempotencyOf, problems, send
 import { Type } from 'typebox';
 import { acceptApplication, applicationsOf, submitApplication, withdrawApplication } from '../flows/applications.ts';
 import type { SocialDeps } from '../flows/deps.ts';
-import { ApplicationSchema, ApplyBody, OrderSchema } from './schemas.ts';
+import { ApplicationSchema, ApplyBody, CommandProblems, OrderSchema } from './schemas.ts';
 
 const orderParams = Type.Object({ orderId: Uuid });
 const params = Type.Object({ orderId: Uuid, applicationId: Uuid });
@@ -18,7 +18,7 @@ export function applicationRoutes(app: HttpApp, deps: SocialDeps): void {
         params: orderParams,
         headers: IdempotencyHeaders,
         body: ApplyBody,
-        response: { 201: ApplicationSchema, ...problems(400, 404, 409, 422, 502, 503) },
+        response: { 201: ApplicationSchema, ...problems(...CommandProblems) },
       },
     },
     async (request, reply) => {
@@ -38,7 +38,7 @@ export function applicationRoutes(app: HttpApp, deps: SocialDeps): void {
       schema: {
         summary: "The order's applications: all for the customer, your own for an applicant",
         params: orderParams,
-        response: { 200: Type.Object({ items: Type.Array(ApplicationSchema) }), ...problems(404) },
+        response: { 200: Type.Object({ items: Type.Array(ApplicationSchema) }), ...problems(404, 502, 503) },
       },
     },
     async (request) => applicationsOf(deps, authOf(request), request.params.orderId),
@@ -52,7 +52,7 @@ export function applicationRoutes(app: HttpApp, deps: SocialDeps): void {
         summary: 'Withdraw your application',
         params,
         headers: IdempotencyHeaders,
-        response: { 200: ApplicationSchema, ...problems(400, 404, 409) },
+        response: { 200: ApplicationSchema, ...problems(...CommandProblems) },
       },
     },
     async (request, reply) => {
@@ -71,7 +71,7 @@ export function applicationRoutes(app: HttpApp, deps: SocialDeps): void {
         summary: 'Customer: accept an application; every other one is rejected',
         params,
         headers: IdempotencyHeaders,
-        response: { 200: OrderSchema, ...problems(400, 404, 409) },
+        response: { 200: OrderSchema, ...problems(...CommandProblems) },
       },
     },
     async (request, reply) => {

@@ -19,6 +19,7 @@ import { orderDetail, ordersFor, orderTimeline } from '../flows/orders-read.ts';
 import { reviewOrder } from '../flows/reviews.ts';
 import {
   AsCharacter,
+  CommandProblems,
   CreateOrderBody,
   DeliverBody,
   DisputeBody,
@@ -46,7 +47,7 @@ export function orderRoutes(app: HttpApp, deps: SocialDeps): void {
         summary: 'Create an order (a draft) as one of your characters',
         headers: IdempotencyHeaders,
         body: CreateOrderBody,
-        response: { 201: OrderSchema, ...problems(400, 404, 422, 502, 503) },
+        response: { 201: OrderSchema, ...problems(404, 422, 502, 503) },
       },
     },
     async (request, reply) =>
@@ -101,7 +102,7 @@ export function orderRoutes(app: HttpApp, deps: SocialDeps): void {
     async (request) => orderTimeline(deps, authOf(request), request.params.orderId, request.query.characterId),
   );
 
-  const step = (path: string, summary: string, run: typeof startOrder, statuses: number[] = [400, 404, 409]) =>
+  const step = (path: string, summary: string, run: typeof startOrder) =>
     app.post(
       `/:orderId/${path}`,
       {
@@ -110,18 +111,13 @@ export function orderRoutes(app: HttpApp, deps: SocialDeps): void {
           summary,
           params,
           headers: IdempotencyHeaders,
-          response: { 200: OrderSchema, ...problems(...statuses) },
+          response: { 200: OrderSchema, ...problems(...CommandProblems) },
         },
       },
       async (request, reply) =>
         sendResult(reply, await run(deps, authOf(request), request.params.orderId, idempotencyFor(request))),
     );
-  step(
-    'publish',
-    'Customer: lock reward + commission in escrow and publish',
-    (d, caller, orderId, idem) => publishOrder(d, caller, orderId, idem),
-    [400, 404, 409, 422, 502, 503],
-  );
+  step('publish', 'Customer: lock reward + commission in escrow and publish', publishOrder);
   step('start', 'Executor: start the work', startOrder);
   step('complete', 'Customer: accept the delivery; the executor is paid', completeOrder);
   step('cancel', 'Customer: cancel from draft, published or accepted', cancelOrder);
@@ -135,7 +131,7 @@ export function orderRoutes(app: HttpApp, deps: SocialDeps): void {
         params,
         headers: IdempotencyHeaders,
         body: DeliverBody,
-        response: { 200: OrderSchema, ...problems(400, 404, 409) },
+        response: { 200: OrderSchema, ...problems(...CommandProblems) },
       },
     },
     async (request, reply) =>
@@ -154,7 +150,7 @@ export function orderRoutes(app: HttpApp, deps: SocialDeps): void {
         params,
         headers: IdempotencyHeaders,
         body: DisputeBody,
-        response: { 200: OrderSchema, ...problems(400, 404, 409) },
+        response: { 200: OrderSchema, ...problems(...CommandProblems) },
       },
     },
     async (request, reply) =>
@@ -173,7 +169,7 @@ export function orderRoutes(app: HttpApp, deps: SocialDeps): void {
         params,
         headers: IdempotencyHeaders,
         body: ResolveBody,
-        response: { 200: OrderSchema, ...problems(400, 404, 409) },
+        response: { 200: OrderSchema, ...problems(...CommandProblems) },
       },
     },
     async (request, reply) =>
@@ -192,7 +188,7 @@ export function orderRoutes(app: HttpApp, deps: SocialDeps): void {
         params,
         headers: IdempotencyHeaders,
         body: ReviewBody,
-        response: { 201: ReviewSchema, ...problems(400, 404, 409) },
+        response: { 201: ReviewSchema, ...problems(...CommandProblems) },
       },
     },
     async (request, reply) =>

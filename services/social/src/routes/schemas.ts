@@ -153,3 +153,10 @@ export const RatingsSchema = Type.Object({ characterId: Uuid, executor: RoleRati
 
 /** The character a player looks as: its invitations and faction open orders to it. */
 export const AsCharacter = { characterId: Type.Optional(Uuid) };
+
+/**
+ * What a command on an order may answer besides its success: 404 (unseen), 409 (state, limits), 422
+ * (a reused Idempotency-Key, a refused payment, the rating gate), 502/503 (character-service or
+ * economy unreachable when an invitation, a faction or a payment must be checked).
+ */
+export const CommandProblems = [404, 409, 422, 502, 503];
