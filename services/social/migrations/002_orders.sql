@@ -32,6 +32,8 @@ CREATE TABLE mvp_core.social_orders (
 CREATE INDEX social_orders_created ON mvp_core.social_orders (created_at DESC, order_id DESC);
 CREATE INDEX social_orders_customer ON mvp_core.social_orders (customer_character_id, status);
 CREATE INDEX social_orders_executor ON mvp_core.social_orders (executor_character_id, status);
+-- A customer's rehires (the customer score's RB): has this customer hired this executor before?
+CREATE INDEX social_orders_hires ON mvp_core.social_orders (customer_character_id, executor_character_id, accepted_at);
 -- What the schedulers look for: published orders by deadline, deliveries by time.
 CREATE INDEX social_orders_published_deadline ON mvp_core.social_orders (deadline) WHERE status = 'published';
 CREATE INDEX social_orders_delivered_at ON mvp_core.social_orders (delivered_at) WHERE status = 'delivered';
@@ -66,6 +68,7 @@ CREATE TABLE mvp_core.social_disputes (
   opened_at timestamptz NOT NULL,
   resolved_at timestamptz
 );
+CREATE INDEX social_disputes_order ON mvp_core.social_disputes (order_id);
 CREATE INDEX social_disputes_open ON mvp_core.social_disputes (opened_at, dispute_id) WHERE status = 'open';
 CREATE INDEX social_disputes_account ON mvp_core.social_disputes (opened_by_account_id) WHERE status = 'open';
 

@@ -31,5 +31,3 @@ export function orderView(order: OrderRow, applicationsCount: number) {
     finishedAt: iso(order.finished_at),
   };
 }
-
-export type OrderView = ReturnType<typeof orderView>;
