@@ -174,9 +174,9 @@ export function acceptApplication(
   idempotency: IdempotencyRequest | undefined,
 ): Promise<IdempotentResult> {
   return orderCommand(deps, caller, orderId, idempotency, async (trx, order, actor, now) => {
+    assertAllowed(order, 'accept', actor);
     const application = await lockApplication(trx, orderId, applicationId);
     if (!application) throw new AppError('NOT_FOUND', `No application ${applicationId} on order ${orderId}`);
-    assertAllowed(order, 'accept', actor);
     if (application.status !== 'submitted') {
       throw new AppError('INVALID_STATE', `An application ${application.status} cannot be accepted`);
     }
