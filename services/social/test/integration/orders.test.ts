@@ -306,22 +306,25 @@ describe(`social orders on economy's escrow on ${adapterLabel}`, () => {
   it("refuses a player's own escrow lock for an order social does not know, or whose customer they are not", async () => {
     const customer = await market.player();
     const stranger = await market.player();
-    const lock = (player: Player, orderId: string) =>
+    const lock = (player: Player, orderId: string, commission = 5) =>
       market.economy.call('POST', '/api/v1/economy/escrows', player.token, {
         orderId,
         payerCharacterId: player.characterId,
         amount: 100,
-        commission: 5,
+        commission,
       });
     const unknown = await lock(stranger, randomUUID());
     assert.equal(unknown.status, 404, JSON.stringify(unknown.body));
     const orderId = await draft(customer, { reward: 100 });
     assert.equal((await lock(stranger, orderId)).status, 403);
     assert.deepEqual(await market.eddies(stranger.characterId), { available: 1000, held: 0 });
-    // The customer's own lock is the publish's: publishing afterwards finds it and holds nothing more.
-    assert.equal((await lock(customer, orderId)).status, 201);
-    assert.equal((await step(orderId, 'publish', customer.token)).body.commission, 5);
-    assert.deepEqual(await market.eddies(customer.characterId), { available: 895, held: 105 });
+    // The customer's own lock, with another commission than the tier's 5: publishing finds it and
+    // takes its terms (as after a tier change between two attempts), holding nothing more.
+    assert.equal((await lock(customer, orderId, 7)).status, 201);
+    assert.equal((await step(orderId, 'publish', customer.token)).body.commission, 7);
+    assert.deepEqual(await market.eddies(customer.characterId), { available: 893, held: 107 });
     await step(orderId, 'cancel', customer.token);
+    await market.pump();
+    assert.deepEqual(await market.eddies(customer.characterId), { available: 1000, held: 0 });
   });
 });
