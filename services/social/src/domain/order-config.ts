@@ -7,8 +7,6 @@ export const orderRules = {
   /** Commission: this percentage of the reward (rounded down), minus the customer tier's discount. */
   commissionPercent: 5,
   commissionDiscountByTier: { Bronze: 0, Silver: 1, Gold: 2, Platinum: 3 },
-  /** Cancel after accept: this percentage of the reward goes to the executor (economy pays it). */
-  cancelAfterAcceptExecutorPercent: 10,
   /** Invitees an order may name at most. */
   maxInvitees: 20,
 } as const;
