@@ -24,10 +24,10 @@ export function socialSchedules(deps: Pick<SocialDeps, 'database' | 'settings' |
 
 export const socialSchedulesJob: ServiceJob<SocialDeps, StoredServiceContext> = async (deps) => {
   const schedules = socialSchedules(deps);
-  const interval = deps.settings.SOCIAL_SCHEDULE_TICK_MS;
+  const { SOCIAL_SCHEDULE_TICK_MS, SOCIAL_RATING_DECAY_TICK_MS } = deps.settings;
   const stops = [
-    runSchedule(schedules.orders, interval, deps.logger, 'social.orders-clock'),
-    runSchedule(schedules.ratings, interval, deps.logger, 'social.rating-decay'),
+    runSchedule(schedules.orders, SOCIAL_SCHEDULE_TICK_MS, deps.logger, 'social.orders-clock'),
+    runSchedule(schedules.ratings, SOCIAL_RATING_DECAY_TICK_MS, deps.logger, 'social.rating-decay'),
   ];
   return async () => {
     await Promise.all(stops.map((stop) => stop()));

@@ -15,10 +15,18 @@ describe(`social's clock, reviews and ratings on ${adapterLabel}`, () => {
   let schedules: ReturnType<typeof socialSchedules>;
   before(async () => {
     // The service's own ticks wait 10 minutes: the tests drive the clock themselves.
-    market = await startMarket({ TIME_SCALE: String(TIME_SCALE), SOCIAL_SCHEDULE_TICK_MS: '600000' });
+    market = await startMarket({
+      TIME_SCALE: String(TIME_SCALE),
+      SOCIAL_SCHEDULE_TICK_MS: '600000',
+      SOCIAL_RATING_DECAY_TICK_MS: '600000',
+    });
     schedules = socialSchedules({
       database: market.social.db,
-      settings: { SOCIAL_SCHEDULE_TICK_MS: 600_000, SOCIAL_AUTO_COMPLETE_HOURS: 72 },
+      settings: {
+        SOCIAL_SCHEDULE_TICK_MS: 600_000,
+        SOCIAL_RATING_DECAY_TICK_MS: 600_000,
+        SOCIAL_AUTO_COMPLETE_HOURS: 72,
+      },
       timeScale: TIME_SCALE,
     });
   });
@@ -107,7 +115,11 @@ describe(`social's clock, reviews and ratings on ${adapterLabel}`, () => {
   it('expires an order once when replicas tick together', async () => {
     const replica = socialSchedules({
       database: market.social.db,
-      settings: { SOCIAL_SCHEDULE_TICK_MS: 600_000, SOCIAL_AUTO_COMPLETE_HOURS: 72 },
+      settings: {
+        SOCIAL_SCHEDULE_TICK_MS: 600_000,
+        SOCIAL_RATING_DECAY_TICK_MS: 600_000,
+        SOCIAL_AUTO_COMPLETE_HOURS: 72,
+      },
       timeScale: TIME_SCALE,
     });
     const customer = await market.player();
