@@ -22,6 +22,10 @@ export const ErrorCodes = {
   QUEUE_FULL: 409,
   ON_COOLDOWN: 409,
   ALREADY_REVIEWED: 409,
+  /** social: a customer character's open orders, a character's live application, an account's open disputes. */
+  ORDER_LIMIT: 409,
+  ALREADY_APPLIED: 409,
+  DISPUTE_LIMIT: 409,
   RESTORE_EXPIRED: 410,
   PRECONDITION_FAILED: 412,
   PAYLOAD_TOO_LARGE: 413,

@@ -18,6 +18,7 @@ export * from './http/in-process.ts';
 export * from './http/internal-client.ts';
 export * from './http/keyset-cursor.ts';
 export * from './http/openapi-answers.ts';
+export * from './http/service-client.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './ownership/character-access.ts';

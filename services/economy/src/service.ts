@@ -1,9 +1,10 @@
-import { defineService } from '@necp/platform';
+import { defineService, serviceClientFor } from '@necp/platform';
 import { characterLifecycleConsumer } from './consumers/characters.ts';
 import { orderLifecycleConsumer } from './consumers/orders.ts';
 import { unrestConsumer } from './consumers/unrest.ts';
 import { remoteSkills } from './flows/character-skills.ts';
 import type { EconomyDeps } from './flows/deps.ts';
+import { orderCustomersVia } from './flows/order-customers.ts';
 import { batchOptionsOf, transferBatcher } from './flows/transfer-batcher.ts';
 import { craftingClockJob } from './jobs/crafting-clock.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -35,6 +36,7 @@ export const economyService = defineService<EconomyDeps>({
       characters: context.characterAccess({ projection: (characterId) => findCharacter(db, characterId) }),
       transfers: transferBatcher(db, batchOptionsOf(settings, context.metrics)),
       skillsOf: remoteSkills(context.characterService),
+      orderCustomers: orderCustomersVia(serviceClientFor(context.config, 'economy', 'social')),
       settings,
       timeScale: context.config.TIME_SCALE,
       logger: context.logger,

@@ -33,7 +33,9 @@ export async function startE2eBackend(settings: Record<string, string> = {}): Pr
       // As a deployment on real servers sets it (embedded mode generates one): economy asks
       // character-service about characters its projection has not seen, with its own token.
       ECONOMY_CLIENT_SECRET: `economy-${randomUUID()}`,
+      // gameplay reads combat loadouts from character-service with its own token.
       GAMEPLAY_CLIENT_SECRET: `gameplay-${randomUUID()}`,
+      // social locks escrow at economy and reads characters' factions with its own token.
       SOCIAL_CLIENT_SECRET: `social-${randomUUID()}`,
       ...settings,
     }),

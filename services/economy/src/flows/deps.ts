@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { EconomySettings } from '../settings.ts';
 import type { EconomyDb } from '../store/tables.ts';
 import type { SkillsLookup } from './character-skills.ts';
+import type { OrderCustomers } from './order-customers.ts';
 import type { TransferPoster } from './transfer-batcher.ts';
 
 /** What economy's composition root (service.ts `build`) makes once and its entry points share. */
@@ -16,6 +17,8 @@ export interface EconomyDeps {
   /** Posts P2P transfers and grants in batches. */
   transfers: TransferPoster;
   skillsOf: SkillsLookup;
+  /** Who is the customer of an order (social-service), before a player's own escrow lock. */
+  orderCustomers: OrderCustomers;
   settings: EconomySettings;
   /** Game time per wall time (TIME_SCALE), for crafting clocks. */
   timeScale: number;

@@ -34,6 +34,7 @@ import {
 import type { EconomyTables, Trx } from '../store/tables.ts';
 import type { EconomyDeps } from './deps.ts';
 import { moveOrRefuse } from './movement.ts';
+import { assertPayerIsCustomer } from './order-customers.ts';
 
 export interface LockRequest {
   orderId: string;
@@ -125,7 +126,7 @@ export async function settleEscrow(
   return (await readEscrow(trx, orderId)) as EscrowView;
 }
 
-/** The lock through the API: by a service, or by the payer's owner. */
+/** The lock through the API: by a service, or by the payer's owner for an order social knows them the customer of. */
 export async function lockOrderEscrow(
   deps: EconomyDeps,
   caller: AuthContext,
@@ -133,6 +134,9 @@ export async function lockOrderEscrow(
   idempotency: IdempotencyRequest | undefined,
 ): Promise<IdempotentResult> {
   await deps.characters.assertCallerOwns(caller, request.payerCharacterId, [Roles.service]);
+  if (!hasAnyRole(caller, [Roles.service])) {
+    await assertPayerIsCustomer(deps.orderCustomers, request.orderId, request.payerCharacterId);
+  }
   return runIdempotentCommand<EconomyTables>(deps.database, idempotency, async (trx) => ({
     status: 201,
     body: await lockEscrow(trx, request, caller.accountId),

@@ -59,7 +59,7 @@ export function escrowRoutes(app: HttpApp, deps: EconomyDeps): void {
         summary: "Lock an order's reward and commission from the payer (idempotent on orderId)",
         headers: IdempotencyHeaders,
         body: LockBody,
-        response: { 201: EscrowSchema, ...problems(400, 403, 404, 409, 422) },
+        response: { 201: EscrowSchema, ...problems(400, 403, 404, 409, 422, 502, 503) },
       },
     },
     async (request, reply) => {

@@ -55,7 +55,7 @@ describe(`economy escrow on ${adapterLabel}`, () => {
   it('locks reward and commission as a hold, once per order', async () => {
     const customer = await economy.player();
     const orderId = randomUUID();
-    const first = await lock(customer.token, orderId, customer.characterId);
+    const first = await lock(service, orderId, customer.characterId);
     assert.equal(first.status, 201, JSON.stringify(first.body));
     assert.equal(first.body.status, 'locked');
     const again = await lock(service, orderId, customer.characterId);
@@ -63,11 +63,15 @@ describe(`economy escrow on ${adapterLabel}`, () => {
     assert.equal(again.body.createdAt, first.body.createdAt);
     assert.deepEqual(await eddies(customer.characterId), { available: 475, held: 525 });
     assert.equal((await lock(service, orderId, customer.characterId, 600)).body.code, 'CONFLICT');
-    const broke = await lock(customer.token, randomUUID(), customer.characterId, 476, 0);
+    const broke = await lock(service, randomUUID(), customer.characterId, 476, 0);
     assert.equal(broke.status, 422);
     assert.equal(broke.body.code, 'INSUFFICIENT_FUNDS');
     const stranger = await economy.player();
     assert.equal((await lock(stranger.token, randomUUID(), customer.characterId)).status, 403);
+    // A player's own lock needs an order social knows with the player as customer; this stand-in knows none.
+    const unknown = await lock(customer.token, randomUUID(), customer.characterId);
+    assert.equal(unknown.status, 404, JSON.stringify(unknown.body));
+    assert.match(unknown.body.detail, /knows no order/);
     assert.equal((await economy.call('GET', `/api/v1/economy/escrows/${orderId}`, stranger.token)).status, 403);
     const seen = await economy.call('GET', `/api/v1/economy/escrows/${orderId}`, customer.token);
     assert.equal(seen.body.history.length, 1);
@@ -78,7 +82,7 @@ describe(`economy escrow on ${adapterLabel}`, () => {
     const customer = await economy.player();
     const executor = await economy.player();
     const orderId = randomUUID();
-    await lock(customer.token, orderId, customer.characterId);
+    await lock(service, orderId, customer.characterId);
     const toNobody = await economy.call('POST', `/api/v1/economy/escrows/${orderId}/release`, service, {
       executorCharacterId: randomUUID(),
     });
@@ -108,7 +112,7 @@ describe(`economy escrow on ${adapterLabel}`, () => {
     const customer = await economy.player();
     const executor = await economy.player();
     const orderId = randomUUID();
-    await lock(customer.token, orderId, customer.characterId);
+    await lock(service, orderId, customer.characterId);
     const completed = orderEvent(orderId, customer.characterId, executor.characterId, 'delivered', 'completed');
     const eventId = randomUUID();
     await economy.deliver('social.orders.lifecycle', orderId, completed, eventId);
@@ -132,7 +136,7 @@ describe(`economy escrow on ${adapterLabel}`, () => {
     const customer = await economy.player();
     const executor = await economy.player();
     const early = randomUUID();
-    await lock(customer.token, early, customer.characterId);
+    await lock(service, early, customer.characterId);
     await economy.deliver(
       'social.orders.lifecycle',
       early,
@@ -141,7 +145,7 @@ describe(`economy escrow on ${adapterLabel}`, () => {
     assert.deepEqual(await eddies(customer.characterId), { available: 1000, held: 0 });
 
     const late = randomUUID();
-    await lock(customer.token, late, customer.characterId);
+    await lock(service, late, customer.characterId);
     const cancelled = orderEvent(late, customer.characterId, executor.characterId, 'accepted', 'cancelled');
     await economy.deliver('social.orders.lifecycle', late, cancelled);
     await economy.deliver('social.orders.lifecycle', late, cancelled);
@@ -158,7 +162,7 @@ describe(`economy escrow on ${adapterLabel}`, () => {
     const other = await economy.player();
     const arbiter = await economy.issuer.token(randomUUID(), ['arbiter']);
     const split = randomUUID();
-    await lock(customer.token, split, customer.characterId);
+    await lock(service, split, customer.characterId);
     const splitAt = (share: number) =>
       economy.call('POST', `/api/v1/economy/escrows/${split}/split`, arbiter, {
         executorCharacterId: executor.characterId,
@@ -181,7 +185,7 @@ describe(`economy escrow on ${adapterLabel}`, () => {
     assert.equal(kept.body.history.length, 2);
 
     const released = randomUUID();
-    await lock(customer.token, released, customer.characterId);
+    await lock(service, released, customer.characterId);
     const releaseTo = (who: string) =>
       economy.call('POST', `/api/v1/economy/escrows/${released}/release`, service, { executorCharacterId: who });
     assert.equal((await releaseTo(executor.characterId)).status, 200);
@@ -199,11 +203,9 @@ describe(`economy escrow on ${adapterLabel}`, () => {
       closed,
       orderEvent(closed, customer.characterId, null, 'draft', 'cancelled'),
     );
-    for (const token of [customer.token, service]) {
-      const late = await lock(token, closed, customer.characterId);
-      assert.equal(late.status, 409, JSON.stringify(late.body));
-      assert.equal(late.body.code, 'INVALID_STATE');
-    }
+    const late = await lock(service, closed, customer.characterId);
+    assert.equal(late.status, 409, JSON.stringify(late.body));
+    assert.equal(late.body.code, 'INVALID_STATE');
     assert.deepEqual(await eddies(customer.characterId), { available: 1000, held: 0 });
 
     // A lock and the order's cancellation at once: either the lock is refunded or it is refused.
@@ -231,7 +233,7 @@ describe(`economy escrow on ${adapterLabel}`, () => {
     const customer = await economy.player();
     const executor = await economy.player();
     const orderId = randomUUID();
-    await lock(customer.token, orderId, customer.characterId, 333, 16);
+    await lock(service, orderId, customer.characterId, 333, 16);
     const arbiter = await economy.issuer.token(randomUUID(), ['arbiter']);
     const split = await economy.call('POST', `/api/v1/economy/escrows/${orderId}/split`, arbiter, {
       executorCharacterId: executor.characterId,

@@ -35,9 +35,15 @@ export interface Economy extends Omit<ServiceUnderTest, 'player'> {
 }
 
 export async function startEconomy(env: Record<string, string> = {}): Promise<Economy> {
-  const economy = await startServiceUnderTest(economyService, { env });
+  // social-service's internal endpoint (a player's escrow lock asks it) is the issuer's: it knows no order (404).
+  const issuer = await startTestIssuer();
+  const economy = await startServiceUnderTest(economyService, { env: { SOCIAL_URL: issuer.url, ...env }, issuer });
   // On top of the harness rather than a copy of it, so its getters (base, service) stay live.
   return Object.assign(Object.create(economy) as ServiceUnderTest, {
+    async close() {
+      await economy.close();
+      await issuer.close();
+    },
     async player(origin = 'street_kid', characterClass = 'techie', skills = startingSkills[characterClass] ?? {}) {
       const accountId = randomUUID();
       const characterId = randomUUID();

@@ -1,0 +1,200 @@
+/** Applications to a published order: submit, withdraw, list, and the customer's accept. */
+import { randomUUID } from 'node:crypto';
+import {
+  AppError,
+  type AuthContext,
+  type IdempotencyRequest,
+  type IdempotentResult,
+  runIdempotentCommand,
+} from '@necp/platform';
+import {
+  type ApplicationRow,
+  insertApplication,
+  listApplications,
+  lockApplication,
+  rejectSubmitted,
+  setApplicationStatus,
+} from '../store/applications.ts';
+import { readOrder } from '../store/orders.ts';
+import type { SocialTables } from '../store/tables.ts';
+import { appendTimeline } from '../store/timeline.ts';
+import type { SocialDeps } from './deps.ts';
+import { assertVisible, notFound, rolesOf } from './order-access.ts';
+import { orderCommand } from './order-command.ts';
+import { ratingsOf } from './ratings.ts';
+import { assertAllowed, lockedOrder, transition } from './transition.ts';
+
+export function applicationView(row: ApplicationRow) {
+  return {
+    applicationId: row.application_id,
+    orderId: row.order_id,
+    characterId: row.character_id,
+    bid: row.bid,
+    coverLetter: row.cover_letter,
+    status: row.status,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export interface Apply {
+  characterId: string;
+  bid?: number | undefined;
+  coverLetter?: string | undefined;
+}
+
+/**
+ * A character applies to a published order it may see: not its owner's own order, at or above the
+ * order's `minExecutorRating`, one live application per character (409 ALREADY_APPLIED).
+ */
+export async function submitApplication(
+  deps: SocialDeps,
+  caller: AuthContext,
+  orderId: string,
+  request: Apply,
+  idempotency: IdempotencyRequest | undefined,
+): Promise<IdempotentResult> {
+  const order = await readOrder(deps.db, orderId);
+  if (!order) throw notFound(orderId);
+  const applicant = await deps.facts(request.characterId);
+  if (applicant.accountId !== caller.accountId) {
+    throw new AppError('CHARACTER_NOT_OWNED', 'The character belongs to another account');
+  }
+  const characterId = request.characterId.toLowerCase();
+  await assertVisible(deps, caller, order, {
+    all: false,
+    accountId: caller.accountId,
+    characterId,
+    faction: applicant.faction,
+  });
+  if (order.customer_account_id === caller.accountId) {
+    throw new AppError('FORBIDDEN', 'Nobody applies to their own order');
+  }
+  const invitedOnly = order.access_level === 'private' || order.access_level === 'invite_only';
+  if (invitedOnly && !order.invited_character_ids.includes(characterId)) {
+    throw new AppError('FORBIDDEN', 'Only invited characters apply to this order');
+  }
+  if (order.access_level === 'faction' && applicant.faction !== order.customer_faction) {
+    throw new AppError('FORBIDDEN', "Only characters of the customer's faction apply to this order");
+  }
+  if (order.min_executor_rating !== null) {
+    const { executor } = await ratingsOf(deps.db, characterId);
+    if (executor.score < order.min_executor_rating) {
+      throw new AppError(
+        'REQUIREMENTS_NOT_MET',
+        `This order wants an executor rating of ${order.min_executor_rating}; yours is ${executor.score}`,
+      );
+    }
+  }
+  return runIdempotentCommand<SocialTables>(deps.database, idempotency, async (trx) => {
+    // Shares the order's lock with accept and cancel: no application lands on an order that just left `published`.
+    const locked = await lockedOrder(trx, orderId);
+    if (locked.status !== 'published') {
+      throw new AppError('INVALID_STATE', `An order ${locked.status} takes no applications`);
+    }
+    const now = new Date();
+    const application = await insertApplication(trx, {
+      application_id: randomUUID(),
+      order_id: orderId,
+      character_id: characterId,
+      account_id: caller.accountId,
+      bid: request.bid ?? null,
+      cover_letter: request.coverLetter ?? null,
+      created_at: now,
+    });
+    if (!application) throw new AppError('ALREADY_APPLIED', 'This character already has a live application here');
+    await appendTimeline(trx, orderId, {
+      kind: 'application',
+      actor: caller.accountId,
+      detail: { action: 'submitted', applicationId: application.application_id, characterId },
+      at: now,
+    });
+    return { status: 201, body: applicationView(application) };
+  });
+}
+
+/** The applicant withdraws a submitted application. */
+export function withdrawApplication(
+  deps: SocialDeps,
+  caller: AuthContext,
+  orderId: string,
+  applicationId: string,
+  idempotency: IdempotencyRequest | undefined,
+): Promise<IdempotentResult> {
+  return runIdempotentCommand<SocialTables>(deps.database, idempotency, async (trx) => {
+    await lockedOrder(trx, orderId);
+    const application = await lockApplication(trx, orderId, applicationId);
+    if (!application || application.account_id !== caller.accountId) {
+      throw new AppError('NOT_FOUND', `No application ${applicationId} of yours on order ${orderId}`);
+    }
+    if (application.status !== 'submitted') {
+      throw new AppError('INVALID_STATE', `An application ${application.status} cannot be withdrawn`);
+    }
+    const now = new Date();
+    const withdrawn = await setApplicationStatus(trx, applicationId, 'withdrawn', now);
+    await appendTimeline(trx, orderId, {
+      kind: 'application',
+      actor: caller.accountId,
+      detail: { action: 'withdrawn', applicationId, characterId: application.character_id },
+      at: now,
+    });
+    return { status: 200, body: applicationView(withdrawn) };
+  });
+}
+
+/** The customer (and arbiters) see every application; an applicant only their own. */
+export async function applicationsOf(deps: SocialDeps, caller: AuthContext, orderId: string) {
+  const order = await readOrder(deps.db, orderId);
+  if (!order) throw notFound(orderId);
+  const roles = rolesOf(caller, order);
+  const seesAll = roles.includes('customer') || roles.includes('arbiter');
+  const rows = await listApplications(deps.db, orderId, seesAll ? undefined : caller.accountId);
+  // An outsider with no application of their own learns nothing about a private order, not even that it exists.
+  if (!seesAll && rows.length === 0) {
+    await assertVisible(deps, caller, order, {
+      all: false,
+      accountId: caller.accountId,
+      characterId: null,
+      faction: null,
+    });
+  }
+  return { items: rows.map(applicationView) };
+}
+
+/**
+ * The customer accepts one submitted application: the order is `accepted` with that executor and
+ * every other application `rejected`. The order's row lock makes racing accepts take turns: the
+ * first wins, the others find the order no longer `published` (409 INVALID_STATE).
+ */
+export function acceptApplication(
+  deps: SocialDeps,
+  caller: AuthContext,
+  orderId: string,
+  applicationId: string,
+  idempotency: IdempotencyRequest | undefined,
+): Promise<IdempotentResult> {
+  return orderCommand(deps, caller, orderId, idempotency, async (trx, order, actor, now) => {
+    assertAllowed(order, 'accept', actor);
+    const application = await lockApplication(trx, orderId, applicationId);
+    if (!application) throw new AppError('NOT_FOUND', `No application ${applicationId} on order ${orderId}`);
+    if (application.status !== 'submitted') {
+      throw new AppError('INVALID_STATE', `An application ${application.status} cannot be accepted`);
+    }
+    const accepted = await transition(
+      trx,
+      order,
+      'accept',
+      actor,
+      now,
+      {
+        executor_character_id: application.character_id,
+        executor_account_id: application.account_id,
+        accepted_at: now,
+      },
+      { applicationId },
+    );
+    await setApplicationStatus(trx, applicationId, 'accepted', now);
+    await rejectSubmitted(trx, orderId, applicationId, now);
+    return accepted;
+  });
+}

@@ -1,0 +1,168 @@
+/** Orders: the draft, its publish (the escrow lock at economy) and the parties' plain transitions. */
+import { randomUUID } from 'node:crypto';
+import {
+  AppError,
+  type AuthContext,
+  type IdempotencyRequest,
+  type IdempotentResult,
+  runIdempotentCommand,
+} from '@necp/platform';
+import { orderRules } from '../domain/order-config.ts';
+import { commissionFor, tierOf } from '../domain/ratings.ts';
+import { rejectSubmitted } from '../store/applications.ts';
+import { countOpenOrders, insertOrder, readOrder, serializeCustomer } from '../store/orders.ts';
+import type { SocialTables, Trx } from '../store/tables.ts';
+import { appendTimeline } from '../store/timeline.ts';
+import type { SocialDeps } from './deps.ts';
+import { rolesOf } from './order-access.ts';
+import { orderCommand } from './order-command.ts';
+import { orderView } from './order-view.ts';
+import { ratingsOf } from './ratings.ts';
+import { assertAllowed, transition } from './transition.ts';
+
+export interface CreateOrder {
+  customerCharacterId: string;
+  orderType: string;
+  title: string;
+  description: string;
+  districtId: string;
+  reward: number;
+  deadline: string;
+  accessLevel: string;
+  invitedCharacterIds?: string[] | undefined;
+  minExecutorRating?: number | undefined;
+}
+
+/** A draft, for the owner of the customer character; its faction is remembered for faction-only orders. */
+export async function createOrder(
+  deps: SocialDeps,
+  caller: AuthContext,
+  request: CreateOrder,
+  idempotency: IdempotencyRequest | undefined,
+): Promise<IdempotentResult> {
+  const now = new Date();
+  const deadline = new Date(request.deadline);
+  if (!(deadline.getTime() > now.getTime()) || deadline.getUTCFullYear() > 9999) {
+    throw new AppError('VALIDATION_ERROR', 'The deadline must be in the future', {
+      errors: [{ path: 'body/deadline', message: 'must be in the future' }],
+    });
+  }
+  const customer = await deps.facts(request.customerCharacterId);
+  if (customer.accountId !== caller.accountId) {
+    throw new AppError('CHARACTER_NOT_OWNED', 'The character belongs to another account');
+  }
+  return runIdempotentCommand<SocialTables>(deps.database, idempotency, async (trx) => {
+    const order = await insertOrder(trx, {
+      orderId: randomUUID(),
+      customerCharacterId: request.customerCharacterId.toLowerCase(),
+      customerAccountId: caller.accountId,
+      customerFaction: customer.faction,
+      orderType: request.orderType,
+      title: request.title,
+      description: request.description,
+      districtId: request.districtId,
+      reward: request.reward,
+      deadline,
+      accessLevel: request.accessLevel,
+      invitedCharacterIds: [...new Set((request.invitedCharacterIds ?? []).map((id) => id.toLowerCase()))],
+      minExecutorRating: request.minExecutorRating ?? null,
+      now,
+    });
+    await appendTimeline(trx, order.order_id, {
+      kind: 'transition',
+      fromStatus: null,
+      toStatus: 'draft',
+      actor: caller.accountId,
+      detail: { action: 'create' },
+      at: now,
+    });
+    return { status: 201, body: orderView(order, 0) };
+  });
+}
+
+async function assertUnderOpenLimit(db: Parameters<typeof countOpenOrders>[0], customerCharacterId: string) {
+  if ((await countOpenOrders(db, customerCharacterId)) >= orderRules.maxOpenOrdersPerCustomer) {
+    throw new AppError(
+      'ORDER_LIMIT',
+      `A customer character has at most ${orderRules.maxOpenOrdersPerCustomer} open orders`,
+    );
+  }
+}
+
+/**
+ * Publishes a draft: reward + commission (by the customer's tier) are locked at economy first,
+ * synchronously and idempotently on the order id, then the order moves in its own transaction. A
+ * refused lock (422 INSUFFICIENT_FUNDS) leaves the draft as it was. A crash between the two leaves
+ * a draft whose lock a new publish finds again, or whose cancel refunds it (economy settles from the
+ * cancel event).
+ */
+export async function publishOrder(
+  deps: SocialDeps,
+  caller: AuthContext,
+  orderId: string,
+  idempotency: IdempotencyRequest | undefined,
+): Promise<IdempotentResult> {
+  const draft = await readOrder(deps.db, orderId);
+  let commission: number | undefined;
+  if (draft?.status === 'draft' && rolesOf(caller, draft).includes('customer')) {
+    await assertUnderOpenLimit(deps.db, draft.customer_character_id);
+    const { customer } = await ratingsOf(deps.db, draft.customer_character_id);
+    const held = await deps.escrow.lock({
+      orderId: draft.order_id,
+      payerCharacterId: draft.customer_character_id,
+      amount: draft.reward,
+      commission: commissionFor(draft.reward, tierOf(customer.score)),
+    });
+    commission = held.commission;
+  }
+  return orderCommand(deps, caller, orderId, idempotency, async (trx: Trx, order, actor, now) => {
+    assertAllowed(order, 'publish', actor);
+    if (commission === undefined) throw new AppError('INVALID_STATE', 'The order changed while it was published');
+    await serializeCustomer(trx, order.customer_character_id);
+    // Re-checked under the customer's lock: the check before the lock raced other publishes.
+    await assertUnderOpenLimit(trx, order.customer_character_id);
+    return transition(trx, order, 'publish', actor, now, {
+      commission,
+      escrow_status: 'locked',
+      published_at: now,
+    });
+  });
+}
+
+/** Executor: the work begins. */
+export const startOrder = (deps: SocialDeps, caller: AuthContext, orderId: string, idem?: IdempotencyRequest) =>
+  orderCommand(deps, caller, orderId, idem, (trx, order, actor, now) => transition(trx, order, 'start', actor, now));
+
+export interface Delivery {
+  proofLinks?: string[] | undefined;
+  note?: string | undefined;
+  craftingJobId?: string | undefined;
+  combatId?: string | undefined;
+}
+
+/** Executor: the work is handed over; whether it came by the deadline counts in the executor's timeliness. */
+export const deliverOrder = (
+  deps: SocialDeps,
+  caller: AuthContext,
+  orderId: string,
+  delivery: Delivery,
+  idem?: IdempotencyRequest,
+) =>
+  orderCommand(deps, caller, orderId, idem, (trx, order, actor, now) =>
+    transition(trx, order, 'deliver', actor, now, {
+      delivery: JSON.stringify(delivery),
+      delivered_at: now,
+    }),
+  );
+
+/** Customer: the delivery is accepted; economy releases the reward to the executor. */
+export const completeOrder = (deps: SocialDeps, caller: AuthContext, orderId: string, idem?: IdempotencyRequest) =>
+  orderCommand(deps, caller, orderId, idem, (trx, order, actor, now) => transition(trx, order, 'complete', actor, now));
+
+/** Customer: from draft or published everything is refunded; from accepted the executor keeps 10% of the reward. */
+export const cancelOrder = (deps: SocialDeps, caller: AuthContext, orderId: string, idem?: IdempotencyRequest) =>
+  orderCommand(deps, caller, orderId, idem, async (trx, order, actor, now) => {
+    const cancelled = await transition(trx, order, 'cancel', actor, now);
+    await rejectSubmitted(trx, order.order_id, null, now);
+    return cancelled;
+  });

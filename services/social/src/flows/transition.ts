@@ -1,0 +1,66 @@
+/**
+ * One transition of an order, in the caller's transaction: the state machine's decision, the row's
+ * change, the timeline line and the `social.orders.lifecycle` event commit together; an order that
+ * ends refreshes its parties' ratings.
+ */
+import { AppError } from '@necp/platform';
+import type { Updateable } from 'kysely';
+import { decide, finalStatuses, type OrderAction, type OrderRole } from '../domain/order-machine.ts';
+import { publishOrderTransition, SystemActorId } from '../events.ts';
+import { lockOrder, type OrderRow, updateOrder } from '../store/orders.ts';
+import type { OrderTable, Trx } from '../store/tables.ts';
+import { appendTimeline } from '../store/timeline.ts';
+import { refreshRating } from './ratings.ts';
+
+export interface Actor {
+  /** An account id, or SystemActorId for the schedulers (the event's actorId). */
+  id: string;
+  roles: readonly OrderRole[];
+}
+
+/** The order locked for a transition; 404 when it does not exist. */
+export async function lockedOrder(trx: Trx, orderId: string): Promise<OrderRow> {
+  const order = await lockOrder(trx, orderId);
+  if (!order) throw new AppError('NOT_FOUND', `No order ${orderId}`);
+  return order;
+}
+
+/** 403 or 409 unless `actor` may take `action` on `order` now. */
+export function assertAllowed(order: OrderRow, action: OrderAction, actor: Actor) {
+  const decision = decide(action, order.status, actor.roles);
+  if (!decision.ok) throw new AppError(decision.code, decision.detail);
+  return decision;
+}
+
+export async function transition(
+  trx: Trx,
+  order: OrderRow,
+  action: OrderAction,
+  actor: Actor,
+  now: Date,
+  change: Omit<Updateable<OrderTable>, 'status' | 'updated_at'> = {},
+  detail: Record<string, unknown> = {},
+): Promise<OrderRow> {
+  const { from, to } = assertAllowed(order, action, actor);
+  const ends = finalStatuses.includes(to);
+  const updated = await updateOrder(trx, order.order_id, {
+    ...change,
+    status: to,
+    updated_at: now,
+    ...(ends ? { finished_at: now } : {}),
+  });
+  await appendTimeline(trx, order.order_id, {
+    kind: 'transition',
+    fromStatus: from,
+    toStatus: to,
+    actor: actor.id === SystemActorId ? 'system' : actor.id,
+    detail: { action, ...detail },
+    at: now,
+  });
+  await publishOrderTransition(trx, updated, from, actor.id);
+  if (ends && updated.executor_character_id !== null) {
+    await refreshRating(trx, updated.executor_character_id, 'executor', now, true);
+    await refreshRating(trx, updated.customer_character_id, 'customer', now, true);
+  }
+  return updated;
+}

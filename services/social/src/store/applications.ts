@@ -1,0 +1,81 @@
+import type { Selectable } from 'kysely';
+import type { ApplicationTable, Reader, Trx } from './tables.ts';
+
+export type ApplicationRow = Selectable<ApplicationTable>;
+
+const applications = 'mvp_core.social_applications' as const;
+
+export async function insertApplication(
+  trx: Trx,
+  application: Omit<ApplicationRow, 'status' | 'updated_at'>,
+): Promise<ApplicationRow | undefined> {
+  // The partial unique index keeps one live application per character: a racing second one inserts nothing.
+  return trx
+    .insertInto(applications)
+    .values({ ...application, status: 'submitted', updated_at: application.created_at })
+    .onConflict((conflict) =>
+      conflict.columns(['order_id', 'character_id']).where('status', 'in', ['submitted', 'accepted']).doNothing(),
+    )
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export function lockApplication(trx: Trx, orderId: string, applicationId: string) {
+  return trx
+    .selectFrom(applications)
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .where('application_id', '=', applicationId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function setApplicationStatus(
+  trx: Trx,
+  applicationId: string,
+  status: ApplicationRow['status'],
+  now: Date,
+): Promise<ApplicationRow> {
+  return trx
+    .updateTable(applications)
+    .set({ status, updated_at: now })
+    .where('application_id', '=', applicationId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Every submitted application of the order but `acceptedId`: once one is accepted, or the order ends. */
+export async function rejectSubmitted(
+  trx: Trx,
+  orderId: string,
+  acceptedId: string | null,
+  now: Date,
+): Promise<number> {
+  let query = trx
+    .updateTable(applications)
+    .set({ status: 'rejected', updated_at: now })
+    .where('order_id', '=', orderId)
+    .where('status', '=', 'submitted');
+  if (acceptedId !== null) query = query.where('application_id', '!=', acceptedId);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** The order's applications in the order they came; only `accountId`'s when given. */
+export function listApplications(db: Reader, orderId: string, accountId?: string): Promise<ApplicationRow[]> {
+  let query = db.selectFrom(applications).selectAll().where('order_id', '=', orderId);
+  if (accountId !== undefined) query = query.where('account_id', '=', accountId);
+  return query.orderBy('created_at').orderBy('application_id').execute();
+}
+
+export async function countLiveApplications(db: Reader, orderIds: readonly string[]): Promise<Map<string, number>> {
+  if (orderIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom(applications)
+    .select(['order_id', (eb) => eb.fn.countAll<string>().as('count')])
+    .where('order_id', 'in', orderIds)
+    .where('status', 'in', ['submitted', 'accepted'])
+    .groupBy('order_id')
+    .execute();
+  return new Map(rows.map((row) => [row.order_id, Number(row.count)]));
+}

@@ -1,0 +1,185 @@
+import { type KeysetPosition, pageLimit } from '@necp/platform';
+import { type Selectable, sql, type Updateable } from 'kysely';
+import { type OrderStatus, openStatuses } from '../domain/order-machine.ts';
+import type { OrderTable, Reader, Trx } from './tables.ts';
+
+export type OrderRow = Selectable<OrderTable>;
+
+const orders = 'mvp_core.social_orders' as const;
+
+export interface NewOrder {
+  orderId: string;
+  customerCharacterId: string;
+  customerAccountId: string;
+  customerFaction: string | null;
+  orderType: string;
+  title: string;
+  description: string;
+  districtId: string;
+  reward: number;
+  deadline: Date;
+  accessLevel: string;
+  invitedCharacterIds: string[];
+  minExecutorRating: number | null;
+  now: Date;
+}
+
+export async function insertOrder(trx: Trx, order: NewOrder): Promise<OrderRow> {
+  return trx
+    .insertInto(orders)
+    .values({
+      order_id: order.orderId,
+      customer_character_id: order.customerCharacterId,
+      customer_account_id: order.customerAccountId,
+      customer_faction: order.customerFaction,
+      order_type: order.orderType,
+      title: order.title,
+      description: order.description,
+      district_id: order.districtId,
+      reward: order.reward,
+      deadline: order.deadline,
+      access_level: order.accessLevel,
+      invited_character_ids: JSON.stringify(order.invitedCharacterIds),
+      min_executor_rating: order.minExecutorRating,
+      status: 'draft',
+      created_at: order.now,
+      updated_at: order.now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function readOrder(db: Reader, orderId: string): Promise<OrderRow | undefined> {
+  return db.selectFrom(orders).selectAll().where('order_id', '=', orderId).executeTakeFirst();
+}
+
+/** The order's row, locked until the transaction ends: transitions of one order run one at a time. */
+export function lockOrder(trx: Trx, orderId: string): Promise<OrderRow | undefined> {
+  return trx.selectFrom(orders).selectAll().where('order_id', '=', orderId).forUpdate().executeTakeFirst();
+}
+
+export async function updateOrder(trx: Trx, orderId: string, change: Updateable<OrderTable>): Promise<OrderRow> {
+  return trx.updateTable(orders).set(change).where('order_id', '=', orderId).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Serializes the publishes of one customer character, so its open-order limit holds under races. */
+export async function serializeCustomer(trx: Trx, customerCharacterId: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(7302, hashtext(${customerCharacterId}))`.execute(trx);
+}
+
+export async function countOpenOrders(db: Reader, customerCharacterId: string): Promise<number> {
+  const row = await db
+    .selectFrom(orders)
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('customer_character_id', '=', customerCharacterId)
+    .where('status', 'in', openStatuses)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** Who looks: every order for arbiters and services, else what their account and character may see. */
+export type Viewer =
+  | { all: true }
+  | { all: false; accountId: string; characterId: string | null; faction: string | null };
+
+export interface OrderFilters {
+  status?: OrderStatus | undefined;
+  orderType?: string | undefined;
+  districtId?: string | undefined;
+  customerCharacterId?: string | undefined;
+  executorCharacterId?: string | undefined;
+  limit?: number | undefined;
+}
+
+/** Newest first, after `after`; one row more than the page says whether another page follows. */
+export async function listOrders(
+  db: Reader,
+  viewer: Viewer,
+  filters: OrderFilters,
+  after: KeysetPosition | undefined,
+): Promise<{ rows: OrderRow[]; next: KeysetPosition | null }> {
+  const limit = pageLimit(filters);
+  let query = db.selectFrom(orders).selectAll();
+  if (filters.status) query = query.where('status', '=', filters.status);
+  if (filters.orderType) query = query.where('order_type', '=', filters.orderType);
+  if (filters.districtId) query = query.where('district_id', '=', filters.districtId);
+  if (filters.customerCharacterId) query = query.where('customer_character_id', '=', filters.customerCharacterId);
+  if (filters.executorCharacterId) query = query.where('executor_character_id', '=', filters.executorCharacterId);
+  if (!viewer.all) {
+    const { accountId, characterId, faction } = viewer;
+    query = query.where((eb) =>
+      eb.or([
+        eb('access_level', '=', 'public'),
+        eb('customer_account_id', '=', accountId),
+        eb('executor_account_id', '=', accountId),
+        ...(faction === null
+          ? []
+          : [eb.and([eb('access_level', '=', 'faction'), eb('customer_faction', '=', faction)])]),
+        ...(characterId === null
+          ? []
+          : [eb(sql`invited_character_ids`, '@>', sql`jsonb_build_array(${characterId}::text)`)]),
+      ]),
+    );
+  }
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('created_at', '<', after.at),
+        eb.and([eb('created_at', '=', after.at), eb('order_id', '<', after.id)]),
+      ]),
+    );
+  }
+  const rows = await query
+    .orderBy('created_at', 'desc')
+    .orderBy('order_id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    rows: page,
+    next: rows.length > limit && last ? { at: last.created_at, id: last.order_id } : null,
+  };
+}
+
+/** Published orders past their deadline, locked and skipped by a racing tick: what expires now. */
+export function dueExpiries(trx: Trx, now: Date, limit: number): Promise<OrderRow[]> {
+  return trx
+    .selectFrom(orders)
+    .selectAll()
+    .where('status', '=', 'published')
+    .where('deadline', '<', now)
+    .orderBy('deadline')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+/** Delivered orders the customer left unanswered since before `deliveredBefore`. */
+export function dueAutoCompletions(trx: Trx, deliveredBefore: Date, limit: number): Promise<OrderRow[]> {
+  return trx
+    .selectFrom(orders)
+    .selectAll()
+    .where('status', '=', 'delivered')
+    .where('delivered_at', '<', deliveredBefore)
+    .orderBy('delivered_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+/** Accepted or in-progress orders that passed their deadline since the last tick looked. */
+export function newlyOverdue(trx: Trx, now: Date, limit: number): Promise<OrderRow[]> {
+  return trx
+    .selectFrom(orders)
+    .selectAll()
+    .where('status', 'in', ['accepted', 'in_progress'])
+    .where('overdue', '=', false)
+    .where('deadline', '<', now)
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}

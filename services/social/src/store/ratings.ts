@@ -1,0 +1,131 @@
+import { sql } from 'kysely';
+import type { CustomerHistory, ExecutorHistory } from '../domain/ratings.ts';
+import { ratingsReceived } from './reviews.ts';
+import type { RatingTable, Reader, Trx } from './tables.ts';
+
+export type RatingRole = RatingTable['role'];
+
+const counted = (value: unknown) => Number(value ?? 0);
+
+/**
+ * A character's history as executor, at `now`: orders past their deadline and not delivered count
+ * late, and so does a delivery the clock had already seen overdue.
+ */
+export async function executorHistory(
+  db: Reader,
+  characterId: string,
+  now: Date,
+  bigContractReward: number,
+  lostBelowPercent: number,
+): Promise<ExecutorHistory> {
+  const { rows } = await sql<Record<string, string>>`
+    SELECT
+      count(*) FILTER (WHERE status IN ('completed', 'resolved') OR status = 'cancelled') AS finished,
+      count(*) AS accepted,
+      count(*) FILTER (WHERE status = 'completed') AS completed,
+      count(*) FILTER (WHERE delivered_at IS NOT NULL) AS delivered,
+      count(*) FILTER (WHERE delivered_at IS NOT NULL AND delivered_at <= deadline AND NOT overdue) AS delivered_on_time,
+      count(*) FILTER (WHERE status IN ('accepted', 'in_progress') AND (overdue OR deadline < ${now})) AS overdue,
+      count(*) FILTER (WHERE status = 'resolved' AND executor_share_percent < ${lostBelowPercent}) AS disputes_lost,
+      count(*) FILTER (WHERE status = 'cancelled') AS cancelled_after_accept,
+      count(*) FILTER (WHERE status = 'completed' AND reward >= ${bigContractReward}) AS completed_big
+    FROM mvp_core.social_orders
+    WHERE executor_character_id = ${characterId} AND accepted_at IS NOT NULL`.execute(db);
+  const row = rows[0] ?? {};
+  return {
+    finished: counted(row.finished),
+    accepted: counted(row.accepted),
+    completed: counted(row.completed),
+    delivered: counted(row.delivered),
+    deliveredOnTime: counted(row.delivered_on_time),
+    overdue: counted(row.overdue),
+    ratings: await ratingsReceived(db, characterId, 'executor'),
+    disputesLost: counted(row.disputes_lost),
+    cancelledAfterAccept: counted(row.cancelled_after_accept),
+    completedBig: counted(row.completed_big),
+  };
+}
+
+/** A character's history as customer: its orders that reached `accepted`. */
+export async function customerHistory(db: Reader, characterId: string): Promise<CustomerHistory> {
+  const { rows } = await sql<Record<string, string>>`
+    SELECT
+      count(*) FILTER (WHERE o.status IN ('completed', 'resolved', 'cancelled')) AS finished,
+      count(*) AS accepted,
+      count(*) FILTER (WHERE o.status = 'completed') AS completed,
+      count(*) FILTER (WHERE EXISTS (
+        SELECT 1 FROM mvp_core.social_disputes d WHERE d.order_id = o.order_id)) AS disputes,
+      count(*) FILTER (WHERE EXISTS (
+        SELECT 1 FROM mvp_core.social_orders earlier
+        WHERE earlier.customer_character_id = o.customer_character_id
+          AND earlier.executor_character_id = o.executor_character_id
+          AND earlier.accepted_at < o.accepted_at)) AS rehired
+    FROM mvp_core.social_orders o
+    WHERE o.customer_character_id = ${characterId} AND o.accepted_at IS NOT NULL`.execute(db);
+  const row = rows[0] ?? {};
+  return {
+    finished: counted(row.finished),
+    accepted: counted(row.accepted),
+    completed: counted(row.completed),
+    ratings: await ratingsReceived(db, characterId, 'customer'),
+    disputes: counted(row.disputes),
+    rehired: counted(row.rehired),
+  };
+}
+
+export function readRatings(db: Reader, characterId: string) {
+  return db.selectFrom('mvp_core.social_ratings').selectAll().where('character_id', '=', characterId).execute();
+}
+
+/** Records what the history earned now; the peak only rises, and the idle clock restarts when an order ended. */
+export async function saveEarned(
+  trx: Trx,
+  rating: { characterId: string; role: RatingRole; earned: number; orderEnded: boolean; now: Date },
+): Promise<void> {
+  const { characterId, role, earned, now } = rating;
+  const lastOrderAt = rating.orderEnded ? now : null;
+  await trx
+    .insertInto('mvp_core.social_ratings')
+    .values({
+      character_id: characterId,
+      role,
+      earned,
+      peak: earned,
+      score: earned,
+      last_order_at: lastOrderAt,
+      updated_at: now,
+    })
+    .onConflict((conflict) =>
+      conflict.columns(['character_id', 'role']).doUpdateSet({
+        earned,
+        score: earned,
+        peak: sql`greatest(mvp_core.social_ratings.peak, ${earned})`,
+        last_order_at: sql`coalesce(${lastOrderAt}, mvp_core.social_ratings.last_order_at)`,
+        updated_at: now,
+      }),
+    )
+    .execute();
+}
+
+/** Scores idle since before `idleSince`, locked and skipped by a racing tick. */
+export function idleRatings(trx: Trx, idleSince: Date, limit: number, afterKey: string) {
+  return trx
+    .selectFrom('mvp_core.social_ratings')
+    .selectAll()
+    .where('last_order_at', '<', idleSince)
+    .where(sql<boolean>`character_id::text || role > ${afterKey}`)
+    .orderBy(sql`character_id::text || role`)
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+export async function setScore(trx: Trx, characterId: string, role: RatingRole, score: number, now: Date) {
+  await trx
+    .updateTable('mvp_core.social_ratings')
+    .set({ score, updated_at: now })
+    .where('character_id', '=', characterId)
+    .where('role', '=', role)
+    .execute();
+}
