@@ -21,7 +21,7 @@ const repo = new URL('..', import.meta.url).pathname;
 const examples = process.env.FUZZ_EXAMPLES ?? '25';
 const seed = process.env.FUZZ_SEED ?? '28';
 const adminPassword = `Fuzz-admin-${randomUUID()}`;
-/** Documents with their own routes; gameplay, social and world only serve their infrastructure routes yet. */
+/** The services with documents of their own (the gateway's forwarded operations are fuzzed through it). */
 const services: ServiceName[] = ['character', 'economy', 'gameplay', 'social', 'world', 'auth'];
 
 function log(line: string): void {
