@@ -1,8 +1,11 @@
 /**
  * The whole game through the gateway with the typed client (packages/client), every step's event
  * watched on the players' realtime streams: register → character → starting wallet → craft a smart
- * scope → install it as a mod → shots in a district → the district's unrest moved → ledger audit
- * balanced. Runs embedded and on real PostgreSQL, Redis and Kafka (TIME_SCALE makes the crafting short).
+ * scope → install it as a mod → shots in a district → a combat order published, applied for, accepted,
+ * started, delivered and completed → reviews → ratings → the district's unrest moved (+1 for twenty
+ * shots, −4 for the completed combat order) → each step's event seen on the streams in order per key →
+ * ledger audit balanced. Runs embedded and on real PostgreSQL, Redis and Kafka (TIME_SCALE makes the
+ * crafting short).
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -182,12 +185,114 @@ describe('the whole game through the gateway with the typed client', () => {
         'seq grows on the stream',
       );
 
+      await hireForCombat(customer, districtId);
+
       const audit = await admin.economy.GET('/api/v1/economy/audit');
       assert.equal(audit.data?.balanced, true);
     } finally {
       customer.stream.close();
     }
   });
+
+  /** A combat order from `customer` in `districtId`, taken by a new player to completion, reviewed both ways. */
+  async function hireForCombat(customer: Awaited<ReturnType<typeof newPlayer>>, districtId: string) {
+    const executor = await newPlayer('nomad', 'solo');
+    try {
+      const levelOf = async () =>
+        (await admin.world.GET('/api/v1/world/unrest/{districtId}', { params: { path: { districtId } } })).data
+          ?.currentLevel as number;
+      const created = await customer.client.social.POST('/api/v1/social/orders', {
+        body: {
+          customerCharacterId: customer.characterId,
+          orderType: 'combat',
+          title: 'Clear the Maelstrom out of the warehouse',
+          description: 'Quietly, if possible',
+          districtId,
+          reward: 300,
+          deadline: new Date(Date.now() + 86_400_000).toISOString(),
+          accessLevel: 'public',
+        },
+      });
+      assert.equal(created.response.status, 201);
+      const orderId = created.data?.orderId as string;
+      const path = { params: { path: { orderId } } };
+      assert.equal(
+        (await customer.client.social.POST('/api/v1/social/orders/{orderId}/publish', path)).response.status,
+        200,
+      );
+      const applied = await executor.client.social.POST('/api/v1/social/orders/{orderId}/applications', {
+        ...path,
+        body: { characterId: executor.characterId, coverLetter: 'Done it before' },
+      });
+      assert.equal(applied.response.status, 201);
+      const applicationId = applied.data?.applicationId as string;
+      const accepted = await customer.client.social.POST(
+        '/api/v1/social/orders/{orderId}/applications/{applicationId}/accept',
+        { params: { path: { orderId, applicationId } } },
+      );
+      assert.equal(accepted.data?.status, 'accepted');
+      assert.equal(
+        (await executor.client.social.POST('/api/v1/social/orders/{orderId}/start', path)).data?.status,
+        'in_progress',
+      );
+      const delivered = await executor.client.social.POST('/api/v1/social/orders/{orderId}/deliver', {
+        ...path,
+        body: { note: 'Warehouse clear' },
+      });
+      assert.equal(delivered.data?.status, 'delivered');
+      const before = await levelOf();
+      assert.equal(
+        (await customer.client.social.POST('/api/v1/social/orders/{orderId}/complete', path)).data?.status,
+        'completed',
+      );
+
+      // The executor is paid once the escrow settles from the completed event.
+      await executor.log.until(
+        'the escrow released',
+        (topic, payload) =>
+          topic === 'economy.escrow.events' && payload.orderId === orderId && payload.status === 'released',
+      );
+      const executorWallet = await executor.client.economy.GET('/api/v1/economy/wallets/{characterId}', {
+        params: { path: { characterId: executor.characterId } },
+      });
+      assert.equal(executorWallet.data?.balances.find((balance) => balance.asset === 'EDD')?.available, 1500 + 300);
+
+      for (const [author, rating] of [
+        [customer, 5],
+        [executor, 4],
+      ] as const) {
+        const reviewed = await author.client.social.POST('/api/v1/social/orders/{orderId}/reviews', {
+          ...path,
+          body: { rating, comment: 'Professional' },
+        });
+        assert.equal(reviewed.response.status, 201);
+      }
+      const ratings = await customer.client.social.GET('/api/v1/social/ratings/{characterId}', {
+        params: { path: { characterId: executor.characterId } },
+      });
+      assert.equal(ratings.data?.executor.completed, 1);
+
+      // A completed combat order calms its district by 4 (DOMAIN.md), on top of whatever else moved it.
+      const after = await waitForValue('the district calmed by the completed combat order', async () => {
+        const level = await levelOf();
+        return level !== before ? level : undefined;
+      });
+      assert.equal(after, Math.max(0, before - 4));
+
+      // Each step's event reached the parties' streams, in order for the order's key.
+      const steps = ['published', 'accepted', 'in_progress', 'delivered', 'completed'];
+      assert.deepEqual(
+        customer.log.statusesOf('social.orders.lifecycle', orderId).filter((status) => steps.includes(status)),
+        steps,
+      );
+      const executorSaw = executor.log.statusesOf('social.orders.lifecycle', orderId);
+      assert.deepEqual(executorSaw.slice(-3), ['in_progress', 'delivered', 'completed']);
+      const escrow = customer.log.statusesOf('economy.escrow.events', orderId);
+      assert.deepEqual([escrow[0], escrow.at(-1)], ['locked', 'released']);
+    } finally {
+      executor.stream.close();
+    }
+  }
 });
 
 async function waitForValue<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 60_000): Promise<T> {

@@ -9,6 +9,7 @@ import {
 } from '@necp/platform';
 import { orderRules } from '../domain/order-config.ts';
 import { commissionFor, tierOf } from '../domain/ratings.ts';
+import { publishOrderTransition } from '../events.ts';
 import { rejectSubmitted } from '../store/applications.ts';
 import { countOpenOrders, insertOrder, readOrder, serializeCustomer } from '../store/orders.ts';
 import type { SocialTables, Trx } from '../store/tables.ts';
@@ -76,6 +77,9 @@ export async function createOrder(
       detail: { action: 'create' },
       at: now,
     });
+    // The draft is announced too, so the order's parties are known (the gateway's stream routes the escrow
+    // lock of the publish by them) before any money moves.
+    await publishOrderTransition(trx, order, null, caller.accountId);
     return { status: 201, body: orderView(order, 0) };
   });
 }
