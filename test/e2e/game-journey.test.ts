@@ -216,6 +216,12 @@ describe('the whole game through the gateway with the typed client', () => {
       assert.equal(created.response.status, 201);
       const orderId = created.data?.orderId as string;
       const path = { params: { path: { orderId } } };
+      // The gateway's stream learns an order's parties from its events: the draft's comes first, so the
+      // escrow lock of the publish has someone to go to (on Kafka, two topics carry no order between them).
+      await customer.log.until(
+        'the draft announced',
+        (topic, payload) => topic === 'social.orders.lifecycle' && payload.orderId === orderId,
+      );
       assert.equal(
         (await customer.client.social.POST('/api/v1/social/orders/{orderId}/publish', path)).response.status,
         200,
