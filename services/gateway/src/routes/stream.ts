@@ -97,7 +97,8 @@ export function streamRoutes(app: HttpApp, { stream }: GatewayDeps): void {
       querystring: StreamQuery,
       response: {
         101: Type.Null({ description: 'Switching Protocols: the WebSocket is open' }),
-        ...problems(400, 401, 403),
+        // 431: a token in the query makes the request line long enough to pass the server's header limit.
+        ...problems(400, 401, 403, 431),
       },
     },
     handler: async () => {
