@@ -19,6 +19,8 @@ const letters = () => Array.from(randomBytes(8), (byte) => String.fromCharCode(9
 /** What one player's stream delivered, and a way to wait for an event to arrive (a state, never a sleep). */
 class StreamLog {
   readonly events: { topic: Topic; event: StreamEvent; seq: number }[] = [];
+  /** Control messages and closes, for the failure message of a wait. */
+  readonly notes: string[] = [];
   readonly #waiters: (() => void)[] = [];
 
   record(topic: Topic, event: StreamEvent, seq: number): void {
@@ -26,17 +28,28 @@ class StreamLog {
     for (const waiter of this.#waiters.splice(0)) waiter();
   }
 
-  until(what: string, found: (topic: Topic, payload: Record<string, unknown>) => boolean): Promise<StreamEvent> {
-    return new Promise((resolve) => {
+  /** The first event `found` accepts, once it arrived; fails naming `what` when none came within the deadline. */
+  until(
+    what: string,
+    found: (topic: Topic, payload: Record<string, unknown>) => boolean,
+    deadlineMs = 60_000,
+  ): Promise<StreamEvent> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const seen = this.events.map(({ topic, event }) => `${topic} ${JSON.stringify(event.payload)}`);
+        reject(
+          new Error(
+            `${what}: not on the stream within ${deadlineMs / 1000} s; it had:\n${[...this.notes, ...seen].join('\n')}`,
+          ),
+        );
+      }, deadlineMs);
       const check = () => {
         const hit = this.events.find(({ topic, event }) => found(topic, event.payload as Record<string, unknown>));
-        if (hit) resolve(hit.event);
-        else this.#waiters.push(check);
+        if (!hit) return this.#waiters.push(check);
+        clearTimeout(timer);
+        resolve(hit.event);
       };
       check();
-    }).then((event) => {
-      assert.ok(event, what);
-      return event as StreamEvent;
     });
   }
 
@@ -82,8 +95,10 @@ describe('the whole game through the gateway with the typed client', () => {
     const stream = client.stream({
       onEvent: (topic, event, seq) => log.record(topic, event, seq),
       onControl: (message) => {
+        log.notes.push(`control ${JSON.stringify(message)}`);
         if (message.control === 'ready') ready();
       },
+      onClosed: (code, reason) => log.notes.push(`closed ${code} ${reason}`),
     });
     await isReady;
     const created = await client.characters.POST('/api/v1/characters', {

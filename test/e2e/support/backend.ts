@@ -33,6 +33,8 @@ export async function startE2eBackend(settings: Record<string, string> = {}): Pr
       // As a deployment on real servers sets it (embedded mode generates one): economy asks
       // character-service about characters its projection has not seen, with its own token.
       ECONOMY_CLIENT_SECRET: `economy-${randomUUID()}`,
+      // the gateway's stream learns which account owns a character from character-service with its own token.
+      GATEWAY_CLIENT_SECRET: `gateway-${randomUUID()}`,
       // gameplay reads combat loadouts from character-service with its own token.
       GAMEPLAY_CLIENT_SECRET: `gameplay-${randomUUID()}`,
       // social locks escrow at economy and reads characters' factions with its own token.
