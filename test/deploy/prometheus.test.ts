@@ -191,9 +191,14 @@ describe('Prometheus against the running backend', { timeout: 10 * 60_000 }, () 
     assert.deepEqual([healthChecks, posts], [counted + requests, 1]);
     const timed = await query('sum(http_request_duration_seconds_count{job="gateway",service="gateway"})');
     assert.ok(Number(timed[0]?.value[1]) >= requests, JSON.stringify(timed));
-    // The auth service behind the gateway answered the sign-in, under its own name.
-    const auth = await query('sum(http_requests_total{job="auth",service="auth",method="POST"})');
-    assert.ok(Number(auth[0]?.value[1]) >= 1, JSON.stringify(auth));
+    // The auth service behind the gateway answered the sign-in, under its own name (its target is
+    // scraped on its own schedule: wait for a scrape of it after the sign-in too).
+    const authSignIns = await waitFor('a scrape of auth sees the sign-in', async () => {
+      const auth = await query('sum(http_requests_total{job="auth",service="auth",method="POST"})');
+      const count = Number(auth[0]?.value[1] ?? 0);
+      return count >= 1 ? count : undefined;
+    });
+    assert.ok(authSignIns >= 1);
     // Process-wide series: the outbox gauges the outbox alert reads, and Node's runtime.
     for (const series of ['outbox_lag_seconds', 'outbox_backlog', 'process_resident_memory_bytes']) {
       const samples = await query(`${series}{job="economy"}`);
