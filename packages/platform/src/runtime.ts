@@ -6,6 +6,7 @@ import type { PlatformConfig } from './config.ts';
 import type { EventBus } from './events/bus.ts';
 import { createEventBus } from './events/create-event-bus.ts';
 import { OutboxRelay } from './events/outbox-relay.ts';
+import { registerSlotGauges } from './events/outbox-slot-metrics.ts';
 import { createInProcessServices, type InProcessServices } from './http/in-process.ts';
 import { createLogger } from './logger.ts';
 import { createMetricsRegistry } from './metrics.ts';
@@ -36,7 +37,8 @@ export interface Runtime {
   existingDatabase?(): Promise<SqlDatabase | undefined>;
   /**
    * Starts the outbox relay unless Debezium relays (`OUTBOX_RELAY=off`); `producers`: the
-   * producers whose rows it sends, unset for all.
+   * producers whose rows it sends, unset for all. Either way, once per process: the outbox backlog
+   * gauges (the relay's, or Debezium's slot) and the recording of dead letters.
    */
   startRelay(options?: { producers?: readonly string[] }): Promise<OutboxRelay | undefined>;
   close(): Promise<void>;
@@ -50,6 +52,7 @@ export async function createRuntime(config: PlatformConfig, processName: string)
   const bus = await createEventBus(config, logger, metrics);
   let database: Promise<SqlDatabase> | undefined;
   let relay: OutboxRelay | undefined;
+  let relaying: Promise<void> | undefined;
 
   const runtime: Runtime = {
     config,
@@ -81,10 +84,24 @@ export async function createRuntime(config: PlatformConfig, processName: string)
       return database || config.DATABASE_URL ? runtime.database() : Promise.resolve(undefined);
     },
     async startRelay(options = {}) {
-      if (config.OUTBOX_RELAY === 'off' || relay) return relay;
-      relay = relayOf(config, { db: await runtime.database(), bus, logger, metrics }, options);
-      await relay.start();
-      await recordDeadLetters(runtime);
+      if (!relaying) {
+        const starting = (async () => {
+          const db = await runtime.database();
+          if (config.OUTBOX_RELAY === 'off') {
+            registerSlotGauges(metrics, db, config.OUTBOX_SLOT_NAME);
+          } else {
+            relay = relayOf(config, { db, bus, logger, metrics }, options);
+            await relay.start();
+          }
+          await recordDeadLetters(runtime);
+        })();
+        // A start that failed (the database down) is tried again by the next caller.
+        starting.catch(() => {
+          if (relaying === starting) relaying = undefined;
+        });
+        relaying = starting;
+      }
+      await relaying;
       return relay;
     },
     async close() {
