@@ -5,8 +5,8 @@ import { type Cache, createCache } from './cache/cache.ts';
 import type { PlatformConfig } from './config.ts';
 import type { EventBus } from './events/bus.ts';
 import { createEventBus } from './events/create-event-bus.ts';
+import { DebeziumOutbox } from './events/debezium-outbox.ts';
 import { OutboxRelay } from './events/outbox-relay.ts';
-import { registerSlotGauges } from './events/outbox-slot-metrics.ts';
 import { createInProcessServices, type InProcessServices } from './http/in-process.ts';
 import { createLogger } from './logger.ts';
 import { createMetricsRegistry } from './metrics.ts';
@@ -38,7 +38,7 @@ export interface Runtime {
   /**
    * Starts the outbox relay unless Debezium relays (`OUTBOX_RELAY=off`); `producers`: the
    * producers whose rows it sends, unset for all. Either way, once per process: the outbox backlog
-   * gauges (the relay's, or Debezium's slot) and the recording of dead letters.
+   * gauges and retention (the relay's, or DebeziumOutbox's) and the recording of dead letters.
    */
   startRelay(options?: { producers?: readonly string[] }): Promise<OutboxRelay | undefined>;
   close(): Promise<void>;
@@ -52,6 +52,7 @@ export async function createRuntime(config: PlatformConfig, processName: string)
   const bus = await createEventBus(config, logger, metrics);
   let database: Promise<SqlDatabase> | undefined;
   let relay: OutboxRelay | undefined;
+  let debezium: DebeziumOutbox | undefined;
   let relaying: Promise<void> | undefined;
 
   const runtime: Runtime = {
@@ -88,7 +89,14 @@ export async function createRuntime(config: PlatformConfig, processName: string)
         const starting = (async () => {
           const db = await runtime.database();
           if (config.OUTBOX_RELAY === 'off') {
-            registerSlotGauges(metrics, db, config.OUTBOX_SLOT_NAME);
+            debezium = new DebeziumOutbox({
+              db,
+              logger,
+              metrics,
+              slot: config.OUTBOX_SLOT_NAME,
+              retentionMs: config.OUTBOX_RETENTION_SECONDS * 1000,
+            });
+            debezium.start();
           } else {
             relay = relayOf(config, { db, bus, logger, metrics }, options);
             await relay.start();
@@ -106,6 +114,7 @@ export async function createRuntime(config: PlatformConfig, processName: string)
     },
     async close() {
       await relay?.stop();
+      await debezium?.stop();
       await bus.close();
       await cache.close();
       if (database) await (await database).close();
