@@ -313,6 +313,22 @@ describe('Debezium relays the outbox exactly as the built-in relay does', () => 
     assert.match(streaming, new RegExp(`^outbox_slot_active\\{[^}]*slot="${slot}"[^}]*\\} 1$`, 'm'));
     assert.match(streaming, new RegExp(`^outbox_slot_lag_bytes\\{[^}]*slot="${slot}"[^}]*\\} \\d+$`, 'm'));
     assert.doesNotMatch(streaming, /^outbox_backlog\{/m, 'no row count that Debezium would never bring down');
+    // The heartbeat moves the slot on past WAL that holds no outbox row (written here, in another table).
+    await sql`CREATE TABLE not_published (n int)`.execute(test.db.kysely);
+    await sql`INSERT INTO not_published SELECT generate_series(1, 1000)`.execute(test.db.kysely);
+    const written = (await sql<{ lsn: string }>`SELECT pg_current_wal_lsn()::text AS lsn`.execute(test.db.kysely))
+      .rows[0]?.lsn;
+    await eventually(
+      'the slot to confirm WAL past the last write (the heartbeat)',
+      async () => {
+        const result = await sql<{ past: boolean }>`
+          SELECT confirmed_flush_lsn >= ${written}::pg_lsn AS past FROM pg_replication_slots WHERE slot_name = ${slot}`.execute(
+          test.db.kysely,
+        );
+        return result.rows[0]?.past ? true : undefined;
+      },
+      40_000,
+    );
 
     await (connect as ConnectWorker).stop();
     connect = undefined;
