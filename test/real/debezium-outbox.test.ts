@@ -24,6 +24,7 @@ import {
 } from '@necp/platform/testing';
 import { Consumer, type Message } from '@platformatic/kafka';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { type E2eBackend, startE2eBackend } from '../e2e/support/backend.ts';
 import { type ConnectWorker, startConnectWorker } from './support/connect-worker.ts';
 
@@ -132,6 +133,7 @@ describe('Debezium relays the outbox exactly as the built-in relay does', () => 
   const suffix = randomBytes(5).toString('hex');
   const role = `necp_debezium_${suffix}`;
   const slot = `necp_outbox_${suffix}`;
+  const password = randomBytes(18).toString('hex');
 
   before(
     async () => {
@@ -139,7 +141,6 @@ describe('Debezium relays the outbox exactly as the built-in relay does', () => 
       assert.ok(database.url);
       // The services' outbox first: the publication names it. The backend migrates the rest.
       test = await connectTestDatabase(database.url, { migrate: true });
-      const password = randomBytes(18).toString('hex');
       execFileSync(
         'psql',
         [
@@ -306,6 +307,28 @@ describe('Debezium relays the outbox exactly as the built-in relay does', () => 
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .executeTakeFirstOrThrow();
     assert.equal(Number(deadLetters.n), 0, 'no copy was refused');
+  });
+
+  it('gives the connector’s role the outbox to read and nothing else', async () => {
+    const url = new URL(database.url as string);
+    url.username = role;
+    url.password = password;
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    try {
+      const read = await client.query('SELECT count(*)::int AS n FROM mvp_meta.outbox');
+      assert.ok(read.rows[0].n > 0);
+      for (const statement of [
+        'SELECT count(*) FROM mvp_meta.processed_events',
+        'UPDATE mvp_meta.outbox SET sent_at = now() WHERE false',
+        'CREATE TABLE mvp_meta.intruder (n int)',
+        `CREATE PUBLICATION intruder FOR TABLE mvp_meta.outbox`,
+      ]) {
+        await assert.rejects(client.query(statement), /permission denied|must be owner/, statement);
+      }
+    } finally {
+      await client.end();
+    }
   });
 
   it('exports the backlog as the slot’s lag, and shows a stopped connector', async () => {
