@@ -7,8 +7,9 @@
  * the connector has published and committed up to) and the server's current position. That distance
  * in bytes is also what PostgreSQL keeps on disk for the slot, so it is the figure to alert on, and a
  * slot no connector streams from (`active` false) is a relay that is down. The distance is WAL of the
- * whole server, not only outbox rows: with the connector's heartbeat (outbox-connector.json) the slot
- * keeps up while the outbox is quiet, so it stays near the connector's offset flush interval's worth.
+ * whole server, not only outbox rows: the connector confirms the server's position while the outbox
+ * is quiet (`lsn.flush.mode=connector_and_driver` and a heartbeat, in outbox-connector.json), so at rest
+ * it stays small, and a lag that keeps growing is events waiting.
  */
 
 import { sql } from 'kysely';
