@@ -4,7 +4,7 @@
  *   integration  <package>/test/integration/** against whatever the environment names: PGlite, the
  *                in-process bus and memory without variables; PostgreSQL, Redis (and Kafka) with them
  *   real         <package>/test/real/**        needs the real servers (two processes on one database,
- *                a broker stopped and started, ...)
+ *                and test/real/**              a broker stopped and started, the backend behind Debezium, ...)
  *   e2e          test/e2e/**                   journeys through the gateway
  *   deploy       test/deploy/**                the container image (and what deploys it) on a Docker engine
  * Extra arguments narrow the run to files whose path contains one of them.
@@ -49,7 +49,7 @@ const workspaces = ['packages', 'services', 'apps'].flatMap((group) => {
 const files = (
   phase === 'e2e' || phase === 'deploy'
     ? testFiles(join(root, 'test', phase))
-    : workspaces.flatMap((w) => testFiles(join(w, 'test', phase)))
+    : [...workspaces, ...(phase === 'real' ? [root] : [])].flatMap((w) => testFiles(join(w, 'test', phase)))
 )
   .map((file) => relative(root, file))
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))

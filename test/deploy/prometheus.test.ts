@@ -136,7 +136,7 @@ describe('Prometheus against the running backend', { timeout: 10 * 60_000 }, () 
 
   it('accepts the alert rules and the example scrape config (promtool check)', async () => {
     const rules = await run(tools.PROMTOOL, ['check', 'rules', join(rulesDir, 'alerts.yml')]);
-    assert.match(rules.stdout, /SUCCESS: 6 rules found/);
+    assert.match(rules.stdout, /SUCCESS: 8 rules found/);
     const config = await run(tools.PROMTOOL, ['check', 'config', join(rulesDir, 'prometheus.yml')]);
     assert.match(config.stdout, /is valid prometheus config file syntax/);
   });
@@ -235,7 +235,10 @@ describe('Prometheus against the running backend', { timeout: 10 * 60_000 }, () 
       // Prometheus lists the groups by name.
       groups.map((group) => [group.name, group.rules.map((rule) => rule.name)]),
       [
-        ['necp-events', ['NecpOutboxLag', 'NecpConsumerLag', 'NecpDeadLetters']],
+        [
+          'necp-events',
+          ['NecpOutboxLag', 'NecpOutboxSlotInactive', 'NecpOutboxSlotLag', 'NecpConsumerLag', 'NecpDeadLetters'],
+        ],
         ['necp-http', ['NecpHighErrorRate', 'NecpHighLatencyP95']],
         ['necp-targets', ['NecpTargetDown']],
       ],

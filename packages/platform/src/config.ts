@@ -91,6 +91,8 @@ export const PlatformConfigSchema = Type.Object({
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000 }),
   /** `off` when Debezium relays the outbox instead of the built-in relay. */
   OUTBOX_RELAY: Type.Union([Type.Literal('builtin'), Type.Literal('off')], { default: 'builtin' }),
+  /** With `OUTBOX_RELAY=off`: Debezium's replication slot (`slot.name`), whose lag is the outbox backlog. */
+  OUTBOX_SLOT_NAME: Type.String({ default: 'necp_outbox', pattern: '^[a-z0-9_]{1,63}$' }),
   OUTBOX_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, default: 500 }),
   /** How long the relay lets rows gather once its backlog is drained: the events' added latency. */
   OUTBOX_LINGER_MS: Type.Integer({ minimum: 0, default: 20 }),

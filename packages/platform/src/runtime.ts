@@ -5,6 +5,7 @@ import { type Cache, createCache } from './cache/cache.ts';
 import type { PlatformConfig } from './config.ts';
 import type { EventBus } from './events/bus.ts';
 import { createEventBus } from './events/create-event-bus.ts';
+import { DebeziumOutbox } from './events/debezium-outbox.ts';
 import { OutboxRelay } from './events/outbox-relay.ts';
 import { createInProcessServices, type InProcessServices } from './http/in-process.ts';
 import { createLogger } from './logger.ts';
@@ -36,7 +37,8 @@ export interface Runtime {
   existingDatabase?(): Promise<SqlDatabase | undefined>;
   /**
    * Starts the outbox relay unless Debezium relays (`OUTBOX_RELAY=off`); `producers`: the
-   * producers whose rows it sends, unset for all.
+   * producers whose rows it sends, unset for all. Either way, once per process: the outbox backlog
+   * gauges and retention (the relay's, or DebeziumOutbox's) and the recording of dead letters.
    */
   startRelay(options?: { producers?: readonly string[] }): Promise<OutboxRelay | undefined>;
   close(): Promise<void>;
@@ -50,6 +52,8 @@ export async function createRuntime(config: PlatformConfig, processName: string)
   const bus = await createEventBus(config, logger, metrics);
   let database: Promise<SqlDatabase> | undefined;
   let relay: OutboxRelay | undefined;
+  let debezium: DebeziumOutbox | undefined;
+  let relaying: Promise<void> | undefined;
 
   const runtime: Runtime = {
     config,
@@ -81,14 +85,36 @@ export async function createRuntime(config: PlatformConfig, processName: string)
       return database || config.DATABASE_URL ? runtime.database() : Promise.resolve(undefined);
     },
     async startRelay(options = {}) {
-      if (config.OUTBOX_RELAY === 'off' || relay) return relay;
-      relay = relayOf(config, { db: await runtime.database(), bus, logger, metrics }, options);
-      await relay.start();
-      await recordDeadLetters(runtime);
+      if (!relaying) {
+        const starting = (async () => {
+          const db = await runtime.database();
+          if (config.OUTBOX_RELAY === 'off') {
+            debezium = new DebeziumOutbox({
+              db,
+              logger,
+              metrics,
+              slot: config.OUTBOX_SLOT_NAME,
+              retentionMs: config.OUTBOX_RETENTION_SECONDS * 1000,
+            });
+            debezium.start();
+          } else {
+            relay = relayOf(config, { db, bus, logger, metrics }, options);
+            await relay.start();
+          }
+          await recordDeadLetters(runtime);
+        })();
+        // A start that failed (the database down) is tried again by the next caller.
+        starting.catch(() => {
+          if (relaying === starting) relaying = undefined;
+        });
+        relaying = starting;
+      }
+      await relaying;
       return relay;
     },
     async close() {
       await relay?.stop();
+      await debezium?.stop();
       await bus.close();
       await cache.close();
       if (database) await (await database).close();

@@ -32,6 +32,7 @@ describe('configuration from the environment', () => {
     ['KAFKA_BROKERS', 'broker-without-port'],
     ['LOG_LEVEL', 'loud'],
     ['OUTBOX_RELAY', 'debezium'],
+    ['OUTBOX_SLOT_NAME', 'Necp-Outbox'],
     ['ECONOMY_URL', 'economy:8085'],
   ] as const) {
     it(`stops with a message naming ${variable} when it is ${JSON.stringify(value)}`, () => {
