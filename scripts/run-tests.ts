@@ -60,29 +60,45 @@ if (files.length === 0) {
   process.exit(0);
 }
 process.stdout.write(`\n== ${phase} tests (${files.length} files) ==\n`);
-// Journeys run one at a time: each starts a whole backend, and two on one Kafka broker are two
-// replicas of every consumer group over different databases, each taking the other's events (a
-// character's created event consumed by the other backend's economy: no starting kit).
-const concurrency = phase === 'e2e' || phase === 'deploy' ? 1 : (process.env.TEST_CONCURRENCY ?? 2);
+// Files under the root test/ start a whole backend and run one at a time: two on one Kafka broker
+// are two replicas of every consumer group over different databases, each taking the other's events
+// (a character's created event consumed by the other backend's economy: no starting kit). In the
+// real phase they run after the packages' files, which run two at a time.
+const wholeBackend = files.filter((file) => file.startsWith('test/'));
+const packageFiles = files.filter((file) => !file.startsWith('test/'));
 /** Far above a phase's longest run here (about 3 min), far below CI's 90. */
 const phaseDeadlineMs = Number(process.env.TEST_PHASE_DEADLINE_MINUTES ?? 20) * 60_000;
-const result = spawnSync(
-  process.execPath,
-  [
-    '--test',
-    '--test-reporter=spec',
-    `--test-concurrency=${concurrency}`,
-    '--test-timeout=120000',
-    // No --test-force-exit: with concurrency it drops the last verdicts of a file from the report
-    // (nodejs/node#64833), failing ones included. A file that leaves a handle open is stopped by the
-    // phase's deadline below instead, and the run fails saying so.
-    ...files,
-  ],
-  { cwd: root, stdio: 'inherit', timeout: phaseDeadlineMs, killSignal: 'SIGKILL' },
-);
-if (result.error && 'code' in result.error && result.error.code === 'ETIMEDOUT') {
-  process.stderr.write(
-    `${phase} tests did not end within ${phaseDeadlineMs / 60_000} min: a test file left a handle open\n`,
+const startedAt = Date.now();
+
+function runFiles(batch: string[], concurrency: number | string): number {
+  if (batch.length === 0) return 0;
+  const result = spawnSync(
+    process.execPath,
+    [
+      '--test',
+      '--test-reporter=spec',
+      `--test-concurrency=${concurrency}`,
+      '--test-timeout=120000',
+      // No --test-force-exit: with concurrency it drops the last verdicts of a file from the report
+      // (nodejs/node#64833), failing ones included. A file that leaves a handle open is stopped by the
+      // phase's deadline below instead, and the run fails saying so.
+      ...batch,
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      timeout: Math.max(1, phaseDeadlineMs - (Date.now() - startedAt)),
+      killSignal: 'SIGKILL',
+    },
   );
+  if (result.error && 'code' in result.error && result.error.code === 'ETIMEDOUT') {
+    process.stderr.write(
+      `${phase} tests did not end within ${phaseDeadlineMs / 60_000} min: a test file left a handle open\n`,
+    );
+  }
+  return result.status ?? 1;
 }
-process.exit(result.status ?? 1);
+
+const packagesStatus = runFiles(packageFiles, process.env.TEST_CONCURRENCY ?? 2);
+const wholeBackendStatus = runFiles(wholeBackend, 1);
+process.exit(packagesStatus || wholeBackendStatus);
