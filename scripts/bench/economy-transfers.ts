@@ -41,6 +41,8 @@ interface Party {
 interface Targets {
   gateway: number;
   economy: number;
+  /** The gateway's process when it runs in one of its own (per-service). */
+  gatewayPid?: number;
   pairs: { from: Party; to: Party }[];
   hot: Party;
 }
@@ -67,7 +69,7 @@ function medianRound(rounds: TargetRound[]): TargetRound {
 
 async function serve(topology: Topology): Promise<void> {
   const { startBenchBackend, startServiceProcesses } = await import('./fixtures/bench-backend.ts');
-  const { ports, issuer, stop } =
+  const { ports, pids, issuer, stop } =
     topology === 'per-service'
       ? await startServiceProcesses(['auth', 'character', 'economy', 'gateway'])
       : await startBenchBackend();
@@ -129,7 +131,7 @@ async function serve(topology: Topology): Promise<void> {
   }
 
   process.stdout.write(
-    `${TargetsMarker}${JSON.stringify({ gateway: ports.gateway, economy: ports.economy, pairs, hot } satisfies Targets)}\n`,
+    `${TargetsMarker}${JSON.stringify({ gateway: ports.gateway, economy: ports.economy, gatewayPid: pids.gateway, pairs, hot } satisfies Targets)}\n`,
   );
   process.on('SIGTERM', async () => {
     await stop();
@@ -252,8 +254,12 @@ async function measure(): Promise<void> {
   const durability = await commitDurability(databaseUrl);
   const cpuRows: { name: string; cpu: CpuUse }[] = [];
   const cpuOf = new Map<LoadResult, CpuUse>();
-  const measured = async (row: () => Promise<LoadResult>, backendPid?: number): Promise<LoadResult> => {
-    const { result, cpu } = await measureCpu(row, (done) => done.requestsPerSecond * SECONDS, backendPid);
+  const measured = async (
+    row: () => Promise<LoadResult>,
+    backendPid?: number,
+    gatewayPid?: number,
+  ): Promise<LoadResult> => {
+    const { result, cpu } = await measureCpu(row, (done) => done.requestsPerSecond * SECONDS, backendPid, gatewayPid);
     cpuRows.push({ name: result.name, cpu });
     cpuOf.set(result, cpu);
     return result;
@@ -266,7 +272,9 @@ async function measure(): Promise<void> {
   const ledger = await ledgerAlone({ pairs: PAIRS, clients: CONNECTIONS, seconds: SECONDS });
   const rows: LoadResult[] = [baseline, crowdedBaseline, ledger];
   const lowByTopology = new Map<Topology, { rounds: TargetRound[]; crowded: LoadResult }>();
-  for (const topology of ['one-process', 'per-service'] as const) {
+  // BENCH_TOPOLOGIES (comma-separated) measures only some shapes, e.g. `per-service` while profiling it.
+  const topologies = (process.env.BENCH_TOPOLOGIES ?? 'one-process,per-service').split(',') as Topology[];
+  for (const topology of topologies) {
     const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--serve', topology], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: process.env,
@@ -285,7 +293,7 @@ async function measure(): Promise<void> {
       }
       // The machine's speed drifts over a run (measured: ±20% within minutes), so each ratio of the
       // target takes a baseline measured right before its own row.
-      const onBackend = (row: () => Promise<LoadResult>) => measured(row, child.pid);
+      const onBackend = (row: () => Promise<LoadResult>) => measured(row, child.pid, targets.gatewayPid);
       const rounds: TargetRound[] = [];
       for (let round = 1; round <= TARGET_ROUNDS; round++) {
         const adjacent = await measured(async () => ({
