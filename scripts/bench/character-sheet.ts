@@ -1,17 +1,28 @@
 /**
- * Character sheet reads per second: character-service directly (the baseline), the same read
- * through the gateway with a verified bearer token, and the gateway read revalidated with
- * If-None-Match (304). The backend runs in a child process (this file with `--serve`) so the load
- * generator does not share its event loop.
+ * Character sheet reads per second, in both shapes (one process = the all-in-one of npm start;
+ * per-service = gateway, auth and character each in a process of their own): a bare Fastify
+ * hello-world in the same run (the target is a share of its rate), character-service directly,
+ * the same read through the gateway with a verified bearer token, and the gateway read
+ * revalidated with If-None-Match (304). The backend runs in a child process (this file with
+ * `--serve`) so the load generator does not share its event loop.
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { load, printTable } from './load.ts';
+import Fastify from 'fastify';
+import { type LoadResult, load, printTable } from './load.ts';
+import { reportLine } from './results.ts';
 
 /** Marks the line carrying the targets: the backend may print other lines on stdout first. */
 const TargetsMarker = 'character-sheet-targets ';
+/** The read through the gateway must reach this share of bare Fastify's rate, under this p99 (ms). */
+const TargetShare = 0.12;
+const TargetP99Ms = 20;
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+
+type Topology = 'one-process' | 'per-service';
 
 interface Targets {
+  bare: number;
   gateway: number;
   character: number;
   token: string;
@@ -19,9 +30,16 @@ interface Targets {
   etag: string;
 }
 
-async function serve(): Promise<void> {
-  const { startBenchBackend } = await import('./fixtures/bench-backend.ts');
-  const { ports, issuer, stop } = await startBenchBackend();
+async function serve(topology: Topology): Promise<void> {
+  const { startBenchBackend, startServiceProcesses } = await import('./fixtures/bench-backend.ts');
+  const bare = Fastify();
+  bare.get('/hello', async () => ({ hello: 'world' }));
+  await bare.listen({ host: '127.0.0.1', port: 0 });
+  const bareAddress = bare.server.address();
+  const { ports, issuer, stop } =
+    topology === 'per-service'
+      ? await startServiceProcesses(['auth', 'character', 'gateway'])
+      : await startBenchBackend();
   const token = await issuer.token({ expiresInSeconds: 3600 });
   const created = await fetch(`http://127.0.0.1:${ports.gateway}/api/v1/characters`, {
     method: 'POST',
@@ -33,6 +51,7 @@ async function serve(): Promise<void> {
     throw new Error(`creating the bench character failed: ${created.status} ${JSON.stringify(sheet)}`);
   }
   const targets: Targets = {
+    bare: typeof bareAddress === 'object' && bareAddress ? bareAddress.port : 0,
     gateway: ports.gateway,
     character: ports.character,
     token,
@@ -42,53 +61,72 @@ async function serve(): Promise<void> {
   process.stdout.write(`${TargetsMarker}${JSON.stringify(targets)}\n`);
   process.on('SIGTERM', async () => {
     await stop();
+    await bare.close();
     process.exit(0);
   });
 }
 
-async function measure(): Promise<void> {
-  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--serve'], {
+async function measureShape(topology: Topology): Promise<void> {
+  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--serve', topology], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: process.env,
   });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (text) => {
-      if (text.startsWith(TargetsMarker)) resolve(text.slice(TargetsMarker.length));
-    });
-    child.once('exit', (code) => reject(new Error(`the backend exited with ${code}`)));
-  });
-  const targets = JSON.parse(line) as Targets;
-  const path = `/api/v1/characters/${targets.characterId}`;
-  const headers = { authorization: `Bearer ${targets.token}` };
   try {
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout }).on('line', (text) => {
+        if (text.startsWith(TargetsMarker)) resolve(text.slice(TargetsMarker.length));
+      });
+      child.once('exit', (code) => reject(new Error(`the backend exited with ${code}`)));
+    });
+    const targets = JSON.parse(line) as Targets;
+    const path = `/api/v1/characters/${targets.characterId}`;
+    const headers = { authorization: `Bearer ${targets.token}` };
+    const gatewayUrl = `http://127.0.0.1:${targets.gateway}${path}`;
+    // A fresh backend is still compiling its hot code: warmed untimed first.
+    if (WARMUP_SECONDS > 0) await load({ name: 'warm-up', url: gatewayUrl, headers, durationSeconds: WARMUP_SECONDS });
+    const bare = await load({
+      name: `${topology}: bare Fastify GET /hello`,
+      url: `http://127.0.0.1:${targets.bare}/hello`,
+    });
     const direct = await load({
-      name: 'GET sheet, character-service direct',
+      name: `${topology}: GET sheet, character-service direct`,
       url: `http://127.0.0.1:${targets.character}${path}`,
       headers,
     });
-    const viaGateway = await load({
-      name: 'GET sheet via gateway (JWT verified twice)',
-      url: `http://127.0.0.1:${targets.gateway}${path}`,
-      headers,
-    });
+    const viaGateway: LoadResult = await load({ name: `${topology}: GET sheet via gateway`, url: gatewayUrl, headers });
     const revalidated = await load({
-      name: 'GET sheet via gateway, If-None-Match (304)',
-      url: `http://127.0.0.1:${targets.gateway}${path}`,
+      name: `${topology}: GET sheet via gateway, If-None-Match (304)`,
+      url: gatewayUrl,
       headers: { ...headers, 'if-none-match': targets.etag },
     });
     printTable(
-      'Character sheet reads (autocannon, 50 connections; backend in one child process, 2 cores)',
-      [direct, viaGateway, revalidated],
-      direct,
+      `Character sheet reads, ${topology} (autocannon, 50 connections; the backend in child processes, 2 cores)`,
+      [bare, direct, viaGateway, revalidated],
+      bare,
     );
-    // A 304 is not 2xx to autocannon; only the first two must be clean.
+    const share = viaGateway.requestsPerSecond / bare.requestsPerSecond;
+    const met = share >= TargetShare && viaGateway.p99Ms < TargetP99Ms;
+    reportLine(
+      `${topology}: sheet via gateway = ${(share * 100).toFixed(1)}% of bare Fastify, p99 ${viaGateway.p99Ms} ms ` +
+        `(target ≥ ${TargetShare * 100}%, p99 < ${TargetP99Ms} ms: ${met ? 'met' : 'not met'})`,
+      { topology, share, p99Ms: viaGateway.p99Ms, met },
+    );
+    // A 304 is not 2xx to autocannon; only the reads themselves must be clean.
     if (direct.non2xx + viaGateway.non2xx + direct.errors + viaGateway.errors > 0) {
       process.stdout.write('warning: some sheet reads failed; the figures above are not clean\n');
     }
   } finally {
     child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
   }
 }
 
-if (process.argv.includes('--serve')) await serve();
-else await measure();
+const serveIndex = process.argv.indexOf('--serve');
+if (serveIndex >= 0) await serve((process.argv[serveIndex + 1] as Topology | undefined) ?? 'one-process');
+else {
+  // Per-service needs Kafka and PostgreSQL (infra.sh's exports); without them, the one shape only.
+  const shapes: Topology[] =
+    process.env.DATABASE_URL && process.env.KAFKA_BROKERS ? ['one-process', 'per-service'] : ['one-process'];
+  const chosen = process.env.BENCH_TOPOLOGIES?.split(',') as Topology[] | undefined;
+  for (const topology of chosen ?? shapes) await measureShape(topology);
+}

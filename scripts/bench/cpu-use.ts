@@ -9,7 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { recordFigures } from './results.ts';
 
-export type CpuPart = 'backend' | 'postgres' | 'kafka' | 'redis' | 'load generator';
+/** `gateway`: the gateway's own process when it runs apart (per-service); `backend`: the rest of the backend. */
+export type CpuPart = 'gateway' | 'backend' | 'postgres' | 'kafka' | 'redis' | 'load generator';
 
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
@@ -62,14 +63,22 @@ function descendantsOf(root: number, processes: Map<number, ProcessTicks>): Set<
 }
 
 /** Ticks of each part now; a process that exited is still counted through its parent's `reaped`. */
-function ticksByPart(backendPid: number | undefined): Record<CpuPart, number> {
+function ticksByPart(backendPid: number | undefined, gatewayPid: number | undefined): Record<CpuPart, number> {
   const processes = readProcesses();
   const backend = backendPid === undefined ? new Set<number>() : descendantsOf(backendPid, processes);
-  const totals: Record<CpuPart, number> = { backend: 0, postgres: 0, kafka: 0, redis: 0, 'load generator': 0 };
+  const totals: Record<CpuPart, number> = {
+    gateway: 0,
+    backend: 0,
+    postgres: 0,
+    kafka: 0,
+    redis: 0,
+    'load generator': 0,
+  };
   for (const proc of processes.values()) {
     const parent = processes.get(proc.ppid);
     let part: CpuPart | undefined;
     if (proc.pid === process.pid) part = 'load generator';
+    else if (proc.pid === gatewayPid) part = 'gateway';
     else if (backend.has(proc.pid)) part = 'backend';
     else if (proc.comm === 'postgres') part = 'postgres';
     else if (proc.comm === 'java') part = 'kafka';
@@ -96,16 +105,20 @@ function idleAndTotalTicks(): { idle: number; total: number } {
   return { idle: (values[3] ?? 0) + (values[4] ?? 0), total: values.reduce((sum, value) => sum + value, 0) };
 }
 
-/** Runs `row` and measures the CPU each part spent on it; `requestsOf` reads the completed requests. */
+/**
+ * Runs `row` and measures the CPU each part spent on it; `requestsOf` reads the completed requests.
+ * `gatewayPid`, one of the backend's processes, is counted apart from the rest of it.
+ */
 export async function measureCpu<T>(
   row: () => Promise<T>,
   requestsOf: (result: T) => number,
   backendPid?: number,
+  gatewayPid?: number,
 ): Promise<{ result: T; cpu: CpuUse }> {
-  const before = ticksByPart(backendPid);
+  const before = ticksByPart(backendPid, gatewayPid);
   const machineBefore = idleAndTotalTicks();
   const result = await row();
-  const after = ticksByPart(backendPid);
+  const after = ticksByPart(backendPid, gatewayPid);
   const machineAfter = idleAndTotalTicks();
   const requests = Math.max(1, requestsOf(result));
   const msPerRequest = Object.fromEntries(
@@ -119,7 +132,7 @@ export async function measureCpu<T>(
 }
 
 export function printCpuTable(title: string, rows: { name: string; cpu: CpuUse }[]): void {
-  const parts: CpuPart[] = ['backend', 'postgres', 'kafka', 'redis', 'load generator'];
+  const parts: CpuPart[] = ['gateway', 'backend', 'postgres', 'kafka', 'redis', 'load generator'];
   recordFigures(title, rows);
   process.stdout.write(`\n${title}\n`);
   process.stdout.write(

@@ -107,6 +107,12 @@ export const PlatformConfigSchema = Type.Object({
   AUTH_ISSUER_URL: Type.String({ ...HttpUrl, default: 'http://127.0.0.1:8080' }),
   /** Longest life of an access token; also how long deny-list entries live. */
   AUTH_ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, default: 900 }),
+  /**
+   * A key the gateway and the services share (auth/edge-vouch.ts): the gateway signs each caller it
+   * verified with it, and a service then skips its second deny-list check. Unset: every service
+   * checks every token itself.
+   */
+  EDGE_VOUCH_KEY: Type.Optional(Type.String({ minLength: 32 })),
   /** `<SERVICE>_CLIENT_SECRET`: each service's client-credentials secret at the issuer (auth reads all). */
   ...Object.fromEntries(
     ServiceNames.map((service) => [

@@ -1,6 +1,7 @@
 export * from './auth/claims.ts';
 export * from './auth/client-secrets.ts';
 export * from './auth/deny-list.ts';
+export * from './auth/edge-vouch.ts';
 export * from './auth/http-auth.ts';
 export * from './auth/service-token.ts';
 export * from './auth/verifier.ts';

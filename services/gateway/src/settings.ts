@@ -16,6 +16,11 @@ export const GatewaySettingsSchema = Type.Object({
   RATE_LIMIT_SIMULATIONS_PER_MINUTE: Type.Integer({ minimum: 1, default: 180 }),
   RATE_LIMIT_CRAFTING_JOBS_PER_MINUTE: Type.Integer({ minimum: 1, default: 60 }),
   RATE_LIMIT_WORLD_IMPACTS_PER_MINUTE: Type.Integer({ minimum: 1, default: 60 }),
+  /**
+   * How often this replica adds the counts of the per-address and per-account limits to the shared
+   * ones (and reads the other replicas' back): those two count in memory between syncs.
+   */
+  RATE_LIMIT_SYNC_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 10_000, default: 200 }),
   /** Browser origins the gateway answers CORS for: `*` or a comma-separated list; none when absent. */
   CORS_ORIGINS: Type.Optional(Type.String({ minLength: 1 })),
   /**

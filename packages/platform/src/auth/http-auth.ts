@@ -9,6 +9,7 @@ import { AppError } from '../problem.ts';
 import type { SqlDatabase } from '../sql/database.ts';
 import { type AuthContext, TokenRejectedError } from './claims.ts';
 import { createDenyList, type DenyList } from './deny-list.ts';
+import { type EdgeVouch, EdgeVouchHeader, edgeVouchFor } from './edge-vouch.ts';
 import { createTokenVerifier, IssuerUnavailableError, type TokenVerifier } from './verifier.ts';
 
 declare module 'fastify' {
@@ -76,7 +77,12 @@ export function hasAnyRole(auth: AuthContext, roles: readonly string[]): boolean
   return roles.some((role) => auth.roles.includes(role));
 }
 
-export function createAuthenticator(verifier: TokenVerifier, denyList: DenyList): Authenticator {
+/**
+ * `edgeVouch`: the gateway's signature over a caller it checked (auth/edge-vouch.ts); a request
+ * carrying a good one has its token verified (signature and claims, from memory when seen before)
+ * but not checked against the deny-list a second time.
+ */
+export function createAuthenticator(verifier: TokenVerifier, denyList: DenyList, edgeVouch?: EdgeVouch): Authenticator {
   const verifyToken = async (token: string): Promise<AuthContext> => {
     try {
       return await verifier.verify(token);
@@ -107,7 +113,10 @@ export function createAuthenticator(verifier: TokenVerifier, denyList: DenyList)
     async authenticate(request) {
       const token = bearerToken(request);
       if (!token) throw new AppError('UNAUTHENTICATED', 'A bearer token is required', { headers: challenge() });
-      request.auth = vouchedCallerOf(request.raw, token) ?? (await authenticateToken(token));
+      const vouchedByEdge = edgeVouch?.holds(request.headers[EdgeVouchHeader], token) ?? false;
+      request.auth =
+        vouchedCallerOf(request.raw, token) ??
+        (vouchedByEdge ? await verifyToken(token) : await authenticateToken(token));
     },
     requireRole(...roles) {
       return async (request) => {
@@ -173,7 +182,7 @@ export function authenticatorFor(deps: AuthDependencies): Authenticator {
   }
   let authenticator = byCache.get(deps.cache);
   if (!authenticator) {
-    authenticator = createAuthenticator(verifierFor(deps.config), denyListFor(deps));
+    authenticator = createAuthenticator(verifierFor(deps.config), denyListFor(deps), edgeVouchFor(deps.config));
     byCache.set(deps.cache, authenticator);
   }
   return authenticator;

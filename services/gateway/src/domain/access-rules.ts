@@ -38,6 +38,12 @@ export interface RateRule {
   path: string | undefined;
   /** Rules that read the body (login name, characterId) need it buffered before they run. */
   readsBody: boolean;
+  /**
+   * Counted in the gateway's memory and shared with the other replicas in batches (no round trip
+   * per request): the rules every request meets, whose limits are far above what one batch adds.
+   * The others, small limits on a few routes, count each request in the shared cache exactly.
+   */
+  batched: boolean;
 }
 
 export interface RateLimits {
@@ -52,7 +58,16 @@ export interface RateLimits {
 const MINUTE = 60_000;
 
 function rule(name: string, max: number, keyBy: RateKey, method?: string, path?: string): RateRule {
-  return { name, max, windowMs: MINUTE, keyBy, method, path, readsBody: keyBy === 'login' || keyBy === 'character' };
+  return {
+    name,
+    max,
+    windowMs: MINUTE,
+    keyBy,
+    method,
+    path,
+    readsBody: keyBy === 'login' || keyBy === 'character',
+    batched: path === undefined,
+  };
 }
 
 /** The gateway's rules; every request is counted by each rule that matches it. */

@@ -2,6 +2,9 @@ import httpProxy from '@fastify/http-proxy';
 import {
   buildProblem,
   currentTrace,
+  type EdgeVouch,
+  EdgeVouchHeader,
+  edgeVouchFor,
   formatTraceparent,
   type HttpApp,
   handOff,
@@ -20,14 +23,27 @@ const ForwardedMethods = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTI
  * What the gateway adds to every request it forwards. X-Forwarded-For is replaced, not appended
  * to: the gateway is the edge, so the address it took the request from is the caller's, and a
  * client's own header must not name someone else to the services (auth-service's lockout counts by it).
+ * A caller the gateway verified is vouched for (EDGE_VOUCH_KEY), so the service skips its own
+ * deny-list check.
  */
-function forwardedHeaders(request: FastifyRequest): Record<string, string> {
+function forwardedHeaders(request: FastifyRequest, vouch: EdgeVouch | undefined): Record<string, string> {
   const trace = currentTrace();
   return {
     'x-request-id': request.id,
     'x-forwarded-for': request.ip,
     ...(trace ? { traceparent: formatTraceparent(trace) } : {}),
+    ...(vouch && request.auth ? { [EdgeVouchHeader]: vouch.sign(request.auth.token) } : {}),
   };
+}
+
+/** The client's headers with the gateway's: a client's own vouch header never reaches a service. */
+function upstreamHeaders(
+  request: FastifyRequest,
+  headers: Record<string, string | string[] | undefined>,
+  vouch: EdgeVouch | undefined,
+) {
+  const { [EdgeVouchHeader]: _fromClient, ...clientHeaders } = headers;
+  return { ...clientHeaders, ...forwardedHeaders(request, vouch) };
 }
 
 function upstreamProblem(failure: UpstreamFailure, service: ServiceName, timeoutMs: number) {
@@ -47,6 +63,7 @@ function upstreamProblem(failure: UpstreamFailure, service: ServiceName, timeout
 export async function proxyRoutes(app: HttpApp, { context, settings }: GatewayDeps): Promise<void> {
   const timeoutMs = context.config.UPSTREAM_TIMEOUT_MS;
   const inProcess = settings.GATEWAY_UPSTREAM_TRANSPORT === 'auto';
+  const vouch = edgeVouchFor(context.config);
   // Fastify reads text/plain bodies itself before any handler runs; a request handed to a service
   // in this process would then arrive with its stream spent (and wait until the 504). The gateway
   // leaves every body unread, as the HTTP proxy does for the other types, for the service to read.
@@ -64,7 +81,7 @@ export async function proxyRoutes(app: HttpApp, { context, settings }: GatewayDe
       const handler = inProcess ? context.inProcess.handlerOf(service) : undefined;
       if (!handler) return;
       handOff(request, reply, handler, {
-        headers: forwardedHeaders(request),
+        headers: forwardedHeaders(request, undefined),
         body: bufferedBody(request),
         caller: request.auth,
         timeoutMs,
@@ -85,7 +102,7 @@ export async function proxyRoutes(app: HttpApp, { context, settings }: GatewayDe
       disableRequestLogging: true,
       undici: { connections: 128, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: timeoutMs },
       replyOptions: {
-        rewriteRequestHeaders: (request, headers) => ({ ...headers, ...forwardedHeaders(request as FastifyRequest) }),
+        rewriteRequestHeaders: (request, headers) => upstreamHeaders(request as FastifyRequest, headers, vouch),
         onError: (reply, { error }) => {
           const failure = classifyUpstreamError(error);
           context.logger.warn({ service, upstream, err: error }, 'upstream failed');

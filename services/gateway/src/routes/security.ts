@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import cors from '@fastify/cors';
-import rateLimit, { normalizeIP } from '@fastify/rate-limit';
-import { AppError, type Cache, documentEdgeAnswers, type HttpApp, useAuthentication } from '@necp/platform';
+import { normalizeIP } from '@fastify/rate-limit';
+import { AppError, documentEdgeAnswers, type HttpApp, useAuthentication } from '@necp/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   isPublicRoute,
@@ -13,27 +13,8 @@ import {
 } from '../domain/access-rules.ts';
 import type { GatewayDeps } from '../settings.ts';
 import { keepBufferedBody } from './buffered-bodies.ts';
+import { countExactly, type RateCount, SharedTallies } from './rate-counts.ts';
 import { liftStreamToken } from './stream.ts';
-
-/** @fastify/rate-limit counting in the platform's cache, so replicas share counts through Redis. */
-function cacheStore(cache: Cache) {
-  return class CacheRateLimitStore {
-    incr(
-      key: string,
-      callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
-      windowMs: number,
-    ) {
-      const counter = `ratelimit:${key}`;
-      cache
-        .increment(counter, 1, windowMs)
-        .then((counted) => callback(null, { current: counted.value, ttl: Math.max(0, counted.ttlMs) }))
-        .catch((error: Error) => callback(error));
-    }
-    child() {
-      return this;
-    }
-  };
-}
 
 /** The OAuth endpoints, whose clients read refusals in RFC 6749 §5.2's shape (`error`, `error_description`). */
 const OAuthPaths = new Set(['/api/v1/auth/token', '/api/v1/auth/revoke']);
@@ -111,7 +92,6 @@ export async function edgeSecurity(app: HttpApp, { context, settings }: GatewayD
       exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
     });
   }
-  await app.register(rateLimit, { global: false, store: cacheStore(context.cache), enableDraftSpec: true });
   // Every route counts against a limit (per address when public, per account otherwise).
   documentEdgeAnswers(app.server, [429]);
 
@@ -123,17 +103,15 @@ export async function edgeSecurity(app: HttpApp, { context, settings }: GatewayD
     craftingJobsPerCharacterPerMinute: settings.RATE_LIMIT_CRAFTING_JOBS_PER_MINUTE,
     worldImpactsPerMinute: settings.RATE_LIMIT_WORLD_IMPACTS_PER_MINUTE,
   });
-  const identities = new WeakMap<FastifyRequest, Map<string, string>>();
-  const limiters = new Map(
-    rules.map((rule) => [
-      rule.name,
-      app.createRateLimit({
-        max: rule.max,
-        timeWindow: rule.windowMs,
-        keyGenerator: (request) => `${rule.name}:${identities.get(request)?.get(rule.name) ?? ''}`,
-      }),
-    ]),
-  );
+  const tallies = new SharedTallies(context.cache, {
+    syncMs: settings.RATE_LIMIT_SYNC_INTERVAL_MS,
+    onSyncError: (error) => context.logger.warn({ err: error }, 'sharing rate counts failed; kept for the next sync'),
+  });
+  app.addHook('onClose', () => tallies.close());
+  const count = (rule: RateRule, identity: string): RateCount | Promise<RateCount> => {
+    const key = `${rule.name}:${identity}`;
+    return rule.batched ? tallies.count(key, rule.windowMs) : countExactly(context.cache, key, rule.windowMs);
+  };
 
   async function enforce(request: FastifyRequest, reply: FastifyReply, stage: 'edge' | 'account') {
     const path = pathOf(request);
@@ -150,22 +128,17 @@ export async function edgeSecurity(app: HttpApp, { context, settings }: GatewayD
     );
     if (applicable.length === 0) return;
     if (applicable.some((rule) => rule.readsBody)) facts.body = await readBody(request, config.BODY_LIMIT_BYTES);
-    const keys = new Map<string, string>();
+    const checks: RuleCheck[] = [];
     for (const rule of applicable) {
       const identity = rateIdentity(rule, facts);
-      if (identity !== undefined) keys.set(rule.name, identity);
-    }
-    identities.set(request, keys);
-    const checks: RuleCheck[] = [];
-    for (const rule of applicable.filter((candidate) => keys.has(candidate.name))) {
-      const result = await limiters.get(rule.name)?.(request);
-      if (!result || result.isAllowed) continue;
+      if (identity === undefined) continue;
+      const { current, ttlMs } = await count(rule, identity);
       checks.push({
         rule,
-        max: result.max,
-        remaining: result.remaining,
-        resetSeconds: result.ttlInSeconds,
-        exceeded: result.isExceeded,
+        max: rule.max,
+        remaining: Math.max(0, rule.max - current),
+        resetSeconds: Math.ceil(ttlMs / 1000),
+        exceeded: current > rule.max,
       });
     }
     const tightest = checks.sort((a, b) => Number(b.exceeded) - Number(a.exceeded) || a.remaining - b.remaining)[0];

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createRuntime, defineService, type RunningService, type Runtime, startService } from '@necp/platform';
+import {
+  authenticatorFor,
+  createEdgeVouch,
+  createRuntime,
+  defineService,
+  EdgeVouchHeader,
+  type RunningService,
+  type Runtime,
+  startService,
+} from '@necp/platform';
 import { startTestIssuer, type TestIssuer, testConfig } from '@necp/platform/testing';
 import { Type } from 'typebox';
 import { gatewayService } from '../../src/service.ts';
@@ -16,6 +25,7 @@ const echoEconomy = defineService({
       prefix: '/api/v1/economy',
       routes(app) {
         app.get('/whoami', async (request) => ({ accountId: request.auth?.accountId }));
+        app.get('/vouch', async (request) => ({ vouch: request.headers[EdgeVouchHeader] ?? null }));
         const open = { config: { access: 'public' as const } };
         app.post(
           '/echo',
@@ -37,6 +47,8 @@ const echoEconomy = defineService({
     },
   ],
 });
+
+const vouchKey = 'k'.repeat(16) + crypto.randomUUID();
 
 // `auto` hands requests to the stand-in economy, which runs in the gateway's process; `http` forwards them over HTTP.
 for (const transport of ['auto', 'http'] as const)
@@ -65,6 +77,7 @@ for (const transport of ['auto', 'http'] as const)
         RATE_LIMIT_LOGIN_PER_MINUTE: '3',
         RATE_LIMIT_ACCOUNT_PER_MINUTE: '1000',
         CORS_ORIGINS: 'https://play.necp.example',
+        EDGE_VOUCH_KEY: vouchKey,
       });
       runtime = await createRuntime(config, 'gateway-test');
       economy = await startService(echoEconomy, runtime, { host: '127.0.0.1', port: economyPort });
@@ -233,7 +246,6 @@ for (const transport of ['auto', 'http'] as const)
     });
 
     it('refuses a revoked session and a banned account at once', async () => {
-      const { authenticatorFor } = await import('@necp/platform');
       const sessionId = crypto.randomUUID();
       const accountId = crypto.randomUUID();
       const token = await issuer.token({ sessionId, accountId });
@@ -258,6 +270,40 @@ for (const transport of ['auto', 'http'] as const)
       assert.equal(banned.status, 403);
       assert.equal(((await banned.json()) as { code: string }).code, 'ACCOUNT_BANNED');
     });
+
+    if (transport === 'http') {
+      it('vouches for the caller it checked, so the service skips its second deny-list check; a request straight to the service gets the full check', async () => {
+        const sessionId = crypto.randomUUID();
+        const token = await issuer.token({ sessionId });
+        const viaGateway = await fetch(`${base}/api/v1/economy/vouch`, {
+          headers: { authorization: `Bearer ${token}`, [EdgeVouchHeader]: `${Date.now()}.forged-by-the-client` },
+        });
+        assert.equal(viaGateway.status, 200);
+        const { vouch } = (await viaGateway.json()) as { vouch: string };
+        assert.doesNotMatch(vouch, /forged/, "a client's own header never reaches the service");
+        assert.equal(createEdgeVouch(vouchKey).holds(vouch, token), true);
+
+        await authenticatorFor(gateway.context).denyList.revokeSession(sessionId);
+        const direct = (headers: Record<string, string>) =>
+          fetch(`http://127.0.0.1:${economy.port}/api/v1/economy/whoami`, {
+            headers: { authorization: `Bearer ${token}`, ...headers },
+          });
+        // The gateway's vouch for this very token stands for the check the gateway made (10 s at most).
+        assert.equal((await direct({ [EdgeVouchHeader]: vouch })).status, 200);
+        const other = await issuer.token({ sessionId });
+        const refusals = [
+          await direct({}),
+          await direct({ [EdgeVouchHeader]: `${Date.now()}.forged-by-the-client` }),
+          await direct({ [EdgeVouchHeader]: createEdgeVouch(vouchKey).sign(other) }),
+          await direct({ [EdgeVouchHeader]: createEdgeVouch(vouchKey).sign(token, Date.now() - 60_000) }),
+          await direct({ [EdgeVouchHeader]: createEdgeVouch('another key of 32 characters at least').sign(token) }),
+        ];
+        for (const refused of refusals) {
+          assert.equal(refused.status, 401);
+          assert.equal(((await refused.json()) as { code: string }).code, 'TOKEN_REVOKED');
+        }
+      });
+    }
 
     it('limits logins per login name and answers 429 with Retry-After and RateLimit headers', async () => {
       const login = (name: string) =>

@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createEdgeVouch } from '../../src/auth/edge-vouch.ts';
+
+const key = 'a key the gateway and the services share, 32+';
+
+describe("the gateway's vouch for a caller it checked", () => {
+  const vouch = createEdgeVouch(key);
+  const now = 1_800_000_000_000;
+
+  it('holds for the token it was signed for, within 10 s either way', () => {
+    const header = vouch.sign('token-a', now);
+    assert.equal(vouch.holds(header, 'token-a', now), true);
+    assert.equal(vouch.holds(header, 'token-a', now + 10_000), true);
+    assert.equal(vouch.holds(header, 'token-a', now - 10_000), true);
+  });
+
+  it('does not hold for another token, when old, under another key, or when malformed', () => {
+    const header = vouch.sign('token-a', now);
+    assert.equal(vouch.holds(header, 'token-b', now), false);
+    assert.equal(vouch.holds(header, 'token-a', now + 10_001), false);
+    assert.equal(createEdgeVouch(`${key}!`).holds(header, 'token-a', now), false);
+    const [at, mac] = header.split('.') as [string, string];
+    assert.equal(vouch.holds(`${Number(at) + 1}.${mac}`, 'token-a', now), false, 'the time is signed too');
+    const malformed = [undefined, '', '.', `${at}.`, `.${mac}`, at, `x${at}.${mac}`, [header, header]];
+    for (const value of malformed) assert.equal(vouch.holds(value, 'token-a', now), false, String(value));
+  });
+});
