@@ -7,6 +7,7 @@
  *                a broker stopped and started, ...)
  *   e2e          test/e2e/**                   journeys through the gateway
  *   deploy       test/deploy/**                the container image (and what deploys it) on a Docker engine
+ *   compose      test/compose/**               deploy/compose's whole stack on a Docker engine, a replica killed
  * Extra arguments narrow the run to files whose path contains one of them.
  */
 
@@ -14,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const phases = ['unit', 'integration', 'real', 'e2e', 'deploy'] as const;
+const phases = ['unit', 'integration', 'real', 'e2e', 'deploy', 'compose'] as const;
 type Phase = (typeof phases)[number];
 const phase = process.argv[2] as Phase;
 const filters = process.argv.slice(3);
@@ -47,7 +48,7 @@ const workspaces = ['packages', 'services', 'apps'].flatMap((group) => {
   }
 });
 const files = (
-  phase === 'e2e' || phase === 'deploy'
+  phase === 'e2e' || phase === 'deploy' || phase === 'compose'
     ? testFiles(join(root, 'test', phase))
     : workspaces.flatMap((w) => testFiles(join(w, 'test', phase)))
 )
@@ -63,7 +64,8 @@ process.stdout.write(`\n== ${phase} tests (${files.length} files) ==\n`);
 // Journeys run one at a time: each starts a whole backend, and two on one Kafka broker are two
 // replicas of every consumer group over different databases, each taking the other's events (a
 // character's created event consumed by the other backend's economy: no starting kit).
-const concurrency = phase === 'e2e' || phase === 'deploy' ? 1 : (process.env.TEST_CONCURRENCY ?? 2);
+const concurrency =
+  phase === 'e2e' || phase === 'deploy' || phase === 'compose' ? 1 : (process.env.TEST_CONCURRENCY ?? 2);
 /** Far above a phase's longest run here (about 3 min), far below CI's 90. */
 const phaseDeadlineMs = Number(process.env.TEST_PHASE_DEADLINE_MINUTES ?? 20) * 60_000;
 const result = spawnSync(
