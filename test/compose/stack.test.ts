@@ -3,7 +3,7 @@
  * character twice), PostgreSQL, Redis and Kafka (local stand-ins of the official images), brought up on
  * this machine's Docker engine. A journey through the published gateway with the typed client: register →
  * character → starting wallet → transfers → one replica of economy and one of character killed (docker
- * kill) while transfers are in flight → every later step served by the survivors without a retry: a new
+ * kill) while transfers are being sent → every later step served by the survivors without a retry: a new
  * character and its starting wallet, a crafting job to the item in the inventory, a combat order from draft
  * to the executor's pay → balances exact and the ledger audit balanced. The stack is torn down whatever happens.
  */
@@ -140,7 +140,7 @@ describe('deploy/compose: the distributed stack on a Docker engine', { timeout: 
     }
   });
 
-  it('completes a journey while a replica of economy and one of character die, and loses no money', async () => {
+  it('completes a journey while a replica of economy and one of character die, and loses no money', async (t) => {
     const { containersOf } = running();
     const alice = await newPlayer('corpo', 'techie');
     const bob = await newPlayer('nomad', 'solo');
@@ -148,14 +148,26 @@ describe('deploy/compose: the distributed stack on a Docker engine', { timeout: 
     assert.equal(await startingEddies(bob, "bob's starting eddies"), 1500);
     assert.equal(await transferWithRetries(alice, bob, 100), 1);
 
-    // One replica of each dies (SIGKILL) while twenty transfers are in flight.
-    const victims = [(await containersOf('economy'))[0], (await containersOf('character'))[0]];
-    const burst = Array.from({ length: 20 }, () => transferWithRetries(alice, bob, 5));
-    await Promise.all(victims.map((id) => docker('kill', id as string)));
-    const attempts = await Promise.all(burst);
-    await Promise.all(victims.map((id) => docker('wait', id as string)));
-    assert.equal(await eddiesOf(alice), 2500 - 100 - 20 * 5, `each transfer applied once (attempts: ${attempts})`);
-    assert.equal(await eddiesOf(bob), 1500 + 100 + 20 * 5);
+    // Four lanes of eight transfers each; once four have gone through, one replica of each dies (SIGKILL)
+    // while the lanes go on sending.
+    const victims = [(await containersOf('economy'))[0], (await containersOf('character'))[0]] as string[];
+    let done = 0;
+    let killed: Promise<unknown> | undefined;
+    const lane = async () => {
+      const attempts: number[] = [];
+      for (let transfer = 0; transfer < 8; transfer += 1) {
+        attempts.push(await transferWithRetries(alice, bob, 5));
+        done += 1;
+        if (done === 4) killed = Promise.all(victims.map((id) => docker('kill', id)));
+      }
+      return attempts;
+    };
+    const attempts = (await Promise.all(Array.from({ length: 4 }, lane))).flat();
+    await killed;
+    await Promise.all(victims.map((id) => docker('wait', id)));
+    t.diagnostic(`attempts of the 32 transfers around the kill: ${attempts.join(' ')}`);
+    assert.equal(await eddiesOf(alice), 2500 - 100 - 32 * 5, 'each transfer applied once');
+    assert.equal(await eddiesOf(bob), 1500 + 100 + 32 * 5);
 
     // From here on every request is answered by the survivors the first time.
     const survivors = [...(await containersOf('economy')), ...(await containersOf('character'))];
@@ -245,7 +257,7 @@ describe('deploy/compose: the distributed stack on a Docker engine', { timeout: 
     assert.equal(audit.data?.balanced, true, JSON.stringify(audit.data));
     // The killed replicas stayed dead: the survivors served all of it.
     for (const victim of victims) {
-      assert.equal(await docker('inspect', '--format', '{{.State.Running}}', victim as string), 'false');
+      assert.equal(await docker('inspect', '--format', '{{.State.Running}}', victim), 'false');
     }
   });
 });

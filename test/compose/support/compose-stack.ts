@@ -113,14 +113,16 @@ export async function upComposeStack(settings: Record<string, string> = {}): Pro
     adminPassword,
     compose,
     async containersOf(service) {
-      const ids = await compose('ps', '-q', service);
-      const running = await Promise.all(
-        ids
-          .split('\n')
-          .filter(Boolean)
-          .map(async (id) => ((await docker('inspect', '--format', '{{.State.Running}}', id)) === 'true' ? id : '')),
+      // Compose labels every container with its project and service (v1 and v2 alike); `docker ps` lists running ones.
+      const ids = await docker(
+        'ps',
+        '--quiet',
+        '--filter',
+        `label=com.docker.compose.project=${project}`,
+        '--filter',
+        `label=com.docker.compose.service=${service}`,
       );
-      return running.filter(Boolean);
+      return ids.split('\n').filter(Boolean);
     },
     async down() {
       try {
