@@ -98,6 +98,8 @@ describe('deploy/compose: the distributed stack on a Docker engine', { timeout: 
    * gateway answers that the service was unreachable (the replica died with the request). Resolves with
    * the number of attempts it took.
    */
+  /** What the gateway answered the attempts that were sent again. */
+  const refusals: string[] = [];
   async function transferWithRetries(from: Player, to: Player, amount: number): Promise<number> {
     const { gateway } = running();
     const key = randomUUID();
@@ -118,6 +120,7 @@ describe('deploy/compose: the distributed stack on a Docker engine', { timeout: 
       });
       const body = await response.text();
       if (response.status === 201) return attempt;
+      refusals.push(`${response.status} ${body}`);
       assert.ok([502, 503, 504].includes(response.status) && attempt < 5, `transfer: ${response.status} ${body}`);
     }
   }
@@ -165,7 +168,9 @@ describe('deploy/compose: the distributed stack on a Docker engine', { timeout: 
     const attempts = (await Promise.all(Array.from({ length: 4 }, lane))).flat();
     await killed;
     await Promise.all(victims.map((id) => docker('wait', id)));
-    t.diagnostic(`attempts of the 32 transfers around the kill: ${attempts.join(' ')}`);
+    t.diagnostic(
+      `attempts of the 32 transfers around the kill: ${attempts.join(' ')}; refused: ${refusals.join('; ')}`,
+    );
     assert.equal(await eddiesOf(alice), 2500 - 100 - 32 * 5, 'each transfer applied once');
     assert.equal(await eddiesOf(bob), 1500 + 100 + 32 * 5);
 
