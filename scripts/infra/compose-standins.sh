@@ -5,6 +5,7 @@
 # scripts/infra/node-base-image.sh caches, and tagged with the official name, so `docker compose up`
 # finds them locally instead of pulling. Kafka's jars are the ones scripts/infra.sh resolves from Maven Central.
 # An image is rebuilt only when its stand-in's files (or the jars) change: the hash is the image's label.
+# An official image already here (pulled where a registry answers, as CI does) is used as it is.
 #
 #   scripts/infra/compose-standins.sh      prints NAME=image lines (POSTGRES_IMAGE, REDIS_IMAGE, KAFKA_IMAGE)
 #
@@ -42,9 +43,17 @@ debian_base() {
     --change 'CMD ["bash"]' - "$DEBIAN_IMAGE" >&2
 }
 
+# The official image itself is here (pulled, where a registry answers, as CI does): no stand-in for it.
+pulled() {
+  local label
+  label=$(docker image inspect --format '{{index .Config.Labels "necp.standin"}}' "$1" 2>/dev/null) || return 1
+  [ -z "$label" ] || [ "$label" = '<no value>' ]
+}
+
 # build <stand-in directory> <image>: the directory is the build context.
 build() {
   local context=$1 image=$2 hash
+  if pulled "$image"; then return 0; fi
   hash=$(cd "$context" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
   if [ "$(docker image inspect --format '{{index .Config.Labels "necp.standin"}}' "$image" 2>/dev/null)" = "$hash" ]; then
     return 0
@@ -59,13 +68,15 @@ debian_base
 build "$STANDINS/postgres" "$POSTGRES_IMAGE"
 build "$STANDINS/redis" "$REDIS_IMAGE"
 
-classpath=$(ls -t "$CACHE"/kafka-*.classpath 2>/dev/null | head -1 || true)
-[ -n "$classpath" ] || { log "no cached Kafka classpath: run scripts/infra.sh up once"; exit 1; }
-kafka_context=$(mktemp -d)
-trap 'rm -rf "$kafka_context"' EXIT
-cp -a "$STANDINS/kafka/." "$kafka_context/"
-mkdir "$kafka_context/jars"
-tr ':' '\n' <"$classpath" | xargs -I{} cp {} "$kafka_context/jars/"
-build "$kafka_context" "$KAFKA_IMAGE"
+if ! pulled "$KAFKA_IMAGE"; then
+  classpath=$(ls -t "$CACHE"/kafka-*.classpath 2>/dev/null | head -1 || true)
+  [ -n "$classpath" ] || { log "no cached Kafka classpath: run scripts/infra.sh up once"; exit 1; }
+  kafka_context=$(mktemp -d)
+  trap 'rm -rf "$kafka_context"' EXIT
+  cp -a "$STANDINS/kafka/." "$kafka_context/"
+  mkdir "$kafka_context/jars"
+  tr ':' '\n' <"$classpath" | xargs -I{} cp {} "$kafka_context/jars/"
+  build "$kafka_context" "$KAFKA_IMAGE"
+fi
 
 printf 'POSTGRES_IMAGE=%s\nREDIS_IMAGE=%s\nKAFKA_IMAGE=%s\n' "$POSTGRES_IMAGE" "$REDIS_IMAGE" "$KAFKA_IMAGE"
