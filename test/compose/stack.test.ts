@@ -93,13 +93,13 @@ describe('deploy/compose: the distributed stack on a Docker engine', { timeout: 
   const startingEddies = (player: Player, what: string) =>
     waitForValue(what, async () => ((await eddiesOf(player)) > 0 ? eddiesOf(player) : undefined), AFTER_KILL_MS);
 
+  /** What the gateway answered the attempts that were sent again. */
+  const refusals: string[] = [];
   /**
    * A transfer as a game client sends it: with an Idempotency-Key, sent again with the same key when the
    * gateway answers that the service was unreachable (the replica died with the request). Resolves with
    * the number of attempts it took.
    */
-  /** What the gateway answered the attempts that were sent again. */
-  const refusals: string[] = [];
   async function transferWithRetries(from: Player, to: Player, amount: number): Promise<number> {
     const { gateway } = running();
     const key = randomUUID();
