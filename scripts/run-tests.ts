@@ -7,6 +7,7 @@
  *                and test/real/**              a broker stopped and started, the backend behind Debezium, ...)
  *   e2e          test/e2e/**                   journeys through the gateway
  *   deploy       test/deploy/**                the container image (and what deploys it) on a Docker engine
+ *   compose      test/compose/**               deploy/compose's whole stack on a Docker engine, a replica killed
  * Extra arguments narrow the run to files whose path contains one of them.
  */
 
@@ -14,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const phases = ['unit', 'integration', 'real', 'e2e', 'deploy'] as const;
+const phases = ['unit', 'integration', 'real', 'e2e', 'deploy', 'compose'] as const;
 type Phase = (typeof phases)[number];
 const phase = process.argv[2] as Phase;
 const filters = process.argv.slice(3);
@@ -47,7 +48,7 @@ const workspaces = ['packages', 'services', 'apps'].flatMap((group) => {
   }
 });
 const files = (
-  phase === 'e2e' || phase === 'deploy'
+  phase === 'e2e' || phase === 'deploy' || phase === 'compose'
     ? testFiles(join(root, 'test', phase))
     : [...workspaces, ...(phase === 'real' ? [root] : [])].flatMap((w) => testFiles(join(w, 'test', phase)))
 )

@@ -2,7 +2,9 @@
  * The image's HEALTHCHECK: liveness (`/health`) of the service SERVICE names, on its `<SERVICE>_PORT`
  * (the gateway's for all-in-one). Exit 0 healthy, 1 not.
  */
-import { type ServiceName, ServiceNames, servicePort } from '@necp/platform';
+// The configuration module alone, not the whole kit: this runs every interval in every container, and
+// loading the platform (Kafka, PostgreSQL, Fastify, ...) costs seconds of CPU each time on a small server.
+import { type ServiceName, ServiceNames, servicePort } from '../../packages/platform/src/config.ts';
 
 const configured = process.env.SERVICE ?? 'gateway';
 const service: ServiceName = (ServiceNames as string[]).includes(configured) ? (configured as ServiceName) : 'gateway';

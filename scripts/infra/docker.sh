@@ -11,6 +11,11 @@ if ! command -v dockerd >/dev/null; then
   log "installing docker.io (apt-get) ..."
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io >&2
 fi
+# deploy/compose's CLI: the v2 plugin when the engine has one, else Debian's docker-compose (v1).
+if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null; then
+  log "installing docker-compose (apt-get) ..."
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-compose >&2
+fi
 if docker info >/dev/null 2>&1; then exit 0; fi
 log "starting dockerd ..."
 nohup dockerd >/tmp/necp-dockerd.log 2>&1 &

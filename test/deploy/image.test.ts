@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { freeServicePorts } from '@necp/all-in-one/free-ports';
 import { createFreshDatabase, type FreshDatabase, realKafkaBrokers, realRedisUrl } from '@necp/platform/testing';
+import { buildBackendImage } from './support/backend-image.ts';
 
 const run = promisify(execFile);
 const root = new URL('../../', import.meta.url).pathname;
@@ -40,20 +41,7 @@ describe('the container image against the real servers', { timeout: BUILD_TIMEOU
   before(
     async () => {
       assert.ok(realRedisUrl && realKafkaBrokers, 'the deploy phase runs with scripts/infra.sh exports');
-      await run('scripts/infra/docker.sh', [], { cwd: root });
-      const { stdout: base } = await run('scripts/infra/node-base-image.sh', [], { cwd: root });
-      await docker(
-        'build',
-        '--network',
-        'host',
-        '--build-arg',
-        `NODE_IMAGE=${base.trim()}`,
-        '-f',
-        'deploy/docker/Dockerfile',
-        '-t',
-        image,
-        '.',
-      );
+      await buildBackendImage(image);
       database = await createFreshDatabase();
       const { ports } = await freeServicePorts();
       gateway = `http://127.0.0.1:${ports.gateway}`;
