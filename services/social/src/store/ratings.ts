@@ -115,14 +115,27 @@ export async function saveEarned(
     .execute();
 }
 
-/** Scores idle since before `idleSince`, locked and skipped by a racing tick. */
-export function idleRatings(trx: Trx, idleSince: Date, limit: number, afterKey: string) {
-  return trx
-    .selectFrom('mvp_core.social_ratings')
-    .selectAll()
-    .where('last_order_at', '<', idleSince)
-    .where(sql<boolean>`character_id::text || role > ${afterKey}`)
-    .orderBy(sql`character_id::text || role`)
+/** Where a page of idle scores ended: the next page starts after it. */
+export interface IdleKey {
+  lastOrderAt: Date;
+  characterId: string;
+  role: RatingRole;
+}
+
+/** Scores idle since before `idleSince`, after `after`, locked and skipped by a racing tick. */
+export function idleRatings(trx: Trx, idleSince: Date, limit: number, after: IdleKey | undefined) {
+  let query = trx.selectFrom('mvp_core.social_ratings').selectAll().where('last_order_at', '<', idleSince);
+  if (after) {
+    query = query.where(
+      (eb) => eb.refTuple('last_order_at', 'character_id', 'role'),
+      '>',
+      (eb) => eb.tuple(after.lastOrderAt, after.characterId, after.role),
+    );
+  }
+  return query
+    .orderBy('last_order_at')
+    .orderBy('character_id')
+    .orderBy('role')
     .limit(limit)
     .forUpdate()
     .skipLocked()
