@@ -41,6 +41,10 @@ async function serve(): Promise<void> {
     ...process.env,
     SOCIAL_CLIENT_SECRET: randomUUID(),
     ECONOMY_CLIENT_SECRET: randomUUID(),
+    // The gateway's stream asks character-service who owns each event's characters: without its
+    // secret every lookup failed and logged a warning with a stack, per event (measured: most of the
+    // backend's stderr and a share of its CPU).
+    GATEWAY_CLIENT_SECRET: randomUUID(),
   });
   const base = `http://127.0.0.1:${ports.gateway}`;
   const admin = await issuer.token({ roles: ['admin'], expiresInSeconds: 3600 });
