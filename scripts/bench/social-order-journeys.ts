@@ -42,8 +42,7 @@ async function serve(): Promise<void> {
     SOCIAL_CLIENT_SECRET: randomUUID(),
     ECONOMY_CLIENT_SECRET: randomUUID(),
     // The gateway's stream asks character-service who owns each event's characters: without its
-    // secret every lookup failed and logged a warning with a stack, per event (measured: most of the
-    // backend's stderr and a share of its CPU).
+    // secret every lookup failed and logged a warning with its stack, for each event and character.
     GATEWAY_CLIENT_SECRET: randomUUID(),
   });
   const base = `http://127.0.0.1:${ports.gateway}`;
