@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
+import { type CpuUse, measureCpu, printCpuTable } from './cpu-use.ts';
 import { type LoadResult, printTable } from './load.ts';
 
 const TargetsMarker = 'social-journey-targets ';
@@ -18,6 +19,8 @@ const WORKERS = Number(process.env.BENCH_SOCIAL_WORKERS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+/** The baseline's sender → receiver pairs: each wallet in one pair only, as in economy's own bench. */
+const TRANSFER_PAIRS = Number(process.env.BENCH_ECONOMY_PAIRS ?? 64);
 
 interface Party {
   characterId: string;
@@ -28,6 +31,8 @@ interface Targets {
   gateway: number;
   admin: string;
   pairs: { customer: Party; executor: Party }[];
+  /** The baseline's own wallets, apart from the journeys' (a sender never waits on another's row lock). */
+  transferPairs: { from: Party; to: Party }[];
 }
 
 async function serve(): Promise<void> {
@@ -36,6 +41,9 @@ async function serve(): Promise<void> {
     ...process.env,
     SOCIAL_CLIENT_SECRET: randomUUID(),
     ECONOMY_CLIENT_SECRET: randomUUID(),
+    // The gateway's stream asks character-service who owns each event's characters: without its
+    // secret every lookup failed and logged a warning with its stack, for each event and character.
+    GATEWAY_CLIENT_SECRET: randomUUID(),
   });
   const base = `http://127.0.0.1:${ports.gateway}`;
   const admin = await issuer.token({ roles: ['admin'], expiresInSeconds: 3600 });
@@ -59,23 +67,37 @@ async function serve(): Promise<void> {
   };
   const pairs: Targets['pairs'] = [];
   for (let index = 0; index < WORKERS; index++) pairs.push({ customer: await party(), executor: await party() });
-  // Economy learns characters from characters.lifecycle (over Kafka on real servers): grants are retried until it has.
+  const transferPairs: Targets['transferPairs'] = [];
+  for (let index = 0; index < TRANSFER_PAIRS; index++) transferPairs.push({ from: await party(), to: await party() });
+  // Economy learns characters from characters.lifecycle (over Kafka on real servers): calls are retried until it has.
   const deadline = Date.now() + 30_000;
-  for (const { customer } of pairs) {
+  const untilCreated = async (what: string, path: string, token: string, body: unknown) => {
     for (;;) {
-      const grant = await call('/api/v1/economy/grants', admin, {
-        characterId: customer.characterId,
-        asset: 'EDD',
-        amount: 1_000_000_000,
-        reason: 'bench float',
-      });
-      if (grant.status === 201) break;
-      if (Date.now() > deadline) throw new Error(`grant: ${grant.status} ${JSON.stringify(grant.body)}`);
+      const answer = await call(path, token, body);
+      if (answer.status === 201) return;
+      if (Date.now() > deadline) throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  };
+  for (const who of [...pairs.map((pair) => pair.customer), ...transferPairs.map((pair) => pair.from)]) {
+    await untilCreated('grant', '/api/v1/economy/grants', admin, {
+      characterId: who.characterId,
+      asset: 'EDD',
+      amount: 1_000_000_000,
+      reason: 'bench float',
+    });
+  }
+  // One transfer per baseline sender before the clock starts, so every receiver is known too.
+  for (const { from, to } of transferPairs) {
+    await untilCreated('warm-up transfer', '/api/v1/economy/transfers', from.token, {
+      fromCharacterId: from.characterId,
+      toCharacterId: to.characterId,
+      asset: 'EDD',
+      amount: 1,
+    });
   }
   process.stdout.write(
-    `${TargetsMarker}${JSON.stringify({ gateway: ports.gateway, admin, pairs } satisfies Targets)}\n`,
+    `${TargetsMarker}${JSON.stringify({ gateway: ports.gateway, admin, pairs, transferPairs } satisfies Targets)}\n`,
   );
   process.on('SIGTERM', async () => {
     await stop();
@@ -110,7 +132,9 @@ async function journeys(targets: Targets, seconds: number): Promise<JourneyRun> 
     const answer = (await response.json()) as Record<string, unknown>;
     const took = performance.now() - started;
     run.latencies.push(took);
-    run.steps.set(step, [...(run.steps.get(step) ?? []), took]);
+    const latencies = run.steps.get(step);
+    if (latencies) latencies.push(took);
+    else run.steps.set(step, [took]);
     if (response.status >= 300) throw new Error(`${path}: ${response.status} ${String(answer.code)}`);
     return answer;
   };
@@ -174,7 +198,10 @@ function percentile(values: number[], p: number): number {
   return Math.round((sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0) * 10) / 10;
 }
 
-/** The baseline: P2P transfers of 1 EDD between the customers, through the same gateway. */
+/**
+ * The baseline: P2P transfers of 1 EDD through the same gateway, each request taking the next of
+ * the baseline's pairs in turn (distinct wallets: economy's low-contention load).
+ */
 async function transfers(targets: Targets, seconds: number): Promise<LoadResult> {
   let next = 0;
   const result = await autocannon({
@@ -186,8 +213,10 @@ async function transfers(targets: Targets, seconds: number): Promise<LoadResult>
         method: 'POST',
         path: '/api/v1/economy/transfers',
         setupRequest: (request) => {
-          const from = targets.pairs[next++ % targets.pairs.length]?.customer as Party;
-          const to = targets.pairs[next % targets.pairs.length]?.customer as Party;
+          const { from, to } = targets.transferPairs[next++ % targets.transferPairs.length] as {
+            from: Party;
+            to: Party;
+          };
           return {
             ...request,
             headers: {
@@ -229,9 +258,27 @@ async function measure(): Promise<void> {
       child.once('exit', (code) => reject(new Error(`the backend exited with ${code}`)));
     });
     const targets = JSON.parse(line) as Targets;
-    if (WARMUP_SECONDS > 0) await journeys(targets, WARMUP_SECONDS);
-    const baseline = await transfers(targets, SECONDS);
-    const run = await journeys(targets, SECONDS);
+    if (WARMUP_SECONDS > 0) {
+      await transfers(targets, WARMUP_SECONDS);
+      // The warm-up's settlements finish before the clock starts, so the baseline does not carry them.
+      await settled(targets, (await journeys(targets, WARMUP_SECONDS)).orders);
+    }
+    // CPU per request (per journey) by part, from /proc: what decides the figures on a shared machine.
+    const cpuRows: { name: string; cpu: CpuUse }[] = [];
+    const measured = await measureCpu(
+      () => transfers(targets, SECONDS),
+      (row) => row.requestsPerSecond * SECONDS,
+      child.pid,
+    );
+    const baseline = measured.result;
+    cpuRows.push({ name: `${baseline.name}, per transfer`, cpu: measured.cpu });
+    const journeyRun = await measureCpu(
+      () => journeys(targets, SECONDS),
+      (done) => done.journeys,
+      child.pid,
+    );
+    const run = journeyRun.result;
+    cpuRows.push({ name: 'order journeys, per journey (7 requests)', cpu: journeyRun.cpu });
     const money = await settled(targets, run.orders);
     const audit = await fetch(`http://127.0.0.1:${targets.gateway}/api/v1/economy/audit`, {
       headers: { authorization: `Bearer ${targets.admin}` },
@@ -257,6 +304,10 @@ async function measure(): Promise<void> {
       `Player-order journeys through the gateway (${SECONDS} s; p50/p99 of a single transition) beside P2P transfers (autocannon, ${CONNECTIONS} connections)`,
       [baseline, journeyRow, ...stepRows],
       baseline,
+    );
+    printCpuTable(
+      'CPU milliseconds per transfer / per journey by part, from /proc (the settlements after the run not counted)',
+      cpuRows,
     );
     process.stdout.write(
       `journeys/s = ${perSecond} (target ≥ 200: ${perSecond >= 200 ? 'met' : 'not met'}); transition p99 = ${journeyRow.p99Ms} ms (target < 50: ${journeyRow.p99Ms < 50 ? 'met' : 'not met'}); ` +

@@ -11,6 +11,7 @@ import {
   runIdempotentCommand,
 } from '@necp/platform';
 import {
+  type EscrowStatus,
   type EscrowView,
   escrowHoldLeg,
   type Outcome,
@@ -43,17 +44,22 @@ export interface LockRequest {
   commission: number;
 }
 
-/** A line of the escrow's history and its event, after the change they record. */
+/**
+ * A line of the escrow's history and its event, after the change they record; answers the escrow
+ * as it now is (read once, with the new line).
+ */
 async function recordChange(
   trx: Trx,
   orderId: string,
+  status: EscrowStatus,
   outcome: Outcome | undefined,
   actorId: string | null,
   source: string,
-): Promise<void> {
+): Promise<EscrowView> {
+  await appendHistory(trx, { orderId, status, outcome, actorId, source });
   const escrow = (await readEscrow(trx, orderId)) as EscrowView;
-  await appendHistory(trx, { orderId, status: escrow.status, outcome, actorId, source });
   await publishEscrow(trx, escrow);
+  return escrow;
 }
 
 /**
@@ -68,6 +74,7 @@ export async function lockEscrow(trx: Trx, request: LockRequest, actorId: string
   };
   await serializeOrder(trx, input.orderId);
   const existing = await lockEscrowRow(trx, input.orderId);
+  let locked: EscrowView | undefined;
   if (!existing) {
     const closed = await closedOrderStatus(trx, input.orderId);
     if (closed !== undefined) {
@@ -77,10 +84,10 @@ export async function lockEscrow(trx: Trx, request: LockRequest, actorId: string
     // A racing lock of the same order committed the hold and its escrow row together; ours found the hold.
     if (!replayed) {
       await insertEscrow(trx, input, (transfers[0] as { id: string }).id);
-      await recordChange(trx, input.orderId, undefined, actorId, 'lock');
+      locked = await recordChange(trx, input.orderId, 'locked', undefined, actorId, 'lock');
     }
   }
-  const escrow = (await readEscrow(trx, input.orderId)) as EscrowView;
+  const escrow = locked ?? ((await readEscrow(trx, input.orderId)) as EscrowView);
   if (
     escrow.payerCharacterId !== input.payerCharacterId ||
     escrow.amount !== input.amount ||
@@ -122,8 +129,7 @@ export async function settleEscrow(
   }
   await moveOrRefuse(trx, settlementLegs(orderId, escrow.holdTransferId, outcome, executorCharacterId, actorId));
   await writeOutcome(trx, orderId, outcome, executorCharacterId);
-  await recordChange(trx, orderId, outcome, actorId, source);
-  return (await readEscrow(trx, orderId)) as EscrowView;
+  return recordChange(trx, orderId, outcome.status, outcome, actorId, source);
 }
 
 /** The lock through the API: by a service, or by the payer's owner for an order social knows them the customer of. */

@@ -1,12 +1,16 @@
 import { type AuthContext, type IdempotencyRequest, type IdempotentResult, runIdempotentCommand } from '@necp/platform';
-import type { OrderRow } from '../store/orders.ts';
+import type { ChangedOrder, OrderRow } from '../store/orders.ts';
 import type { SocialTables, Trx } from '../store/tables.ts';
 import type { SocialDeps } from './deps.ts';
 import { assertVisible, rolesOf } from './order-access.ts';
+import { orderView } from './order-view.ts';
 import { orderWithCounts } from './orders-read.ts';
 import { type Actor, lockedOrder } from './transition.ts';
 
 export type OrderWork = (trx: Trx, order: OrderRow, actor: Actor, now: Date) => Promise<OrderRow>;
+
+/** A transition that touches no application: its own statement counted them already. */
+export type PlainTransitionWork = (trx: Trx, order: OrderRow, actor: Actor, now: Date) => Promise<ChangedOrder>;
 
 /**
  * A caller's command on one order: in one transaction (with its Idempotency-Key), the order locked,
@@ -18,7 +22,33 @@ export function orderCommand(
   orderId: string,
   idempotency: IdempotencyRequest | undefined,
   work: OrderWork,
-  status = 200,
+): Promise<IdempotentResult> {
+  return lockedOrderCommand(deps, caller, orderId, idempotency, async (trx, order, actor, now) => {
+    const changed = await work(trx, order, actor, now);
+    return orderWithCounts(trx, changed);
+  });
+}
+
+/** `orderCommand` for a plain transition: the answer's applications count came with the change, no query more. */
+export function transitionCommand(
+  deps: SocialDeps,
+  caller: AuthContext,
+  orderId: string,
+  idempotency: IdempotencyRequest | undefined,
+  work: PlainTransitionWork,
+): Promise<IdempotentResult> {
+  return lockedOrderCommand(deps, caller, orderId, idempotency, async (trx, order, actor, now) => {
+    const changed = await work(trx, order, actor, now);
+    return orderView(changed, changed.liveApplications);
+  });
+}
+
+function lockedOrderCommand(
+  deps: SocialDeps,
+  caller: AuthContext,
+  orderId: string,
+  idempotency: IdempotencyRequest | undefined,
+  work: (trx: Trx, order: OrderRow, actor: Actor, now: Date) => Promise<ReturnType<typeof orderView>>,
 ): Promise<IdempotentResult> {
   return runIdempotentCommand<SocialTables>(deps.database, idempotency, async (trx) => {
     const order = await lockedOrder(trx, orderId);
@@ -29,7 +59,6 @@ export function orderCommand(
       faction: null,
     });
     const now = new Date();
-    const changed = await work(trx, order, { id: caller.accountId, roles: rolesOf(caller, order) }, now);
-    return { status, body: await orderWithCounts(trx, changed) };
+    return { status: 200, body: await work(trx, order, { id: caller.accountId, roles: rolesOf(caller, order) }, now) };
   });
 }

@@ -7,18 +7,17 @@ import {
   type IdempotentResult,
   runIdempotentCommand,
 } from '@necp/platform';
-import { orderRules } from '../domain/order-config.ts';
+import { orderRules, ratingRules } from '../domain/order-config.ts';
 import { commissionFor, tierOf } from '../domain/ratings.ts';
 import { publishOrderTransition } from '../events.ts';
 import { rejectSubmitted } from '../store/applications.ts';
-import { countOpenOrders, insertOrder, readOrder, serializeCustomer } from '../store/orders.ts';
+import { countOpenOrders, insertOrder, readPublishFacts, serializeCustomer } from '../store/orders.ts';
 import type { SocialTables, Trx } from '../store/tables.ts';
 import { appendTimeline } from '../store/timeline.ts';
 import type { SocialDeps } from './deps.ts';
 import { rolesOf } from './order-access.ts';
-import { orderCommand } from './order-command.ts';
+import { orderCommand, transitionCommand } from './order-command.ts';
 import { orderView } from './order-view.ts';
-import { ratingsOf } from './ratings.ts';
 import { assertAllowed, transition } from './transition.ts';
 
 export interface CreateOrder {
@@ -84,8 +83,8 @@ export async function createOrder(
   });
 }
 
-async function assertUnderOpenLimit(db: Parameters<typeof countOpenOrders>[0], customerCharacterId: string) {
-  if ((await countOpenOrders(db, customerCharacterId)) >= orderRules.maxOpenOrdersPerCustomer) {
+function assertUnderOpenLimit(openOrders: number) {
+  if (openOrders >= orderRules.maxOpenOrdersPerCustomer) {
     throw new AppError(
       'ORDER_LIMIT',
       `A customer character has at most ${orderRules.maxOpenOrdersPerCustomer} open orders`,
@@ -106,25 +105,26 @@ export async function publishOrder(
   orderId: string,
   idempotency: IdempotencyRequest | undefined,
 ): Promise<IdempotentResult> {
-  const draft = await readOrder(deps.db, orderId);
+  const facts = await readPublishFacts(deps.db, orderId);
   let commission: number | undefined;
-  if (draft?.status === 'draft' && rolesOf(caller, draft).includes('customer')) {
-    await assertUnderOpenLimit(deps.db, draft.customer_character_id);
-    const { customer } = await ratingsOf(deps.db, draft.customer_character_id);
+  if (facts?.order.status === 'draft' && rolesOf(caller, facts.order).includes('customer')) {
+    const draft = facts.order;
+    assertUnderOpenLimit(facts.openOrders);
+    const score = facts.customerScore ?? ratingRules.startingScore;
     const held = await deps.escrow.lock({
       orderId: draft.order_id,
       payerCharacterId: draft.customer_character_id,
       amount: draft.reward,
-      commission: commissionFor(draft.reward, tierOf(customer.score)),
+      commission: commissionFor(draft.reward, tierOf(score)),
     });
     commission = held.commission;
   }
-  return orderCommand(deps, caller, orderId, idempotency, async (trx: Trx, order, actor, now) => {
+  return transitionCommand(deps, caller, orderId, idempotency, async (trx: Trx, order, actor, now) => {
     assertAllowed(order, 'publish', actor);
     if (commission === undefined) throw new AppError('INVALID_STATE', 'The order changed while it was published');
     await serializeCustomer(trx, order.customer_character_id);
     // Re-checked under the customer's lock: the check before the lock raced other publishes.
-    await assertUnderOpenLimit(trx, order.customer_character_id);
+    assertUnderOpenLimit(await countOpenOrders(trx, order.customer_character_id));
     return transition(trx, order, 'publish', actor, now, {
       commission,
       escrow_status: 'locked',
@@ -135,7 +135,9 @@ export async function publishOrder(
 
 /** Executor: the work begins. */
 export const startOrder = (deps: SocialDeps, caller: AuthContext, orderId: string, idem?: IdempotencyRequest) =>
-  orderCommand(deps, caller, orderId, idem, (trx, order, actor, now) => transition(trx, order, 'start', actor, now));
+  transitionCommand(deps, caller, orderId, idem, (trx, order, actor, now) =>
+    transition(trx, order, 'start', actor, now),
+  );
 
 export interface Delivery {
   proofLinks?: string[] | undefined;
@@ -152,7 +154,7 @@ export const deliverOrder = (
   delivery: Delivery,
   idem?: IdempotencyRequest,
 ) =>
-  orderCommand(deps, caller, orderId, idem, (trx, order, actor, now) =>
+  transitionCommand(deps, caller, orderId, idem, (trx, order, actor, now) =>
     transition(trx, order, 'deliver', actor, now, {
       delivery: JSON.stringify(delivery),
       delivered_at: now,
@@ -161,7 +163,9 @@ export const deliverOrder = (
 
 /** Customer: the delivery is accepted; economy releases the reward to the executor. */
 export const completeOrder = (deps: SocialDeps, caller: AuthContext, orderId: string, idem?: IdempotencyRequest) =>
-  orderCommand(deps, caller, orderId, idem, (trx, order, actor, now) => transition(trx, order, 'complete', actor, now));
+  transitionCommand(deps, caller, orderId, idem, (trx, order, actor, now) =>
+    transition(trx, order, 'complete', actor, now),
+  );
 
 /** Customer: from draft or published everything is refunded; from accepted the executor keeps 10% of the reward. */
 export const cancelOrder = (deps: SocialDeps, caller: AuthContext, orderId: string, idem?: IdempotencyRequest) =>

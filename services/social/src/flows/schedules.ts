@@ -12,7 +12,7 @@ import { decayedScore } from '../domain/ratings.ts';
 import { SystemActorId } from '../events.ts';
 import { rejectSubmitted } from '../store/applications.ts';
 import { dueAutoCompletions, dueExpiries, newlyOverdue, updateOrder } from '../store/orders.ts';
-import { idleRatings, setScore } from '../store/ratings.ts';
+import { type IdleKey, idleRatings, setScore } from '../store/ratings.ts';
 import type { Trx } from '../store/tables.ts';
 import { appendTimeline } from '../store/timeline.ts';
 import { refreshRating } from './ratings.ts';
@@ -71,7 +71,7 @@ export async function autoCompleteOrders(trx: Trx, now: Date, waitMs: number): P
 /** Writes the decayed score of every idle rating (a pure function of the clock, so ticks may repeat). */
 export async function decayRatings(trx: Trx, now: Date): Promise<number> {
   const idleSince = new Date(now.getTime() - ratingRules.decayIdleDays * 86_400_000);
-  let after = '';
+  let after: IdleKey | undefined;
   let count = 0;
   for (;;) {
     const rows = await idleRatings(trx, idleSince, ScheduleBatch, after);
@@ -81,7 +81,7 @@ export async function decayRatings(trx: Trx, now: Date): Promise<number> {
     }
     count += rows.length;
     const last = rows[rows.length - 1];
-    if (!last || rows.length < ScheduleBatch) return count;
-    after = `${last.character_id}${last.role}`;
+    if (!last?.last_order_at || rows.length < ScheduleBatch) return count;
+    after = { lastOrderAt: last.last_order_at, characterId: last.character_id, role: last.role };
   }
 }

@@ -7,9 +7,8 @@ import { AppError } from '@necp/platform';
 import type { Updateable } from 'kysely';
 import { decide, finalStatuses, type OrderAction, type OrderRole } from '../domain/order-machine.ts';
 import { publishOrderTransition, SystemActorId } from '../events.ts';
-import { lockOrder, type OrderRow, updateOrder } from '../store/orders.ts';
+import { type ChangedOrder, changeOrder, lockOrder, type OrderRow } from '../store/orders.ts';
 import type { OrderTable, Trx } from '../store/tables.ts';
-import { appendTimeline } from '../store/timeline.ts';
 import { refreshRating } from './ratings.ts';
 
 export interface Actor {
@@ -40,23 +39,22 @@ export async function transition(
   now: Date,
   change: Omit<Updateable<OrderTable>, 'status' | 'updated_at'> = {},
   detail: Record<string, unknown> = {},
-): Promise<OrderRow> {
+): Promise<ChangedOrder> {
   const { from, to } = assertAllowed(order, action, actor);
   const ends = finalStatuses.includes(to);
-  const updated = await updateOrder(trx, order.order_id, {
-    ...change,
-    status: to,
-    updated_at: now,
-    ...(ends ? { finished_at: now } : {}),
-  });
-  await appendTimeline(trx, order.order_id, {
-    kind: 'transition',
-    fromStatus: from,
-    toStatus: to,
-    actor: actor.id === SystemActorId ? 'system' : actor.id,
-    detail: { action, ...detail },
-    at: now,
-  });
+  const updated = await changeOrder(
+    trx,
+    order.order_id,
+    { ...change, status: to, updated_at: now, ...(ends ? { finished_at: now } : {}) },
+    {
+      kind: 'transition',
+      fromStatus: from,
+      toStatus: to,
+      actor: actor.id === SystemActorId ? 'system' : actor.id,
+      detail: { action, ...detail },
+      at: now,
+    },
+  );
   await publishOrderTransition(trx, updated, from, actor.id);
   if (ends && updated.executor_character_id !== null) {
     await refreshRating(trx, updated.executor_character_id, 'executor', now, true);

@@ -5,6 +5,9 @@ export type ApplicationRow = Selectable<ApplicationTable>;
 
 const applications = 'mvp_core.social_applications' as const;
 
+/** The applications that still count on an order (shown as its applicationsCount). */
+export const liveApplicationStatuses = ['submitted', 'accepted'] as const;
+
 export async function insertApplication(
   trx: Trx,
   application: Omit<ApplicationRow, 'status' | 'updated_at'>,
@@ -74,7 +77,7 @@ export async function countLiveApplications(db: Reader, orderIds: readonly strin
     .selectFrom(applications)
     .select(['order_id', (eb) => eb.fn.countAll<string>().as('count')])
     .where('order_id', 'in', orderIds)
-    .where('status', 'in', ['submitted', 'accepted'])
+    .where('status', 'in', liveApplicationStatuses)
     .groupBy('order_id')
     .execute();
   return new Map(rows.map((row) => [row.order_id, Number(row.count)]));

@@ -1,7 +1,9 @@
 import { type KeysetPosition, pageLimit } from '@necp/platform';
 import { type Selectable, sql, type Updateable } from 'kysely';
 import { type OrderStatus, openStatuses } from '../domain/order-machine.ts';
+import { liveApplicationStatuses } from './applications.ts';
 import type { OrderTable, Reader, Trx } from './tables.ts';
+import { type TimelineEntry, timelineRow } from './timeline.ts';
 
 export type OrderRow = Selectable<OrderTable>;
 
@@ -62,9 +64,71 @@ export async function updateOrder(trx: Trx, orderId: string, change: Updateable<
   return trx.updateTable(orders).set(change).where('order_id', '=', orderId).returningAll().executeTakeFirstOrThrow();
 }
 
+/** An order as a transition left it, with its live applications counted in the same statement. */
+export type ChangedOrder = OrderRow & { liveApplications: number };
+
+/**
+ * A transition's writes in one round trip: the row's change and its timeline line, answering the
+ * changed row and its live applications (as they stand before anything later in the transaction).
+ */
+export async function changeOrder(
+  trx: Trx,
+  orderId: string,
+  change: Updateable<OrderTable>,
+  entry: TimelineEntry,
+): Promise<ChangedOrder> {
+  const { live_applications, ...row } = await trx
+    .with('changed', (db) => db.updateTable(orders).set(change).where('order_id', '=', orderId).returningAll())
+    .with('line', (db) => db.insertInto('mvp_core.social_timeline').values(timelineRow(orderId, entry)).returning('id'))
+    .selectFrom('changed')
+    .selectAll('changed')
+    .select((eb) =>
+      eb
+        .selectFrom('mvp_core.social_applications as a')
+        .select((count) => count.fn.countAll<string>().as('n'))
+        .where('a.order_id', '=', orderId)
+        .where('a.status', 'in', liveApplicationStatuses)
+        .as('live_applications'),
+    )
+    .executeTakeFirstOrThrow();
+  return { ...(row as OrderRow), liveApplications: Number(live_applications ?? 0) };
+}
+
 /** Serializes the publishes of one customer character, so its open-order limit holds under races. */
 export async function serializeCustomer(trx: Trx, customerCharacterId: string): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(7302, hashtext(${customerCharacterId}))`.execute(trx);
+}
+
+/**
+ * What a publish checks before it asks economy for the escrow, in one round trip: the order, how
+ * many open orders its customer has, and the customer's stored score (null before any).
+ */
+export async function readPublishFacts(
+  db: Reader,
+  orderId: string,
+): Promise<{ order: OrderRow; openOrders: number; customerScore: number | null } | undefined> {
+  const found = await db
+    .selectFrom(`${orders} as o`)
+    .selectAll('o')
+    .select((eb) => [
+      eb
+        .selectFrom(`${orders} as open`)
+        .select((count) => count.fn.countAll<string>().as('n'))
+        .whereRef('open.customer_character_id', '=', 'o.customer_character_id')
+        .where('open.status', 'in', openStatuses)
+        .as('open_orders'),
+      eb
+        .selectFrom('mvp_core.social_ratings as r')
+        .select('r.score')
+        .whereRef('r.character_id', '=', 'o.customer_character_id')
+        .where('r.role', '=', 'customer')
+        .as('customer_score'),
+    ])
+    .where('o.order_id', '=', orderId)
+    .executeTakeFirst();
+  if (!found) return undefined;
+  const { open_orders, customer_score, ...order } = found;
+  return { order: order as OrderRow, openOrders: Number(open_orders ?? 0), customerScore: customer_score ?? null };
 }
 
 export async function countOpenOrders(db: Reader, customerCharacterId: string): Promise<number> {

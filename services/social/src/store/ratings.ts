@@ -1,11 +1,17 @@
 import { sql } from 'kysely';
 import type { CustomerHistory, ExecutorHistory } from '../domain/ratings.ts';
-import { ratingsReceived } from './reviews.ts';
 import type { RatingTable, Reader, Trx } from './tables.ts';
 
 export type RatingRole = RatingTable['role'];
 
 const counted = (value: unknown) => Number(value ?? 0);
+
+/** The ratings a character's reviews gave it in `role`, as a column of the history's own query. */
+const ratingsColumn = (characterId: string, role: RatingRole) => sql`(
+  SELECT coalesce(array_agg(rv.rating), '{}'::integer[]) FROM mvp_core.social_reviews rv
+  WHERE rv.subject_character_id = ${characterId} AND rv.subject_role = ${role}) AS ratings`;
+
+const ratingsOfRow = (row: Record<string, unknown>) => ((row.ratings as unknown[] | undefined) ?? []).map(Number);
 
 /**
  * A character's history as executor, at `now`: orders past their deadline and not delivered count
@@ -18,7 +24,7 @@ export async function executorHistory(
   bigContractReward: number,
   lostBelowPercent: number,
 ): Promise<ExecutorHistory> {
-  const { rows } = await sql<Record<string, string>>`
+  const { rows } = await sql<Record<string, unknown>>`
     SELECT
       count(*) FILTER (WHERE status IN ('completed', 'resolved') OR status = 'cancelled') AS finished,
       count(*) AS accepted,
@@ -28,7 +34,8 @@ export async function executorHistory(
       count(*) FILTER (WHERE status IN ('accepted', 'in_progress') AND (overdue OR deadline < ${now})) AS overdue,
       count(*) FILTER (WHERE status = 'resolved' AND executor_share_percent < ${lostBelowPercent}) AS disputes_lost,
       count(*) FILTER (WHERE status = 'cancelled') AS cancelled_after_accept,
-      count(*) FILTER (WHERE status = 'completed' AND reward >= ${bigContractReward}) AS completed_big
+      count(*) FILTER (WHERE status = 'completed' AND reward >= ${bigContractReward}) AS completed_big,
+      ${ratingsColumn(characterId, 'executor')}
     FROM mvp_core.social_orders
     WHERE executor_character_id = ${characterId} AND accepted_at IS NOT NULL`.execute(db);
   const row = rows[0] ?? {};
@@ -39,7 +46,7 @@ export async function executorHistory(
     delivered: counted(row.delivered),
     deliveredOnTime: counted(row.delivered_on_time),
     overdue: counted(row.overdue),
-    ratings: await ratingsReceived(db, characterId, 'executor'),
+    ratings: ratingsOfRow(row),
     disputesLost: counted(row.disputes_lost),
     cancelledAfterAccept: counted(row.cancelled_after_accept),
     completedBig: counted(row.completed_big),
@@ -48,7 +55,7 @@ export async function executorHistory(
 
 /** A character's history as customer: its orders that reached `accepted`. */
 export async function customerHistory(db: Reader, characterId: string): Promise<CustomerHistory> {
-  const { rows } = await sql<Record<string, string>>`
+  const { rows } = await sql<Record<string, unknown>>`
     SELECT
       count(*) FILTER (WHERE o.status IN ('completed', 'resolved', 'cancelled')) AS finished,
       count(*) AS accepted,
@@ -59,7 +66,8 @@ export async function customerHistory(db: Reader, characterId: string): Promise<
         SELECT 1 FROM mvp_core.social_orders earlier
         WHERE earlier.customer_character_id = o.customer_character_id
           AND earlier.executor_character_id = o.executor_character_id
-          AND earlier.accepted_at < o.accepted_at)) AS rehired
+          AND earlier.accepted_at < o.accepted_at)) AS rehired,
+      ${ratingsColumn(characterId, 'customer')}
     FROM mvp_core.social_orders o
     WHERE o.customer_character_id = ${characterId} AND o.accepted_at IS NOT NULL`.execute(db);
   const row = rows[0] ?? {};
@@ -67,7 +75,7 @@ export async function customerHistory(db: Reader, characterId: string): Promise<
     finished: counted(row.finished),
     accepted: counted(row.accepted),
     completed: counted(row.completed),
-    ratings: await ratingsReceived(db, characterId, 'customer'),
+    ratings: ratingsOfRow(row),
     disputes: counted(row.disputes),
     rehired: counted(row.rehired),
   };
@@ -107,14 +115,27 @@ export async function saveEarned(
     .execute();
 }
 
-/** Scores idle since before `idleSince`, locked and skipped by a racing tick. */
-export function idleRatings(trx: Trx, idleSince: Date, limit: number, afterKey: string) {
-  return trx
-    .selectFrom('mvp_core.social_ratings')
-    .selectAll()
-    .where('last_order_at', '<', idleSince)
-    .where(sql<boolean>`character_id::text || role > ${afterKey}`)
-    .orderBy(sql`character_id::text || role`)
+/** Where a page of idle scores ended: the next page starts after it. */
+export interface IdleKey {
+  lastOrderAt: Date;
+  characterId: string;
+  role: RatingRole;
+}
+
+/** Scores idle since before `idleSince`, after `after`, locked and skipped by a racing tick. */
+export function idleRatings(trx: Trx, idleSince: Date, limit: number, after: IdleKey | undefined) {
+  let query = trx.selectFrom('mvp_core.social_ratings').selectAll().where('last_order_at', '<', idleSince);
+  if (after) {
+    query = query.where(
+      (eb) => eb.refTuple('last_order_at', 'character_id', 'role'),
+      '>',
+      (eb) => eb.tuple(after.lastOrderAt, after.characterId, after.role),
+    );
+  }
+  return query
+    .orderBy('last_order_at')
+    .orderBy('character_id')
+    .orderBy('role')
     .limit(limit)
     .forUpdate()
     .skipLocked()

@@ -10,19 +10,21 @@ export interface TimelineEntry {
   at: Date;
 }
 
+/** The row of a timeline line. */
+export function timelineRow(orderId: string, entry: TimelineEntry) {
+  return {
+    order_id: orderId,
+    kind: entry.kind,
+    from_status: entry.fromStatus ?? null,
+    to_status: entry.toStatus ?? null,
+    actor: entry.actor,
+    detail: JSON.stringify(entry.detail ?? {}),
+    at: entry.at,
+  };
+}
+
 export async function appendTimeline(trx: Trx, orderId: string, entry: TimelineEntry): Promise<void> {
-  await trx
-    .insertInto('mvp_core.social_timeline')
-    .values({
-      order_id: orderId,
-      kind: entry.kind,
-      from_status: entry.fromStatus ?? null,
-      to_status: entry.toStatus ?? null,
-      actor: entry.actor,
-      detail: JSON.stringify(entry.detail ?? {}),
-      at: entry.at,
-    })
-    .execute();
+  await trx.insertInto('mvp_core.social_timeline').values(timelineRow(orderId, entry)).execute();
 }
 
 export function readTimeline(db: Reader, orderId: string) {
