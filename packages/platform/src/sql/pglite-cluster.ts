@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,13 +12,15 @@ import { PGlite } from '@electric-sql/pglite';
  */
 export const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
 
+const builder = fileURLToPath(new URL('./pglite-template-builder.ts', import.meta.url));
 const pglitePackage = fileURLToPath(new URL('../', import.meta.resolve('@electric-sql/pglite')));
 
 /**
  * An initialised, empty cluster for this PGlite version, made once per checkout (in
  * node_modules/.cache) and copied into every new data directory: PGlite's initdb runs a second
- * WASM instance beside the first, costs seconds of CPU and doubles the process's memory while it
- * runs. Undefined when the cache cannot be written; the caller then lets PGlite run initdb.
+ * WASM instance beside the first and costs seconds of CPU. It runs in a child process, whose
+ * memory is given back when it exits, so even a first start never holds two instances.
+ * Undefined when the cache cannot be written; the caller then lets PGlite run initdb itself.
  */
 async function clusterTemplate(): Promise<string | undefined> {
   const { version } = JSON.parse(readFileSync(join(pglitePackage, 'package.json'), 'utf8')) as { version: string };
@@ -25,8 +29,11 @@ async function clusterTemplate(): Promise<string | undefined> {
   const building = `${template}.building-${process.pid}-${Date.now()}`;
   try {
     mkdirSync(dirname(template), { recursive: true });
-    const pglite = await PGlite.create(building, { startParams: PGLITE_START_PARAMS });
-    await pglite.close();
+    const child = spawn(process.execPath, ['--liftoff-only', builder, building], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`the PGlite template's initdb exited with ${code}`);
     // Concurrent first starts (parallel test files) each build one; the first rename wins.
     renameSync(building, template);
   } catch {
