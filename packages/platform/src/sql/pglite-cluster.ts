@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { constants, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -54,7 +54,8 @@ export async function prepareClusterDirectory(location: string): Promise<void> {
   if (template) {
     const staging = `${location}.seeding-${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
-    cpSync(template, staging, { recursive: true });
+    // A copy-on-write clone where the file system has them (Btrfs, XFS), a plain copy elsewhere.
+    cpSync(template, staging, { recursive: true, mode: constants.COPYFILE_FICLONE });
     rmSync(location, { recursive: true, force: true });
     renameSync(staging, location);
   }
