@@ -7,9 +7,7 @@ import {
   TraceFlags,
   type Tracer,
 } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { TracerProvider } from '@opentelemetry/sdk-trace';
 import { newSpanId, newTraceId, type TraceContext } from './trace-context.ts';
 
 export { SpanKind };
@@ -31,7 +29,14 @@ let tracer: Tracer | undefined;
 let provider: TracerProvider | undefined;
 
 /** Starts exporting spans to `endpoint` (an OTLP/HTTP base address) as `serviceName`; once per process. */
-export function enableTracing(endpoint: string, serviceName: string): void {
+export async function enableTracing(endpoint: string, serviceName: string): Promise<void> {
+  if (provider) return;
+  // The SDK and its exporter are loaded only by a process that exports spans.
+  const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BatchSpanProcessor, TracerProvider }] = await Promise.all([
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace'),
+  ]);
   if (provider) return;
   provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }),

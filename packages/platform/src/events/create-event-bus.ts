@@ -4,7 +4,6 @@ import type { Registry } from 'prom-client';
 import type { PlatformConfig } from '../config.ts';
 import type { EventBus } from './bus.ts';
 import { InProcessBus } from './in-process-bus.ts';
-import { KafkaBus } from './kafka-bus.ts';
 import { parseBrokers, topicsWithDeadLetters } from './kafka-records.ts';
 
 /**
@@ -13,6 +12,8 @@ import { parseBrokers, topicsWithDeadLetters } from './kafka-records.ts';
  */
 export async function createEventBus(config: PlatformConfig, logger: Logger, metrics: Registry): Promise<EventBus> {
   if (!config.KAFKA_BROKERS) return new InProcessBus(logger);
+  // Loaded only when used: the Kafka client is a quarter of the embedded mode's start-up.
+  const { KafkaBus } = await import('./kafka-bus.ts');
   const bus = new KafkaBus({
     brokers: parseBrokers(config.KAFKA_BROKERS),
     clientId: config.KAFKA_CLIENT_ID ?? 'necp-backend',

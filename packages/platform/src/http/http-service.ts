@@ -13,6 +13,7 @@ import { installProblemHandlers, methodNotAllowed, routerRefusalHandler } from '
 import { clientErrorHandler, createRouteTable } from './framework-refusals.ts';
 import type { HttpApp } from './http-app.ts';
 import { installJsonBodyParser } from './json-body.ts';
+import { lazySerializers } from './lazy-serializers.ts';
 import { documentedSchema } from './openapi-answers.ts';
 import { StrictValidatorCompiler } from './strict-validation.ts';
 
@@ -104,6 +105,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
     frameworkErrors: routerRefusalHandler(options.logger),
     clientErrorHandler: clientErrorHandler(options.logger),
     forceCloseConnections: 'idle',
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
     genReqId: (request) => {
       const header = request.headers['x-request-id'];
       return typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();

@@ -63,9 +63,11 @@ export function readText(schema: TextSchema, value: unknown): unknown {
   return read ?? value;
 }
 
+/** Compiled on the route's first request rather than at start, like the serializers (lazy-serializers.ts). */
 export const StrictValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
-  const check = Compile(schema);
+  let check: ReturnType<typeof Compile<TSchema>> | undefined;
   return (value) => {
+    check ??= Compile(schema);
     const read = httpPart === 'body' ? value : readText(schema as TextSchema, value);
     if (check.Check(read)) return { value: read };
     return { error: check.Errors(read) as unknown as FastifySchemaValidationError[] };

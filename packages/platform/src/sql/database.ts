@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { PGLITE_START_PARAMS, prepareClusterDirectory } from './pglite-cluster.ts';
 import type { PlatformTables } from './platform-tables.ts';
 
 /** What runs inside an exclusive (advisory-locked) section: plain SQL, several statements allowed. */
@@ -94,9 +94,9 @@ async function pgliteDatabase(dataDir: string): Promise<SqlDatabase> {
   let location = dataDir;
   if (!dataDir.startsWith('memory://')) {
     location = join(dataDir, 'pglite');
-    mkdirSync(location, { recursive: true });
+    await prepareClusterDirectory(location);
   }
-  const pglite = await PGlite.create(location);
+  const pglite = await PGlite.create(location, { startParams: PGLITE_START_PARAMS });
   const kysely = new Kysely<PlatformTables>({ dialect: new PGliteDialect({ pglite }) });
   return {
     kind: 'pglite',

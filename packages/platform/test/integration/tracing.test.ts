@@ -64,7 +64,7 @@ describe(`OpenTelemetry export on ${adapterLabel}`, () => {
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    enableTracing(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}`, 'necp-test');
+    await enableTracing(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}`, 'necp-test');
     test = await createTestDatabase();
     service = await createHttpService({
       name: 'traced',
