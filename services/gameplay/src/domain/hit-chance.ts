@@ -8,7 +8,7 @@ import type { WeaponClass } from '@necp/contracts';
 import { clamp } from './arithmetic.ts';
 import { type BallisticsRules, ballisticsConfig } from './ballistics-config.ts';
 import { metersOutsideOptimal } from './distance.ts';
-import { ImplantIds, type InstalledMods, isModId, ModSlots } from './names.ts';
+import { ImplantIds, type InstalledMods, isModId, slotModIds } from './names.ts';
 import { hasSmartScope } from './ricochet.ts';
 
 export interface HitShot {
@@ -50,8 +50,7 @@ export function hitBreakdown(shot: HitShot, rules: BallisticsRules = ballisticsC
   const smartAssistBonus = shot.smartAssist && hasSmartScope(shot.mods, rules) ? rules.hit.smartAssistBonus : 0;
   let modsBonus = 0;
   let ricochetBonus = 0;
-  for (const slot of ModSlots) {
-    const modId = shot.mods[slot];
+  for (const modId of slotModIds(shot.mods)) {
     if (!modId || !isModId(modId)) continue;
     modsBonus += rules.mods[modId].hitChanceBonus;
     if (shot.ricochets) ricochetBonus += rules.mods[modId].ricochetHitBonus;
