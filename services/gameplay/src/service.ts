@@ -1,5 +1,6 @@
 import { defineService } from '@necp/platform';
 import type { GameplayDeps } from './flows/deps.ts';
+import { LoadoutCopies } from './flows/loadout-copies.ts';
 import { abilityRoutes } from './routes/abilities.ts';
 import { ballisticsRoutes } from './routes/ballistics.ts';
 import { weaponModRoutes } from './routes/weapon-mods.ts';
@@ -13,14 +14,21 @@ export const gameplayService = defineService<GameplayDeps>({
   name: 'gameplay',
   description: 'NECP gameplay-service: combat, ballistics, weapon mods, skills',
   migrations: new URL('../migrations/', import.meta.url),
-  build: (context) => ({
-    database: context.db,
-    db: context.db.typed<GameplayTables>(),
-    characterService: context.characterService,
-    cache: context.cache,
-    timeScale: context.config.TIME_SCALE,
-    settings: context.settings(GameplaySettingsSchema),
-  }),
+  build: (context) => {
+    const settings = context.settings(GameplaySettingsSchema);
+    return {
+      database: context.db,
+      db: context.db.typed<GameplayTables>(),
+      characterService: context.characterService,
+      cache: context.cache,
+      timeScale: context.config.TIME_SCALE,
+      settings,
+      loadouts: new LoadoutCopies({
+        ttlSeconds: settings.GAMEPLAY_LOADOUT_COPY_SECONDS,
+        limit: settings.GAMEPLAY_LOADOUT_COPIES,
+      }),
+    };
+  },
   routes: [
     { prefix: `${combat}/ballistics`, routes: ballisticsRoutes },
     { prefix: `${combat}/weapon-mods`, routes: weaponModRoutes },

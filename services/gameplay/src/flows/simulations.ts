@@ -66,7 +66,16 @@ export async function simulate(
 ): Promise<IdempotentResult> {
   const earlier = idempotency && (await storedIdempotentAnswer(deps.database, idempotency));
   if (earlier) return earlier;
-  const { character, weapon, loadout } = await armedCharacter(deps, caller, input.characterId, input.weaponId);
+  const nowMs = Date.now();
+  // The combat state and the loadout's version first: the version decides whether a kept copy answers.
+  const state = await shotState(deps.cache, input.characterId.toLowerCase(), CurvedShotSkill, nowMs);
+  const { character, weapon, loadout } = await armedCharacter(
+    deps,
+    caller,
+    input.characterId,
+    input.weaponId,
+    state.loadoutVersion,
+  );
   const shot: ShotRequest = {
     ammoType: input.ammoType,
     distanceMeters: input.distanceMeters,
@@ -84,8 +93,6 @@ export async function simulate(
     });
   }
   const result = simulateShot(loadout, shot);
-  const nowMs = Date.now();
-  const state = await shotState(deps.cache, character.characterId, CurvedShotSkill, nowMs);
   const combatId = input.combatId ?? state.openCombatId ?? uuidv7();
   const ids = { simulationId: uuidv7(), combatId, characterId: character.characterId, weaponId: weapon.itemId };
   const body = simulationBody(ids, result);
