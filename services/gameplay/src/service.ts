@@ -1,6 +1,8 @@
 import { defineService } from '@necp/platform';
 import type { GameplayDeps } from './flows/deps.ts';
 import { LoadoutCopies } from './flows/loadout-copies.ts';
+import { SimulationWrites } from './flows/simulation-writes.ts';
+import { simulationRetentionJob } from './jobs/simulation-retention.ts';
 import { abilityRoutes } from './routes/abilities.ts';
 import { ballisticsRoutes } from './routes/ballistics.ts';
 import { weaponModRoutes } from './routes/weapon-mods.ts';
@@ -16,9 +18,10 @@ export const gameplayService = defineService<GameplayDeps>({
   migrations: new URL('../migrations/', import.meta.url),
   build: (context) => {
     const settings = context.settings(GameplaySettingsSchema);
+    const db = context.db.typed<GameplayTables>();
     return {
       database: context.db,
-      db: context.db.typed<GameplayTables>(),
+      db,
       characterService: context.characterService,
       cache: context.cache,
       timeScale: context.config.TIME_SCALE,
@@ -27,6 +30,7 @@ export const gameplayService = defineService<GameplayDeps>({
         ttlSeconds: settings.GAMEPLAY_LOADOUT_COPY_SECONDS,
         limit: settings.GAMEPLAY_LOADOUT_COPIES,
       }),
+      simulationWrites: new SimulationWrites(db, settings.GAMEPLAY_SIMULATION_WRITE_BATCH),
     };
   },
   routes: [
@@ -34,4 +38,5 @@ export const gameplayService = defineService<GameplayDeps>({
     { prefix: `${combat}/weapon-mods`, routes: weaponModRoutes },
     { prefix: combat, routes: abilityRoutes },
   ],
+  jobs: [simulationRetentionJob],
 });

@@ -106,8 +106,8 @@ export async function simulate(
   const shotOf = { ids, character, weapon, shot, result, loadout, linkedOrderId: input.linkedOrderId ?? null };
   const record = simulationRecord(shotOf, body);
   const events = simulationEvents(shotOf, cutTo);
-  // Without a key, one statement stores the simulation and its events; with one, the key's claim and
-  // stored answer commit in the same transaction.
+  // Without a key, the simulation and its events join the next group commit; with one, the key's
+  // claim and stored answer commit in the same transaction.
   let outcome: IdempotentResult = { status: 200, body, replayed: false };
   if (idempotency) {
     outcome = await runIdempotentCommand<GameplayTables>(deps.database, idempotency, async (trx) => {
@@ -115,7 +115,7 @@ export async function simulate(
       return { status: 200, body };
     });
   } else {
-    await recordSimulation(deps.db, record, events);
+    await deps.simulationWrites.write({ simulation: record, events });
   }
   if (!outcome.replayed) {
     await keepCombatOpen(
