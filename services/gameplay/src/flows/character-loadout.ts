@@ -131,27 +131,11 @@ export function modelLoadout(character: CombatCharacter, weapon: CombatWeapon, m
 }
 
 /**
- * The character from the copy kept under `loadoutVersion` (read before this call), else asked and
- * kept under it. The version must be read first: a change committed after it moves it, so a copy is
- * never older than its version says.
- */
-async function keptCharacter(
-  deps: GameplayDeps,
-  caller: AuthContext,
-  characterId: string,
-  loadoutVersion: string | null,
-): Promise<CombatCharacter> {
-  const nowMs = Date.now();
-  const kept = deps.loadouts.get(characterId, loadoutVersion, nowMs);
-  if (kept) return callersCharacter(caller, kept);
-  const asked = await askedCharacter(deps, characterId);
-  deps.loadouts.keep(characterId, loadoutVersion, asked, nowMs);
-  return callersCharacter(caller, asked);
-}
-
-/**
  * The character, its weapon and the model's loadout, in one call for the commands that fire. With a
- * `loadoutVersion` (simulate reads it with its combat state) a kept copy of the character may answer.
+ * `loadoutVersion` (simulate reads it with its combat state, before anything else) the copy kept
+ * under it answers, character and installed rows; what it lacks is read and kept under it. The
+ * version must be read first: a change committed after it moves it, so a copy is never older than
+ * its version says. Ownership is checked on a copy as on a fresh answer.
  */
 export async function armedCharacter(
   deps: GameplayDeps,
@@ -160,12 +144,18 @@ export async function armedCharacter(
   weaponId: string,
   loadoutVersion: string | null = null,
 ) {
+  const nowMs = Date.now();
+  const kept = deps.loadouts.get(characterId, loadoutVersion, nowMs);
+  const keptRows = kept?.installed.get(weaponId.toLowerCase());
   // The installed rows are read while character-service answers; they count once it says whose they are.
-  const [character, installed] = await Promise.all([
-    keptCharacter(deps, caller, characterId, loadoutVersion),
-    installedMods(deps.db, weaponId),
+  const [copy, installed] = await Promise.all([
+    kept ??
+      askedCharacter(deps, characterId).then((asked) => deps.loadouts.keep(characterId, loadoutVersion, asked, nowMs)),
+    keptRows ?? installedMods(deps.db, weaponId),
   ]);
+  const character = callersCharacter(caller, copy.character);
   const weapon = combatWeapon(character, weaponId);
+  copy.installed.set(weaponId.toLowerCase(), installed);
   const mods = stillOwned(character, installed);
   return { character, weapon, mods, loadout: modelLoadout(character, weapon, mods) };
 }

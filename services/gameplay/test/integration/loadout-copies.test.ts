@@ -1,12 +1,12 @@
 /**
  * `simulate` keeps a copy of the character's loadout under the loadout version in the shared cache
- * (character-service moves it after every change): while the version stays, the copy answers; once
- * it moves, the next simulation, on any replica, asks again. Without a version nothing is kept.
+ * (character-service moves it after every change, gameplay after a weapon-mods PATCH): while the
+ * version stays, the copy answers; once it moves, the next simulation, on any replica, reads again. Without a version nothing is kept.
  * Ownership holds on a kept copy, and simulations fired at once are all stored (group commit).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { loadoutChanged } from '@necp/platform';
+import { loadoutChanged, loadoutVersionKey } from '@necp/platform';
 import { adapterLabel } from '@necp/platform/testing';
 import { type Fighter, type Gameplay, Paths, shot, startGameplay, startReplica } from '../support/harness.ts';
 
@@ -17,6 +17,11 @@ before(async () => {
 after(() => gameplay.close());
 
 const chipShot = (me: Fighter) => shot(me, { distanceMeters: 30 });
+
+/** character-service's answer loses the chip, without the version move that follows a real drop. */
+function withoutChip(me: Fighter): void {
+  me.loadout.mods = me.loadout.mods.filter((mod) => mod.templateId !== 'chip_targeting');
+}
 
 async function fighterWithChip(): Promise<Fighter> {
   const me = await gameplay.fighter({ weapons: ['rifle_ajax'], mods: ['chip_targeting'] });
@@ -36,7 +41,7 @@ describe(`loadout copies (${adapterLabel})`, () => {
     assert.equal(first.body.hitBreakdown.modsBonus, 0.05);
 
     // character-service changed the loadout but has not moved the version yet: the copy answers.
-    me.drop('chip_targeting');
+    withoutChip(me);
     const kept = await gameplay.call('POST', Paths.simulate, me.token, chipShot(me));
     assert.equal(kept.body.hitBreakdown.modsBonus, 0.05, 'the copy kept under the unmoved version');
 
@@ -45,11 +50,27 @@ describe(`loadout copies (${adapterLabel})`, () => {
     assert.equal(after.body.hitBreakdown.modsBonus, 0, 'the version moved: asked again, the chip is gone');
   });
 
-  it('keeps no copy for a character whose loadout has no version', async () => {
+  it("a weapon-mods PATCH moves the version: the next simulation counts the weapon's new mods", async () => {
     const me = await fighterWithChip();
+    await loadoutChanged(gameplay.runtime.cache, me.characterId);
     const first = await gameplay.call('POST', Paths.simulate, me.token, chipShot(me));
     assert.equal(first.body.hitBreakdown.modsBonus, 0.05);
-    me.drop('chip_targeting');
+    const emptied = await gameplay.call('PATCH', Paths.mods(me.weapons[0] as string, me.characterId), me.token, {
+      strategy: 'overwrite',
+      slots: [],
+    });
+    assert.equal(emptied.status, 200, JSON.stringify(emptied.body));
+    const next = await gameplay.call('POST', Paths.simulate, me.token, chipShot(me));
+    assert.equal(next.body.hitBreakdown.modsBonus, 0, 'the chip came off');
+  });
+
+  it('keeps no copy for a character whose loadout has no version', async () => {
+    const me = await fighterWithChip();
+    // Never moved, or evicted: no version.
+    await gameplay.runtime.cache.delete(loadoutVersionKey(me.characterId));
+    const first = await gameplay.call('POST', Paths.simulate, me.token, chipShot(me));
+    assert.equal(first.body.hitBreakdown.modsBonus, 0.05);
+    withoutChip(me);
     const next = await gameplay.call('POST', Paths.simulate, me.token, chipShot(me));
     assert.equal(next.body.hitBreakdown.modsBonus, 0);
   });
