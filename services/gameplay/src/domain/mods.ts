@@ -6,7 +6,7 @@
  */
 import type { SkillName, Skills, WeaponClass } from '@necp/contracts';
 import { type BallisticsRules, ballisticsConfig } from './ballistics-config.ts';
-import { type InstalledMods, isModId, type ModId, ModIds, type ModSlot, ModSlots, slotModIds } from './names.ts';
+import { type InstalledMods, isModId, type ModId, ModIds, type ModSlot, ModSlots, slotValues } from './names.ts';
 
 export type ModRuleBroken =
   | 'UNKNOWN_MOD'
@@ -114,7 +114,7 @@ export function modsValid(
   skills: Partial<Skills>,
   rules: BallisticsRules = ballisticsConfig,
 ): boolean {
-  const modIds = slotModIds(mods);
+  const modIds = slotValues(mods);
   for (let i = 0; i < modIds.length; i += 1) {
     const modId = modIds[i];
     if (modId == null) continue;
@@ -208,7 +208,7 @@ export function modStats(mods: InstalledMods, rules: BallisticsRules = ballistic
   let hitChanceBonus = 0;
   let ricochetHitBonus = 0;
   let smartAssist = false;
-  for (const modId of slotModIds(mods)) {
+  for (const modId of slotValues(mods)) {
     if (modId == null || !isModId(modId)) continue;
     const mod = rules.mods[modId];
     damageMultiplier *= mod.damageMultiplier;

@@ -46,12 +46,13 @@ export type CombatSkillId = (typeof CombatSkillIds)[number];
 export type InstalledMods = Partial<Record<ModSlot, string | null>>;
 
 /**
- * The installed mod ids in `ModSlots` order, each read by its property name. The model walks a loadout's
- * mods several times per shot; `mods[slot]` over five slot names at one site is a megamorphic keyed
- * load (several times slower than named reads), so the walks read through this instead.
+ * A per-slot record's values in `ModSlots` order, each read by its property name (a weapon's installed
+ * mod ids, the configuration's suggestions). The model walks them several times per shot;
+ * `record[slot]` over five slot names at one site is a megamorphic keyed load (several times slower
+ * than named reads), so the walks read through this instead.
  */
-export function slotModIds(mods: InstalledMods): readonly (string | null | undefined)[] {
-  return [mods.barrel, mods.scope, mods.stock, mods.chip, mods.magazine];
+export function slotValues<T>(record: Partial<Record<ModSlot, T>>): readonly (T | undefined)[] {
+  return [record.barrel, record.scope, record.stock, record.chip, record.magazine];
 }
 
 /** What the character brings to a shot: the weapon's class and mods, equipped implants, skill levels. */
