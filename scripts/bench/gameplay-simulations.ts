@@ -7,8 +7,10 @@
  * 1,000,000 simulations per second.
  *
  * Then `POST /api/v1/gameplay/combat/ballistics/simulate` through the gateway with a verified
- * bearer token (gameplay reads the loadout from character-service, stores the simulation and its
- * event), against the character-sheet read through the gateway in the same run as the baseline.
+ * bearer token (gameplay reads the loadout's version with its combat state, answers from its copy of
+ * the loadout while the version stays (character-service moves it after every change), stores the
+ * simulation and its event in a group commit), against the character-sheet read through the gateway
+ * in the same run as the baseline.
  * Target: at least 50% of the sheet read. The backend runs in a child process (this file with
  * `--serve`) so the load generator does not share its event loop; the per-character simulation
  * limit is lifted for the run (every request is counted, none refused).

@@ -17,7 +17,7 @@ export const characterService = defineService<CharacterDeps>({
   description: 'NECP character-service: characters of each account and their inventory',
   migrations: new URL('../migrations/', import.meta.url),
   producer: Producer,
-  build({ db, characterAccess }) {
+  build({ db, cache, characterAccess }) {
     const kysely = db.typed<CharacterTables>();
     // This service's table is the truth about owners: it never asks itself over HTTP.
     const access = characterAccess({
@@ -27,7 +27,7 @@ export const characterService = defineService<CharacterDeps>({
       },
       askCharacterService: false,
     });
-    return { db, kysely, access };
+    return { db, kysely, access, cache };
   },
   routes: [
     { prefix: Characters, routes: referenceRoutes },

@@ -1,5 +1,8 @@
 import { defineService } from '@necp/platform';
 import type { GameplayDeps } from './flows/deps.ts';
+import { LoadoutCopies } from './flows/loadout-copies.ts';
+import { SimulationWrites } from './flows/simulation-writes.ts';
+import { simulationRetentionJob } from './jobs/simulation-retention.ts';
 import { abilityRoutes } from './routes/abilities.ts';
 import { ballisticsRoutes } from './routes/ballistics.ts';
 import { weaponModRoutes } from './routes/weapon-mods.ts';
@@ -13,17 +16,27 @@ export const gameplayService = defineService<GameplayDeps>({
   name: 'gameplay',
   description: 'NECP gameplay-service: combat, ballistics, weapon mods, skills',
   migrations: new URL('../migrations/', import.meta.url),
-  build: (context) => ({
-    database: context.db,
-    db: context.db.typed<GameplayTables>(),
-    characterService: context.characterService,
-    cache: context.cache,
-    timeScale: context.config.TIME_SCALE,
-    settings: context.settings(GameplaySettingsSchema),
-  }),
+  build: (context) => {
+    const settings = context.settings(GameplaySettingsSchema);
+    const db = context.db.typed<GameplayTables>();
+    return {
+      database: context.db,
+      db,
+      characterService: context.characterService,
+      cache: context.cache,
+      timeScale: context.config.TIME_SCALE,
+      settings,
+      loadouts: new LoadoutCopies({
+        ttlSeconds: settings.GAMEPLAY_LOADOUT_COPY_SECONDS,
+        limit: settings.GAMEPLAY_LOADOUT_COPIES,
+      }),
+      simulationWrites: new SimulationWrites(db, settings.GAMEPLAY_SIMULATION_WRITE_BATCH),
+    };
+  },
   routes: [
     { prefix: `${combat}/ballistics`, routes: ballisticsRoutes },
     { prefix: `${combat}/weapon-mods`, routes: weaponModRoutes },
     { prefix: combat, routes: abilityRoutes },
   ],
+  jobs: [simulationRetentionJob],
 });

@@ -1,4 +1,4 @@
-import { idempotentConsumer, type Logger, type Subscription } from '@necp/platform';
+import { idempotentConsumer, type Logger, loadoutChanged, type Subscription } from '@necp/platform';
 import type { CharacterDeps } from '../flows/deps.ts';
 import { grantCraftedOutput } from '../flows/grants.ts';
 import type { CharacterTables } from '../store/tables.ts';
@@ -18,6 +18,9 @@ export function craftedOutputConsumer(deps: CharacterDeps, logger: Logger): Subs
     async (trx, event) => {
       if (event.payload.status !== 'completed') return;
       const outcome = await grantCraftedOutput(trx, event.payload);
+      // Before the commit (a consumer's transaction has no after): a copy read in between keeps the
+      // item out until its time bound; an item only arrives here, none leaves.
+      if (outcome === 'granted') await loadoutChanged(deps.cache, event.payload.characterId);
       if (outcome !== 'granted') logger.warn({ jobId: event.payload.jobId, outcome }, 'crafted output not granted');
     },
   );

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { District, Skills } from '@necp/contracts';
-import { type IdempotencyRequest, type IdempotentResult, runIdempotentCommand } from '@necp/platform';
+import { type IdempotencyRequest, type IdempotentResult, loadoutChanged, runIdempotentCommand } from '@necp/platform';
 import {
   checkCallerOwns,
   checkFreeSlot,
@@ -70,14 +70,14 @@ async function placeStartingKit(trx: Queryable, character: CharacterRecord, orig
   }
 }
 
-export function createCharacter(
+export async function createCharacter(
   deps: CharacterDeps,
   accountId: string,
   input: CreateCharacterInput,
   idempotency: IdempotencyRequest | undefined,
 ): Promise<IdempotentResult> {
   const name = validateName(input.name);
-  return mappingNameConflict(() =>
+  const result = await mappingNameConflict(() =>
     runIdempotentCommand<CharacterTables>(deps.db, idempotency, async (trx) => {
       await lockAccount(trx, accountId);
       checkFreeSlot(await countLive(trx, accountId));
@@ -99,17 +99,21 @@ export function createCharacter(
       return { status: 201, body: await sheetFor(trx, character) };
     }),
   );
+  // From its first version on, a loadout can be kept by the services that read it.
+  const created = result.body as { characterId?: unknown };
+  if (typeof created.characterId === 'string') await loadoutChanged(deps.cache, created.characterId);
+  return result;
 }
 
 /** Appearance keys given replace those keys; `If-Match`, when sent, must name the current version. */
-export function patchCharacter(
+export async function patchCharacter(
   deps: CharacterDeps,
   accountId: string,
   characterId: string,
   input: PatchCharacterInput,
   ifMatch: string | undefined,
 ) {
-  return deps.kysely.transaction().execute(async (trx) => {
+  const sheet = await deps.kysely.transaction().execute(async (trx) => {
     const current = await findCharacter(trx, characterId, { forUpdate: true });
     checkCallerOwns(current, accountId);
     checkIfMatch(ifMatch, etagOf(current.id, current.version));
@@ -120,20 +124,24 @@ export function patchCharacter(
     await writeLifecycle(trx, 'updated', changed);
     return sheetFor(trx, changed);
   });
+  await loadoutChanged(deps.cache, characterId);
+  return sheet;
 }
 
 /**
  * Live ops (admin or service): the skills named take the given levels, the others keep theirs. Skills
  * do not change in play yet; this is how an operator (or a test) sets them. Any live character.
  */
-export function setCharacterSkills(deps: CharacterDeps, characterId: string, skills: Partial<Skills>) {
-  return deps.kysely.transaction().execute(async (trx) => {
+export async function setCharacterSkills(deps: CharacterDeps, characterId: string, skills: Partial<Skills>) {
+  const sheet = await deps.kysely.transaction().execute(async (trx) => {
     const current = await findCharacter(trx, characterId, { forUpdate: true });
     checkLive(current);
     const changed = await updateCharacter(trx, characterId, { skills: { ...current.skills, ...skills } });
     await writeLifecycle(trx, 'updated', changed);
     return sheetFor(trx, changed);
   });
+  await loadoutChanged(deps.cache, characterId);
+  return sheet;
 }
 
 /** Soft delete; other services' cached answer "it is this account's" is forgotten once it commits. */
@@ -143,6 +151,7 @@ export async function deleteCharacter(deps: CharacterDeps, accountId: string, ch
     await writeLifecycle(trx, 'deleted', await updateCharacter(trx, characterId, { deleted: true }));
   });
   await deps.access.forget(characterId);
+  await loadoutChanged(deps.cache, characterId);
 }
 
 export async function restoreCharacter(deps: CharacterDeps, accountId: string, characterId: string, now = new Date()) {
@@ -160,5 +169,6 @@ export async function restoreCharacter(deps: CharacterDeps, accountId: string, c
     }),
   );
   await deps.access.forget(characterId);
+  await loadoutChanged(deps.cache, characterId);
   return sheet;
 }

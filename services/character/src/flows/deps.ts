@@ -1,4 +1,4 @@
-import type { CharacterAccess, SqlDatabase } from '@necp/platform';
+import type { Cache, CharacterAccess, SqlDatabase } from '@necp/platform';
 import type { CharacterDb } from '../store/tables.ts';
 
 /** What the composition root (service.ts) builds once; every entry point is given it. */
@@ -9,4 +9,6 @@ export interface CharacterDeps {
   kysely: CharacterDb;
   /** The platform's cached "who owns this character", answered from this service's own table. */
   access: CharacterAccess;
+  /** The shared cache, where each change to a loadout moves its version (`loadoutChanged`). */
+  cache: Cache;
 }

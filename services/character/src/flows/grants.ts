@@ -8,6 +8,7 @@ import { findCharacter } from '../store/characters.ts';
 import { applyGrant, findGrant, listStacks, recordGrant } from '../store/inventory.ts';
 import type { Queryable } from '../store/tables.ts';
 import type { CharacterDeps } from './deps.ts';
+import { changingLoadout } from './inventory.ts';
 
 export interface GrantInput {
   characterId: string;
@@ -50,17 +51,19 @@ async function grantLocked(
  * characters at once meets at the grants' primary key: the loser's rerun reads the winner's grant.
  */
 export function grantItems(deps: CharacterDeps, input: GrantInput): Promise<GrantResult> {
-  return retryTransaction(() =>
-    deps.kysely.transaction().execute(async (trx): Promise<GrantResult> => {
-      const character = await findCharacter(trx, input.characterId, { forUpdate: true });
-      checkLive(character);
-      const stored = await findGrant(trx, input.source, input.sourceId);
-      if (stored) {
-        checkSameGrant(stored, input);
-        return { status: 200, body: stored.response as GrantResponse };
-      }
-      return { status: 201, body: await grantLocked(trx, character, input, true) };
-    }),
+  return changingLoadout(deps, input.characterId, () =>
+    retryTransaction(() =>
+      deps.kysely.transaction().execute(async (trx): Promise<GrantResult> => {
+        const character = await findCharacter(trx, input.characterId, { forUpdate: true });
+        checkLive(character);
+        const stored = await findGrant(trx, input.source, input.sourceId);
+        if (stored) {
+          checkSameGrant(stored, input);
+          return { status: 200, body: stored.response as GrantResponse };
+        }
+        return { status: 201, body: await grantLocked(trx, character, input, true) };
+      }),
+    ),
   );
 }
 

@@ -1,4 +1,4 @@
-import { type IdempotencyRequest, type IdempotentResult, runIdempotentCommand } from '@necp/platform';
+import { type IdempotencyRequest, type IdempotentResult, loadoutChanged, runIdempotentCommand } from '@necp/platform';
 import { checkCallerOwns, derivedStats } from '../domain/character.ts';
 import { checkDrop, checkUnequip, chooseEquipSlot, limitsFor, stackOf, useConsumable } from '../domain/inventory.ts';
 import { knownTemplate } from '../domain/items.ts';
@@ -11,6 +11,20 @@ import type { CharacterDeps } from './deps.ts';
 
 async function inventoryAfter(trx: Queryable, character: CharacterRecord) {
   return inventoryOf(character, await listStacks(trx, character.id));
+}
+
+/**
+ * Runs an inventory change, then, once it committed, moves the loadout's version (a refused change
+ * moves nothing: no version key for ids that name no one).
+ */
+export async function changingLoadout<T>(
+  deps: CharacterDeps,
+  characterId: string,
+  change: () => Promise<T>,
+): Promise<T> {
+  const result = await change();
+  await loadoutChanged(deps.cache, characterId);
+  return result;
 }
 
 /**
@@ -36,40 +50,44 @@ export function equipItem(
   itemId: string,
   requestedSlot: EquipmentSlot | undefined,
 ) {
-  return deps.kysely.transaction().execute(async (trx) => {
-    const { character, stacks } = await lockedInventory(trx, characterId, accountId);
-    const item = stackOf(stacks, itemId);
-    const occupied = new Set(stacks.flatMap((stack) => (stack.slot === null ? [] : [stack.slot])));
-    const slot = chooseEquipSlot({
-      item,
-      template: knownTemplate(item.templateId),
-      requestedSlot,
-      occupied,
-      attributes: character.attributes,
-      skills: character.skills,
-    });
-    await setSlot(trx, item.id, slot);
-    // Equipment changes the derived stats, so the sheet's version (its ETag) moves too.
-    await updateCharacter(trx, characterId, {});
-    return inventoryAfter(trx, character);
-  });
+  return changingLoadout(deps, characterId, () =>
+    deps.kysely.transaction().execute(async (trx) => {
+      const { character, stacks } = await lockedInventory(trx, characterId, accountId);
+      const item = stackOf(stacks, itemId);
+      const occupied = new Set(stacks.flatMap((stack) => (stack.slot === null ? [] : [stack.slot])));
+      const slot = chooseEquipSlot({
+        item,
+        template: knownTemplate(item.templateId),
+        requestedSlot,
+        occupied,
+        attributes: character.attributes,
+        skills: character.skills,
+      });
+      await setSlot(trx, item.id, slot);
+      // Equipment changes the derived stats, so the sheet's version (its ETag) moves too.
+      await updateCharacter(trx, characterId, {});
+      return inventoryAfter(trx, character);
+    }),
+  );
 }
 
 export function unequipItem(deps: CharacterDeps, accountId: string, characterId: string, itemId: string) {
-  return deps.kysely.transaction().execute(async (trx) => {
-    const { character, stacks } = await lockedInventory(trx, characterId, accountId);
-    const item = stackOf(stacks, itemId);
-    const derived = derivedStats(character.attributes, equippedTemplateIds(stacks));
-    checkUnequip(item, inventoryUsage(stacks), limitsFor(derived.weightCapacityKg));
-    await setSlot(trx, item.id, null);
-    // Taking armor off can lower maxHealth below the current health.
-    const after = derivedStats(
-      character.attributes,
-      equippedTemplateIds(stacks.filter((stack) => stack.id !== item.id)),
-    );
-    await updateCharacter(trx, characterId, { health: Math.min(character.health, after.maxHealth) });
-    return inventoryAfter(trx, character);
-  });
+  return changingLoadout(deps, characterId, () =>
+    deps.kysely.transaction().execute(async (trx) => {
+      const { character, stacks } = await lockedInventory(trx, characterId, accountId);
+      const item = stackOf(stacks, itemId);
+      const derived = derivedStats(character.attributes, equippedTemplateIds(stacks));
+      checkUnequip(item, inventoryUsage(stacks), limitsFor(derived.weightCapacityKg));
+      await setSlot(trx, item.id, null);
+      // Taking armor off can lower maxHealth below the current health.
+      const after = derivedStats(
+        character.attributes,
+        equippedTemplateIds(stacks.filter((stack) => stack.id !== item.id)),
+      );
+      await updateCharacter(trx, characterId, { health: Math.min(character.health, after.maxHealth) });
+      return inventoryAfter(trx, character);
+    }),
+  );
 }
 
 export function useItem(
@@ -79,15 +97,17 @@ export function useItem(
   itemId: string,
   idempotency: IdempotencyRequest | undefined,
 ): Promise<IdempotentResult> {
-  return runIdempotentCommand<CharacterTables>(deps.db, idempotency, async (trx) => {
-    const { character, stacks } = await lockedInventory(trx, characterId, accountId);
-    const item = stackOf(stacks, itemId);
-    const maxHealth = derivedStats(character.attributes, equippedTemplateIds(stacks)).maxHealth;
-    const health = useConsumable(knownTemplate(item.templateId), character.health, maxHealth);
-    const quantityLeft = await takeFromStack(trx, item, 1);
-    await updateCharacter(trx, characterId, { health });
-    return { status: 200, body: { itemId, templateId: item.templateId, quantityLeft, health, maxHealth } };
-  });
+  return changingLoadout(deps, characterId, () =>
+    runIdempotentCommand<CharacterTables>(deps.db, idempotency, async (trx) => {
+      const { character, stacks } = await lockedInventory(trx, characterId, accountId);
+      const item = stackOf(stacks, itemId);
+      const maxHealth = derivedStats(character.attributes, equippedTemplateIds(stacks)).maxHealth;
+      const health = useConsumable(knownTemplate(item.templateId), character.health, maxHealth);
+      const quantityLeft = await takeFromStack(trx, item, 1);
+      await updateCharacter(trx, characterId, { health });
+      return { status: 200, body: { itemId, templateId: item.templateId, quantityLeft, health, maxHealth } };
+    }),
+  );
 }
 
 export function dropItem(
@@ -98,12 +118,14 @@ export function dropItem(
   quantity: number | undefined,
   idempotency: IdempotencyRequest | undefined,
 ): Promise<IdempotentResult> {
-  return runIdempotentCommand<CharacterTables>(deps.db, idempotency, async (trx) => {
-    const { character, stacks } = await lockedInventory(trx, characterId, accountId);
-    const item = stackOf(stacks, itemId);
-    const dropped = quantity ?? item.quantity;
-    checkDrop(item, dropped);
-    await takeFromStack(trx, item, dropped);
-    return { status: 200, body: await inventoryAfter(trx, character) };
-  });
+  return changingLoadout(deps, characterId, () =>
+    runIdempotentCommand<CharacterTables>(deps.db, idempotency, async (trx) => {
+      const { character, stacks } = await lockedInventory(trx, characterId, accountId);
+      const item = stackOf(stacks, itemId);
+      const dropped = quantity ?? item.quantity;
+      checkDrop(item, dropped);
+      await takeFromStack(trx, item, dropped);
+      return { status: 200, body: await inventoryAfter(trx, character) };
+    }),
+  );
 }

@@ -5,7 +5,7 @@
  */
 import type { BallisticsRules } from './ballistics-config.ts';
 import { ballisticsConfig } from './ballistics-config.ts';
-import { type AmmoType, type ArmorTier, type InstalledMods, isModId, ModSlots } from './names.ts';
+import { type AmmoType, type ArmorTier, type InstalledMods, isModId, slotValues } from './names.ts';
 
 /** Torso multiplier of the target's armor; armor-piercing keeps only its share of the reduction. */
 export function armorMultiplier(armor: ArmorTier, ammo: AmmoType, rules: BallisticsRules = ballisticsConfig): number {
@@ -23,8 +23,7 @@ export function ammoMultiplier(ammo: AmmoType, armor: ArmorTier, rules: Ballisti
 /** The product of the installed mods' damage multipliers (heavy barrel ×1.1, suppressed ×0.95). */
 export function modsDamageMultiplier(mods: InstalledMods, rules: BallisticsRules = ballisticsConfig): number {
   let multiplier = 1;
-  for (const slot of ModSlots) {
-    const modId = mods[slot];
+  for (const modId of slotValues(mods)) {
     if (modId && isModId(modId)) multiplier *= rules.mods[modId].damageMultiplier;
   }
   return multiplier;

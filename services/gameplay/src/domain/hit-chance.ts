@@ -6,9 +6,9 @@
  */
 import type { WeaponClass } from '@necp/contracts';
 import { clamp } from './arithmetic.ts';
-import { type BallisticsRules, ballisticsConfig } from './ballistics-config.ts';
+import { type BallisticsRules, ballisticsConfig, type ImplantRule } from './ballistics-config.ts';
 import { metersOutsideOptimal } from './distance.ts';
-import { ImplantIds, type InstalledMods, isModId, ModSlots } from './names.ts';
+import { type ImplantId, ImplantIds, type InstalledMods, isModId, slotValues } from './names.ts';
 import { hasSmartScope } from './ricochet.ts';
 
 export interface HitShot {
@@ -36,30 +36,48 @@ export interface HitBreakdown {
   hitProbability: number;
 }
 
+/**
+ * The rules of the equipped implants, each once, in `ImplantIds` order (the order the bonuses are
+ * summed in). The rules are read by name: `rules.implants[id]` over three names at one site is a
+ * megamorphic keyed load, and the model asks this on every shot.
+ */
+function equippedImplants(implants: readonly string[], rules: BallisticsRules): ImplantRule[] {
+  const { smart_wrist_tendons, gyro_stabilizer_mk3, kiroshi_optics } = rules.implants;
+  const byId = [smart_wrist_tendons, gyro_stabilizer_mk3, kiroshi_optics];
+  const equipped: ImplantRule[] = [];
+  for (let i = 0; i < ImplantIds.length; i += 1) {
+    if (implants.includes(ImplantIds[i] as ImplantId)) equipped.push(byId[i] as ImplantRule);
+  }
+  return equipped;
+}
+
+function coneOf(equipped: readonly ImplantRule[]): number {
+  let factor = 1;
+  for (const implant of equipped) factor *= implant.coneFactor;
+  return factor;
+}
+
 /** The product of the implants' cone factors (1 without a stabilizer); each implant counts once. */
 export function coneFactor(implants: readonly string[], rules: BallisticsRules = ballisticsConfig): number {
-  let factor = 1;
-  for (const implant of ImplantIds) if (implants.includes(implant)) factor *= rules.implants[implant].coneFactor;
-  return factor;
+  return coneOf(equippedImplants(implants, rules));
 }
 
 export function hitBreakdown(shot: HitShot, rules: BallisticsRules = ballisticsConfig): HitBreakdown {
   const outside = metersOutsideOptimal(shot.weaponClass, shot.distanceMeters, rules);
-  const cone = coneFactor(shot.implants, rules);
+  const implants = equippedImplants(shot.implants, rules);
+  const cone = coneOf(implants);
   const distancePenalty = rules.hit.penaltyPerMeterOutside * outside * cone;
   const smartAssistBonus = shot.smartAssist && hasSmartScope(shot.mods, rules) ? rules.hit.smartAssistBonus : 0;
   let modsBonus = 0;
   let ricochetBonus = 0;
-  for (const slot of ModSlots) {
-    const modId = shot.mods[slot];
+  for (const modId of slotValues(shot.mods)) {
     if (!modId || !isModId(modId)) continue;
-    modsBonus += rules.mods[modId].hitChanceBonus;
-    if (shot.ricochets) ricochetBonus += rules.mods[modId].ricochetHitBonus;
+    const mod = rules.mods[modId];
+    modsBonus += mod.hitChanceBonus;
+    if (shot.ricochets) ricochetBonus += mod.ricochetHitBonus;
   }
   let implantsBonus = 0;
-  for (const implant of ImplantIds) {
-    if (shot.implants.includes(implant)) implantsBonus += rules.implants[implant].hitChanceBonus;
-  }
+  for (const implant of implants) implantsBonus += implant.hitChanceBonus;
   const unclamped = rules.hit.base - distancePenalty + smartAssistBonus + modsBonus + implantsBonus + ricochetBonus;
   return {
     base: rules.hit.base,

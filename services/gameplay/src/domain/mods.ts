@@ -6,7 +6,7 @@
  */
 import type { SkillName, Skills, WeaponClass } from '@necp/contracts';
 import { type BallisticsRules, ballisticsConfig } from './ballistics-config.ts';
-import { type InstalledMods, isModId, type ModId, ModIds, type ModSlot, ModSlots } from './names.ts';
+import { type InstalledMods, isModId, type ModId, ModIds, type ModSlot, ModSlots, slotValues } from './names.ts';
 
 export type ModRuleBroken =
   | 'UNKNOWN_MOD'
@@ -114,10 +114,12 @@ export function modsValid(
   skills: Partial<Skills>,
   rules: BallisticsRules = ballisticsConfig,
 ): boolean {
-  for (const slot of ModSlots) {
-    const modId = mods[slot];
+  const modIds = slotValues(mods);
+  for (let i = 0; i < modIds.length; i += 1) {
+    const modId = modIds[i];
     if (modId == null) continue;
-    if (!isModId(modId) || rules.mods[modId].slot !== slot || !modFits(weaponClass, modId, skills, rules)) return false;
+    if (!isModId(modId) || rules.mods[modId].slot !== ModSlots[i] || !modFits(weaponClass, modId, skills, rules))
+      return false;
   }
   return true;
 }
@@ -206,8 +208,7 @@ export function modStats(mods: InstalledMods, rules: BallisticsRules = ballistic
   let hitChanceBonus = 0;
   let ricochetHitBonus = 0;
   let smartAssist = false;
-  for (const slot of ModSlots) {
-    const modId = mods[slot];
+  for (const modId of slotValues(mods)) {
     if (modId == null || !isModId(modId)) continue;
     const mod = rules.mods[modId];
     damageMultiplier *= mod.damageMultiplier;

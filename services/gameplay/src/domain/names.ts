@@ -45,6 +45,16 @@ export type CombatSkillId = (typeof CombatSkillIds)[number];
 /** Installed mods by slot, as a weapon carries them; an absent or null slot is empty. */
 export type InstalledMods = Partial<Record<ModSlot, string | null>>;
 
+/**
+ * A per-slot record's values in `ModSlots` order, each read by its property name (a weapon's installed
+ * mod ids, the configuration's suggestions). The model walks them several times per shot;
+ * `record[slot]` over five slot names at one site is a megamorphic keyed load (several times slower
+ * than named reads), so the walks read through this instead.
+ */
+export function slotValues<T>(record: Partial<Record<ModSlot, T>>): readonly (T | undefined)[] {
+  return [record.barrel, record.scope, record.stock, record.chip, record.magazine];
+}
+
 /** What the character brings to a shot: the weapon's class and mods, equipped implants, skill levels. */
 export interface Loadout {
   weaponClass: WeaponClass;
@@ -55,6 +65,9 @@ export interface Loadout {
   skills: Partial<Skills>;
 }
 
+/** A Set, not `ModIds.includes`: the model asks this for every installed mod several times per shot. */
+const ModIdSet: ReadonlySet<string> = new Set(ModIds);
+
 export function isModId(id: string): id is ModId {
-  return (ModIds as readonly string[]).includes(id);
+  return ModIdSet.has(id);
 }

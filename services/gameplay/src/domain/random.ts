@@ -15,17 +15,26 @@ export function isSeed(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MaxSeed;
 }
 
+/** A class rather than a closure: one small object per source, not a context, a function and an object. */
+class Mulberry32 implements RandomSource {
+  #state: number;
+
+  constructor(seed: number) {
+    this.#state = seed | 0;
+  }
+
+  next(): number {
+    const state = (this.#state + 0x6d2b79f5) | 0;
+    this.#state = state;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  }
+}
+
 export function createRandom(seed: number): RandomSource {
   if (!isSeed(seed)) throw new RangeError(`seed must be an integer in [0, ${MaxSeed}]`);
-  let state = seed | 0;
-  return {
-    next() {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = Math.imul(state ^ (state >>> 15), 1 | state);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-    },
-  };
+  return new Mulberry32(seed);
 }
 
 /** A seed from text (a UUID, a combat id): 32-bit FNV-1a over its UTF-16 code units. */

@@ -76,8 +76,6 @@ export interface Problem {
 /** What is wrong with a request before the model runs (a route's 400); empty when it may run. */
 export function shotRequestProblems(request: ShotRequest, rules: BallisticsRules = ballisticsConfig): Problem[] {
   const problems: Problem[] = [];
-  const inRange = (value: unknown, max: number) =>
-    typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= max;
   if (!AmmoTypes.includes(request.ammoType)) problems.push({ path: 'ammoType', message: 'unknown ammo type' });
   if (!ArmorTiers.includes(request.targetArmor)) problems.push({ path: 'targetArmor', message: 'unknown armor' });
   if (!Surfaces.includes(request.environmentMaterial)) {
@@ -94,6 +92,10 @@ export function shotRequestProblems(request: ShotRequest, rules: BallisticsRules
   }
   if (!isSeed(request.seed)) problems.push({ path: 'seed', message: 'must be an unsigned 32-bit integer' });
   return problems;
+}
+
+function inRange(value: unknown, max: number): boolean {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= max;
 }
 
 export function simulateShot(
@@ -236,14 +238,8 @@ function shotFrom(loadout: Loadout, request: ShotRequest, random: RandomSource, 
       unclamped: round4(hitParts.unclamped),
       hitProbability: round4(hitParts.hitProbability),
     },
-    ricochetPath: ricochet.path.map((step) => ({
-      surface: step.surface,
-      damageMultiplier: round4(step.damageMultiplier),
-    })),
-    statusEffects: rollStatus(statusChance(ammoType, curvedShotUsed, rules), hit, statusRoll).map((status) => ({
-      ...status,
-      chance: round4(status.chance),
-    })),
+    ricochetPath: roundedPath(ricochet.path),
+    statusEffects: roundedStatus(rollStatus(statusChance(ammoType, curvedShotUsed, rules), hit, statusRoll)),
     curvedShotUsed,
     cooldownSeconds: curvedShotUsed ? rules.curvedShot.cooldownSeconds : 0,
     energyCost: curvedShotUsed ? round2(curvedShotEnergyCost(request.bendAngle ?? 0, rules)) : 0,
@@ -252,4 +248,19 @@ function shotFrom(loadout: Loadout, request: ShotRequest, random: RandomSource, 
     suggestedMods: suggestMods(loadout, request, rules),
     warnings,
   };
+}
+
+/** The path as reported (multipliers to 4 decimals); a loop, not `map` with a closure, on the hot path. */
+function roundedPath(path: readonly RicochetStep[]): RicochetStep[] {
+  const rounded: RicochetStep[] = [];
+  for (const step of path) rounded.push({ surface: step.surface, damageMultiplier: round4(step.damageMultiplier) });
+  return rounded;
+}
+
+function roundedStatus(outcomes: readonly StatusOutcome[]): StatusOutcome[] {
+  const rounded: StatusOutcome[] = [];
+  for (const outcome of outcomes) {
+    rounded.push({ effect: outcome.effect, chance: round4(outcome.chance), applied: outcome.applied });
+  }
+  return rounded;
 }

@@ -6,7 +6,7 @@
 import { type BallisticsRules, ballisticsConfig } from './ballistics-config.ts';
 import { modFits } from './mods.ts';
 import type { AmmoType, Loadout, ModId, ModSlot } from './names.ts';
-import { ModSlots } from './names.ts';
+import { ModSlots, slotValues } from './names.ts';
 import { hasSmartScope } from './ricochet.ts';
 
 export type SuggestionReason = 'curved_shot' | 'smart_assist' | 'smart_ricochet' | 'empty_slot';
@@ -42,9 +42,12 @@ export function suggestMods(
       break;
     }
   }
-  for (const slot of ModSlots) {
-    if (mods[slot] != null || isSuggested(suggested, slot)) continue;
-    for (const modId of rules.modRules.suggestions[slot]) {
+  const modIds = slotValues(mods);
+  const suggestions = slotValues(rules.modRules.suggestions);
+  for (let i = 0; i < ModSlots.length; i += 1) {
+    const slot = ModSlots[i] as ModSlot;
+    if (modIds[i] != null || isSuggested(suggested, slot)) continue;
+    for (const modId of suggestions[i] ?? []) {
       if (rules.mods[modId].slot !== slot || !modFits(weaponClass, modId, skills, rules)) continue;
       suggested.push({ slot, modId, reason: 'empty_slot' });
       break;

@@ -1,8 +1,10 @@
 /**
- * The character as combat sees it, read from character-service's internal endpoint on every command
+ * The character as combat sees it, read from character-service's internal endpoint
  * (`GET /internal/v1/characters/{id}`: owner, district, skills, weapons equipped or carried, equipped
- * implants, owned mod items): gear and skills change, so nothing of it is cached. The same answer
- * decides ownership: 404 for a character that does not exist (or is deleted), 403 for another's.
+ * implants, owned mod items). Every command asks; `simulate` alone may use a copy kept under the
+ * loadout's current version (loadout-copies.ts), which character-service moves with every change. The
+ * same answer decides ownership: 404 for a character that does not exist (or is deleted), 403 for
+ * another's, checked on a kept copy as on a fresh answer.
  */
 import { type Skills, type WeaponClass, WeaponClasses } from '@necp/contracts';
 import {
@@ -65,12 +67,20 @@ export async function combatCharacter(
   caller: AuthContext,
   characterId: string,
 ): Promise<CombatCharacter> {
+  return callersCharacter(caller, await askedCharacter(deps, characterId));
+}
+
+function callersCharacter(caller: AuthContext, character: CombatCharacter): CombatCharacter {
+  if (character.accountId !== caller.accountId && !hasAnyRole(caller, ActsForAnyCharacter)) throw characterNotOwned();
+  return character;
+}
+
+async function askedCharacter(deps: Pick<GameplayDeps, 'characterService'>, characterId: string) {
   const answer = await deps.characterService.getJson(`/internal/v1/characters/${characterId}`, 'a combat loadout');
   if (answer === null) throw characterNotFound();
   if (!Value.Check(RemoteCharacter, answer)) {
     throw upstreamBadAnswer('character-service answered a combat loadout in another shape');
   }
-  if (answer.accountId !== caller.accountId && !hasAnyRole(caller, ActsForAnyCharacter)) throw characterNotOwned();
   return {
     characterId: answer.characterId,
     accountId: answer.accountId,
@@ -120,14 +130,32 @@ export function modelLoadout(character: CombatCharacter, weapon: CombatWeapon, m
   };
 }
 
-/** The character, its weapon and the model's loadout, in one call for the commands that fire. */
-export async function armedCharacter(deps: GameplayDeps, caller: AuthContext, characterId: string, weaponId: string) {
+/**
+ * The character, its weapon and the model's loadout, in one call for the commands that fire. With a
+ * `loadoutVersion` (simulate reads it with its combat state, before anything else) the copy kept
+ * under it answers, character and installed rows; what it lacks is read and kept under it. The
+ * version must be read first: a change committed after it moves it, so a copy is never older than
+ * its version says. Ownership is checked on a copy as on a fresh answer.
+ */
+export async function armedCharacter(
+  deps: GameplayDeps,
+  caller: AuthContext,
+  characterId: string,
+  weaponId: string,
+  loadoutVersion: string | null = null,
+) {
+  const nowMs = Date.now();
+  const kept = deps.loadouts.get(characterId, loadoutVersion, nowMs);
+  const keptRows = kept?.installed.get(weaponId.toLowerCase());
   // The installed rows are read while character-service answers; they count once it says whose they are.
-  const [character, installed] = await Promise.all([
-    combatCharacter(deps, caller, characterId),
-    installedMods(deps.db, weaponId),
+  const [copy, installed] = await Promise.all([
+    kept ??
+      askedCharacter(deps, characterId).then((asked) => deps.loadouts.keep(characterId, loadoutVersion, asked, nowMs)),
+    keptRows ?? installedMods(deps.db, weaponId),
   ]);
+  const character = callersCharacter(caller, copy.character);
   const weapon = combatWeapon(character, weaponId);
+  copy.installed.set(weaponId.toLowerCase(), installed);
   const mods = stillOwned(character, installed);
   return { character, weapon, mods, loadout: modelLoadout(character, weapon, mods) };
 }

@@ -3,7 +3,7 @@
  * TTL keys, so every replica sees what another set: a cooldown is a key that lives until the
  * cooldown ends, the character's open combat a key that lives until it goes idle.
  */
-import type { Cache } from '@necp/platform';
+import { type Cache, loadoutVersionKey } from '@necp/platform';
 import type { CombatSkillId } from '../domain/names.ts';
 
 const cooldownKey = (characterId: string, skillId: CombatSkillId) => `gameplay:cooldown:${characterId}:${skillId}`;
@@ -73,10 +73,21 @@ export async function moveCooldownEnd(
   await cache.set(cooldownEndKey(characterId, skillId), String(endsAtMs), remaining);
 }
 
-/** What a shot needs to know at once: the character's open combat and a running cooldown's end (one round trip). */
+/**
+ * What a shot needs to know at once, in one round trip: the character's open combat, a running
+ * cooldown's end, and its loadout's version (which copy of the loadout may stand in for asking).
+ */
 export async function shotState(cache: Cache, characterId: string, skillId: CombatSkillId, nowMs: number) {
-  const [combatId, end] = await cache.getMany([combatKey(characterId), cooldownEndKey(characterId, skillId)]);
-  return { openCombatId: combatId ?? null, cooldownEndsAtMs: runningEnd(end, nowMs) };
+  const [combatId, end, loadoutVersion] = await cache.getMany([
+    combatKey(characterId),
+    cooldownEndKey(characterId, skillId),
+    loadoutVersionKey(characterId),
+  ]);
+  return {
+    openCombatId: combatId ?? null,
+    cooldownEndsAtMs: runningEnd(end, nowMs),
+    loadoutVersion: loadoutVersion ?? null,
+  };
 }
 
 /** The character is in `combatId` until `idleMs` pass without a shot. */

@@ -66,7 +66,16 @@ export async function simulate(
 ): Promise<IdempotentResult> {
   const earlier = idempotency && (await storedIdempotentAnswer(deps.database, idempotency));
   if (earlier) return earlier;
-  const { character, weapon, loadout } = await armedCharacter(deps, caller, input.characterId, input.weaponId);
+  const nowMs = Date.now();
+  // The combat state and the loadout's version first: the version decides whether a kept copy answers.
+  const state = await shotState(deps.cache, input.characterId.toLowerCase(), CurvedShotSkill, nowMs);
+  const { character, weapon, loadout } = await armedCharacter(
+    deps,
+    caller,
+    input.characterId,
+    input.weaponId,
+    state.loadoutVersion,
+  );
   const shot: ShotRequest = {
     ammoType: input.ammoType,
     distanceMeters: input.distanceMeters,
@@ -84,8 +93,6 @@ export async function simulate(
     });
   }
   const result = simulateShot(loadout, shot);
-  const nowMs = Date.now();
-  const state = await shotState(deps.cache, character.characterId, CurvedShotSkill, nowMs);
   const combatId = input.combatId ?? state.openCombatId ?? uuidv7();
   const ids = { simulationId: uuidv7(), combatId, characterId: character.characterId, weaponId: weapon.itemId };
   const body = simulationBody(ids, result);
@@ -99,8 +106,8 @@ export async function simulate(
   const shotOf = { ids, character, weapon, shot, result, loadout, linkedOrderId: input.linkedOrderId ?? null };
   const record = simulationRecord(shotOf, body);
   const events = simulationEvents(shotOf, cutTo);
-  // Without a key, one statement stores the simulation and its events; with one, the key's claim and
-  // stored answer commit in the same transaction.
+  // Without a key, the simulation and its events join the next group commit; with one, the key's
+  // claim and stored answer commit in the same transaction.
   let outcome: IdempotentResult = { status: 200, body, replayed: false };
   if (idempotency) {
     outcome = await runIdempotentCommand<GameplayTables>(deps.database, idempotency, async (trx) => {
@@ -108,7 +115,7 @@ export async function simulate(
       return { status: 200, body };
     });
   } else {
-    await recordSimulation(deps.db, record, events);
+    await deps.simulationWrites.write({ simulation: record, events });
   }
   if (!outcome.replayed) {
     await keepCombatOpen(

@@ -6,7 +6,7 @@
  * weapon, is refused whole with 422 MOD_CONFLICT naming the slots and suggestions; the database's
  * unique constraint keeps one item on one weapon whatever two requests race.
  */
-import { AppError, type AuthContext } from '@necp/platform';
+import { AppError, type AuthContext, loadoutChanged } from '@necp/platform';
 import { allConflicts, placeModItems } from '../domain/mod-items.ts';
 import { applyModPatch, modStats } from '../domain/mods.ts';
 import { type ModSlot, ModSlots } from '../domain/names.ts';
@@ -97,6 +97,8 @@ export async function patchWeaponMods(
       await replaceMods(trx, { weaponId: weapon.itemId, characterId: character.characterId }, items.placed);
       return items.placed;
     });
+    // Committed: simulate's copies of this character's installed rows stop counting (loadout-copies.ts).
+    await loadoutChanged(deps.cache, character.characterId);
     return weaponModsView(character, weapon, placed);
   } catch (error) {
     if (!isModItemTaken(error)) throw error;

@@ -26,48 +26,58 @@ export interface SimulationRecord {
 
 const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
 
-/**
- * The simulation and its outbox events in one statement (a data-modifying CTE beside the outbox
- * writes): atomic on its own, one round trip instead of a transaction's four; inside a transaction
- * (an Idempotency-Key's) it commits with it.
- */
-export async function recordSimulation(
-  db: Queryable,
-  simulation: SimulationRecord,
+export interface SimulationWrite {
+  simulation: SimulationRecord;
   /** At least the simulation's own event. */
-  events: readonly [OutboxRow<unknown>, ...OutboxRow<unknown>[]],
-): Promise<void> {
-  const writes = events.map((row, index) =>
+  events: readonly [OutboxRow<unknown>, ...OutboxRow<unknown>[]];
+}
+
+/**
+ * Simulations and their outbox events in one statement (a data-modifying CTE beside the outbox
+ * writes): atomic on its own, one round trip for all of them instead of a transaction's four each;
+ * inside a transaction (an Idempotency-Key's) it commits with it. Events are written in order.
+ */
+export async function recordSimulations(db: Queryable, writes: readonly [SimulationWrite, ...SimulationWrite[]]) {
+  const events = writes.flatMap((write) => write.events);
+  const outbox = events.map((row, index) =>
     sql`mvp_meta.write_outbox(${row.id}, ${row.type}, ${row.aggregateid}, ${JSON.stringify(row.payload)}::jsonb, ${row.producer}, ${row.tracingspancontext})`.as(
       `event_${index}`,
     ),
   );
   await db
     .with('simulation', (qb) =>
-      qb.insertInto('mvp_core.gameplay_simulations').values({
-        id: simulation.id,
-        combat_id: simulation.combatId,
-        character_id: simulation.characterId,
-        account_id: simulation.accountId,
-        weapon_id: simulation.weaponId,
-        weapon_class: simulation.weaponClass,
-        request: JSON.stringify(simulation.request),
-        loadout: JSON.stringify(simulation.loadout),
-        seed: simulation.seed,
-        ruleset_version: simulation.rulesetVersion,
-        ruleset_fingerprint: simulation.rulesetFingerprint,
-        result: JSON.stringify(simulation.result),
-        mode: simulation.mode,
-        hit: simulation.hit,
-        damage_dealt: simulation.damageDealt,
-        ricochet_count: simulation.ricochetCount,
-        curved_shot_used: simulation.curvedShotUsed,
-        district: simulation.district,
-        linked_order_id: simulation.linkedOrderId,
-      }),
+      qb.insertInto('mvp_core.gameplay_simulations').values(writes.map(({ simulation }) => simulationRow(simulation))),
     )
-    .selectNoFrom(writes)
+    .selectNoFrom(outbox)
     .execute();
+}
+
+export function recordSimulation(db: Queryable, simulation: SimulationRecord, events: SimulationWrite['events']) {
+  return recordSimulations(db, [{ simulation, events }]);
+}
+
+function simulationRow(simulation: SimulationRecord) {
+  return {
+    id: simulation.id,
+    combat_id: simulation.combatId,
+    character_id: simulation.characterId,
+    account_id: simulation.accountId,
+    weapon_id: simulation.weaponId,
+    weapon_class: simulation.weaponClass,
+    request: JSON.stringify(simulation.request),
+    loadout: JSON.stringify(simulation.loadout),
+    seed: simulation.seed,
+    ruleset_version: simulation.rulesetVersion,
+    ruleset_fingerprint: simulation.rulesetFingerprint,
+    result: JSON.stringify(simulation.result),
+    mode: simulation.mode,
+    hit: simulation.hit,
+    damage_dealt: simulation.damageDealt,
+    ricochet_count: simulation.ricochetCount,
+    curved_shot_used: simulation.curvedShotUsed,
+    district: simulation.district,
+    linked_order_id: simulation.linkedOrderId,
+  };
 }
 
 export async function findSimulation(db: Queryable, id: string): Promise<SimulationRecord | undefined> {
@@ -134,4 +144,19 @@ export async function combatTotals(db: Queryable, combatId: string) {
     })),
     accountIds: accounts.map((row) => row.account_id),
   };
+}
+
+/**
+ * Deletes up to `limit` simulations created before `before`, oldest first; how many went. The rows
+ * go by creation time (its index), not by combat: a combat still running keeps its recent shots.
+ */
+export async function deleteSimulationsBefore(db: Queryable, before: Date, limit: number): Promise<number> {
+  const oldest = db
+    .selectFrom('mvp_core.gameplay_simulations')
+    .select('id')
+    .where('created_at', '<', before)
+    .orderBy('created_at')
+    .limit(limit);
+  const deleted = await db.deleteFrom('mvp_core.gameplay_simulations').where('id', 'in', oldest).executeTakeFirst();
+  return Number(deleted.numDeletedRows);
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TopicPayload } from '@necp/contracts';
-import { createInProcessServices, type Runtime, startService } from '@necp/platform';
+import { createInProcessServices, loadoutChanged, type Runtime, startService } from '@necp/platform';
 import { type ServiceUnderTest, startServiceUnderTest } from '@necp/platform/testing';
 import { Registry } from 'prom-client';
 import { gameplayService } from '../../src/service.ts';
@@ -57,8 +57,11 @@ export interface Fighter {
   mods: Record<string, string>;
   /** What character-service answers for it now: change it to change the character. */
   loadout: RemoteLoadout;
-  /** The character loses a mod item (dropped): it leaves the loadout's owned mods. */
-  drop(modTemplateId: string): void;
+  /**
+   * The character loses a mod item (dropped): it leaves the loadout's owned mods at once, and the
+   * loadout's version moves, as character-service moves it after a drop.
+   */
+  drop(modTemplateId: string): Promise<void>;
 }
 
 export interface Gameplay extends ServiceUnderTest {
@@ -114,6 +117,7 @@ export async function startGameplay(env: Record<string, string> = {}): Promise<G
         loadout,
         drop(modTemplateId) {
           loadout.mods = loadout.mods.filter((mod) => mod.templateId !== modTemplateId);
+          return loadoutChanged(gameplay.runtime.cache, characterId);
         },
       };
     },
