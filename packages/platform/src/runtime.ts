@@ -46,7 +46,8 @@ export interface Runtime {
 
 export async function createRuntime(config: PlatformConfig, processName: string): Promise<Runtime> {
   const logger = createLogger(processName, config.LOG_LEVEL);
-  if (config.OTEL_EXPORTER_OTLP_ENDPOINT) await enableTracing(config.OTEL_EXPORTER_OTLP_ENDPOINT, `necp-${processName}`);
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT)
+    await enableTracing(config.OTEL_EXPORTER_OTLP_ENDPOINT, `necp-${processName}`);
   const metrics = createMetricsRegistry(processName);
   const cache = createCache(config.REDIS_URL, config.REDIS_KEY_PREFIX);
   const bus = await createEventBus(config, logger, metrics);

@@ -32,11 +32,13 @@ let provider: TracerProvider | undefined;
 export async function enableTracing(endpoint: string, serviceName: string): Promise<void> {
   if (provider) return;
   // The SDK and its exporter are loaded only by a process that exports spans.
-  const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BatchSpanProcessor, TracerProvider }] = await Promise.all([
-    import('@opentelemetry/exporter-trace-otlp-http'),
-    import('@opentelemetry/resources'),
-    import('@opentelemetry/sdk-trace'),
-  ]);
+  const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BatchSpanProcessor, TracerProvider }] = await Promise.all(
+    [
+      import('@opentelemetry/exporter-trace-otlp-http'),
+      import('@opentelemetry/resources'),
+      import('@opentelemetry/sdk-trace'),
+    ],
+  );
   if (provider) return;
   provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }),
