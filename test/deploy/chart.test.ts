@@ -162,7 +162,7 @@ describe('the Helm chart', { timeout: 15 * 60_000 }, () => {
       )
         .filter((variable) => variable.valueFrom?.secretKeyRef)
         .map((variable) => variable.name);
-    assert.deepEqual(secretKeys('economy'), ['DATABASE_URL', 'REDIS_URL', 'ECONOMY_CLIENT_SECRET']);
+    assert.deepEqual(secretKeys('economy'), ['DATABASE_URL', 'REDIS_URL', 'EDGE_VOUCH_KEY', 'ECONOMY_CLIENT_SECRET']);
     assert.ok(
       secretKeys('auth').includes('SEED_ADMIN_PASSWORD') && secretKeys('auth').includes('SOCIAL_CLIENT_SECRET'),
     );

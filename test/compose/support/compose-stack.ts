@@ -73,6 +73,7 @@ export async function upComposeStack(settings: Record<string, string> = {}): Pro
     AUTH_KEY_ENCRYPTION_SECRET: secret('key-encryption'),
     SEED_ADMIN_PASSWORD: adminPassword,
     SEED_ARBITER_PASSWORD: secret('Arbiter'),
+    EDGE_VOUCH_KEY: secret('edge-vouch'),
     ...Object.fromEntries(
       ['GATEWAY', 'CHARACTER', 'GAMEPLAY', 'SOCIAL', 'ECONOMY', 'WORLD'].map((service) => [
         `${service}_CLIENT_SECRET`,

@@ -45,11 +45,12 @@ vault.hashicorp.com/agent-inject-template-env: {{ printf "{{- with secret %q -}}
 
 {{/*
 The secrets one service reads, each from its own key of the existing Secret (a service sees only its own):
-every service its database, cache and client-credentials secret; auth also the key-sealing secret, the
+every service its database, cache, client-credentials secret and the edge vouch key (optional: without
+it each service checks every token against the deny-list itself); auth also the key-sealing secret, the
 other services' client secrets (it authenticates them) and the seed passwords.
 */}}
 {{- define "necp.secretKeys" -}}
-{{- $keys := list "DATABASE_URL" "REDIS_URL" -}}
+{{- $keys := list "DATABASE_URL" "REDIS_URL" "EDGE_VOUCH_KEY" -}}
 {{- if eq .name "auth" -}}
 {{- $keys = concat $keys (list "AUTH_KEY_ENCRYPTION_SECRET" "SEED_ADMIN_PASSWORD" "SEED_ARBITER_PASSWORD") -}}
 {{- range $other, $_ := .root.Values.services }}{{ $keys = append $keys (printf "%s_CLIENT_SECRET" (upper $other)) }}{{ end -}}
