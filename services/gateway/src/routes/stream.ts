@@ -106,7 +106,7 @@ export function streamRoutes(app: HttpApp, { stream }: GatewayDeps): void {
     },
     wsHandler: (socket, request) => {
       const query = request.query as Static<typeof StreamQuery>;
-      const connection = stream.attach(socket, authOf(request), {
+      const connection = stream.attach(socket, request.raw.socket, authOf(request), {
         districts: districtsOf(query.districts),
         since: query.since,
       });

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { AuthContext } from '@necp/platform';
 import type { WebSocket } from 'ws';
 import { StreamClose } from '../domain/stream-audience.ts';
@@ -10,27 +11,61 @@ export interface ConnectionOptions {
   closeGraceMs: number;
   /** Told each time the gateway ends a socket (its metrics). */
   ended(because: EndedBecause): void;
+  /** Told when a socket starts holding writes back: the caller flushes it once the current burst is sent. */
+  corked(connection: StreamConnection): void;
+}
+
+/** What a socket holds back in one burst at most before it writes anyway (a few events' worth). */
+const BURST_MAX_BYTES = 16_384;
+/** Frames of the stream are text: `ws` sends a Buffer as binary unless told. */
+const TEXT = { binary: false } as const;
+
+/** `{"seq":<seq>,` and the rest of the message: one copy of bytes already encoded, no JSON work per socket. */
+function withSeq(seq: number, tail: Buffer): Buffer {
+  const head = `{"seq":${seq},`;
+  const message = Buffer.allocUnsafe(head.length + tail.length);
+  message.write(head, 0, 'latin1');
+  tail.copy(message, head.length);
+  return message;
 }
 
 /**
  * One client's socket: its caller, its district subscription, its sequence numbers, and the bound
  * on what may wait in its send buffer. Every message it sends carries the next sequence number.
+ *
+ * Writes are held back (the TCP socket under the WebSocket corked) until the caller flushes, once
+ * the burst of events at hand has been handed to every socket: several events arriving together
+ * (a Kafka fetch of them) then cost a socket one system call, not one each.
  */
 export class StreamConnection {
   readonly auth: AuthContext;
+  /** The caller's account, lower case. */
+  readonly account: string;
   readonly #socket: WebSocket;
+  /** The TCP socket the WebSocket writes its frames to. */
+  readonly #wire: Writable;
   readonly #options: ConnectionOptions;
   /** Null: every district. */
   districts: ReadonlySet<string> | null;
   #seq = 0;
+  /** Bytes sent since the socket was corked (0: not corked). */
+  #heldBack = 0;
   /** Whether the socket answered the last ping. */
   #alive = true;
   #closing = false;
   #expiry: NodeJS.Timeout | undefined;
 
-  constructor(socket: WebSocket, auth: AuthContext, districts: ReadonlySet<string> | null, options: ConnectionOptions) {
+  constructor(
+    socket: WebSocket,
+    wire: Writable,
+    auth: AuthContext,
+    districts: ReadonlySet<string> | null,
+    options: ConnectionOptions,
+  ) {
     this.#socket = socket;
+    this.#wire = wire;
     this.auth = auth;
+    this.account = auth.accountId.toLowerCase();
     this.districts = districts;
     this.#options = options;
     socket.on('pong', () => {
@@ -47,23 +82,38 @@ export class StreamConnection {
   }
 
   /**
-   * Sends `{seq, ...}` where `tail` is the rest of the JSON object (`"topic":…,"event":…}`), so a
-   * broadcast serializes its event once for every socket. A socket whose unsent bytes have passed
-   * the bound is closed instead: a client that stops reading must not grow the gateway's memory.
+   * Sends `{seq, ...}` where `tail` is the rest of the JSON object (`"topic":…,"event":…}`, UTF-8),
+   * so a broadcast serializes and encodes its event once for every socket. A socket whose unsent
+   * bytes (before this burst's) have passed the bound is closed instead: a client that stops
+   * reading must not grow the gateway's memory. `bufferedAmount` is two fields read, not a walk.
    */
-  send(tail: string): void {
+  send(tail: Buffer): void {
     if (!this.open) return;
-    if (this.#socket.bufferedAmount > this.#options.sendBufferMaxBytes) {
+    if (this.#socket.bufferedAmount - this.#heldBack > this.#options.sendBufferMaxBytes) {
       this.close('slowClient');
       return;
     }
+    if (this.#heldBack === 0) {
+      this.#wire.cork();
+      this.#options.corked(this);
+    }
     this.#seq += 1;
-    this.#socket.send(`{"seq":${this.#seq},${tail}`);
+    const message = withSeq(this.#seq, tail);
+    this.#socket.send(message, TEXT);
+    this.#heldBack += message.length;
+    if (this.#heldBack >= BURST_MAX_BYTES) this.flush();
+  }
+
+  /** Writes what this burst held back. */
+  flush(): void {
+    if (this.#heldBack === 0) return;
+    this.#heldBack = 0;
+    this.#wire.uncork();
   }
 
   /** A control message (`{seq, control, …}`). */
   control(control: string, fields: Record<string, unknown> = {}): void {
-    this.send(JSON.stringify({ control, ...fields }).slice(1));
+    this.send(Buffer.from(JSON.stringify({ control, ...fields }).slice(1)));
   }
 
   /** Keep-alive: false when the previous ping went unanswered (the caller cuts the socket). */

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { type Topic, type TopicPayload, TopicPayloads } from '@necp/contracts';
 import type { AuthContext, BusRecord } from '@necp/platform';
 import type { Logger } from 'pino';
@@ -29,9 +30,9 @@ export interface StreamHubOptions {
   now?: () => number;
 }
 
-/** An event as delivered: who may see it, and its JSON after the sequence number. */
+/** An event as delivered: who may see it, and its JSON after the sequence number (UTF-8). */
 interface Delivered extends Remembered {
-  tail: string;
+  tail: Buffer;
   /** A world event's district, or the accounts (lower case) a character event is for. */
   districtId: string | undefined;
   accounts: ReadonlySet<string> | undefined;
@@ -52,12 +53,23 @@ const payloadCheckers = new Map([...StreamTopics].map((topic) => [topic, Compile
  * socket allowed to see it: world events to all (within their district subscription), the others
  * only to sockets whose account owns one of the characters the event concerns. Kept in the
  * replay window with its audience, so a replay shows a socket only what it could have seen live.
+ *
+ * The audiences are indexes kept as sockets come, subscribe and go (every district's, each
+ * district's, each account's), so a fan-out only walks the sockets it sends to, and decides
+ * nothing per socket. The sockets written to in one burst (what is delivered before the event
+ * loop moves on: a Kafka fetch of events) are flushed together at its end.
  */
 export class StreamHub {
   readonly #options: StreamHubOptions;
   readonly #now: () => number;
   readonly #connections = new Set<StreamConnection>();
   readonly #byAccount = new Map<string, Set<StreamConnection>>();
+  /** The sockets receiving the world events of every district. */
+  readonly #everywhere = new Set<StreamConnection>();
+  /** The sockets subscribed to a district's world events, by district. */
+  readonly #byDistrict = new Map<string, Set<StreamConnection>>();
+  /** Sockets holding writes back until the current burst ends. */
+  #corked: StreamConnection[] = [];
   readonly #window: ReplayWindow<Delivered>;
   readonly #orders: OrderMemory;
   readonly #connectionOptions: ConnectionOptions;
@@ -93,6 +105,10 @@ export class StreamHub {
       sendBufferMaxBytes: options.sendBufferMaxBytes,
       closeGraceMs: options.closeGraceMs,
       ended: (because) => ended.inc({ reason: because }),
+      corked: (connection) => {
+        if (this.#corked.length === 0) process.nextTick(this.#flush);
+        this.#corked.push(connection);
+      },
     };
   }
 
@@ -100,19 +116,21 @@ export class StreamHub {
     return this.#connections.size;
   }
 
-  /** Takes an upgraded socket: greets it (with what it missed, when it asked), then streams to it. */
-  attach(socket: WebSocket, auth: AuthContext, request: StreamRequest): StreamConnection {
-    const connection = new StreamConnection(socket, auth, request.districts, this.#connectionOptions);
-    const account = auth.accountId.toLowerCase();
+  /**
+   * Takes an upgraded socket (and the TCP socket it writes to): greets it (with what it missed,
+   * when it asked), then streams to it.
+   */
+  attach(socket: WebSocket, wire: Writable, auth: AuthContext, request: StreamRequest): StreamConnection {
+    const connection = new StreamConnection(socket, wire, auth, request.districts, this.#connectionOptions);
+    const { account } = connection;
     this.#connections.add(connection);
-    const mine = this.#byAccount.get(account) ?? new Set();
-    mine.add(connection);
-    this.#byAccount.set(account, mine);
+    addTo(this.#byAccount, account, connection);
+    this.#place(connection);
     socket.once('close', () => {
       connection.released();
       this.#connections.delete(connection);
-      mine.delete(connection);
-      if (mine.size === 0 && this.#byAccount.get(account) === mine) this.#byAccount.delete(account);
+      removeFrom(this.#byAccount, account, connection);
+      this.#unplace(connection);
     });
     const replay = request.since ? this.#window.since(request.since, this.#now()) : undefined;
     const missed = replay?.kind === 'events' ? replay.events.filter((entry) => this.#visible(entry, connection)) : [];
@@ -127,7 +145,9 @@ export class StreamHub {
 
   /** Narrows (or, with null, widens back) the world events a socket receives. */
   subscribe(connection: StreamConnection, districts: ReadonlySet<string> | null): void {
+    this.#unplace(connection);
     connection.districts = districts;
+    this.#place(connection);
     connection.control('subscribed', { districts: districtList(districts) });
   }
 
@@ -157,7 +177,7 @@ export class StreamHub {
     const entry: Delivered = {
       eventId,
       at: this.#now(),
-      tail: JSON.stringify({ topic, event: record.envelope }).slice(1),
+      tail: Buffer.from(JSON.stringify({ topic, event: record.envelope }).slice(1)),
       districtId: audience.kind === 'world' ? audience.districtId : undefined,
       accounts: owners ? new Set(owners.values()) : undefined,
     };
@@ -165,7 +185,8 @@ export class StreamHub {
     this.#window.expire(entry.at);
     this.#sent.inc({ kind: audience.kind });
     if (entry.accounts === undefined) {
-      for (const connection of this.#connections) if (this.#visible(entry, connection)) connection.send(entry.tail);
+      for (const connection of this.#everywhere) connection.send(entry.tail);
+      for (const connection of this.#byDistrict.get(entry.districtId as string) ?? []) connection.send(entry.tail);
       return;
     }
     for (const account of entry.accounts) {
@@ -197,9 +218,27 @@ export class StreamHub {
   }
 
   #visible(entry: Delivered, connection: StreamConnection): boolean {
-    if (entry.accounts) return entry.accounts.has(connection.auth.accountId.toLowerCase());
+    if (entry.accounts) return entry.accounts.has(connection.account);
     return inDistricts(connection.districts, entry.districtId as string);
   }
+
+  /** Indexes a socket under the districts whose world events it receives. */
+  #place(connection: StreamConnection): void {
+    if (connection.districts === null) this.#everywhere.add(connection);
+    else for (const district of connection.districts) addTo(this.#byDistrict, district, connection);
+  }
+
+  #unplace(connection: StreamConnection): void {
+    if (connection.districts === null) this.#everywhere.delete(connection);
+    else for (const district of connection.districts) removeFrom(this.#byDistrict, district, connection);
+  }
+
+  /** The burst is over: every socket written to in it writes what it held back. */
+  readonly #flush = (): void => {
+    const corked = this.#corked;
+    this.#corked = [];
+    for (const connection of corked) connection.flush();
+  };
 
   /** character id → owning account (lower case); characters without an owner, or whose lookup failed, are left out. */
   async #ownersOf(characterIds: string[], topic: string, eventId: string): Promise<Map<string, string>> {
@@ -218,6 +257,18 @@ export class StreamHub {
     );
     return new Map(owners.flatMap(([id, owner]) => (owner ? [[id, owner.toLowerCase()] as const] : [])));
   }
+}
+
+function addTo<K>(index: Map<K, Set<StreamConnection>>, key: K, connection: StreamConnection): void {
+  const set = index.get(key);
+  if (set) set.add(connection);
+  else index.set(key, new Set([connection]));
+}
+
+function removeFrom<K>(index: Map<K, Set<StreamConnection>>, key: K, connection: StreamConnection): void {
+  const set = index.get(key);
+  set?.delete(connection);
+  if (set?.size === 0) index.delete(key);
 }
 
 function districtList(districts: ReadonlySet<string> | null): string[] | null {

@@ -238,7 +238,15 @@ describe(`the realtime stream (${bus})`, () => {
     await client.waitFor((message) => message.control === 'subscribed' && message.districts === null);
     const any = await update('westbrook');
     await client.waitFor((message) => message.event?.eventId === any);
-    sameEvents(client, [heywood, watson, any]);
+    // Two districts: the updates of each, once.
+    client.send({ type: 'subscribe', districts: ['heywood', 'watson'] });
+    await client.waitFor(
+      (message) =>
+        message.control === 'subscribed' && Array.isArray(message.districts) && message.districts.length === 2,
+    );
+    const both = [await update('heywood'), await update('westbrook'), await update('watson')];
+    await client.waitFor((message) => message.event?.eventId === both[2]);
+    sameEvents(client, [heywood, watson, any, both[0] as string, both[2] as string]);
     client.send({ type: 'subscribe', districts: 'all' });
     const refusal = await client.waitFor((message) => message.control === 'error');
     assert.match(String(refusal.detail), /subscribe/);
@@ -346,6 +354,11 @@ describe(`the realtime stream (${bus})`, () => {
       // One key: in publish order on either bus.
       await client.waitFor((message) => message.event?.eventId === ids.at(-1));
       assert.deepEqual(eventIds(client), ids);
+      // Events that arrive together are written together, each still with the next sequence number.
+      assert.deepEqual(
+        client.messages.map((message) => message.seq),
+        client.messages.map((_, index) => index + 1),
+      );
     }
     await Promise.all([here.close(), there.close()]);
   });
