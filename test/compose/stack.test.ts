@@ -8,12 +8,16 @@
  * to the executor's pay → balances exact and the ledger audit balanced. The stack is torn down whatever happens.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { createNecpClient, type NecpClient } from '@necp/client';
 import { type ComposeStack, docker, upComposeStack } from './support/compose-stack.ts';
 
 /** The first build of the images (debootstrap, apt, npm ci) on a fresh machine takes minutes. */
+const run = promisify(execFile);
 const UP_TIMEOUT_MS = 25 * 60_000;
 /** Events of a partition the killed replica held wait for Kafka to give it to the survivor (session timeout, 30 s). */
 const AFTER_KILL_MS = 120_000;
@@ -93,11 +97,22 @@ describe('deploy/compose: the distributed stack on a Docker engine', { timeout: 
   const startingEddies = (player: Player, what: string) =>
     waitForValue(what, async () => ((await eddiesOf(player)) > 0 ? eddiesOf(player) : undefined), AFTER_KILL_MS);
 
+  /** A client's back-off: the pause grows by a step per attempt (9 pauses: 9 s in all at the most). */
+  const RETRY_PAUSE_MS = 200;
+  const MAX_ATTEMPTS = 10;
+  /** What the gateway said last, for a failure's message. */
+  const gatewayLogs = async () => {
+    const [gateway] = await running().containersOf('gateway');
+    if (!gateway) return '';
+    const { stdout, stderr } = await run('docker', ['logs', '--tail', '15', gateway]);
+    return `${stdout}${stderr}`;
+  };
   /** What the gateway answered the attempts that were sent again. */
   const refusals: string[] = [];
   /**
-   * A transfer as a game client sends it: with an Idempotency-Key, sent again with the same key when the
-   * gateway answers that the service was unreachable (the replica died with the request). Resolves with
+   * A transfer as a game client sends it: with an Idempotency-Key, sent again with the same key and a
+   * growing pause when the gateway answers that the service was unreachable (the replica died with the
+   * request, or Docker's DNS still named the dead replica for a moment). Resolves with
    * the number of attempts it took.
    */
   async function transferWithRetries(from: Player, to: Player, amount: number): Promise<number> {
@@ -121,7 +136,10 @@ describe('deploy/compose: the distributed stack on a Docker engine', { timeout: 
       const body = await response.text();
       if (response.status === 201) return attempt;
       refusals.push(`${response.status} ${body}`);
-      assert.ok([502, 503, 504].includes(response.status) && attempt < 5, `transfer: ${response.status} ${body}`);
+      if (![502, 503, 504].includes(response.status) || attempt === MAX_ATTEMPTS) {
+        assert.fail(`transfer: ${response.status} ${body} (attempt ${attempt})\n${await gatewayLogs()}`);
+      }
+      await delay(RETRY_PAUSE_MS * attempt);
     }
   }
 
