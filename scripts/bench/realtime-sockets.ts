@@ -206,13 +206,19 @@ async function phase(name: string, sockets: number, tokens: string[]): Promise<P
       if (index >= 0) return said.splice(index, 1)[0];
       if (generator.exitCode !== null) throw new Error(`the load generator exited with ${generator.exitCode}`);
       if (Date.now() >= deadline) return undefined;
+      // The deadline's timer is cleared once something else woke the wait: a long one left pending
+      // would keep the process alive after the bench ends.
+      let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         new Promise<void>((resolve) => {
           wake = resolve;
         }),
         stopped,
-        new Promise((resolve) => setTimeout(resolve, deadline - Date.now())),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, deadline - Date.now());
+        }),
       ]);
+      clearTimeout(timer);
     }
   };
   const connected = await heard('connected', 600_000);
