@@ -12,6 +12,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createNecpClient, type NecpClient, type StreamEvent } from '@necp/client';
 import type { Topic } from '@necp/contracts';
+import { waitFor } from '@necp/platform/testing';
 import { type E2eBackend, startE2eBackend } from './support/backend.ts';
 
 const letters = () => Array.from(randomBytes(8), (byte) => String.fromCharCode(97 + (byte % 26))).join('');
@@ -113,13 +114,17 @@ describe('the whole game through the gateway with the typed client', () => {
     const { client, characterId, log } = customer;
     try {
       // Starting wallet: corpo's 2,500 eddies and the origin's materials arrive from characters.lifecycle.
-      const wallet = await waitForValue('the starting wallet', async () => {
-        const { data } = await client.economy.GET('/api/v1/economy/wallets/{characterId}', {
-          params: { path: { characterId } },
-        });
-        const eddies = data?.balances.find((balance) => balance.asset === 'EDD')?.available ?? 0;
-        return eddies > 0 ? data : undefined;
-      });
+      const wallet = await waitFor(
+        'the starting wallet',
+        async () => {
+          const { data } = await client.economy.GET('/api/v1/economy/wallets/{characterId}', {
+            params: { path: { characterId } },
+          });
+          const eddies = data?.balances.find((balance) => balance.asset === 'EDD')?.available ?? 0;
+          return eddies > 0 ? data : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 200 },
+      );
       assert.equal(wallet.balances.find((balance) => balance.asset === 'EDD')?.available, 2500);
 
       // Craft a smart scope at the Watson garage; its completion reaches the stream, then the inventory.
@@ -138,12 +143,16 @@ describe('the whole game through the gateway with the typed client', () => {
       assert.equal(statuses.at(-1), 'completed');
       assert.equal(statuses.indexOf('completed'), statuses.length - 1, `in order for the job: ${statuses.join(' → ')}`);
 
-      const scope = await waitForValue('the crafted scope in the inventory', async () => {
-        const { data } = await client.characters.GET('/api/v1/characters/{characterId}/inventory', {
-          params: { path: { characterId } },
-        });
-        return data?.items.find((item) => item.templateId === 'scope_smart_mk1');
-      });
+      const scope = await waitFor(
+        'the crafted scope in the inventory',
+        async () => {
+          const { data } = await client.characters.GET('/api/v1/characters/{characterId}/inventory', {
+            params: { path: { characterId } },
+          });
+          return data?.items.find((item) => item.templateId === 'scope_smart_mk1');
+        },
+        { timeoutMs: 60_000, intervalMs: 200 },
+      );
       const pistol = (
         await client.characters.GET('/api/v1/characters/{characterId}/inventory', { params: { path: { characterId } } })
       ).data?.items.find((item) => item.templateId === 'smart_pistol_kenshin');
@@ -180,12 +189,16 @@ describe('the whole game through the gateway with the typed client', () => {
         });
         assert.equal(response.status, 200);
       }
-      const moved = await waitForValue('the district moved by the shots', async () => {
-        const { data } = await admin.world.GET('/api/v1/world/unrest/{districtId}', {
-          params: { path: { districtId } },
-        });
-        return data && data.currentLevel !== startLevel ? data.currentLevel : undefined;
-      });
+      const moved = await waitFor(
+        'the district moved by the shots',
+        async () => {
+          const { data } = await admin.world.GET('/api/v1/world/unrest/{districtId}', {
+            params: { path: { districtId } },
+          });
+          return data && data.currentLevel !== startLevel ? data.currentLevel : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 200 },
+      );
       assert.equal(moved, Math.min(100, startLevel + 1));
       await log.until(
         'the world update on the stream',
@@ -294,10 +307,14 @@ describe('the whole game through the gateway with the typed client', () => {
       assert.equal(ratings.data?.executor.completed, 1);
 
       // A completed combat order calms its district by 4 (DOMAIN.md), on top of whatever else moved it.
-      const after = await waitForValue('the district calmed by the completed combat order', async () => {
-        const level = await levelOf();
-        return level !== before ? level : undefined;
-      });
+      const after = await waitFor(
+        'the district calmed by the completed combat order',
+        async () => {
+          const level = await levelOf();
+          return level !== before ? level : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 200 },
+      );
       assert.equal(after, Math.max(0, before - 4));
 
       // Each step's event reached the parties' streams, in order for the order's key.
@@ -315,13 +332,3 @@ describe('the whole game through the gateway with the typed client', () => {
     }
   }
 });
-
-async function waitForValue<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 60_000): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    assert.ok(Date.now() < deadline, `${what}: not within ${deadlineMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}

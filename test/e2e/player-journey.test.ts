@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '@necp/platform/testing';
 import { type E2eBackend, startE2eBackend } from './support/backend.ts';
 
 interface Json {
@@ -27,16 +27,6 @@ function client(gateway: string) {
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : {}) as Json, headers: response.headers };
   };
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 describe('a player journey through the gateway: account, characters, starting kit, a transfer', () => {
@@ -78,8 +68,14 @@ describe('a player journey through the gateway: account, characters, starting ki
   it('grants the starting kit once the character exists, and moves eddies between players exactly once', async () => {
     const alice = await player('alice');
     const bob = await player('bob');
-    assert.equal(await eventually(() => eddies(alice.token, alice.characterId), "alice's starting eddies"), 1000);
-    assert.equal(await eventually(() => eddies(bob.token, bob.characterId), "bob's starting eddies"), 1000);
+    assert.equal(
+      await waitFor("alice's starting eddies", () => eddies(alice.token, alice.characterId), { timeoutMs: 15_000 }),
+      1000,
+    );
+    assert.equal(
+      await waitFor("bob's starting eddies", () => eddies(bob.token, bob.characterId), { timeoutMs: 15_000 }),
+      1000,
+    );
 
     const inventory = await call('GET', `/api/v1/characters/${alice.characterId}/inventory`, { token: alice.token });
     assert.equal(inventory.status, 200);

@@ -7,21 +7,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '@necp/platform/testing';
 import { type E2eBackend, startE2eBackend } from './support/backend.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: bodies are read loosely and checked with assertions
 type Json = any;
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe('player orders through the gateway, settled on the ledger', () => {
   let e2e: E2eBackend;
@@ -67,7 +57,9 @@ describe('player orders through the gateway, settled on the ledger', () => {
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const characterId = (created.body.characterId ?? created.body.id) as string;
-    await eventually(async () => ((await eddies(token, characterId)) === 1000 ? true : undefined), `${tag}'s eddies`);
+    await waitFor(`${tag}'s eddies`, async () => ((await eddies(token, characterId)) === 1000 ? true : undefined), {
+      timeoutMs: 20_000,
+    });
     return { token, characterId };
   }
   const eddies = async (token: string, characterId: string) => {
@@ -113,10 +105,14 @@ describe('player orders through the gateway, settled on the ledger', () => {
     return orderId;
   };
   const escrowOf = (token: string, orderId: string) =>
-    eventually(async () => {
-      const detail = await call('GET', `/api/v1/social/orders/${orderId}`, token);
-      return detail.body.escrowStatus !== 'locked' ? detail.body : undefined;
-    }, `the escrow of ${orderId} to settle`);
+    waitFor(
+      `the escrow of ${orderId} to settle`,
+      async () => {
+        const detail = await call('GET', `/api/v1/social/orders/${orderId}`, token);
+        return detail.body.escrowStatus !== 'locked' ? detail.body : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
 
   it('completes a journey and resolves a dispute 70/30, paying exactly that, the ledger balanced', async () => {
     const customer = await player('fixer');

@@ -7,20 +7,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { callHttp, type OpenApiDocument, sweepHostileInputs } from '@necp/platform/testing';
+import { callHttp, type OpenApiDocument, sweepHostileInputs, waitFor } from '@necp/platform/testing';
 import { type E2eBackend, startE2eBackend } from './support/backend.ts';
-
-/** Waits for what arrives through the bus: on Kafka a consumer group may first have to rebalance. */
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 45_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe('the living city through the gateway', () => {
   let e2e: E2eBackend;
@@ -119,16 +107,20 @@ describe('the living city through the gateway', () => {
 
   it("makes crafting in a district in crisis 10% slower, learnt by economy from world's events", async () => {
     // The starting kit (granted from characters.lifecycle) holds two ricochet_rounds jobs' materials.
-    await eventually(async () => {
-      const wallet = await call('GET', `/api/v1/economy/wallets/${player.characterId}`, player.token);
-      const available = (asset: string) =>
-        (wallet.body.balances as { asset: string; available: number }[] | undefined)?.find(
-          (balance) => balance.asset === asset,
-        )?.available ?? 0;
-      return available('metal') >= 4 && available('chemicals') >= 2 ? true : undefined;
-    }, 'the starting kit');
+    await waitFor(
+      'the starting kit',
+      async () => {
+        const wallet = await call('GET', `/api/v1/economy/wallets/${player.characterId}`, player.token);
+        const available = (asset: string) =>
+          (wallet.body.balances as { asset: string; available: number }[] | undefined)?.find(
+            (balance) => balance.asset === asset,
+          )?.available ?? 0;
+        return available('metal') >= 4 && available('chemicals') >= 2 ? true : undefined;
+      },
+      { timeoutMs: 45_000 },
+    );
     const stressed = (workshopId: string, expected: boolean, what: string) =>
-      eventually(async () => ((await stressOf(workshopId)) === expected ? true : undefined), what);
+      waitFor(what, async () => ((await stressOf(workshopId)) === expected ? true : undefined), { timeoutMs: 45_000 });
     assert.equal((await moveTo('westbrook', 50)).newTier, 'unrest');
     assert.equal((await moveTo('watson', 45)).newTier, 'unrest');
     await stressed('corpo_lab', false, 'westbrook in unrest, without stress');

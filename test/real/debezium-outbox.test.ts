@@ -21,6 +21,7 @@ import {
   realKafkaBrokers,
   type TestDatabase,
   testConfig,
+  waitFor,
 } from '@necp/platform/testing';
 import { Consumer, type Message } from '@platformatic/kafka';
 import { sql } from 'kysely';
@@ -100,16 +101,6 @@ async function slotIs(db: TestDatabase['db'], slot: string, active: boolean): Pr
   return result.rows[0]?.active === active;
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
 /** JSON over HTTP to the gateway, as a player's client calls it. */
 async function call(gateway: string, method: string, path: string, options: { token?: string; body?: unknown } = {}) {
   const response = await fetch(`${gateway}${path}`, {
@@ -162,8 +153,10 @@ describe('Debezium relays the outbox exactly as the built-in relay does', () => 
         database: { host: url.hostname, port: url.port, user: role, password, name: url.pathname.slice(1) },
       });
       await connect.register({ 'slot.name': slot });
-      await eventually('the connector to stream from its slot', async () =>
-        (await slotIs(test.db, slot, true)) ? true : undefined,
+      await waitFor(
+        'the connector to stream from its slot',
+        async () => ((await slotIs(test.db, slot, true)) ? true : undefined),
+        { timeoutMs: 30_000, intervalMs: 200 },
       );
       e2e = await startE2eBackend({ DATABASE_URL: database.url, OUTBOX_RELAY: 'off', OUTBOX_SLOT_NAME: slot });
     },
@@ -174,7 +167,10 @@ describe('Debezium relays the outbox exactly as the built-in relay does', () => 
     await connect?.stop();
     if (test) {
       // The slot is the server's: dropped, or PostgreSQL keeps WAL for it (and the database cannot be dropped).
-      await eventually('the slot to be left', async () => ((await slotIs(test.db, slot, true)) ? undefined : true));
+      await waitFor('the slot to be left', async () => ((await slotIs(test.db, slot, true)) ? undefined : true), {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      });
       await sql`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ${slot}`.execute(
         test.db.kysely,
       );
@@ -229,8 +225,14 @@ describe('Debezium relays the outbox exactly as the built-in relay does', () => 
     const alice = await player('alice');
     const bob = await player('bob');
     // The starting kit comes from the character's event, which only Debezium publishes here.
-    await eventually("alice's starting kit", async () => ((await holdings(alice)).eddies === 1000 ? true : undefined));
-    await eventually("bob's starting kit", async () => ((await holdings(bob)).eddies === 1000 ? true : undefined));
+    await waitFor("alice's starting kit", async () => ((await holdings(alice)).eddies === 1000 ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
+    await waitFor("bob's starting kit", async () => ((await holdings(bob)).eddies === 1000 ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
     const transfer = await call((e2e as E2eBackend).gateway, 'POST', '/api/v1/economy/transfers', {
       token: alice.token,
       body: { fromCharacterId: alice.characterId, toCharacterId: bob.characterId, asset: 'EDD', amount: 250 },
@@ -264,14 +266,18 @@ describe('Debezium relays the outbox exactly as the built-in relay does', () => 
     );
     try {
       await runtime.startRelay();
-      await eventually('the built-in relay to send every row', async () => {
-        const left = await test.db.kysely
-          .selectFrom('mvp_meta.outbox')
-          .select((eb) => eb.fn.countAll<string>().as('n'))
-          .where('sent_at', 'is', null)
-          .executeTakeFirstOrThrow();
-        return Number(left.n) === 0 ? true : undefined;
-      });
+      await waitFor(
+        'the built-in relay to send every row',
+        async () => {
+          const left = await test.db.kysely
+            .selectFrom('mvp_meta.outbox')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .where('sent_at', 'is', null)
+            .executeTakeFirstOrThrow();
+          return Number(left.n) === 0 ? true : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
     } finally {
       await runtime.close();
     }
@@ -297,10 +303,14 @@ describe('Debezium relays the outbox exactly as the built-in relay does', () => 
     );
 
     // Every event reached the consumers twice; they must have acted once.
-    await eventually('the consumers to take the relay’s copies', async () => {
-      const lag = [...(await metrics()).matchAll(/^kafka_consumer_lag\{[^}]*\} (\d+)/gm)].map((m) => Number(m[1]));
-      return lag.length > 0 && lag.every((each) => each === 0) ? true : undefined;
-    });
+    await waitFor(
+      'the consumers to take the relay’s copies',
+      async () => {
+        const lag = [...(await metrics()).matchAll(/^kafka_consumer_lag\{[^}]*\} (\d+)/gm)].map((m) => Number(m[1]));
+        return lag.length > 0 && lag.every((each) => each === 0) ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
     assert.deepEqual({ alice: await holdings(alice), bob: await holdings(bob) }, before);
     const deadLetters = await test.db.kysely
       .selectFrom('mvp_meta.dead_letters')
@@ -341,7 +351,7 @@ describe('Debezium relays the outbox exactly as the built-in relay does', () => 
     await sql`INSERT INTO not_published SELECT generate_series(1, 1000)`.execute(test.db.kysely);
     const written = (await sql<{ lsn: string }>`SELECT pg_current_wal_lsn()::text AS lsn`.execute(test.db.kysely))
       .rows[0]?.lsn;
-    await eventually(
+    await waitFor(
       'the slot to confirm WAL past the last write (the heartbeat)',
       async () => {
         const result = await sql<{ past: boolean }>`
@@ -350,12 +360,15 @@ describe('Debezium relays the outbox exactly as the built-in relay does', () => 
         );
         return result.rows[0]?.past ? true : undefined;
       },
-      40_000,
+      { timeoutMs: 40_000, intervalMs: 200 },
     );
 
     await (connect as ConnectWorker).stop();
     connect = undefined;
-    await eventually('the slot to be left', async () => ((await slotIs(test.db, slot, false)) ? true : undefined));
+    await waitFor('the slot to be left', async () => ((await slotIs(test.db, slot, false)) ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
     const lagBefore = Number(/^outbox_slot_lag_bytes\{[^}]*\} (\d+)$/m.exec(await metrics())?.[1]);
     await player('carol'); // events nobody publishes now
     const stopped = await metrics();

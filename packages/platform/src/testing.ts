@@ -31,3 +31,4 @@ export {
   startServiceUnderTest,
   type TestPlayer,
 } from './testing/service-under-test.ts';
+export { type WaitForOptions, waitFor } from './testing/wait-for.ts';

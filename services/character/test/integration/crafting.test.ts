@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { EventEnvelope, TopicPayload } from '@necp/contracts';
-import { adapterLabel } from '@necp/platform/testing';
+import { adapterLabel, waitFor } from '@necp/platform/testing';
 import { base, createCharacter, type Harness, type Player, startHarness } from '../support/harness.ts';
 
 let h: Harness;
@@ -39,14 +39,6 @@ async function quantityOf(player: Player, characterId: string, templateId: strin
 }
 
 /** The bus may hand records over asynchronously (Kafka): wait until the expected state shows. */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail('the expected state never came');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe(`crafted output (${adapterLabel})`, () => {
   it('grants the output of a completed job once, whatever the redeliveries and repeats', async () => {
     const player = await h.player();
@@ -70,12 +62,26 @@ describe(`crafted output (${adapterLabel})`, () => {
     await deliver(completed);
     await deliver(completed);
     await deliver(jobEvent({ ...job, status: 'completed', progressPercent: 100, eta: null }));
-    await eventually(async () => (await quantityOf(player, characterId, 'ricochet_rounds')) === 10);
+    await waitFor(
+      '10 ricochet_rounds',
+      async () => ((await quantityOf(player, characterId, 'ricochet_rounds')) === 10 ? true : undefined),
+      {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+      },
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(await quantityOf(player, characterId, 'ricochet_rounds'), 10);
     const second = jobEvent({ ...job, jobId: randomUUID(), status: 'completed', progressPercent: 100, eta: null });
     await deliver(second);
-    await eventually(async () => (await quantityOf(player, characterId, 'ricochet_rounds')) === 20);
+    await waitFor(
+      '20 ricochet_rounds',
+      async () => ((await quantityOf(player, characterId, 'ricochet_rounds')) === 20 ? true : undefined),
+      {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+      },
+    );
   });
 
   it('delivers crafted output even into a full backpack', async () => {
@@ -104,6 +110,13 @@ describe(`crafted output (${adapterLabel})`, () => {
         workshopId: 'street_garage',
       }),
     );
-    await eventually(async () => (await quantityOf(player, characterId, 'scope_smart_mk1')) === 1);
+    await waitFor(
+      '1 scope_smart_mk1',
+      async () => ((await quantityOf(player, characterId, 'scope_smart_mk1')) === 1 ? true : undefined),
+      {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+      },
+    );
   });
 });
