@@ -21,10 +21,13 @@ interface SlotState {
   lag_bytes: number | null;
 }
 
-/** The slot of this database named `slot`, if it exists. */
+/**
+ * The slot of this database named `slot`, if it exists. The lag runs to the WAL insert position: with
+ * asynchronous commits the write position trails a committed event until the WAL writer's next round.
+ */
 async function slotState(db: SqlDatabase, slot: string): Promise<SlotState | undefined> {
   const result = await sql<SlotState>`
-    SELECT active, pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::float8 AS lag_bytes
+    SELECT active, pg_wal_lsn_diff(pg_current_wal_insert_lsn(), confirmed_flush_lsn)::float8 AS lag_bytes
     FROM pg_replication_slots
     WHERE slot_name = ${slot} AND database = current_database()`.execute(db.kysely);
   return result.rows[0];
