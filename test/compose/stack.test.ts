@@ -97,9 +97,14 @@ describe('deploy/compose: the distributed stack on a Docker engine', { timeout: 
   const startingEddies = (player: Player, what: string) =>
     waitForValue(what, async () => ((await eddiesOf(player)) > 0 ? eddiesOf(player) : undefined), AFTER_KILL_MS);
 
-  /** A client's back-off: the pause grows by a step per attempt (9 pauses: 9 s in all at the most). */
-  const RETRY_PAUSE_MS = 200;
-  const MAX_ATTEMPTS = 10;
+  /**
+   * A client's back-off: the pause grows by a step per attempt up to a ceiling (about 53 s in all at the
+   * most). The gateway sends new connections to the address Docker's DNS names first; until the engine
+   * stops naming a killed replica (seconds, longer on a loaded machine), those fail with 503.
+   */
+  const RETRY_PAUSE_MS = 250;
+  const MAX_RETRY_PAUSE_MS = 2_000;
+  const MAX_ATTEMPTS = 30;
   /** What the gateway said last, for a failure's message. */
   const gatewayLogs = async () => {
     const [gateway] = await running().containersOf('gateway');
@@ -139,7 +144,7 @@ describe('deploy/compose: the distributed stack on a Docker engine', { timeout: 
       if (![502, 503, 504].includes(response.status) || attempt === MAX_ATTEMPTS) {
         assert.fail(`transfer: ${response.status} ${body} (attempt ${attempt})\n${await gatewayLogs()}`);
       }
-      await delay(RETRY_PAUSE_MS * attempt);
+      await delay(Math.min(RETRY_PAUSE_MS * attempt, MAX_RETRY_PAUSE_MS));
     }
   }
 
