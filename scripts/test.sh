@@ -4,10 +4,9 @@
 # here by scripts/infra.sh (installed when missing); on the real servers the end-to-end tests run once
 # more with the gateway forwarding over HTTP. After the embedded end-to-end tests, contract fuzzing
 # (scripts/fuzz.ts: Schemathesis, installed by scripts/infra/schemathesis.sh). Last, the container image is
-# built and run against the real servers (test/deploy, Docker from scripts/infra/docker.sh). deploy/compose's
-# stack test (test/compose) is not a phase here yet: after a replica is killed, the gateway keeps sending new
-# connections to the address Docker's DNS names first, and requests fail for a time that depends on the
-# machine's load (run it with `node scripts/run-tests.ts compose`). Stops what it started, whatever happens.
+# built and run against the real servers (test/deploy, Docker from scripts/infra/docker.sh), and deploy/compose's
+# stack is brought up on the same engine with a replica killed mid-journey (test/compose). Stops what it
+# started, whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,3 +43,5 @@ echo "== end to end again, the gateway reaching the services over HTTP as when t
 GATEWAY_UPSTREAM_TRANSPORT=http run_phase e2e
 echo "== deployment: the container image on a Docker engine, against the same real servers =="
 run_phase deploy
+echo "== the distributed stack: deploy/compose on the Docker engine, a replica killed mid-journey =="
+run_phase compose

@@ -57,6 +57,29 @@ export interface ComposeStack {
   down(): Promise<void>;
 }
 
+const HEALTHY_WITHIN_MS = 5 * 60_000;
+
+/**
+ * Waits until every running container of the project passes its health check. The gateway's own readiness
+ * asks one replica of each service, whichever Docker's DNS names; a replica still starting (a minute on a
+ * loaded machine) refuses connections, and a test that kills the other one would then measure a start-up,
+ * not a failover.
+ */
+async function everyContainerHealthy(project: string): Promise<void> {
+  const deadline = Date.now() + HEALTHY_WITHIN_MS;
+  for (;;) {
+    const ids = (await docker('ps', '--quiet', '--filter', `label=com.docker.compose.project=${project}`)).split('\n');
+    const states = (
+      await docker('inspect', '--format', '{{.Name}} {{if .State.Health}}{{.State.Health.Status}}{{end}}', ...ids)
+    ).split('\n');
+    const waiting = states.filter((state) => !state.endsWith(' healthy'));
+    if (waiting.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`not healthy within ${HEALTHY_WITHIN_MS / 1000} s: ${waiting.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}
+
 export async function upComposeStack(settings: Record<string, string> = {}): Promise<ComposeStack> {
   const image = 'necp-backend:compose-test';
   await buildBackendImage(image);
@@ -135,6 +158,7 @@ export async function upComposeStack(settings: Record<string, string> = {}): Pro
   };
   try {
     await compose('up', '--detach');
+    await everyContainerHealthy(project);
   } catch (error) {
     const logs = await compose('logs', '--tail', '30').catch(() => '');
     await stack.down().catch(() => undefined);
