@@ -22,6 +22,7 @@ export {
 export type { FakeCharacterService, SkillLevels } from './testing/fake-character-service.ts';
 export { type CallOptions, type CallReply, callHttp } from './testing/http-call.ts';
 export { type SigningKey, startTestIssuer, type TestIssuer, type TestTokenOptions } from './testing/issuer.ts';
+export { type ServiceProcess, startServiceProcess } from './testing/service-process.ts';
 export {
   type EventToDeliver,
   type InjectReply,

@@ -4,12 +4,17 @@
  * same database complete the job exactly once.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createDatabase, type SqlDatabase } from '@necp/platform';
-import { createFreshDatabase, type FreshDatabase } from '@necp/platform/testing';
+import {
+  callHttp,
+  createFreshDatabase,
+  type FreshDatabase,
+  type ServiceProcess,
+  startServiceProcess,
+} from '@necp/platform/testing';
 import { sql } from 'kysely';
 import { auditLedger } from '../../src/flows/audit.ts';
 import type { EconomyTables } from '../../src/store/tables.ts';
@@ -20,15 +25,8 @@ const main = new URL('../../src/main.ts', import.meta.url).pathname;
 // process while the job runs, short enough to be due soon after.
 const TIME_SCALE = '20';
 
-interface Instance {
-  base: string;
-  child: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output(): string;
-}
-
 /** economy-service in a process of its own: the database, the stand-in issuer, nothing shared else. */
-async function startInstance(databaseUrl: string, issuer: Issuer, clientSecret: string): Promise<Instance> {
+function startInstance(databaseUrl: string, issuer: Issuer, clientSecret: string): Promise<ServiceProcess> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -36,77 +34,19 @@ async function startInstance(databaseUrl: string, issuer: Issuer, clientSecret: 
     AUTH_ISSUER_URL: issuer.url,
     CHARACTER_URL: issuer.url,
     ECONOMY_CLIENT_SECRET: clientSecret,
-    ECONOMY_PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
     TIME_SCALE,
     ECONOMY_CRAFTING_TICK_MS: '100',
   };
   // The in-process bus and a memory cache: a shared broker would hand this process other tests' events.
   for (const name of ['KAFKA_BROKERS', 'REDIS_URL', 'OIDC_ISSUER']) delete env[name];
-  const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(error);
-    };
-    const timer = setTimeout(() => fail(new Error(`economy-service did not start:\n${output}`)), 20_000);
-    const read = (chunk: Buffer) => {
-      output += chunk;
-      for (const line of output.split('\n')) {
-        const record = parseLine(line);
-        if (record?.message === 'economy listening' && typeof record.port === 'number') {
-          clearTimeout(timer);
-          resolve(record.port);
-        }
-      }
-    };
-    child.stdout?.on('data', read);
-    child.stderr?.on('data', read);
-    void exited.then(({ code, signal }) =>
-      fail(new Error(`economy-service exited (${code ?? signal}) before listening:\n${output}`)),
-    );
-  });
-  return { base: `http://127.0.0.1:${port}`, child, exited, output: () => output };
-}
-
-function parseLine(line: string): { message?: unknown; port?: unknown } | undefined {
-  try {
-    return JSON.parse(line) as { message?: unknown; port?: unknown };
-  } catch {
-    return undefined;
-  }
-}
-
-async function call(
-  base: string,
-  method: string,
-  path: string,
-  token: string,
-  body?: unknown,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : {} };
+  return startServiceProcess('economy', main, env);
 }
 
 describe('economy-service killed between a crafting hold and its post (real PostgreSQL, real processes)', () => {
   let database: FreshDatabase;
   let issuer: Issuer;
   let db: SqlDatabase;
-  const running: Instance[] = [];
+  const running: ServiceProcess[] = [];
   before(async () => {
     database = await createFreshDatabase();
     assert.ok(database.url, 'this test needs DATABASE_URL');
@@ -140,19 +80,25 @@ describe('economy-service killed between a crafting hold and its post (real Post
       ['metal', 2],
       ['chemicals', 1],
     ] as const) {
-      const grant = await call(first.base, 'POST', '/api/v1/economy/grants', admin, {
-        characterId,
-        asset,
-        amount,
-        reason: 'crash test stock',
+      const grant = await callHttp(first.base, 'POST', '/api/v1/economy/grants', {
+        token: admin,
+        body: {
+          characterId,
+          asset,
+          amount,
+          reason: 'crash test stock',
+        },
       });
       assert.equal(grant.status, 201, JSON.stringify(grant.body));
     }
-    const created = await call(first.base, 'POST', '/api/v1/economy/crafting/jobs', player, {
-      characterId,
-      blueprintId: 'ricochet_rounds',
-      workshopId: 'street_garage',
-      quantity: 1,
+    const created = await callHttp(first.base, 'POST', '/api/v1/economy/crafting/jobs', {
+      token: player,
+      body: {
+        characterId,
+        blueprintId: 'ricochet_rounds',
+        workshopId: 'street_garage',
+        quantity: 1,
+      },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.status, 'processing');
@@ -219,7 +165,9 @@ describe('economy-service killed between a crafting hold and its post (real Post
     running.push(...replicas);
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const job = await call(replicas[0]?.base ?? '', 'GET', `/api/v1/economy/crafting/jobs/${jobId}`, player);
+      const job = await callHttp(replicas[0]?.base ?? '', 'GET', `/api/v1/economy/crafting/jobs/${jobId}`, {
+        token: player,
+      });
       if (job.body.status === 'completed') {
         assert.deepEqual(job.body.materialsConsumed, { chemicals: 1, metal: 2 });
         break;

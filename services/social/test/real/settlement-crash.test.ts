@@ -10,10 +10,17 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createDatabase } from '@necp/platform';
-import { createFreshDatabase, type FreshDatabase, startTestIssuer, type TestIssuer } from '@necp/platform/testing';
+import {
+  callHttp,
+  createFreshDatabase,
+  type FreshDatabase,
+  type ServiceProcess,
+  startServiceProcess,
+  startTestIssuer,
+  type TestIssuer,
+} from '@necp/platform/testing';
 import { sql } from 'kysely';
 import { orderBody } from '../support/harness.ts';
-import { callJson, type ServiceProcess, startServiceProcess } from '../support/processes.ts';
 
 const socialMain = new URL('../../src/main.ts', import.meta.url).pathname;
 const economyMain = new URL('../../../economy/src/main.ts', import.meta.url).pathname;
@@ -96,11 +103,14 @@ describe('social and economy killed between an order transition and its settleme
       const accountId = randomUUID();
       const characterId = randomUUID();
       issuer.remoteOwners.set(characterId, accountId);
-      const grant = await callJson(economy.base, 'POST', '/api/v1/economy/grants', admin, {
-        characterId,
-        asset: 'EDD',
-        amount: eddies,
-        reason: 'crash test',
+      const grant = await callHttp(economy.base, 'POST', '/api/v1/economy/grants', {
+        token: admin,
+        body: {
+          characterId,
+          asset: 'EDD',
+          amount: eddies,
+          reason: 'crash test',
+        },
       });
       assert.equal(grant.status, 201, JSON.stringify(grant.body));
       return { characterId, token: await issuer.token(accountId) };
@@ -110,7 +120,7 @@ describe('social and economy killed between an order transition and its settleme
     const orders: string[] = [];
     for (const executor of executors) {
       const act = async (token: string, path: string, body?: unknown) => {
-        const answer = await callJson(social.base, 'POST', `/api/v1/social/orders${path}`, token, body);
+        const answer = await callHttp(social.base, 'POST', `/api/v1/social/orders${path}`, { token, body });
         assert.ok(answer.status < 300, `${path}: ${JSON.stringify(answer.body)}`);
         return answer.body;
       };
@@ -128,12 +138,12 @@ describe('social and economy killed between an order transition and its settleme
     mark('orders completed, social crashed');
 
     const wallet = async (characterId: string) => {
-      const answer = await callJson(economy.base, 'GET', `/api/v1/economy/wallets/${characterId}`, admin);
+      const answer = await callHttp(economy.base, 'GET', `/api/v1/economy/wallets/${characterId}`, { token: admin });
       const { available, held } = answer.body.balances.find((entry: { asset: string }) => entry.asset === 'EDD');
       return { available, held };
     };
     const escrow = async (orderId: string) =>
-      (await callJson(economy.base, 'GET', `/api/v1/economy/escrows/${orderId}`, admin)).body;
+      (await callHttp(economy.base, 'GET', `/api/v1/economy/escrows/${orderId}`, { token: admin })).body;
     // While economy is down, its table says what it had settled.
     const economyTables = await createDatabase({
       databaseUrl: economyDb.url as string,
@@ -146,7 +156,7 @@ describe('social and economy killed between an order transition and its settleme
           economyTables.kysely,
         )
       ).rows[0]?.status;
-    const audit = async () => (await callJson(economy.base, 'GET', '/api/v1/economy/audit', admin)).body;
+    const audit = async () => (await callHttp(economy.base, 'GET', '/api/v1/economy/audit', { token: admin })).body;
     // Social is down with every order completed; economy heard of none: every escrow is still locked.
     for (const orderId of orders) assert.equal((await escrow(orderId)).status, 'locked');
     assert.equal((await audit()).balanced, true);

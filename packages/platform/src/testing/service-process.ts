@@ -1,5 +1,9 @@
-/** A service's `main.ts` in a process of its own, started on port 0; its port read from its "listening" log line. */
+/**
+ * A service's `main.ts` in a process of its own, as a crash test needs one: started on port 0, its port read
+ * from its "<name> listening" log line, killed with SIGKILL (no shutdown, no draining).
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { ServiceName } from '../config.ts';
 
 export interface ServiceProcess {
   base: string;
@@ -10,8 +14,19 @@ export interface ServiceProcess {
   output(): string;
 }
 
+/** A process on a busy machine may take a while to import, migrate and listen. */
+const START_WITHIN_MS = 120_000;
+
+function parseLine(line: string): { message?: unknown; port?: unknown } | undefined {
+  try {
+    return JSON.parse(line) as { message?: unknown; port?: unknown };
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startServiceProcess(
-  name: 'social' | 'economy',
+  name: ServiceName,
   main: string,
   env: NodeJS.ProcessEnv,
 ): Promise<ServiceProcess> {
@@ -29,7 +44,10 @@ export async function startServiceProcess(
       child.kill('SIGKILL');
       reject(error);
     };
-    const timer = setTimeout(() => fail(new Error(`${name}-service did not start:\n${output.slice(-3000)}`)), 120_000);
+    const timer = setTimeout(
+      () => fail(new Error(`${name}-service did not start:\n${output.slice(-3000)}`)),
+      START_WITHIN_MS,
+    );
     const read = (chunk: Buffer) => {
       output += chunk;
       for (const line of output.split('\n')) {
@@ -54,32 +72,4 @@ export async function startServiceProcess(
     },
     output: () => output,
   };
-}
-
-function parseLine(line: string): { message?: unknown; port?: unknown } | undefined {
-  try {
-    return JSON.parse(line) as { message?: unknown; port?: unknown };
-  } catch {
-    return undefined;
-  }
-}
-
-export async function callJson(
-  base: string,
-  method: string,
-  path: string,
-  token: string,
-  body?: unknown,
-  // biome-ignore lint/suspicious/noExplicitAny: tests read bodies loosely and check them with assertions
-): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : {} };
 }
