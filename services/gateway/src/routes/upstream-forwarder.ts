@@ -59,11 +59,19 @@ function requestHeaders(incoming: IncomingHttpHeaders, host: string, forwarding:
   return headers;
 }
 
-/** The body as the proxy took it: a stream the content-type parsers passed on unread, or nothing. */
+/**
+ * The body as the proxy took it: a stream the content-type parsers passed on unread, or nothing. A
+ * client's request that arrived whole (as a small JSON body does, in the packet of its headers) is
+ * all in the stream's buffer already: taken as one buffer, it goes out with the request's headers in
+ * one write, without a stream pumped chunk by chunk.
+ */
 function requestBody(request: FastifyRequest): Dispatcher.DispatchOptions['body'] {
   if (request.method === 'GET' || request.method === 'HEAD') return null;
   const body = request.body;
   if (body === undefined || body === null) return null;
+  if (body === request.raw && request.raw.complete && request.raw.readableLength > 0) {
+    return (request.raw.read() as Buffer | null) ?? null;
+  }
   if (body instanceof Readable || Buffer.isBuffer(body) || typeof body === 'string') return body;
   return JSON.stringify(body);
 }
