@@ -103,17 +103,34 @@ export class UpstreamForwarder {
   forward(request: FastifyRequest, reply: FastifyReply, forwarding: Forwarding): void {
     const response = reply.raw;
     let controller: Dispatcher.DispatchController | undefined;
-    // A client that goes away takes its request with it, rather than leaving the service's answer to drain.
-    const onClose = () => {
-      if (!response.writableFinished) controller?.abort(new Error('the client closed the connection'));
+    /**
+     * A client that went away (before the request was sent, or while its answer arrives) takes the
+     * request with it: the connection to the service is cut rather than left with an answer half
+     * read (a reader paused for a client that will never drain, which undici cannot finish).
+     */
+    const clientGone = () => response.destroyed;
+    /**
+     * Whether a slow client may pause the reading of the answer. Not when the service closes the
+     * connection after it: undici cannot finish a paused answer whose connection ended (an assertion
+     * that stops the process), so such an answer is held in memory instead.
+     */
+    let mayPause = true;
+    const abandon = (current: Dispatcher.DispatchController | undefined) => {
+      if (current && !current.aborted) current.abort(new Error('the client closed the connection'));
     };
+    const onClose = () => {
+      if (!response.writableFinished) abandon(controller);
+    };
+    response.once('close', onClose);
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(started) {
         controller = started;
-        response.once('close', onClose);
+        if (clientGone()) abandon(started);
       },
-      onResponseStart(_controller, statusCode, headers) {
+      onResponseStart(current, statusCode, headers) {
         if (statusCode < 200) return;
+        if (clientGone()) return abandon(current);
+        mayPause = !/\bclose\b/i.test(String(headers.connection ?? ''));
         reply.hijack();
         for (const [name, value] of Object.entries(reply.getHeaders())) {
           if (value !== undefined) response.setHeader(name, typeof value === 'number' ? String(value) : value);
@@ -126,10 +143,12 @@ export class UpstreamForwarder {
         if (!request.raw.complete) response.setHeader('connection', 'close');
         response.writeHead(statusCode);
       },
-      onResponseData(paused, chunk) {
-        if (!response.write(chunk)) {
-          paused.pause();
-          response.once('drain', () => paused.resume());
+      onResponseData(current, chunk) {
+        if (clientGone()) return abandon(current);
+        // A slow client: the service's answer waits in the socket (for at most the body timeout) until it drains.
+        if (!response.write(chunk) && mayPause) {
+          current.pause();
+          response.once('drain', () => current.resume());
         }
       },
       onResponseEnd() {
