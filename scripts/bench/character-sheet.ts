@@ -9,7 +9,8 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import Fastify from 'fastify';
-import { type LoadResult, load, printTable } from './load.ts';
+import { type CpuUse, measureCpu, printCpuTable } from './cpu-use.ts';
+import { type LoadOptions, type LoadResult, load, printTable } from './load.ts';
 import { reportLine } from './results.ts';
 
 /** Marks the line carrying the targets: the backend may print other lines on stdout first. */
@@ -28,6 +29,8 @@ interface Targets {
   token: string;
   characterId: string;
   etag: string;
+  /** The gateway's own process in the per-service shape: its CPU is counted apart. */
+  gatewayPid?: number | undefined;
 }
 
 async function serve(topology: Topology): Promise<void> {
@@ -36,7 +39,7 @@ async function serve(topology: Topology): Promise<void> {
   bare.get('/hello', async () => ({ hello: 'world' }));
   await bare.listen({ host: '127.0.0.1', port: 0 });
   const bareAddress = bare.server.address();
-  const { ports, issuer, stop } =
+  const { ports, pids, issuer, stop } =
     topology === 'per-service'
       ? await startServiceProcesses(['auth', 'character', 'gateway'])
       : await startBenchBackend();
@@ -57,6 +60,7 @@ async function serve(topology: Topology): Promise<void> {
     token,
     characterId: sheet.characterId,
     etag: sheet.etag,
+    gatewayPid: pids.gateway,
   };
   process.stdout.write(`${TargetsMarker}${JSON.stringify(targets)}\n`);
   process.on('SIGTERM', async () => {
@@ -79,6 +83,19 @@ async function measureShape(topology: Topology): Promise<void> {
       child.once('exit', (code) => reject(new Error(`the backend exited with ${code}`)));
     });
     const targets = JSON.parse(line) as Targets;
+    const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+    const cpuRows: { name: string; cpu: CpuUse }[] = [];
+    // CPU per read by process: a figure the other load on the machine disturbs less than the rate.
+    const measured = async (options: LoadOptions): Promise<LoadResult> => {
+      const { result, cpu } = await measureCpu(
+        () => load(options),
+        (done) => done.requestsPerSecond * seconds,
+        child.pid,
+        targets.gatewayPid,
+      );
+      cpuRows.push({ name: result.name, cpu });
+      return result;
+    };
     const path = `/api/v1/characters/${targets.characterId}`;
     const headers = { authorization: `Bearer ${targets.token}` };
     const gatewayUrl = `http://127.0.0.1:${targets.gateway}${path}`;
@@ -88,13 +105,17 @@ async function measureShape(topology: Topology): Promise<void> {
       name: `${topology}: bare Fastify GET /hello`,
       url: `http://127.0.0.1:${targets.bare}/hello`,
     });
-    const direct = await load({
+    const direct = await measured({
       name: `${topology}: GET sheet, character-service direct`,
       url: `http://127.0.0.1:${targets.character}${path}`,
       headers,
     });
-    const viaGateway: LoadResult = await load({ name: `${topology}: GET sheet via gateway`, url: gatewayUrl, headers });
-    const revalidated = await load({
+    const viaGateway: LoadResult = await measured({
+      name: `${topology}: GET sheet via gateway`,
+      url: gatewayUrl,
+      headers,
+    });
+    const revalidated = await measured({
       name: `${topology}: GET sheet via gateway, If-None-Match (304)`,
       url: gatewayUrl,
       headers: { ...headers, 'if-none-match': targets.etag },
@@ -104,6 +125,7 @@ async function measureShape(topology: Topology): Promise<void> {
       [bare, direct, viaGateway, revalidated],
       bare,
     );
+    printCpuTable(`Character sheet reads, ${topology}: CPU ms per read by process`, cpuRows);
     const share = viaGateway.requestsPerSecond / bare.requestsPerSecond;
     const met = share >= TargetShare && viaGateway.p99Ms < TargetP99Ms;
     reportLine(

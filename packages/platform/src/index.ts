@@ -25,6 +25,7 @@ export * from './metrics.ts';
 export * from './ownership/character-access.ts';
 export * from './ownership/character-ownership.ts';
 export * from './ownership/loadout-version.ts';
+export * from './ownership/versioned-copies.ts';
 export * from './problem.ts';
 export * from './repeat.ts';
 export * from './routes/idempotent-command.ts';

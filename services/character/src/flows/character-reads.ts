@@ -1,3 +1,4 @@
+import { loadoutVersionKey } from '@necp/platform';
 import { checkCallerOwns, checkLive, etagOf, ifMatchHolds } from '../domain/character.ts';
 import { loadoutOf, sheetFromEquipment, summaryOf } from '../domain/sheet.ts';
 import { findCharacter, findCharacterWithEquipment, listCharacters } from '../store/characters.ts';
@@ -17,14 +18,29 @@ export async function charactersOf(deps: CharacterDeps, accountId: string, query
   return { items: page.characters.map(summaryOf), nextCursor: page.nextCursor };
 }
 
+/**
+ * A character's sheet row: the copy kept under its current loadout version, or the row read after
+ * the version was (and kept under it). A write moves the version before it answers, so a read after
+ * it never finds the copy from before.
+ */
+async function sheetRow(deps: CharacterDeps, characterId: string, nowMs: number) {
+  const version = await deps.cache.get(loadoutVersionKey(characterId));
+  const kept = deps.sheets.get(characterId, version, nowMs);
+  if (kept) return kept;
+  const row = await findCharacterWithEquipment(deps.kysely, characterId);
+  if (row) deps.sheets.keep(characterId, version, row, nowMs);
+  return row;
+}
+
 /** The owner's sheet and its ETag; no sheet when `ifNoneMatch` names the current version (a 304). */
 export async function characterSheet(
   deps: CharacterDeps,
   accountId: string,
   characterId: string,
   ifNoneMatch: string | undefined,
+  nowMs = Date.now(),
 ) {
-  const character = await findCharacterWithEquipment(deps.kysely, characterId);
+  const character = await sheetRow(deps, characterId, nowMs);
   checkCallerOwns(character, accountId);
   const etag = etagOf(character.id, character.version);
   const unchanged = ifNoneMatch !== undefined && ifMatchHolds(ifNoneMatch, etag);

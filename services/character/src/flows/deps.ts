@@ -1,4 +1,5 @@
-import type { Cache, CharacterAccess, SqlDatabase } from '@necp/platform';
+import type { Cache, CharacterAccess, SqlDatabase, VersionedCopies } from '@necp/platform';
+import type { SheetRow } from '../store/characters.ts';
 import type { CharacterDb } from '../store/tables.ts';
 
 /** What the composition root (service.ts) builds once; every entry point is given it. */
@@ -11,4 +12,6 @@ export interface CharacterDeps {
   access: CharacterAccess;
   /** The shared cache, where each change to a loadout moves its version (`loadoutChanged`). */
   cache: Cache;
+  /** Rows of sheets read lately, each kept under its loadout version (a write moves it). */
+  sheets: VersionedCopies<SheetRow>;
 }

@@ -80,10 +80,10 @@ export async function findCharacter(
  * The sheet's read in one round trip: the character and the template ids in its equipment slots
  * (all the derived stats need), instead of the whole inventory.
  */
-export async function findCharacterWithEquipment(
-  db: Queryable,
-  characterId: string,
-): Promise<(CharacterRecord & { equipped: string[] }) | undefined> {
+/** A character's row with the template ids of what it has equipped: all a sheet shows. */
+export type SheetRow = CharacterRecord & { equipped: string[] };
+
+export async function findCharacterWithEquipment(db: Queryable, characterId: string): Promise<SheetRow | undefined> {
   const found = await db
     .selectFrom('mvp_core.characters as c')
     .selectAll('c')

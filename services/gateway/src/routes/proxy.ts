@@ -1,4 +1,3 @@
-import httpProxy from '@fastify/http-proxy';
 import {
   buildProblem,
   currentTrace,
@@ -16,6 +15,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { classifyUpstreamError, type UpstreamFailure, upstreamPrefixes } from '../domain/routing.ts';
 import type { GatewayDeps } from '../settings.ts';
 import { bufferedBody } from './buffered-bodies.ts';
+import { UpstreamForwarder } from './upstream-forwarder.ts';
 
 const ForwardedMethods = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS', 'TRACE'];
 
@@ -36,15 +36,8 @@ function forwardedHeaders(request: FastifyRequest, vouch: EdgeVouch | undefined)
   };
 }
 
-/** The client's headers with the gateway's: a client's own vouch header never reaches a service. */
-function upstreamHeaders(
-  request: FastifyRequest,
-  headers: Record<string, string | string[] | undefined>,
-  vouch: EdgeVouch | undefined,
-) {
-  const { [EdgeVouchHeader]: _fromClient, ...clientHeaders } = headers;
-  return { ...clientHeaders, ...forwardedHeaders(request, vouch) };
-}
+/** A client's own vouch header never reaches a service. */
+const DroppedHeaders: ReadonlySet<string> = new Set([EdgeVouchHeader]);
 
 function upstreamProblem(failure: UpstreamFailure, service: ServiceName, timeoutMs: number) {
   return buildProblem(
@@ -92,18 +85,13 @@ export async function proxyRoutes(app: HttpApp, { context, settings }: GatewayDe
         },
       });
     };
-    await app.register(httpProxy, {
-      upstream,
-      prefix,
-      rewritePrefix: prefix,
-      preHandler: handToService,
-      httpMethods: ForwardedMethods,
-      // The gateway's own hooks count and time every request; a log line per hop would only cost.
-      disableRequestLogging: true,
-      undici: { connections: 128, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: timeoutMs },
-      replyOptions: {
-        rewriteRequestHeaders: (request, headers) => upstreamHeaders(request as FastifyRequest, headers, vouch),
-        onError: (reply, { error }) => {
+    const forwarder = new UpstreamForwarder({ origin: upstream, connections: 128, timeoutMs });
+    app.addHook('onClose', () => forwarder.close());
+    const forward = (request: FastifyRequest, reply: FastifyReply) => {
+      forwarder.forward(request, reply, {
+        headers: forwardedHeaders(request, vouch),
+        dropped: DroppedHeaders,
+        onError(error) {
           const failure = classifyUpstreamError(error);
           context.logger.warn({ service, upstream, err: error }, 'upstream failed');
           reply
@@ -111,7 +99,18 @@ export async function proxyRoutes(app: HttpApp, { context, settings }: GatewayDe
             .type(PROBLEM_CONTENT_TYPE)
             .send(upstreamProblem(failure, service, timeoutMs));
         },
+      });
+    };
+    await app.register(
+      async (scope) => {
+        // Bodies stay unread streams, forwarded byte for byte (the edge may buffer one to read a rule's key).
+        scope.addContentTypeParser('application/json', (_request, body, done) => done(null, body));
+        scope.addContentTypeParser('*', (_request, body, done) => done(null, body));
+        for (const url of ['/', '/*']) {
+          scope.route({ method: ForwardedMethods, url, preHandler: handToService, handler: forward });
+        }
       },
-    });
+      { prefix },
+    );
   }
 }

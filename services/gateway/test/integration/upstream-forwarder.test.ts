@@ -1,0 +1,100 @@
+/**
+ * The gateway's forwarder against a service that closes its connection after each answer: a slow
+ * client gets the whole answer (held for it rather than the reading paused, which undici cannot
+ * finish once the connection ended), and a client that goes away before its answer takes the
+ * request with it while the gateway keeps serving.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { UpstreamForwarder } from '../../src/routes/upstream-forwarder.ts';
+
+const BigBody = Buffer.alloc(4 * 1024 * 1024, 'x');
+const Chunk = 64 * 1024;
+
+let upstream: Server;
+let gateway: FastifyInstance;
+let forwarder: UpstreamForwarder;
+let port: number;
+
+before(async () => {
+  upstream = createServer((request, response) => {
+    response.setHeader('connection', 'close');
+    if (request.url === '/big') {
+      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': BigBody.length });
+      for (let at = 0; at < BigBody.length; at += Chunk) response.write(BigBody.subarray(at, at + Chunk));
+      response.end();
+      return;
+    }
+    setTimeout(() => response.end(JSON.stringify({ late: true })), 200);
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const address = upstream.address();
+  const upstreamPort = typeof address === 'object' && address ? address.port : 0;
+  forwarder = new UpstreamForwarder({ origin: `http://127.0.0.1:${upstreamPort}`, connections: 1, timeoutMs: 5_000 });
+  gateway = Fastify();
+  gateway.get('/*', (request, reply) =>
+    forwarder.forward(request, reply, {
+      headers: {},
+      dropped: new Set(),
+      onError: (error) => reply.code(502).send({ error: error.message }),
+    }),
+  );
+  await gateway.listen({ host: '127.0.0.1', port: 0 });
+  const listening = gateway.server.address();
+  port = typeof listening === 'object' && listening ? listening.port : 0;
+});
+
+after(async () => {
+  await gateway.close();
+  await forwarder.close();
+  await new Promise((resolve) => upstream.close(resolve));
+});
+
+/** Every byte a raw HTTP/1.1 client receives for `path`, reading only after `waitMs`. */
+function rawGet(path: string, waitMs: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('error', reject);
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('end', () => resolve(Buffer.concat(chunks)));
+    socket.write(`GET ${path} HTTP/1.1\r\nhost: gateway\r\nconnection: close\r\n\r\n`);
+    socket.pause();
+    setTimeout(() => socket.resume(), waitMs);
+  });
+}
+
+describe('the upstream forwarder', () => {
+  it('hands a slow client the whole answer of a service that closes its connection after it', async () => {
+    const received = await rawGet('/big', 500);
+    const headerEnd = received.indexOf('\r\n\r\n');
+    assert.match(received.subarray(0, headerEnd).toString('latin1'), /^HTTP\/1\.1 200/);
+    assert.equal(received.length - headerEnd - 4, BigBody.length, 'every byte of the answer arrived');
+  });
+
+  it('drops the request of a client that went away before or while it was sent, and keeps serving', async () => {
+    // The one connection to the service is busy: the next requests wait for it.
+    const busy = fetch(`http://127.0.0.1:${port}/late`);
+    const goneClients = [50, 300].map(
+      (leaveAfterMs) =>
+        new Promise<void>((resolve) => {
+          const socket = connect(port, '127.0.0.1', () => {
+            socket.write('GET /late HTTP/1.1\r\nhost: gateway\r\n\r\n');
+            setTimeout(() => {
+              socket.destroy();
+              resolve();
+            }, leaveAfterMs);
+          });
+        }),
+    );
+    await Promise.all(goneClients);
+    assert.equal((await busy).status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const answer = await fetch(`http://127.0.0.1:${port}/late`);
+    assert.equal(answer.status, 200);
+    assert.deepEqual(await answer.json(), { late: true });
+  });
+});
