@@ -1,0 +1,17 @@
+import type { OutboxRow } from '@necp/platform';
+
+/**
+ * An outbox row as a column list, for a store statement that writes its event itself (a CTE of the
+ * change it announces): what `mvp_meta.write_outbox` inserts, without a round trip of its own.
+ */
+export function outboxValues(row: OutboxRow<unknown>) {
+  return {
+    id: row.id,
+    aggregatetype: row.aggregatetype,
+    aggregateid: row.aggregateid,
+    type: row.type,
+    payload: JSON.stringify(row.payload),
+    producer: row.producer,
+    tracingspancontext: row.tracingspancontext,
+  };
+}
