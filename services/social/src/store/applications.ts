@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { ApplicationTable, Reader, Trx } from './tables.ts';
 
 export type ApplicationRow = Selectable<ApplicationTable>;
@@ -45,6 +45,24 @@ export async function setApplicationStatus(
     .where('application_id', '=', applicationId)
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * The customer's choice in one statement: `acceptedId` accepted, every other submitted application
+ * of the order rejected. The caller checked under the order's lock that `acceptedId` is submitted.
+ */
+export async function acceptApplicationRow(trx: Trx, orderId: string, acceptedId: string, now: Date): Promise<void> {
+  await trx
+    .updateTable(applications)
+    .set({
+      status: sql<
+        ApplicationRow['status']
+      >`CASE WHEN application_id = ${acceptedId} THEN 'accepted' ELSE 'rejected' END`,
+      updated_at: now,
+    })
+    .where('order_id', '=', orderId)
+    .where('status', '=', 'submitted')
+    .execute();
 }
 
 /** Every submitted application of the order but `acceptedId`: once one is accepted, or the order ends. */

@@ -1,8 +1,7 @@
-import { type KeysetPosition, type OutboxRow, pageLimit } from '@necp/platform';
+import { type KeysetPosition, type OutboxRow, outboxValues, pageLimit } from '@necp/platform';
 import { type Selectable, sql, type Updateable } from 'kysely';
 import { type OrderStatus, openStatuses } from '../domain/order-machine.ts';
 import { liveApplicationStatuses } from './applications.ts';
-import { outboxValues } from './outbox.ts';
 import type { OrderTable, Reader, Trx } from './tables.ts';
 import { type TimelineEntry, timelineRow } from './timeline.ts';
 

@@ -1,4 +1,4 @@
-import type { OutboxRow } from '@necp/platform';
+import type { OutboxRow } from './outbox.ts';
 
 /**
  * An outbox row as a column list, for a store statement that writes its event itself (a CTE of the
