@@ -83,9 +83,10 @@ export async function lockEscrow(trx: Trx, request: LockRequest, actorId: string
 
 /**
  * Ends a locked escrow once. Asking again for the outcome it already had (the same status, amounts
- * and executor) answers the current state and moves nothing; asking for another outcome is 409
- * INVALID_STATE, so a second settlement with other terms (a split at another share, a release to
- * another executor) is told it did not apply.
+ * and executor) moves nothing; asking for another outcome is 409 INVALID_STATE, so a second
+ * settlement with other terms (a split at another share, a release to another executor) is told it
+ * did not apply. 404 NOT_FOUND when the order has no escrow. The caller reads the escrow afterwards
+ * if it answers it (the order events' consumer does not: one read less under the accounts' locks).
  */
 export async function settleEscrow(
   trx: Trx,
@@ -94,14 +95,14 @@ export async function settleEscrow(
   executor: string | null,
   actorId: string | null,
   source: string,
-): Promise<EscrowView> {
+): Promise<void> {
   const orderId = ownerKey(order);
   const executorCharacterId = executor === null ? null : ownerKey(executor);
   const escrow = await lockEscrowRow(trx, orderId);
   if (!escrow) throw new AppError('NOT_FOUND', `No escrow for order ${orderId}`);
   const outcome = settle(escrow, settlement);
   if (escrow.status !== 'locked') {
-    if (repeatsOutcome(escrow, outcome, executorCharacterId)) return (await readEscrow(trx, orderId)) as EscrowView;
+    if (repeatsOutcome(escrow, outcome, executorCharacterId)) return;
     const terms = escrow.status === outcome.status ? ', with other terms' : '';
     throw new AppError('INVALID_STATE', `The escrow of order ${orderId} is already ${escrow.status}${terms}`);
   }
@@ -119,7 +120,6 @@ export async function settleEscrow(
     { orderId, status: outcome.status, outcome, actorId, source },
     escrowOutboxRow({ ...escrow, orderId, ...outcome }),
   );
-  return (await readEscrow(trx, orderId)) as EscrowView;
 }
 
 /** The lock through the API: by a service, or by the payer's owner for an order social knows them the customer of. */
@@ -148,10 +148,10 @@ export async function settleOrderEscrow(
   idempotency: IdempotencyRequest | undefined,
 ): Promise<IdempotentResult> {
   if (executor !== null) await deps.characters.assertLive(executor);
-  return runIdempotentCommand<EconomyTables>(deps.database, idempotency, async (trx) => ({
-    status: 200,
-    body: await settleEscrow(trx, orderId, settlement, executor, caller.accountId, 'api'),
-  }));
+  return runIdempotentCommand<EconomyTables>(deps.database, idempotency, async (trx) => {
+    await settleEscrow(trx, orderId, settlement, executor, caller.accountId, 'api');
+    return { status: 200, body: (await readEscrow(trx, ownerKey(orderId))) as EscrowView };
+  });
 }
 
 /** An order's escrow, for its parties, arbiters, admins and services. */

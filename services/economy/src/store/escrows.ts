@@ -32,15 +32,6 @@ export async function closedOrderStatus(trx: Trx, orderId: string): Promise<stri
   return closed?.order_status;
 }
 
-export async function escrowExists(trx: Trx, orderId: string): Promise<boolean> {
-  const row = await trx
-    .selectFrom('mvp_core.escrows')
-    .select('order_id')
-    .where('order_id', '=', orderId)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /** The escrow's row, locked until the transaction ends. */
 export async function lockEscrowRow(trx: Trx, orderId: string) {
   const row = await trx

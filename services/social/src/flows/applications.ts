@@ -93,22 +93,26 @@ export async function submitApplication(
       throw new AppError('INVALID_STATE', `An order ${locked.status} takes no applications`);
     }
     const now = new Date();
-    const application = await insertApplication(trx, {
-      application_id: randomUUID(),
-      order_id: orderId,
-      character_id: characterId,
-      account_id: caller.accountId,
-      bid: request.bid ?? null,
-      cover_letter: request.coverLetter ?? null,
-      created_at: now,
-    });
+    const applicationId = randomUUID();
+    const application = await insertApplication(
+      trx,
+      {
+        application_id: applicationId,
+        order_id: orderId,
+        character_id: characterId,
+        account_id: caller.accountId,
+        bid: request.bid ?? null,
+        cover_letter: request.coverLetter ?? null,
+        created_at: now,
+      },
+      {
+        kind: 'application',
+        actor: caller.accountId,
+        detail: { action: 'submitted', applicationId, characterId },
+        at: now,
+      },
+    );
     if (!application) throw new AppError('ALREADY_APPLIED', 'This character already has a live application here');
-    await appendTimeline(trx, orderId, {
-      kind: 'application',
-      actor: caller.accountId,
-      detail: { action: 'submitted', applicationId: application.application_id, characterId },
-      at: now,
-    });
     return { status: 201, body: applicationView(application) };
   });
 }
