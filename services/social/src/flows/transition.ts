@@ -9,7 +9,7 @@ import { decide, finalStatuses, type OrderAction, type OrderRole } from '../doma
 import { orderTransitionEvent, SystemActorId } from '../events.ts';
 import { type ChangedOrder, changeOrder, lockOrder, type OrderRow } from '../store/orders.ts';
 import type { OrderTable, Trx } from '../store/tables.ts';
-import { refreshRating } from './ratings.ts';
+import { refreshRatings } from './ratings.ts';
 
 export interface Actor {
   /** An account id, or SystemActorId for the schedulers (the event's actorId). */
@@ -73,8 +73,11 @@ export async function transition(
     event,
   );
   if (ends && updated.executor_character_id !== null) {
-    await refreshRating(trx, updated.executor_character_id, 'executor', now, true);
-    await refreshRating(trx, updated.customer_character_id, 'customer', now, true);
+    const parties = [
+      { characterId: updated.executor_character_id, role: 'executor' },
+      { characterId: updated.customer_character_id, role: 'customer' },
+    ] as const;
+    await refreshRatings(trx, parties, now, true);
   }
   return updated;
 }
