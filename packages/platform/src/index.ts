@@ -12,6 +12,7 @@ export * from './events/consumer.ts';
 export * from './events/in-process-bus.ts';
 export * from './events/outbox.ts';
 export * from './events/outbox-relay.ts';
+export * from './events/outbox-values.ts';
 export * from './events/processed-events-sweeper.ts';
 export * from './http/errors.ts';
 export * from './http/http-service.ts';

@@ -42,13 +42,13 @@ function ledgerTransferEvent(
   };
 }
 
-export async function publishLedgerTransfer(
-  trx: Trx,
-  transfer: TransferRecord,
+/** The outbox row of a transfer's event, for the statement that writes the transfer. */
+export function ledgerTransferOutboxRow(
+  transfer: Pick<TransferRecord, 'id' | 'clientRef' | 'kind' | 'reason' | 'asset' | 'amount' | 'pendingId'>,
   debit: LedgerSide,
   credit: LedgerSide,
-): Promise<void> {
-  await writeEvent(outboxOf(trx), producer, ledgerTransferEvent(transfer, debit, credit));
+): OutboxRow<TopicPayload<'economy.ledger.transfers'>> {
+  return outboxRow(producer, ledgerTransferEvent(transfer, debit, credit));
 }
 
 /**
@@ -65,8 +65,11 @@ export function postedTransferOutboxRow(
   );
 }
 
-export async function publishEscrow(trx: Trx, escrow: EscrowView): Promise<void> {
-  await writeEvent(outboxOf(trx), producer, {
+/** The outbox row of an escrow's change (a lock or a settlement), for the statement that makes it. */
+export function escrowOutboxRow(
+  escrow: Pick<EscrowView, 'orderId' | 'status' | 'amount' | 'commission' | 'executorAmount' | 'refundAmount'>,
+): OutboxRow<TopicPayload<'economy.escrow.events'>> {
+  return outboxRow(producer, {
     topic: 'economy.escrow.events',
     key: escrow.orderId,
     payload: {

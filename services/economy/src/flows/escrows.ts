@@ -11,10 +11,8 @@ import {
   runIdempotentCommand,
 } from '@necp/platform';
 import {
-  type EscrowStatus,
   type EscrowView,
   escrowHoldLeg,
-  type Outcome,
   repeatsOutcome,
   type Settlement,
   settle,
@@ -22,9 +20,8 @@ import {
 } from '../domain/escrow.ts';
 import { ownerKey } from '../domain/movements.ts';
 import { escrowSettlers, Roles } from '../domain/roles.ts';
-import { publishEscrow } from '../events.ts';
+import { escrowOutboxRow } from '../events.ts';
 import {
-  appendHistory,
   closedOrderStatus,
   insertEscrow,
   lockEscrowRow,
@@ -45,24 +42,6 @@ export interface LockRequest {
 }
 
 /**
- * A line of the escrow's history and its event, after the change they record; answers the escrow
- * as it now is (read once, with the new line).
- */
-async function recordChange(
-  trx: Trx,
-  orderId: string,
-  status: EscrowStatus,
-  outcome: Outcome | undefined,
-  actorId: string | null,
-  source: string,
-): Promise<EscrowView> {
-  await appendHistory(trx, { orderId, status, outcome, actorId, source });
-  const escrow = (await readEscrow(trx, orderId)) as EscrowView;
-  await publishEscrow(trx, escrow);
-  return escrow;
-}
-
-/**
  * Holds amount + commission from the payer; a repeat for the same order returns the first lock.
  * An order social already closed holds nothing: 409 INVALID_STATE.
  */
@@ -74,7 +53,6 @@ export async function lockEscrow(trx: Trx, request: LockRequest, actorId: string
   };
   await serializeOrder(trx, input.orderId);
   const existing = await lockEscrowRow(trx, input.orderId);
-  let locked: EscrowView | undefined;
   if (!existing) {
     const closed = await closedOrderStatus(trx, input.orderId);
     if (closed !== undefined) {
@@ -83,11 +61,16 @@ export async function lockEscrow(trx: Trx, request: LockRequest, actorId: string
     const { transfers, replayed } = await moveOrRefuse(trx, [escrowHoldLeg(input, actorId)]);
     // A racing lock of the same order committed the hold and its escrow row together; ours found the hold.
     if (!replayed) {
-      await insertEscrow(trx, input, (transfers[0] as { id: string }).id);
-      locked = await recordChange(trx, input.orderId, 'locked', undefined, actorId, 'lock');
+      await insertEscrow(
+        trx,
+        input,
+        (transfers[0] as { id: string }).id,
+        { orderId: input.orderId, status: 'locked', outcome: undefined, actorId, source: 'lock' },
+        escrowOutboxRow({ ...input, status: 'locked', executorAmount: 0, refundAmount: 0 }),
+      );
     }
   }
-  const escrow = locked ?? ((await readEscrow(trx, input.orderId)) as EscrowView);
+  const escrow = (await readEscrow(trx, input.orderId)) as EscrowView;
   if (
     escrow.payerCharacterId !== input.payerCharacterId ||
     escrow.amount !== input.amount ||
@@ -100,9 +83,10 @@ export async function lockEscrow(trx: Trx, request: LockRequest, actorId: string
 
 /**
  * Ends a locked escrow once. Asking again for the outcome it already had (the same status, amounts
- * and executor) answers the current state and moves nothing; asking for another outcome is 409
- * INVALID_STATE, so a second settlement with other terms (a split at another share, a release to
- * another executor) is told it did not apply.
+ * and executor) moves nothing; asking for another outcome is 409 INVALID_STATE, so a second
+ * settlement with other terms (a split at another share, a release to another executor) is told it
+ * did not apply. 404 NOT_FOUND when the order has no escrow. The caller reads the escrow afterwards
+ * if it answers it (the order events' consumer does not: one read less under the accounts' locks).
  */
 export async function settleEscrow(
   trx: Trx,
@@ -111,14 +95,14 @@ export async function settleEscrow(
   executor: string | null,
   actorId: string | null,
   source: string,
-): Promise<EscrowView> {
+): Promise<void> {
   const orderId = ownerKey(order);
   const executorCharacterId = executor === null ? null : ownerKey(executor);
   const escrow = await lockEscrowRow(trx, orderId);
   if (!escrow) throw new AppError('NOT_FOUND', `No escrow for order ${orderId}`);
   const outcome = settle(escrow, settlement);
   if (escrow.status !== 'locked') {
-    if (repeatsOutcome(escrow, outcome, executorCharacterId)) return (await readEscrow(trx, orderId)) as EscrowView;
+    if (repeatsOutcome(escrow, outcome, executorCharacterId)) return;
     const terms = escrow.status === outcome.status ? ', with other terms' : '';
     throw new AppError('INVALID_STATE', `The escrow of order ${orderId} is already ${escrow.status}${terms}`);
   }
@@ -128,8 +112,14 @@ export async function settleEscrow(
     });
   }
   await moveOrRefuse(trx, settlementLegs(orderId, escrow.holdTransferId, outcome, executorCharacterId, actorId));
-  await writeOutcome(trx, orderId, outcome, executorCharacterId);
-  return recordChange(trx, orderId, outcome.status, outcome, actorId, source);
+  await writeOutcome(
+    trx,
+    orderId,
+    outcome,
+    executorCharacterId,
+    { orderId, status: outcome.status, outcome, actorId, source },
+    escrowOutboxRow({ ...escrow, orderId, ...outcome }),
+  );
 }
 
 /** The lock through the API: by a service, or by the payer's owner for an order social knows them the customer of. */
@@ -158,10 +148,10 @@ export async function settleOrderEscrow(
   idempotency: IdempotencyRequest | undefined,
 ): Promise<IdempotentResult> {
   if (executor !== null) await deps.characters.assertLive(executor);
-  return runIdempotentCommand<EconomyTables>(deps.database, idempotency, async (trx) => ({
-    status: 200,
-    body: await settleEscrow(trx, orderId, settlement, executor, caller.accountId, 'api'),
-  }));
+  return runIdempotentCommand<EconomyTables>(deps.database, idempotency, async (trx) => {
+    await settleEscrow(trx, orderId, settlement, executor, caller.accountId, 'api');
+    return { status: 200, body: (await readEscrow(trx, ownerKey(orderId))) as EscrowView };
+  });
 }
 
 /** An order's escrow, for its parties, arbiters, admins and services. */

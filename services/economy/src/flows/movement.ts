@@ -14,11 +14,10 @@ import {
   type PendingTransfer,
 } from '../domain/ledger.ts';
 import type { MovementLeg, TransferRecord } from '../domain/movements.ts';
-import { type LedgerSide, publishLedgerTransfer } from '../events.ts';
+import { type LedgerSide, ledgerTransferOutboxRow } from '../events.ts';
 import { lockAccounts, openAccounts, writeBalances } from '../store/ledger-accounts.ts';
 import {
   insertTransfers,
-  type NewTransferRow,
   resolvedPendingIds,
   transfersByClientRef,
   transfersToResolve,
@@ -84,7 +83,7 @@ async function lockedAccounts(
   return [...locked, ...(await lockAccounts(trx, missing, []))];
 }
 
-function transferRow(leg: MovementLeg, domainLeg: Leg, states: Map<number, AccountState>): NewTransferRow {
+function transferRow(leg: MovementLeg, domainLeg: Leg, states: Map<number, AccountState>) {
   const base = {
     id: randomUUID(),
     client_ref: leg.clientRef,
@@ -160,10 +159,29 @@ export async function move(trx: Trx, legs: MovementLeg[]): Promise<MovementResul
   });
   const next = applyLegs(states, domainLegs);
 
-  const inserted = await insertTransfers(
-    trx,
-    legs.map((leg, index) => transferRow(leg, domainLegs[index] as Leg, states)),
+  const side = (id: number, transferId: string): LedgerSide => {
+    const account = states.get(id);
+    if (!account) throw new Error(`account ${id} was not locked for transfer ${transferId}`);
+    return { kind: account.kind, ownerId: account.ownerId };
+  };
+  const rows = legs.map((leg, index) => transferRow(leg, domainLegs[index] as Leg, states));
+  // Every transfer leaves the ledger with its event, in the statement that writes it.
+  const events = rows.map((row) =>
+    ledgerTransferOutboxRow(
+      {
+        id: row.id,
+        clientRef: row.client_ref,
+        kind: row.kind,
+        reason: row.reason,
+        asset: row.asset,
+        amount: row.amount,
+        pendingId: row.pending_id,
+      },
+      side(row.debit_account_id, row.id),
+      side(row.credit_account_id, row.id),
+    ),
   );
+  const inserted = await insertTransfers(trx, rows, events);
   await writeBalances(
     trx,
     [...next.values()].filter((state) => {
@@ -173,20 +191,6 @@ export async function move(trx: Trx, legs: MovementLeg[]): Promise<MovementResul
   );
   const order = new Map(legs.map((leg, index) => [leg.clientRef, index]));
   const transfers = inserted.sort((a, b) => (order.get(a.clientRef) ?? 0) - (order.get(b.clientRef) ?? 0));
-  const side = (id: number, transfer: TransferRecord): LedgerSide => {
-    const account = states.get(id);
-    if (!account) throw new Error(`account ${id} was not locked for transfer ${transfer.id}`);
-    return { kind: account.kind, ownerId: account.ownerId };
-  };
-  // Every transfer leaves the ledger with its event, in the transaction that wrote it.
-  for (const transfer of transfers) {
-    await publishLedgerTransfer(
-      trx,
-      transfer,
-      side(transfer.debitAccountId, transfer),
-      side(transfer.creditAccountId, transfer),
-    );
-  }
   return { transfers, replayed: false };
 }
 

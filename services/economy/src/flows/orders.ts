@@ -2,7 +2,7 @@ import type { EventEnvelope, TopicPayload } from '@necp/contracts';
 import { AppError } from '@necp/platform';
 import type { Logger } from 'pino';
 import { settlementFor } from '../domain/escrow.ts';
-import { escrowExists, recordClosedOrder, serializeOrder } from '../store/escrows.ts';
+import { recordClosedOrder, serializeOrder } from '../store/escrows.ts';
 import type { Trx } from '../store/tables.ts';
 import { settleEscrow } from './escrows.ts';
 
@@ -20,14 +20,14 @@ export async function settleFromOrderEvent(
   const plan = settlementFor(order);
   if (!plan) return;
   await serializeOrder(trx, order.orderId);
-  if (!(await escrowExists(trx, order.orderId))) {
-    await recordClosedOrder(trx, order.orderId, order.toStatus);
-    return;
-  }
   try {
     await settleEscrow(trx, order.orderId, plan.settlement, plan.executor, order.actorId, `event:${event.eventId}`);
   } catch (error) {
-    if (!(error instanceof AppError) || error.code !== 'INVALID_STATE') throw error;
-    logger.warn({ orderId: order.orderId, toStatus: order.toStatus }, error.message);
+    if (!(error instanceof AppError)) throw error;
+    // No escrow (found under the order's lock, before any write): the order closed before its lock.
+    if (error.code === 'NOT_FOUND') await recordClosedOrder(trx, order.orderId, order.toStatus);
+    else if (error.code === 'INVALID_STATE')
+      logger.warn({ orderId: order.orderId, toStatus: order.toStatus }, error.message);
+    else throw error;
   }
 }

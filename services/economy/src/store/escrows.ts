@@ -1,3 +1,4 @@
+import { type OutboxRow, outboxValues } from '@necp/platform';
 import { sql } from 'kysely';
 import type { EscrowView, Outcome } from '../domain/escrow.ts';
 import { ownerKey } from '../domain/movements.ts';
@@ -31,15 +32,6 @@ export async function closedOrderStatus(trx: Trx, orderId: string): Promise<stri
   return closed?.order_status;
 }
 
-export async function escrowExists(trx: Trx, orderId: string): Promise<boolean> {
-  const row = await trx
-    .selectFrom('mvp_core.escrows')
-    .select('order_id')
-    .where('order_id', '=', orderId)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /** The escrow's row, locked until the transaction ends. */
 export async function lockEscrowRow(trx: Trx, orderId: string) {
   const row = await trx
@@ -61,15 +53,30 @@ export async function lockEscrowRow(trx: Trx, orderId: string) {
   };
 }
 
+interface HistoryJson {
+  status: EscrowView['status'];
+  executor_amount: number | string;
+  refund_amount: number | string;
+  commission_taken: number | string;
+  source: string;
+  at: string;
+}
+
+/** The escrow and its history, in one round trip. */
 export async function readEscrow(db: EconomyDb | Trx, orderId: string): Promise<EscrowView | undefined> {
-  const row = await db.selectFrom('mvp_core.escrows').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+  const row = await db
+    .selectFrom('mvp_core.escrows as e')
+    .selectAll('e')
+    .select(
+      sql<HistoryJson[]>`(
+        SELECT coalesce(json_agg(json_build_object('status', h.status, 'executor_amount', h.executor_amount,
+          'refund_amount', h.refund_amount, 'commission_taken', h.commission_taken, 'source', h.source, 'at', h.at)
+          ORDER BY h.id), '[]'::json)
+        FROM mvp_core.escrow_history h WHERE h.order_id = e.order_id)`.as('history'),
+    )
+    .where('e.order_id', '=', orderId)
+    .executeTakeFirst();
   if (!row) return undefined;
-  const history = await db
-    .selectFrom('mvp_core.escrow_history')
-    .selectAll()
-    .where('order_id', '=', orderId)
-    .orderBy('id')
-    .execute();
   return {
     orderId: row.order_id,
     payerCharacterId: row.payer_character_id,
@@ -82,7 +89,7 @@ export async function readEscrow(db: EconomyDb | Trx, orderId: string): Promise<
     commissionTaken: Number(row.commission_taken),
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
-    history: history.map((entry) => ({
+    history: row.history.map((entry) => ({
       status: entry.status,
       executorAmount: Number(entry.executor_amount),
       refundAmount: Number(entry.refund_amount),
@@ -93,12 +100,47 @@ export async function readEscrow(db: EconomyDb | Trx, orderId: string): Promise<
   };
 }
 
+/** A line of the escrow's history: the status it reached, what moved, who asked and through what. */
+export interface HistoryLine {
+  orderId: string;
+  status: EscrowView['status'];
+  outcome: Outcome | undefined;
+  actorId: string | null;
+  source: string;
+}
+
+/**
+ * The history line and the event of a change, as CTEs of the statement that makes the change: the
+ * escrow's row, its line and its event in one round trip.
+ */
+function withLineAndEvent(trx: Trx, line: HistoryLine, event: OutboxRow<unknown>) {
+  return trx
+    .with('line', (db) =>
+      db
+        .insertInto('mvp_core.escrow_history')
+        .values({
+          order_id: line.orderId,
+          status: line.status,
+          executor_amount: line.outcome?.executorAmount ?? 0,
+          refund_amount: line.outcome?.refundAmount ?? 0,
+          commission_taken: line.outcome?.commissionTaken ?? 0,
+          actor_id: line.actorId,
+          source: line.source,
+        })
+        .returning('id'),
+    )
+    .with('event', (db) => db.insertInto('mvp_meta.outbox').values(outboxValues(event)).returning('id'));
+}
+
+/** The escrow of a new lock, with its history line and its event. */
 export async function insertEscrow(
   trx: Trx,
   escrow: { orderId: string; payerCharacterId: string; amount: number; commission: number },
   holdTransferId: string,
+  line: HistoryLine,
+  event: OutboxRow<unknown>,
 ): Promise<void> {
-  await trx
+  await withLineAndEvent(trx, line, event)
     .insertInto('mvp_core.escrows')
     .values({
       order_id: escrow.orderId,
@@ -111,13 +153,16 @@ export async function insertEscrow(
     .execute();
 }
 
+/** A settlement's outcome on the escrow, with its history line and its event. */
 export async function writeOutcome(
   trx: Trx,
   orderId: string,
   outcome: Outcome,
   executorCharacterId: string | null,
+  line: HistoryLine,
+  event: OutboxRow<unknown>,
 ): Promise<void> {
-  await trx
+  await withLineAndEvent(trx, line, event)
     .updateTable('mvp_core.escrows')
     .set({
       status: outcome.status,
@@ -128,30 +173,5 @@ export async function writeOutcome(
       updated_at: new Date(),
     })
     .where('order_id', '=', orderId)
-    .execute();
-}
-
-/** A line of the escrow's history: the status it reached, what moved, who asked and through what. */
-export async function appendHistory(
-  trx: Trx,
-  entry: {
-    orderId: string;
-    status: EscrowView['status'];
-    outcome: Outcome | undefined;
-    actorId: string | null;
-    source: string;
-  },
-): Promise<void> {
-  await trx
-    .insertInto('mvp_core.escrow_history')
-    .values({
-      order_id: entry.orderId,
-      status: entry.status,
-      executor_amount: entry.outcome?.executorAmount ?? 0,
-      refund_amount: entry.outcome?.refundAmount ?? 0,
-      commission_taken: entry.outcome?.commissionTaken ?? 0,
-      actor_id: entry.actorId,
-      source: entry.source,
-    })
     .execute();
 }

@@ -1,3 +1,4 @@
+import { type OutboxRow, outboxValues } from '@necp/platform';
 import type { Insertable, Selectable } from 'kysely';
 import type { PendingTransfer } from '../domain/ledger.ts';
 import { ownerKey, type TransferKind, type TransferRecord } from '../domain/movements.ts';
@@ -64,8 +65,18 @@ export async function resolvedPendingIds(trx: Trx, pendingIds: string[]): Promis
   return rows.flatMap((row) => (row.pending_id === null ? [] : [row.pending_id]));
 }
 
-export async function insertTransfers(trx: Trx, rows: NewTransferRow[]): Promise<TransferRecord[]> {
-  const inserted = await trx.insertInto('mvp_core.ledger_transfers').values(rows).returningAll().execute();
+/** The transfers and their events (one outbox row each), in one round trip. */
+export async function insertTransfers(
+  trx: Trx,
+  rows: NewTransferRow[],
+  events: OutboxRow<unknown>[],
+): Promise<TransferRecord[]> {
+  const inserted = await trx
+    .with('events', (db) => db.insertInto('mvp_meta.outbox').values(events.map(outboxValues)).returning('id'))
+    .insertInto('mvp_core.ledger_transfers')
+    .values(rows)
+    .returningAll()
+    .execute();
   return inserted.map(toRecord);
 }
 

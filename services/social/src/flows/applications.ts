@@ -9,10 +9,10 @@ import {
 } from '@necp/platform';
 import {
   type ApplicationRow,
+  acceptApplicationRow,
   insertApplication,
   listApplications,
   lockApplication,
-  rejectSubmitted,
   setApplicationStatus,
 } from '../store/applications.ts';
 import { readOrder } from '../store/orders.ts';
@@ -20,7 +20,7 @@ import type { SocialTables } from '../store/tables.ts';
 import { appendTimeline } from '../store/timeline.ts';
 import type { SocialDeps } from './deps.ts';
 import { assertVisible, notFound, rolesOf } from './order-access.ts';
-import { orderCommand } from './order-command.ts';
+import { transitionCommand } from './order-command.ts';
 import { ratingsOf } from './ratings.ts';
 import { assertAllowed, lockedOrder, transition } from './transition.ts';
 
@@ -93,22 +93,26 @@ export async function submitApplication(
       throw new AppError('INVALID_STATE', `An order ${locked.status} takes no applications`);
     }
     const now = new Date();
-    const application = await insertApplication(trx, {
-      application_id: randomUUID(),
-      order_id: orderId,
-      character_id: characterId,
-      account_id: caller.accountId,
-      bid: request.bid ?? null,
-      cover_letter: request.coverLetter ?? null,
-      created_at: now,
-    });
+    const applicationId = randomUUID();
+    const application = await insertApplication(
+      trx,
+      {
+        application_id: applicationId,
+        order_id: orderId,
+        character_id: characterId,
+        account_id: caller.accountId,
+        bid: request.bid ?? null,
+        cover_letter: request.coverLetter ?? null,
+        created_at: now,
+      },
+      {
+        kind: 'application',
+        actor: caller.accountId,
+        detail: { action: 'submitted', applicationId, characterId },
+        at: now,
+      },
+    );
     if (!application) throw new AppError('ALREADY_APPLIED', 'This character already has a live application here');
-    await appendTimeline(trx, orderId, {
-      kind: 'application',
-      actor: caller.accountId,
-      detail: { action: 'submitted', applicationId: application.application_id, characterId },
-      at: now,
-    });
     return { status: 201, body: applicationView(application) };
   });
 }
@@ -173,7 +177,7 @@ export function acceptApplication(
   applicationId: string,
   idempotency: IdempotencyRequest | undefined,
 ): Promise<IdempotentResult> {
-  return orderCommand(deps, caller, orderId, idempotency, async (trx, order, actor, now) => {
+  return transitionCommand(deps, caller, orderId, idempotency, async (trx, order, actor, now) => {
     assertAllowed(order, 'accept', actor);
     const application = await lockApplication(trx, orderId, applicationId);
     if (!application) throw new AppError('NOT_FOUND', `No application ${applicationId} on order ${orderId}`);
@@ -193,8 +197,8 @@ export function acceptApplication(
       },
       { applicationId },
     );
-    await setApplicationStatus(trx, applicationId, 'accepted', now);
-    await rejectSubmitted(trx, orderId, applicationId, now);
-    return accepted;
+    await acceptApplicationRow(trx, orderId, applicationId, now);
+    // A published order had no accepted application: the one accepted now is its only live one.
+    return { ...accepted, liveApplications: 1 };
   });
 }

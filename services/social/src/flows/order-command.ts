@@ -9,7 +9,7 @@ import { type Actor, lockedOrder } from './transition.ts';
 
 export type OrderWork = (trx: Trx, order: OrderRow, actor: Actor, now: Date) => Promise<OrderRow>;
 
-/** A transition that touches no application: its own statement counted them already. */
+/** A transition whose answer's live applications are known without a query more (its own statement counted them). */
 export type PlainTransitionWork = (trx: Trx, order: OrderRow, actor: Actor, now: Date) => Promise<ChangedOrder>;
 
 /**
@@ -29,7 +29,7 @@ export function orderCommand(
   });
 }
 
-/** `orderCommand` for a plain transition: the answer's applications count came with the change, no query more. */
+/** `orderCommand` for a transition whose work knows the answer's applications count: no query more. */
 export function transitionCommand(
   deps: SocialDeps,
   caller: AuthContext,

@@ -9,11 +9,10 @@ import {
 } from '@necp/platform';
 import { orderRules, ratingRules } from '../domain/order-config.ts';
 import { commissionFor, tierOf } from '../domain/ratings.ts';
-import { publishOrderTransition } from '../events.ts';
+import { orderTransitionEvent } from '../events.ts';
 import { rejectSubmitted } from '../store/applications.ts';
 import { countOpenOrders, insertOrder, readPublishFacts, serializeCustomer } from '../store/orders.ts';
 import type { SocialTables, Trx } from '../store/tables.ts';
-import { appendTimeline } from '../store/timeline.ts';
 import type { SocialDeps } from './deps.ts';
 import { rolesOf } from './order-access.ts';
 import { orderCommand, transitionCommand } from './order-command.ts';
@@ -52,7 +51,7 @@ export async function createOrder(
     throw new AppError('CHARACTER_NOT_OWNED', 'The character belongs to another account');
   }
   return runIdempotentCommand<SocialTables>(deps.database, idempotency, async (trx) => {
-    const order = await insertOrder(trx, {
+    const draft = {
       orderId: randomUUID(),
       customerCharacterId: request.customerCharacterId.toLowerCase(),
       customerAccountId: caller.accountId,
@@ -67,18 +66,36 @@ export async function createOrder(
       invitedCharacterIds: [...new Set((request.invitedCharacterIds ?? []).map((id) => id.toLowerCase()))],
       minExecutorRating: request.minExecutorRating ?? null,
       now,
-    });
-    await appendTimeline(trx, order.order_id, {
-      kind: 'transition',
-      fromStatus: null,
-      toStatus: 'draft',
-      actor: caller.accountId,
-      detail: { action: 'create' },
-      at: now,
-    });
+    };
     // The draft is announced too, so the order's parties are known (the gateway's stream routes the escrow
     // lock of the publish by them) before any money moves.
-    await publishOrderTransition(trx, order, null, caller.accountId);
+    const event = orderTransitionEvent(
+      {
+        order_id: draft.orderId,
+        status: 'draft',
+        customer_character_id: draft.customerCharacterId,
+        executor_character_id: null,
+        order_type: draft.orderType,
+        district_id: draft.districtId,
+        reward: draft.reward,
+        executor_share_percent: null,
+      },
+      null,
+      caller.accountId,
+    );
+    const order = await insertOrder(
+      trx,
+      draft,
+      {
+        kind: 'transition',
+        fromStatus: null,
+        toStatus: 'draft',
+        actor: caller.accountId,
+        detail: { action: 'create' },
+        at: now,
+      },
+      event,
+    );
     return { status: 201, body: orderView(order, 0) };
   });
 }

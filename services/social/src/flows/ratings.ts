@@ -7,18 +7,22 @@ import type { Reader, Trx } from '../store/tables.ts';
 const executorHistoryAt = (db: Reader, characterId: string, now: Date) =>
   executorHistory(db, characterId, now, ratingRules.bigContractReward, ratingRules.disputeLostBelowPercent);
 
-export async function refreshRating(
+/** Recomputes the parties' scores from their histories; one write for all of them. */
+export async function refreshRatings(
   trx: Trx,
-  characterId: string,
-  role: RatingRole,
+  parties: readonly { characterId: string; role: RatingRole }[],
   now: Date,
   orderEnded: boolean,
 ): Promise<void> {
-  const earned =
-    role === 'executor'
-      ? executorScore(await executorHistoryAt(trx, characterId, now))
-      : customerScore(await customerHistory(trx, characterId));
-  await saveEarned(trx, { characterId, role, earned, orderEnded, now });
+  const ratings = [];
+  for (const { characterId, role } of parties) {
+    const earned =
+      role === 'executor'
+        ? executorScore(await executorHistoryAt(trx, characterId, now))
+        : customerScore(await customerHistory(trx, characterId));
+    ratings.push({ characterId, role, earned });
+  }
+  await saveEarned(trx, ratings, { orderEnded, now });
 }
 
 export interface RoleRating {

@@ -11,7 +11,7 @@ import type { SocialTables } from '../store/tables.ts';
 import { appendTimeline } from '../store/timeline.ts';
 import type { SocialDeps } from './deps.ts';
 import { assertVisible, rolesOf } from './order-access.ts';
-import { refreshRating } from './ratings.ts';
+import { refreshRatings } from './ratings.ts';
 import { lockedOrder } from './transition.ts';
 
 export interface Review {
@@ -60,7 +60,7 @@ export function reviewOrder(
       detail: { rating: request.rating, subjectRole },
       at: now,
     });
-    await refreshRating(trx, review.subject_character_id, subjectRole, now, false);
+    await refreshRatings(trx, [{ characterId: review.subject_character_id, role: subjectRole }], now, false);
     return {
       status: 201,
       body: {

@@ -15,7 +15,7 @@ import { dueAutoCompletions, dueExpiries, newlyOverdue, updateOrder } from '../s
 import { type IdleKey, idleRatings, setScore } from '../store/ratings.ts';
 import type { Trx } from '../store/tables.ts';
 import { appendTimeline } from '../store/timeline.ts';
-import { refreshRating } from './ratings.ts';
+import { refreshRatings } from './ratings.ts';
 import { type Actor, transition } from './transition.ts';
 
 /** Rows one tick handles at most; the rest wait for the next tick. */
@@ -42,7 +42,7 @@ export async function markOverdue(trx: Trx, now: Date): Promise<number> {
       detail: { overdue: true },
       at: now,
     });
-    await refreshRating(trx, order.executor_character_id as string, 'executor', now, false);
+    await refreshRatings(trx, [{ characterId: order.executor_character_id as string, role: 'executor' }], now, false);
   }
   return due.length;
 }

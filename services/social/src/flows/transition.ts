@@ -1,15 +1,15 @@
 /**
- * One transition of an order, in the caller's transaction: the state machine's decision, the row's
- * change, the timeline line and the `social.orders.lifecycle` event commit together; an order that
+ * One transition of an order, in the caller's transaction: the state machine's decision, then the
+ * row's change, the timeline line and the `social.orders.lifecycle` event in one statement; an order that
  * ends refreshes its parties' ratings.
  */
 import { AppError } from '@necp/platform';
 import type { Updateable } from 'kysely';
 import { decide, finalStatuses, type OrderAction, type OrderRole } from '../domain/order-machine.ts';
-import { publishOrderTransition, SystemActorId } from '../events.ts';
+import { orderTransitionEvent, SystemActorId } from '../events.ts';
 import { type ChangedOrder, changeOrder, lockOrder, type OrderRow } from '../store/orders.ts';
 import type { OrderTable, Trx } from '../store/tables.ts';
-import { refreshRating } from './ratings.ts';
+import { refreshRatings } from './ratings.ts';
 
 export interface Actor {
   /** An account id, or SystemActorId for the schedulers (the event's actorId). */
@@ -42,6 +42,22 @@ export async function transition(
 ): Promise<ChangedOrder> {
   const { from, to } = assertAllowed(order, action, actor);
   const ends = finalStatuses.includes(to);
+  // The row is locked: after the statement it is `order` with `change`, which the event announces.
+  const next = { ...order, ...change, status: to };
+  const event = orderTransitionEvent(
+    {
+      order_id: order.order_id,
+      status: to,
+      customer_character_id: next.customer_character_id,
+      executor_character_id: next.executor_character_id,
+      order_type: next.order_type,
+      district_id: next.district_id,
+      reward: next.reward,
+      executor_share_percent: next.executor_share_percent,
+    },
+    from,
+    actor.id,
+  );
   const updated = await changeOrder(
     trx,
     order.order_id,
@@ -54,11 +70,14 @@ export async function transition(
       detail: { action, ...detail },
       at: now,
     },
+    event,
   );
-  await publishOrderTransition(trx, updated, from, actor.id);
   if (ends && updated.executor_character_id !== null) {
-    await refreshRating(trx, updated.executor_character_id, 'executor', now, true);
-    await refreshRating(trx, updated.customer_character_id, 'customer', now, true);
+    const parties = [
+      { characterId: updated.executor_character_id, role: 'executor' },
+      { characterId: updated.customer_character_id, role: 'customer' },
+    ] as const;
+    await refreshRatings(trx, parties, now, true);
   }
   return updated;
 }

@@ -1,4 +1,4 @@
-import { type KeysetPosition, pageLimit } from '@necp/platform';
+import { type KeysetPosition, type OutboxRow, outboxValues, pageLimit } from '@necp/platform';
 import { type Selectable, sql, type Updateable } from 'kysely';
 import { type OrderStatus, openStatuses } from '../domain/order-machine.ts';
 import { liveApplicationStatuses } from './applications.ts';
@@ -26,8 +26,18 @@ export interface NewOrder {
   now: Date;
 }
 
-export async function insertOrder(trx: Trx, order: NewOrder): Promise<OrderRow> {
+/** The draft, its first timeline line and its event, in one round trip. */
+export async function insertOrder(
+  trx: Trx,
+  order: NewOrder,
+  entry: TimelineEntry,
+  event: OutboxRow<unknown>,
+): Promise<OrderRow> {
   return trx
+    .with('line', (db) =>
+      db.insertInto('mvp_core.social_timeline').values(timelineRow(order.orderId, entry)).returning('id'),
+    )
+    .with('event', (db) => db.insertInto('mvp_meta.outbox').values(outboxValues(event)).returning('id'))
     .insertInto(orders)
     .values({
       order_id: order.orderId,
@@ -68,18 +78,21 @@ export async function updateOrder(trx: Trx, orderId: string, change: Updateable<
 export type ChangedOrder = OrderRow & { liveApplications: number };
 
 /**
- * A transition's writes in one round trip: the row's change and its timeline line, answering the
- * changed row and its live applications (as they stand before anything later in the transaction).
+ * A transition's writes in one round trip: the row's change, its timeline line and its event,
+ * answering the changed row and its live applications (as they stand before anything later in the
+ * transaction).
  */
 export async function changeOrder(
   trx: Trx,
   orderId: string,
   change: Updateable<OrderTable>,
   entry: TimelineEntry,
+  event: OutboxRow<unknown>,
 ): Promise<ChangedOrder> {
   const { live_applications, ...row } = await trx
     .with('changed', (db) => db.updateTable(orders).set(change).where('order_id', '=', orderId).returningAll())
     .with('line', (db) => db.insertInto('mvp_core.social_timeline').values(timelineRow(orderId, entry)).returning('id'))
+    .with('event', (db) => db.insertInto('mvp_meta.outbox').values(outboxValues(event)).returning('id'))
     .selectFrom('changed')
     .selectAll('changed')
     .select((eb) =>

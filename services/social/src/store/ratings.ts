@@ -85,30 +85,33 @@ export function readRatings(db: Reader, characterId: string) {
   return db.selectFrom('mvp_core.social_ratings').selectAll().where('character_id', '=', characterId).execute();
 }
 
-/** Records what the history earned now; the peak only rises, and the idle clock restarts when an order ended. */
+/** Records what the histories earned now; the peak only rises, and the idle clock restarts when an order ended. */
 export async function saveEarned(
   trx: Trx,
-  rating: { characterId: string; role: RatingRole; earned: number; orderEnded: boolean; now: Date },
+  ratings: readonly { characterId: string; role: RatingRole; earned: number }[],
+  { orderEnded, now }: { orderEnded: boolean; now: Date },
 ): Promise<void> {
-  const { characterId, role, earned, now } = rating;
-  const lastOrderAt = rating.orderEnded ? now : null;
+  if (ratings.length === 0) return;
+  const lastOrderAt = orderEnded ? now : null;
   await trx
     .insertInto('mvp_core.social_ratings')
-    .values({
-      character_id: characterId,
-      role,
-      earned,
-      peak: earned,
-      score: earned,
-      last_order_at: lastOrderAt,
-      updated_at: now,
-    })
+    .values(
+      ratings.map(({ characterId, role, earned }) => ({
+        character_id: characterId,
+        role,
+        earned,
+        peak: earned,
+        score: earned,
+        last_order_at: lastOrderAt,
+        updated_at: now,
+      })),
+    )
     .onConflict((conflict) =>
       conflict.columns(['character_id', 'role']).doUpdateSet({
-        earned,
-        score: earned,
-        peak: sql`greatest(mvp_core.social_ratings.peak, ${earned})`,
-        last_order_at: sql`coalesce(${lastOrderAt}, mvp_core.social_ratings.last_order_at)`,
+        earned: (eb) => eb.ref('excluded.earned'),
+        score: (eb) => eb.ref('excluded.earned'),
+        peak: sql`greatest(mvp_core.social_ratings.peak, excluded.earned)`,
+        last_order_at: sql`coalesce(excluded.last_order_at, mvp_core.social_ratings.last_order_at)`,
         updated_at: now,
       }),
     )
