@@ -1,6 +1,6 @@
-import { defineService } from '@necp/platform';
+import { defineService, VersionedCopies } from '@necp/platform';
 import type { GameplayDeps } from './flows/deps.ts';
-import { LoadoutCopies } from './flows/loadout-copies.ts';
+import type { LoadoutCopy } from './flows/loadout-copies.ts';
 import { SimulationWrites } from './flows/simulation-writes.ts';
 import { simulationRetentionJob } from './jobs/simulation-retention.ts';
 import { abilityRoutes } from './routes/abilities.ts';
@@ -26,7 +26,7 @@ export const gameplayService = defineService<GameplayDeps>({
       cache: context.cache,
       timeScale: context.config.TIME_SCALE,
       settings,
-      loadouts: new LoadoutCopies({
+      loadouts: new VersionedCopies<LoadoutCopy>({
         ttlSeconds: settings.GAMEPLAY_LOADOUT_COPY_SECONDS,
         limit: settings.GAMEPLAY_LOADOUT_COPIES,
       }),

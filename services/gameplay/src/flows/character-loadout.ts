@@ -150,7 +150,11 @@ export async function armedCharacter(
   // The installed rows are read while character-service answers; they count once it says whose they are.
   const [copy, installed] = await Promise.all([
     kept ??
-      askedCharacter(deps, characterId).then((asked) => deps.loadouts.keep(characterId, loadoutVersion, asked, nowMs)),
+      askedCharacter(deps, characterId).then((character) => {
+        const copy = { character, installed: new Map() };
+        deps.loadouts.keep(characterId, loadoutVersion, copy, nowMs);
+        return copy;
+      }),
     keptRows ?? installedMods(deps.db, weaponId),
   ]);
   const character = callersCharacter(caller, copy.character);
