@@ -6,15 +6,12 @@
  * revalidated with If-None-Match (304). The backend runs in a child process (this file with
  * `--serve`) so the load generator does not share its event loop.
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import Fastify from 'fastify';
 import { type CpuUse, measureCpu, printCpuTable } from './cpu-use.ts';
+import { announceTargets, serveInChild } from './fixtures/served-backend.ts';
 import { type LoadOptions, type LoadResult, load, printTable } from './load.ts';
 import { reportLine } from './results.ts';
 
-/** Marks the line carrying the targets: the backend may print other lines on stdout first. */
-const TargetsMarker = 'character-sheet-targets ';
 /** The read through the gateway must reach this share of bare Fastify's rate, under this p99 (ms). */
 const TargetShare = 0.12;
 const TargetP99Ms = 20;
@@ -62,27 +59,16 @@ async function serve(topology: Topology): Promise<void> {
     etag: sheet.etag,
     gatewayPid: pids.gateway,
   };
-  process.stdout.write(`${TargetsMarker}${JSON.stringify(targets)}\n`);
-  process.on('SIGTERM', async () => {
+  announceTargets(targets, async () => {
     await stop();
     await bare.close();
-    process.exit(0);
   });
 }
 
 async function measureShape(topology: Topology): Promise<void> {
-  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--serve', topology], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: process.env,
-  });
+  const backend = await serveInChild<Targets>(new URL(import.meta.url).pathname, [topology]);
+  const { child, targets } = backend;
   try {
-    const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout }).on('line', (text) => {
-        if (text.startsWith(TargetsMarker)) resolve(text.slice(TargetsMarker.length));
-      });
-      child.once('exit', (code) => reject(new Error(`the backend exited with ${code}`)));
-    });
-    const targets = JSON.parse(line) as Targets;
     const seconds = Number(process.env.BENCH_SECONDS ?? 5);
     const cpuRows: { name: string; cpu: CpuUse }[] = [];
     // CPU per read by process: a figure the other load on the machine disturbs less than the rate.
@@ -138,8 +124,7 @@ async function measureShape(topology: Topology): Promise<void> {
       process.stdout.write('warning: some sheet reads failed; the figures above are not clean\n');
     }
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await backend.stop();
   }
 }
 

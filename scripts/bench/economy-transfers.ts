@@ -5,18 +5,17 @@
  * (DATABASE_URL, PGBENCH). The backend runs in a child process (this file with `--serve`) so the
  * load generator does not share its event loop.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { type CpuUse, measureCpu, printCpuTable } from './cpu-use.ts';
 import { ledgerAlone } from './fixtures/ledger-alone.ts';
+import { announceTargets, serveInChild } from './fixtures/served-backend.ts';
 import { type LoadResult, printTable } from './load.ts';
 import { recordFigures, reportLine } from './results.ts';
 
-const TargetsMarker = 'economy-transfer-targets ';
 const PAIRS = Number(process.env.BENCH_ECONOMY_PAIRS ?? 64);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -134,13 +133,10 @@ async function serve(topology: Topology): Promise<void> {
     });
   }
 
-  process.stdout.write(
-    `${TargetsMarker}${JSON.stringify({ gateway: ports.gateway, economy: ports.economy, gatewayPid: pids.gateway, pairs, hot } satisfies Targets)}\n`,
+  announceTargets(
+    { gateway: ports.gateway, economy: ports.economy, gatewayPid: pids.gateway, pairs, hot } satisfies Targets,
+    stop,
   );
-  process.on('SIGTERM', async () => {
-    await stop();
-    process.exit(0);
-  });
 }
 
 /** Transfers of 1 EDD, each request taking the next (sender, receiver) in turn. */
@@ -279,18 +275,9 @@ async function measure(): Promise<void> {
   // BENCH_TOPOLOGIES (comma-separated) measures only some shapes, e.g. `per-service` while profiling it.
   const topologies = (process.env.BENCH_TOPOLOGIES ?? 'one-process,per-service').split(',') as Topology[];
   for (const topology of topologies) {
-    const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--serve', topology], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: process.env,
-    });
+    const backend = await serveInChild<Targets>(new URL(import.meta.url).pathname, [topology]);
+    const { child, targets } = backend;
     try {
-      const line = await new Promise<string>((resolve, reject) => {
-        createInterface({ input: child.stdout }).on('line', (text) => {
-          if (text.startsWith(TargetsMarker)) resolve(text.slice(TargetsMarker.length));
-        });
-        child.once('exit', (code) => reject(new Error(`the backend exited with ${code}`)));
-      });
-      const targets = JSON.parse(line) as Targets;
       if (WARMUP_SECONDS > 0) {
         await transfers('warm-up', targets.gateway, targets.pairs, CONNECTIONS, WARMUP_SECONDS);
         await transfers('warm-up', targets.economy, targets.pairs, CONNECTIONS, WARMUP_SECONDS);
@@ -335,8 +322,7 @@ async function measure(): Promise<void> {
       rows.push(high, direct, crowded);
       lowByTopology.set(topology, { rounds, crowded });
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await backend.stop();
     }
   }
   printTable(

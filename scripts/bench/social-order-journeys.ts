@@ -7,14 +7,12 @@
  * with `--serve`) so the load generator does not share its event loop. Targets (issue 22): at least
  * 200 journeys/s on this machine, p99 of a single transition under 50 ms.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { type CpuUse, measureCpu, printCpuTable } from './cpu-use.ts';
+import { announceTargets, serveInChild } from './fixtures/served-backend.ts';
 import { type LoadResult, printTable } from './load.ts';
 
-const TargetsMarker = 'social-journey-targets ';
 const WORKERS = Number(process.env.BENCH_SOCIAL_WORKERS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
@@ -96,13 +94,7 @@ async function serve(): Promise<void> {
       amount: 1,
     });
   }
-  process.stdout.write(
-    `${TargetsMarker}${JSON.stringify({ gateway: ports.gateway, admin, pairs, transferPairs } satisfies Targets)}\n`,
-  );
-  process.on('SIGTERM', async () => {
-    await stop();
-    process.exit(0);
-  });
+  announceTargets({ gateway: ports.gateway, admin, pairs, transferPairs } satisfies Targets, stop);
 }
 
 interface JourneyRun {
@@ -246,18 +238,9 @@ async function transfers(targets: Targets, seconds: number): Promise<LoadResult>
 }
 
 async function measure(): Promise<void> {
-  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--serve'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: process.env,
-  });
+  const backend = await serveInChild<Targets>(new URL(import.meta.url).pathname);
+  const { child, targets } = backend;
   try {
-    const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout }).on('line', (text) => {
-        if (text.startsWith(TargetsMarker)) resolve(text.slice(TargetsMarker.length));
-      });
-      child.once('exit', (code) => reject(new Error(`the backend exited with ${code}`)));
-    });
-    const targets = JSON.parse(line) as Targets;
     if (WARMUP_SECONDS > 0) {
       await transfers(targets, WARMUP_SECONDS);
       // The warm-up's settlements finish before the clock starts, so the baseline does not carry them.
@@ -316,8 +299,7 @@ async function measure(): Promise<void> {
     if (run.failures.length > 0)
       process.stdout.write(`warning: ${run.failures.length} journeys failed, e.g. ${run.failures[0]}\n`);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await backend.stop();
   }
 }
 

@@ -15,9 +15,7 @@
  *    forecast) against the same read asked of world-service directly, and the public district list.
  *    The backend runs in a child process (this file with `--serve`), away from the load generator.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { Districts, type Topic, type TopicPayload } from '@necp/contracts';
 import { Admin } from '@platformatic/kafka';
 import { sql } from 'kysely';
@@ -38,9 +36,9 @@ import {
 import { openCity } from '../../services/world/src/flows/city-clock.ts';
 import type { WorldDeps } from '../../services/world/src/flows/deps.ts';
 import type { WorldTables } from '../../services/world/src/store/tables.ts';
+import { announceTargets, serveInChild } from './fixtures/served-backend.ts';
 import { type LoadResult, load, printTable } from './load.ts';
 
-const TargetsMarker = 'world-unrest-targets ';
 const total = Number(process.env.BENCH_EVENTS ?? 50_000);
 const partitions = Number(process.env.KAFKA_PARTITIONS ?? 12);
 const consumerBatchSize = Number(process.env.BENCH_CONSUMER_BATCH ?? 500);
@@ -316,28 +314,13 @@ async function serve(): Promise<void> {
     });
     if (applied.status !== 201) throw new Error(`an impact failed: ${applied.status} ${await applied.text()}`);
   }
-  process.stdout.write(
-    `${TargetsMarker}${JSON.stringify({ gateway: ports.gateway, world: ports.world, token } satisfies Targets)}\n`,
-  );
-  process.on('SIGTERM', async () => {
-    await stop();
-    process.exit(0);
-  });
+  announceTargets({ gateway: ports.gateway, world: ports.world, token } satisfies Targets, stop);
 }
 
 async function readsThroughGateway(): Promise<void> {
-  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--serve'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: process.env,
-  });
+  const backend = await serveInChild<Targets>(new URL(import.meta.url).pathname);
+  const { targets } = backend;
   try {
-    const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout }).on('line', (text) => {
-        if (text.startsWith(TargetsMarker)) resolve(text.slice(TargetsMarker.length));
-      });
-      child.once('exit', (code) => reject(new Error(`the backend exited with ${code}`)));
-    });
-    const targets = JSON.parse(line) as Targets;
     const headers = { authorization: `Bearer ${targets.token}` };
     const detail = '/api/v1/world/unrest/watson';
     const direct = await load({
@@ -360,8 +343,7 @@ async function readsThroughGateway(): Promise<void> {
       process.stdout.write('warning: some reads failed; the figures above are not clean\n');
     }
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await backend.stop();
   }
 }
 
