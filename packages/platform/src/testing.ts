@@ -23,6 +23,7 @@ export type { FakeCharacterService, SkillLevels } from './testing/fake-character
 export { type CallOptions, type CallReply, callHttp } from './testing/http-call.ts';
 export { type SigningKey, startTestIssuer, type TestIssuer, type TestTokenOptions } from './testing/issuer.ts';
 export { type ServiceProcess, startServiceProcess } from './testing/service-process.ts';
+export { type ServiceReplica, startReplica } from './testing/service-replica.ts';
 export {
   type EventToDeliver,
   type InjectReply,

@@ -7,35 +7,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Districts } from '@necp/contracts';
-import { createInProcessServices, loadoutVersionKey, Registry, type Runtime, startService } from '@necp/platform';
-import { adapterLabel } from '@necp/platform/testing';
+import { loadoutVersionKey } from '@necp/platform';
+import { adapterLabel, type ServiceReplica, startReplica } from '@necp/platform/testing';
 import { characterService } from '../../src/service.ts';
 import { base, createCharacter, type Harness, type Player, startHarness } from '../support/harness.ts';
 
 let h: Harness;
 let admin: Player;
 /** A second replica of character-service: its own memory, the same database and shared cache. */
-let replica: { base: string; stop(): Promise<void> };
+let replica: ServiceReplica;
 
 before(async () => {
   h = await startHarness();
   admin = await h.player(['admin']);
-  const first = h.runtime;
-  const database = h.underTest.test.url ? await h.underTest.test.connectAgain() : h.underTest.db;
-  const runtime: Runtime = {
-    config: first.config,
-    logger: first.logger,
-    metrics: new Registry(),
-    cache: first.cache,
-    bus: first.bus,
-    inProcess: createInProcessServices(),
-    database: async () => database,
-    existingDatabase: async () => database,
-    startRelay: async () => undefined,
-    close: async () => undefined,
-  };
-  const running = await startService(characterService, runtime, { host: '127.0.0.1', port: 0 });
-  replica = { base: `http://127.0.0.1:${running.port}`, stop: () => running.stop() };
+  replica = await startReplica(characterService, h.underTest);
 });
 after(async () => {
   await replica.stop();

@@ -5,9 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TopicPayload } from '@necp/contracts';
-import { createInProcessServices, loadoutChanged, type Runtime, startService } from '@necp/platform';
-import { type ServiceUnderTest, startServiceUnderTest } from '@necp/platform/testing';
-import { Registry } from 'prom-client';
+import { loadoutChanged } from '@necp/platform';
+import {
+  type ServiceReplica,
+  type ServiceUnderTest,
+  startReplica as startServiceReplica,
+  startServiceUnderTest,
+} from '@necp/platform/testing';
 import { gameplayService } from '../../src/service.ts';
 
 export type SkillLevels = Partial<Record<'ballistics' | 'precision' | 'engineering' | 'hacking', number>>;
@@ -166,26 +170,7 @@ export const Paths = {
   curvedShot: '/api/v1/gameplay/combat/abilities/curved-shot/activate',
 };
 
-/**
- * A second replica of the service under test: another instance, on its own port, with its own
- * metrics and (on PostgreSQL) its own connection pool, sharing the first's database and cache, as
- * two processes share PostgreSQL and Redis. On Redis every cooldown it reads crossed the network.
- */
-export async function startReplica(gameplay: Gameplay): Promise<{ base: string; stop(): Promise<void> }> {
-  const first = gameplay.runtime;
-  const database = gameplay.test.url ? await gameplay.test.connectAgain() : gameplay.db;
-  const runtime: Runtime = {
-    config: first.config,
-    logger: first.logger,
-    metrics: new Registry(),
-    cache: first.cache,
-    bus: first.bus,
-    inProcess: createInProcessServices(),
-    database: async () => database,
-    existingDatabase: async () => database,
-    startRelay: async () => undefined,
-    close: async () => undefined,
-  };
-  const replica = await startService(gameplayService, runtime, { host: '127.0.0.1', port: 0 });
-  return { base: `http://127.0.0.1:${replica.port}`, stop: () => replica.stop() };
+/** A second replica of gameplay (on Redis, every cooldown it reads crossed the network). */
+export function startReplica(gameplay: Gameplay): Promise<ServiceReplica> {
+  return startServiceReplica(gameplayService, gameplay);
 }
