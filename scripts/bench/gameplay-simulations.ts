@@ -15,16 +15,14 @@
  * `--serve`) so the load generator does not share its event loop; the per-character simulation
  * limit is lifted for the run (every request is counted, none refused).
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Loadout } from '../../services/gameplay/src/domain/names.ts';
 import { createRandom } from '../../services/gameplay/src/domain/random.ts';
 import { type ShotRequest, simulateShot } from '../../services/gameplay/src/domain/simulate.ts';
+import { announceTargets, serveInChild } from './fixtures/served-backend.ts';
 import { load, printTable } from './load.ts';
 
-const TargetsMarker = 'gameplay-simulation-targets ';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 /** Untimed load on each HTTP path first, so the measured seconds run on optimized code. */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
@@ -124,25 +122,12 @@ async function serve(): Promise<void> {
     characterId: sheet.characterId,
     weaponId: weapon.itemId,
   };
-  process.stdout.write(`${TargetsMarker}${JSON.stringify(targets)}\n`);
-  process.on('SIGTERM', async () => {
-    await stop();
-    process.exit(0);
-  });
+  announceTargets(targets, stop);
 }
 
 async function measureHttp(): Promise<void> {
-  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--serve'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: process.env,
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (text) => {
-      if (text.startsWith(TargetsMarker)) resolve(text.slice(TargetsMarker.length));
-    });
-    child.once('exit', (code) => reject(new Error(`the backend exited with ${code}`)));
-  });
-  const targets = JSON.parse(line) as Targets;
+  const backend = await serveInChild<Targets>(new URL(import.meta.url).pathname);
+  const { targets } = backend;
   const auth = { authorization: `Bearer ${targets.token}` };
   const sheet = { url: `http://127.0.0.1:${targets.gateway}/api/v1/characters/${targets.characterId}`, headers: auth };
   const shot = (base: number) => ({
@@ -191,7 +176,7 @@ async function measureHttp(): Promise<void> {
       process.stdout.write('warning: some requests failed; the figures above are not clean\n');
     }
   } finally {
-    child.kill('SIGTERM');
+    await backend.stop();
   }
 }
 
