@@ -4,15 +4,13 @@
  * the time it stopped. The requests are counted from the client's diagnostics channel.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EventEnvelope } from '@necp/contracts';
 import { Admin } from '@platformatic/kafka';
 import type { BusRecord } from '../../src/events/bus.ts';
 import { realKafkaBrokers } from '../../src/testing.ts';
-import { brokers, freshName, freshTopic, newKafkaBus, waitFor } from './fixtures/kafka-helpers.ts';
+import { brokers, freshName, freshTopic, newKafkaBus, testEnvelope, waitFor } from './fixtures/kafka-helpers.ts';
 
 // A real-phase file: without the broker it fails loudly rather than skipping.
 assert.ok(realKafkaBrokers, 'these tests need KAFKA_BROKERS (scripts/infra.sh up)');
@@ -36,15 +34,7 @@ function countRequests() {
 }
 
 function record(topic: string, index: number): BusRecord {
-  const envelope: EventEnvelope = {
-    eventId: randomUUID(),
-    type: topic,
-    occurredAt: new Date().toISOString(),
-    producer: 'test',
-    traceId: randomUUID().replaceAll('-', ''),
-    key: `key-${index % 7}`,
-    payload: { index },
-  };
+  const envelope = testEnvelope(topic, `key-${index % 7}`, { index });
   return { topic, key: envelope.key, envelope, headers: { id: envelope.eventId } };
 }
 
