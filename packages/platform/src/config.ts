@@ -78,6 +78,10 @@ export const PlatformConfigSchema = Type.Object({
   KAFKA_REPLICATION_FACTOR: Type.Integer({ minimum: 1, default: 1 }),
   /** Client id the brokers see (quotas, logs); `necp-backend` when absent. */
   KAFKA_CLIENT_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]+$' })),
+  /** After a fetch that brought messages, the wait before a subscription's next fetch (see FetchPacing). */
+  KAFKA_FETCH_LINGER_MS: Type.Integer({ minimum: 0, maximum: 1_000, default: 15 }),
+  /** Handled offsets are committed at most this often per subscription (see CoalescedCommits). */
+  KAFKA_COMMIT_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 200 }),
   OIDC_ISSUER: Type.Optional(HttpUrl),
   TIME_SCALE: Type.Number({ exclusiveMinimum: 0, default: 1 }),
   LOG_LEVEL: Type.Union(

@@ -21,6 +21,8 @@ export async function createEventBus(config: PlatformConfig, logger: Logger, met
     metrics,
     partitions: config.KAFKA_PARTITIONS,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    fetchLingerMs: config.KAFKA_FETCH_LINGER_MS,
+    commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
   });
   try {
     await bus.ensureTopics(topicsWithDeadLetters(Topics, deadLetterTopic));

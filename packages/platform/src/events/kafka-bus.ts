@@ -19,7 +19,9 @@ export type { KafkaBusOptions };
  *
  * Consuming: one consumer per subscription in the subscription's group; partitions are worked off
  * side by side, each in offset order; an offset is committed only after its handler resolved (the
- * handler commits its own transaction first), so a crash redelivers and never skips.
+ * handler commits its own transaction first), so a crash redelivers and never skips. Fetches linger
+ * and commits are coalesced (`fetchLingerMs`, `commitIntervalMs`): under a trickle of events the
+ * broker then serves one fetch and one commit per while, not one of each per event.
  *
  * The topics, the producer and each subscription are parts of their own; the bus owns their
  * lifecycle, so that closing stops the consumers before the producer their dead letters go through.

@@ -17,8 +17,9 @@ export interface PartitionLanesOptions<M extends LaneMessage> {
   /** Called when `process` rejected; the lane of that partition has been dropped. */
   failed(batch: M[], error: unknown): void;
   /**
-   * Most messages a lane hands to one `process` call (default 1). A lane takes whatever queued up
-   * while its previous batch ran, up to this many: no message waits for a batch to fill.
+   * Most messages a lane hands to one `process` call (default 1). A lane takes whatever was pushed
+   * in the same go (one fetch) or queued up while its previous batch ran, up to this many: no
+   * message waits for a batch to fill.
    */
   maxBatch?: number;
   /** Buffered messages above which the source is paused, and resumed again at half of it. */
@@ -78,7 +79,12 @@ export class PartitionLanes<M extends LaneMessage> {
       this.#paused = true;
       this.#options.pressure(true);
     }
-    if (!lane.running) void this.#work(lane);
+    if (!lane.running) {
+      lane.running = true;
+      // A fetch's messages are pushed one after the other in one go: starting the lane once they
+      // are all queued puts them in one batch (one transaction) instead of the first alone.
+      queueMicrotask(() => void this.#work(lane));
+    }
   }
 
   /**
@@ -111,7 +117,6 @@ export class PartitionLanes<M extends LaneMessage> {
   }
 
   async #work(lane: Lane<M>): Promise<void> {
-    lane.running = true;
     const maxBatch = Math.max(1, this.#options.maxBatch ?? 1);
     try {
       while (lane.queue.length > 0) {

@@ -1,14 +1,17 @@
 /**
  * One subscription of the Kafka bus: its consumer in the subscription's group, the partition lanes
  * that keep each partition in offset order, and the offset commits, made only once a batch was
- * handled, so a crash redelivers and never skips. What happens to a batch is KafkaDelivery's.
+ * handled, so a crash redelivers and never skips. What happens to a batch is KafkaDelivery's; when
+ * the next fetch goes out is FetchPacing's, and when handled offsets are committed CoalescedCommits'.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer, type MessagesStream, stringDeserializers } from '@platformatic/kafka';
 import type { Logger } from 'pino';
 import type { Subscription } from './bus.ts';
 import type { KafkaBusSettings } from './kafka-bus-options.ts';
+import { CoalescedCommits } from './kafka-commits.ts';
 import { KafkaDelivery, StoppingError, type StringMessage } from './kafka-delivery.ts';
+import { FetchPacing } from './kafka-fetch-pacing.ts';
 import { PartitionLanes, partitionKey } from './kafka-lanes.ts';
 import type { BusMetrics, LagSource } from './kafka-metrics.ts';
 import type { KafkaOutgoing } from './kafka-records.ts';
@@ -43,7 +46,8 @@ export class KafkaSubscriber implements LagSource {
   readonly #lanes: PartitionLanes<StringMessage>;
   readonly #delivery: KafkaDelivery;
   readonly #stopping = new AbortController();
-  readonly #commits = new Set<Promise<void>>();
+  readonly #commits: CoalescedCommits<StringMessage>;
+  readonly #pacing: FetchPacing;
   #stream: MessagesStream<string, string, string, string> | undefined;
   #restarting: Promise<void> | undefined;
 
@@ -60,12 +64,25 @@ export class KafkaSubscriber implements LagSource {
       stopping: this.#stopping.signal,
       send: context.send,
     });
+    this.#pacing = new FetchPacing(options.fetchLingerMs);
+    this.#commits = new CoalescedCommits<StringMessage>(options.commitIntervalMs, (message, error) => {
+      // The offset stays behind: the message is delivered again and its handler's dedupe skips it.
+      if (!this.#stopping.signal.aborted) {
+        context.logger.debug(
+          { err: error, topic: message.topic, partition: message.partition },
+          'offset commit failed',
+        );
+      }
+    });
     this.#consumer = groupConsumer(subscription.group, options);
+    // The client commits what it was handed before it gives partitions up: hand it what waits.
+    this.#consumer.on('consumer:group:rebalance', () => this.#commits.flush());
     this.#consumer.on('consumer:group:join', ({ assignments }) => {
       const assigned = new Set(
         (assignments ?? []).flatMap((each) => each.partitions.map((partition) => partitionKey(each.topic, partition))),
       );
       this.#lanes.retain(assigned);
+      this.#commits.retain(assigned);
     });
     this.#lanes = new PartitionLanes<StringMessage>({
       maxBuffered: options.maxBufferedPerSubscription,
@@ -73,7 +90,7 @@ export class KafkaSubscriber implements LagSource {
       maxBatch: subscription.handleBatch ? options.maxBatchSize : 1,
       process: (batch) => this.#delivery.process(batch),
       // Kafka commits a position: the last offset of the batch covers the ones before it.
-      done: (batch) => this.#commit(batch.at(-1) as StringMessage),
+      done: (batch) => this.#commits.handled(batch.at(-1) as StringMessage),
       failed: (batch, error) => {
         if (!(error instanceof StoppingError)) {
           const [first] = batch;
@@ -83,10 +100,7 @@ export class KafkaSubscriber implements LagSource {
           );
         }
       },
-      pressure: (paused) => {
-        if (paused) this.#stream?.pause();
-        else this.#stream?.resume();
-      },
+      pressure: (paused) => this.#pacing.pressure(paused),
     });
   }
 
@@ -108,7 +122,9 @@ export class KafkaSubscriber implements LagSource {
       fallbackMode: this.#subscription.startAt ?? 'earliest',
     });
     this.#stream = stream;
+    this.#pacing.attach(stream);
     stream.on('data', (message: StringMessage) => {
+      this.#pacing.received();
       if (this.#owns(message)) this.#lanes.push(message);
     });
     stream.on('error', (error) => {
@@ -151,20 +167,6 @@ export class KafkaSubscriber implements LagSource {
     });
   }
 
-  #commit(message: StringMessage): void {
-    const committing = (message.commit() as Promise<void>).catch((error: unknown) => {
-      // The offset stays behind: the message is delivered again and its handler's dedupe skips it.
-      if (!this.#stopping.signal.aborted) {
-        this.#context.logger.debug(
-          { err: error, topic: message.topic, partition: message.partition },
-          'offset commit failed',
-        );
-      }
-    });
-    this.#commits.add(committing);
-    void committing.finally(() => this.#commits.delete(committing));
-  }
-
   async stop(): Promise<void> {
     this.#stopping.abort();
     this.#lanes.dropAll();
@@ -173,7 +175,8 @@ export class KafkaSubscriber implements LagSource {
     // connections are closed by force. An effect whose commit is abandoned is delivered again, and
     // the idempotent consumer skips it.
     await withTimeout(this.#lanes.idle(), STOP_WAIT_MS).catch(() => undefined);
-    await withTimeout(Promise.allSettled([...this.#commits]), STOP_WAIT_MS).catch(() => undefined);
+    this.#pacing.stop();
+    await withTimeout(this.#commits.settle(), STOP_WAIT_MS).catch(() => undefined);
     await withTimeout(this.#restarting ?? Promise.resolve(), STOP_WAIT_MS).catch(() => undefined);
     await withTimeout(this.#stream?.close() ?? Promise.resolve(), STOP_WAIT_MS).catch(() => undefined);
     await withTimeout(this.#consumer.close(), STOP_WAIT_MS).catch(async (error: unknown) => {

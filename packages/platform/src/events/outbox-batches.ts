@@ -63,7 +63,10 @@ export class OutboxBatches {
 
   /**
    * PostgreSQL, shared by any number of relays: the batch stays locked until the bus accepted it
-   * and the rows are marked sent.
+   * and the rows are marked sent. The buckets are claimed and their rows read and locked in one
+   * statement (a round trip less per batch): the rows come from the statement's snapshot, taken
+   * before the bucket locks, so a row another relay sent meanwhile is still seen pending, but
+   * `FOR UPDATE` reads its latest version and leaves it out.
    */
   async #nextShared(): Promise<number> {
     const { db, batchSize, buckets, bucketsPerTick, producers } = this.#settings;
@@ -71,7 +74,8 @@ export class OutboxBatches {
     return db.kysely.transaction().execute(async (trx) => {
       // Candidate buckets are those with pending rows, tried in random order so that replicas
       // spread over them; OFFSET 0 keeps the lock attempts after the shuffle and under the LIMIT.
-      const scan = await sql<ScanBounds & { owned: number[] | null }>`
+      // The bounds come on every row (and alone, without a row, when nothing is to be sent).
+      const scan = await sql<ScanBounds & Partial<PendingRow>>`
         WITH pending AS (
           SELECT seq, aggregateid FROM mvp_meta.outbox
           WHERE sent_at IS NULL AND seq >= ${floor} AND ${ofProducers(producers)}
@@ -86,24 +90,28 @@ export class OutboxBatches {
           ) shuffled
           WHERE pg_try_advisory_xact_lock(${RELAY_LOCK_CLASS}, bucket)
           LIMIT ${bucketsPerTick}
+        ), bounds AS (
+          SELECT (SELECT min(seq) FROM pending) AS lowest, ${SNAPSHOT_BOUNDS}, (SELECT array_agg(bucket) FROM owned) AS owned
         )
-        SELECT (SELECT min(seq) FROM pending) AS lowest, ${SNAPSHOT_BOUNDS}, (SELECT array_agg(bucket) FROM owned) AS owned
-        `.execute(trx);
+        SELECT bounds.lowest, bounds.highest, bounds.xmin, bounds.later,
+          taken.id, taken.aggregatetype, taken.aggregateid, taken.payload, taken.tracingspancontext
+        FROM bounds LEFT JOIN LATERAL (
+          SELECT seq, id, aggregatetype, aggregateid, payload::text AS payload, tracingspancontext
+          FROM mvp_meta.outbox
+          WHERE sent_at IS NULL
+            AND seq >= ${floor}
+            AND ${ofProducers(producers)}
+            AND (hashtext(aggregateid) & 2147483647) % ${buckets} = ANY(bounds.owned)
+          ORDER BY seq
+          LIMIT ${batchSize}
+          FOR UPDATE SKIP LOCKED
+        ) taken ON true
+        ORDER BY taken.seq`.execute(trx);
       const bounds = scan.rows[0];
       if (!bounds) return 0;
       this.#floor.advance(bounds);
-      if (!bounds.owned || bounds.owned.length === 0) return 0;
-      const pending = await sql<PendingRow>`
-        SELECT id, aggregatetype, aggregateid, payload::text AS payload, tracingspancontext
-        FROM mvp_meta.outbox
-        WHERE sent_at IS NULL
-          AND seq >= ${floor}
-          AND ${ofProducers(producers)}
-          AND (hashtext(aggregateid) & 2147483647) % ${buckets} = ANY(${bounds.owned}::int[])
-        ORDER BY seq
-        LIMIT ${batchSize}
-        FOR UPDATE SKIP LOCKED`.execute(trx);
-      return this.#publishAndMark(trx, pending.rows);
+      const rows = scan.rows.filter((row): row is ScanBounds & PendingRow => row.id != null);
+      return this.#publishAndMark(trx, rows);
     });
   }
 

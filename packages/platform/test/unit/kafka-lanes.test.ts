@@ -130,15 +130,22 @@ describe('PartitionLanes', () => {
     assert.deepEqual(batches, [['0@0'], ['0@1'], ['0@2'], ['0@3']]);
   });
 
-  it('takes what queued up while its batch ran, up to maxBatch, in offset order, without waiting to fill', async () => {
+  it('takes what was pushed in one go and what queued up while its batch ran, up to maxBatch, in offset order, without waiting to fill', async () => {
     const { subject, batches, done } = lanes({ maxBatch: 3, delayMs: () => 5 });
-    for (let offset = 0; offset < 8; offset++) subject.push(message(0, offset));
+    // one fetch's messages, pushed one after the other: the lane starts once they are all queued
+    for (let offset = 0; offset < 5; offset++) subject.push(message(0, offset));
     subject.push(message(1, 0));
+    await sleep(1);
+    // pushed while the first batch runs
+    for (let offset = 5; offset < 8; offset++) subject.push(message(0, offset));
     await subject.idle();
-    // the first message started its batch at once; the rest had queued behind it
     assert.deepEqual(
       batches.filter((b) => b[0]?.startsWith('0@')),
-      [['0@0'], ['0@1', '0@2', '0@3'], ['0@4', '0@5', '0@6'], ['0@7']],
+      [
+        ['0@0', '0@1', '0@2'],
+        ['0@3', '0@4', '0@5'],
+        ['0@6', '0@7'],
+      ],
     );
     assert.deepEqual(
       batches.filter((b) => b[0]?.startsWith('1@')),
@@ -167,7 +174,9 @@ describe('PartitionLanes', () => {
       failed: () => {},
       pressure: (paused) => pressure.push(paused),
     });
-    for (let offset = 0; offset < 6; offset++) subject.push(message(0, offset));
+    subject.push(message(0, 0));
+    await Promise.resolve();
+    for (let offset = 1; offset < 6; offset++) subject.push(message(0, offset));
     assert.deepEqual(pressure, [true]);
     gates.shift()?.();
     await sleep(1);
@@ -183,7 +192,9 @@ describe('PartitionLanes', () => {
 
   it('drops the lane of a batch that could not be handled: none of it, and nothing after it, is done', async () => {
     const { subject, done, failed } = lanes({ maxBatch: 3, fail: (m) => m.offset === 2n });
-    for (let offset = 0; offset < 6; offset++) subject.push(message(0, offset));
+    subject.push(message(0, 0));
+    await Promise.resolve();
+    for (let offset = 1; offset < 6; offset++) subject.push(message(0, offset));
     await subject.idle();
     assert.deepEqual(done, ['0@0']);
     assert.deepEqual(failed, ['0@1', '0@2', '0@3']);
@@ -201,7 +212,9 @@ describe('PartitionLanes', () => {
       failed: () => {},
       pressure: () => {},
     });
-    for (let offset = 0; offset < 4; offset++) subject.push(message(0, offset));
+    subject.push(message(0, 0));
+    await Promise.resolve();
+    for (let offset = 1; offset < 4; offset++) subject.push(message(0, offset));
     gates.shift()?.();
     await sleep(1);
     assert.deepEqual(done, ['0@0']);

@@ -122,12 +122,15 @@ describe('topics and brokers', () => {
 });
 
 describe('Kafka configuration', () => {
-  it('defaults to 3 partitions, replication factor 1 and no client id', async () => {
+  it('defaults to 3 partitions, replication factor 1, no client id, a 15 ms fetch linger and 200 ms between commits', async () => {
     const { loadPlatformConfig } = await import('../../src/config.ts');
     const config = loadPlatformConfig({ KAFKA_BROKERS: 'k1:9092' });
     assert.equal(config.KAFKA_PARTITIONS, 3);
     assert.equal(config.KAFKA_REPLICATION_FACTOR, 1);
     assert.equal(config.KAFKA_CLIENT_ID, undefined);
+    assert.equal(config.KAFKA_FETCH_LINGER_MS, 15);
+    assert.equal(config.KAFKA_COMMIT_INTERVAL_MS, 200);
+    assert.equal(loadPlatformConfig({ KAFKA_FETCH_LINGER_MS: '0' }).KAFKA_FETCH_LINGER_MS, 0);
   });
 
   it('names the variable of a wrong value', async () => {
@@ -135,5 +138,7 @@ describe('Kafka configuration', () => {
     assert.throws(() => loadPlatformConfig({ KAFKA_PARTITIONS: '0' }), /KAFKA_PARTITIONS/);
     assert.throws(() => loadPlatformConfig({ KAFKA_REPLICATION_FACTOR: 'two' }), /KAFKA_REPLICATION_FACTOR/);
     assert.throws(() => loadPlatformConfig({ KAFKA_CLIENT_ID: 'has space' }), /KAFKA_CLIENT_ID/);
+    assert.throws(() => loadPlatformConfig({ KAFKA_FETCH_LINGER_MS: '-1' }), /KAFKA_FETCH_LINGER_MS/);
+    assert.throws(() => loadPlatformConfig({ KAFKA_COMMIT_INTERVAL_MS: 'soon' }), /KAFKA_COMMIT_INTERVAL_MS/);
   });
 });
