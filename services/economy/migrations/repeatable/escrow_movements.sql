@@ -5,6 +5,10 @@
 -- ten round trips (advisory lock, escrow row, client ref look-up, account opening, accounts locked,
 -- balances, transfers, history, events), and the accounts' row locks (the house's above all, which every
 -- commission credits) were held across all of them: 50-60 ms of lock waits under the order journeys.
+-- Every movement locks its accounts in id order but the house's last: every commission credits the
+-- house, so a settlement that took it first (its id is among the lowest) kept every other settlement
+-- waiting while it waited for its payer's and executor's rows; taken last, it is held for the rest of
+-- one statement and the commit.
 -- The flows build the legs and the events (src/domain/escrow.ts decides what moves), these functions
 -- check and write them under the locks.
 
@@ -24,8 +28,8 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- The legs of one movement (`posted`, `pending`, `post`, `void`, the rules of `applyLegs` in
--- src/domain/ledger.ts): opens the accounts they name on first use, locks them in id order (as every
--- movement does, so racing ones queue instead of deadlocking) and, unless a non-house account would end
+-- src/domain/ledger.ts): opens the accounts they name on first use, locks them in id order with the
+-- house last (as every movement does, so racing ones queue instead of deadlocking) and, unless a non-house account would end
 -- with less than it holds, writes the transfers and the balances. Answers null when written, else what
 -- the first such account had available (then nothing is written). The legs of an escrow debit an
 -- account once, or after crediting it, so their end state decides as the leg-by-leg rule does.
@@ -63,7 +67,7 @@ BEGIN
   ), locked AS MATERIALIZED (
     SELECT a.id, a.kind, a.owner_id, a.asset, a.balance, a.held FROM mvp_core.ledger_accounts AS a
       JOIN deltas AS d ON a.kind = d.kind AND a.owner_id = d.owner_id AND a.asset = d.asset
-      ORDER BY a.id FOR UPDATE OF a
+      ORDER BY a.kind = 'house', a.id FOR UPDATE OF a
   )
   SELECT array_agg(l.id), array_agg(d.balance), array_agg(d.held),
       (array_agg(l.balance - l.held ORDER BY l.id)
