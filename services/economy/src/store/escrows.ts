@@ -149,14 +149,17 @@ export type EscrowLockAnswer =
   | { answer: 'closed'; closedAs: string }
   | { answer: 'refused'; available: number };
 
-/** `mvp_core.escrow_lock`: the hold, the escrow, its history line and its events in one statement. */
-export async function lockEscrowMovement(trx: Trx, item: EscrowLockItem): Promise<EscrowLockAnswer> {
+/**
+ * `mvp_core.escrow_lock`: the hold, the escrow, its history line and its events in one statement, atomic
+ * on its own or inside the caller's transaction.
+ */
+export async function lockEscrowMovement(db: EconomyDb | Trx, item: EscrowLockItem): Promise<EscrowLockAnswer> {
   const { rows } = await sql<{
     answer: EscrowLockAnswer['answer'];
     funds: string | null;
     closed_as: string | null;
     escrow: EscrowJson | null;
-  }>`SELECT * FROM mvp_core.escrow_lock(${JSON.stringify(item)}::jsonb)`.execute(trx);
+  }>`SELECT * FROM mvp_core.escrow_lock(${JSON.stringify(item)}::jsonb)`.execute(db);
   const row = rows[0];
   if (!row) throw new Error('mvp_core.escrow_lock answered no row');
   if (row.answer === 'closed') return { answer: 'closed', closedAs: row.closed_as ?? '' };
