@@ -109,11 +109,12 @@ $$;
 
 -- A lock (src/flows/escrows.ts, lockEscrow): `exists` with the escrow when the order has one (the
 -- caller tells a repeat from other terms), `closed` with the status social closed the order with before
--- any lock, `refused` with what the payer has available, or `locked` with the new escrow. The advisory
+-- any lock, or `locked` with the new escrow; SQLSTATE EC422, what the payer has available in its
+-- detail, when the payer cannot cover the hold (nothing written). The advisory
 -- lock is the one a settlement event that finds no escrow takes (src/store/escrows.ts, serializeOrder):
 -- it records the order closed only after this lock committed or before it starts.
 CREATE OR REPLACE FUNCTION mvp_core.escrow_lock(p jsonb)
-RETURNS TABLE (answer text, funds bigint, closed_as text, escrow jsonb)
+RETURNS TABLE (answer text, closed_as text, escrow jsonb)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -123,18 +124,20 @@ DECLARE
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtext('escrow:' || v_order::text));
   IF EXISTS (SELECT FROM mvp_core.escrows AS e WHERE e.order_id = v_order) THEN
-    RETURN QUERY SELECT 'exists', NULL::bigint, NULL::text, mvp_core.escrow_view(v_order);
+    RETURN QUERY SELECT 'exists', NULL::text, mvp_core.escrow_view(v_order);
     RETURN;
   END IF;
   SELECT c.order_status INTO v_closed FROM mvp_core.escrow_closed_orders AS c WHERE c.order_id = v_order;
   IF v_closed IS NOT NULL THEN
-    RETURN QUERY SELECT 'closed', NULL::bigint, v_closed, NULL::jsonb;
+    RETURN QUERY SELECT 'closed', v_closed, NULL::jsonb;
     RETURN;
   END IF;
   v_funds := mvp_core.ledger_apply_legs(p -> 'legs');
   IF v_funds IS NOT NULL THEN
-    RETURN QUERY SELECT 'refused', v_funds, NULL::text, NULL::jsonb;
-    RETURN;
+    -- An error, not an answer: this statement may be the whole transaction (a lock without an
+    -- Idempotency-Key), and the accounts the legs opened must not outlive the refusal.
+    RAISE EXCEPTION 'the payer of order % has % available', v_order, v_funds
+      USING ERRCODE = 'EC422', DETAIL = v_funds::text;
   END IF;
   INSERT INTO mvp_core.escrows (order_id, payer_character_id, amount, commission, status, hold_transfer_id)
     VALUES (v_order, (p ->> 'payer_character_id')::uuid, (p ->> 'amount')::bigint, (p ->> 'commission')::bigint,
@@ -142,7 +145,7 @@ BEGIN
   INSERT INTO mvp_core.escrow_history (order_id, status, executor_amount, refund_amount, commission_taken, actor_id, source)
     VALUES (v_order, 'locked', 0, 0, 0, p ->> 'actor_id', p ->> 'source');
   PERFORM mvp_core.escrow_write_events(p -> 'events');
-  RETURN QUERY SELECT 'locked', NULL::bigint, NULL::text, mvp_core.escrow_view(v_order);
+  RETURN QUERY SELECT 'locked', NULL::text, mvp_core.escrow_view(v_order);
 END;
 $$;
 

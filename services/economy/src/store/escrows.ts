@@ -149,21 +149,32 @@ export type EscrowLockAnswer =
   | { answer: 'closed'; closedAs: string }
   | { answer: 'refused'; available: number };
 
+/** The SQLSTATE `mvp_core.escrow_lock` raises when the payer cannot cover the hold (its detail: what it has). */
+const LOCK_REFUSED = 'EC422';
+
+function lockRefusal(error: unknown): number | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const { code, detail } = error as { code?: unknown; detail?: unknown };
+  return code === LOCK_REFUSED ? Number(detail) : undefined;
+}
+
 /**
  * `mvp_core.escrow_lock`: the hold, the escrow, its history line and its events in one statement, atomic
  * on its own or inside the caller's transaction.
  */
 export async function lockEscrowMovement(db: EconomyDb | Trx, item: EscrowLockItem): Promise<EscrowLockAnswer> {
-  const { rows } = await sql<{
-    answer: EscrowLockAnswer['answer'];
-    funds: string | null;
-    closed_as: string | null;
-    escrow: EscrowJson | null;
-  }>`SELECT * FROM mvp_core.escrow_lock(${JSON.stringify(item)}::jsonb)`.execute(db);
+  let rows: { answer: 'locked' | 'exists' | 'closed'; closed_as: string | null; escrow: EscrowJson | null }[];
+  try {
+    ({ rows } = await sql<(typeof rows)[number]>`
+      SELECT * FROM mvp_core.escrow_lock(${JSON.stringify(item)}::jsonb)`.execute(db));
+  } catch (error) {
+    const available = lockRefusal(error);
+    if (available === undefined) throw error;
+    return { answer: 'refused', available };
+  }
   const row = rows[0];
   if (!row) throw new Error('mvp_core.escrow_lock answered no row');
   if (row.answer === 'closed') return { answer: 'closed', closedAs: row.closed_as ?? '' };
-  if (row.answer === 'refused') return { answer: 'refused', available: Number(row.funds) };
   return { answer: row.answer, escrow: toView(row.escrow as EscrowJson) };
 }
 
