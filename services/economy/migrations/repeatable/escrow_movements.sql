@@ -170,9 +170,6 @@ BEGIN
     RETURN QUERY SELECT 'settled', mvp_core.escrow_view(v_order);
     RETURN;
   END IF;
-  IF mvp_core.ledger_apply_legs(p -> 'legs') IS NOT NULL THEN
-    RAISE EXCEPTION 'the settlement of order % overdraws an account', v_order;
-  END IF;
   UPDATE mvp_core.escrows AS e SET status = p ->> 'status',
       executor_character_id = (p ->> 'executor_character_id')::uuid,
       executor_amount = (p ->> 'executor_amount')::bigint, refund_amount = (p ->> 'refund_amount')::bigint,
@@ -182,6 +179,10 @@ BEGIN
     VALUES (v_order, p ->> 'status', (p ->> 'executor_amount')::bigint, (p ->> 'refund_amount')::bigint,
       (p ->> 'commission_taken')::bigint, p ->> 'actor_id', p ->> 'source');
   PERFORM mvp_core.escrow_write_events(p -> 'events');
+  -- The legs last: the house's row lock they take is then held for the rest of the transaction only.
+  IF mvp_core.ledger_apply_legs(p -> 'legs') IS NOT NULL THEN
+    RAISE EXCEPTION 'the settlement of order % overdraws an account', v_order;
+  END IF;
   RETURN QUERY SELECT 'applied', NULL::jsonb;
 END;
 $$;
