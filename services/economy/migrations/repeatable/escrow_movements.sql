@@ -13,9 +13,12 @@
 -- check and write them under the locks.
 
 -- An escrow as `readEscrow` answers it, with its history, as one jsonb value.
+-- plpgsql rather than sql: a sql function's body is planned again at every call, a plpgsql one's
+-- statements once per connection.
 CREATE OR REPLACE FUNCTION mvp_core.escrow_view(p_order_id uuid) RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-  SELECT jsonb_build_object('order_id', e.order_id, 'payer_character_id', e.payer_character_id,
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN (SELECT jsonb_build_object('order_id', e.order_id, 'payer_character_id', e.payer_character_id,
     'status', e.status, 'amount', e.amount, 'commission', e.commission,
     'executor_character_id', e.executor_character_id, 'executor_amount', e.executor_amount,
     'refund_amount', e.refund_amount, 'commission_taken', e.commission_taken,
@@ -24,7 +27,8 @@ LANGUAGE sql STABLE AS $$
         'executor_amount', h.executor_amount, 'refund_amount', h.refund_amount,
         'commission_taken', h.commission_taken, 'source', h.source, 'at', h.at) ORDER BY h.id), '[]'::jsonb)
       FROM mvp_core.escrow_history AS h WHERE h.order_id = e.order_id))
-  FROM mvp_core.escrows AS e WHERE e.order_id = p_order_id
+  FROM mvp_core.escrows AS e WHERE e.order_id = p_order_id);
+END;
 $$;
 
 -- The legs of one movement (`posted`, `pending`, `post`, `void`, the rules of `applyLegs` in
@@ -36,75 +40,97 @@ $$;
 CREATE OR REPLACE FUNCTION mvp_core.ledger_apply_legs(p_legs jsonb) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_short bigint;
-  v_ids bigint[];
+  -- Per account the legs name: its key (kind, owner, asset), id and what the legs change.
+  v_keys text[];
+  v_kinds text[];
+  v_owners text[];
+  v_assets text[];
   v_balances bigint[];
   v_helds bigint[];
+  v_ids bigint[] := '{}';
+  v_id bigint;
+  v_short bigint;
 BEGIN
-  -- A racing opener of the same account makes ours a no-op.
-  INSERT INTO mvp_core.ledger_accounts (kind, owner_id, asset)
-    SELECT DISTINCT s.kind, s.owner_id, l.asset
-      FROM jsonb_to_recordset(p_legs) AS l (debit_kind text, debit_owner text, credit_kind text, credit_owner text,
-          asset text),
-        LATERAL (VALUES (l.debit_kind, l.debit_owner), (l.credit_kind, l.credit_owner)) AS s (kind, owner_id)
-      WHERE NOT EXISTS (SELECT FROM mvp_core.ledger_accounts AS a
-        WHERE a.kind = s.kind AND a.owner_id = s.owner_id AND a.asset = l.asset)
-      ORDER BY 1, 2, 3
-    ON CONFLICT (kind, owner_id, asset) DO NOTHING;
-
   -- What the legs change on each account: posted value moves from debit to credit, a pending leg holds
-  -- its amount on the debit, a post or void releases the hold it resolves.
-  WITH deltas AS (
-    SELECT s.kind, s.owner_id, l.asset, sum(s.balance) AS balance, sum(s.held) AS held
-      FROM jsonb_to_recordset(p_legs) AS l (kind text, debit_kind text, debit_owner text, credit_kind text,
-          credit_owner text, asset text, amount bigint, released bigint),
-        LATERAL (VALUES
-          (l.debit_kind, l.debit_owner, CASE WHEN l.kind IN ('posted', 'post') THEN -l.amount ELSE 0 END,
-            CASE l.kind WHEN 'pending' THEN l.amount WHEN 'posted' THEN 0 ELSE -l.released END),
-          (l.credit_kind, l.credit_owner, CASE WHEN l.kind IN ('posted', 'post') THEN l.amount ELSE 0 END, 0)
-        ) AS s (kind, owner_id, balance, held)
-      GROUP BY 1, 2, 3
-  ), locked AS MATERIALIZED (
-    SELECT a.id, a.kind, a.owner_id, a.asset, a.balance, a.held FROM mvp_core.ledger_accounts AS a
-      JOIN deltas AS d ON a.kind = d.kind AND a.owner_id = d.owner_id AND a.asset = d.asset
-      ORDER BY a.kind = 'house', a.id FOR UPDATE OF a
-  )
-  SELECT array_agg(l.id), array_agg(d.balance), array_agg(d.held),
-      (array_agg(l.balance - l.held ORDER BY l.id)
-        FILTER (WHERE l.kind <> 'house' AND l.balance + d.balance < l.held + d.held))[1]
-    INTO v_ids, v_balances, v_helds, v_short
-    FROM locked AS l JOIN deltas AS d ON l.kind = d.kind AND l.owner_id = d.owner_id AND l.asset = d.asset;
+  -- its amount on the debit, a post or void releases the hold it resolves. Computed from the jsonb
+  -- alone; the accounts are then reached one by one through their unique index (a set-based join was
+  -- planned as a scan of every account).
+  SELECT array_agg(d.kind || E'\n' || d.owner_id || E'\n' || d.asset), array_agg(d.kind), array_agg(d.owner_id),
+      array_agg(d.asset), array_agg(d.balance), array_agg(d.held)
+    INTO v_keys, v_kinds, v_owners, v_assets, v_balances, v_helds
+    FROM (
+      SELECT s.kind, s.owner_id, l.asset, sum(s.balance)::bigint AS balance, sum(s.held)::bigint AS held
+        FROM jsonb_to_recordset(p_legs) AS l (kind text, debit_kind text, debit_owner text, credit_kind text,
+            credit_owner text, asset text, amount bigint, released bigint),
+          LATERAL (VALUES
+            (l.debit_kind, l.debit_owner, CASE WHEN l.kind IN ('posted', 'post') THEN -l.amount ELSE 0 END,
+              CASE l.kind WHEN 'pending' THEN l.amount WHEN 'posted' THEN 0 ELSE -l.released END),
+            (l.credit_kind, l.credit_owner, CASE WHEN l.kind IN ('posted', 'post') THEN l.amount ELSE 0 END, 0)
+          ) AS s (kind, owner_id, balance, held)
+        GROUP BY 1, 2, 3
+    ) AS d;
+
+  -- Accounts open on first use; a racing opener of the same account makes ours a no-op.
+  FOR i IN 1..cardinality(v_keys) LOOP
+    SELECT a.id INTO v_id FROM mvp_core.ledger_accounts AS a
+      WHERE a.kind = v_kinds[i] AND a.owner_id = v_owners[i] AND a.asset = v_assets[i];
+    IF v_id IS NULL THEN
+      INSERT INTO mvp_core.ledger_accounts (kind, owner_id, asset) VALUES (v_kinds[i], v_owners[i], v_assets[i])
+        ON CONFLICT (kind, owner_id, asset) DO NOTHING RETURNING id INTO v_id;
+      IF v_id IS NULL THEN
+        SELECT a.id INTO v_id FROM mvp_core.ledger_accounts AS a
+          WHERE a.kind = v_kinds[i] AND a.owner_id = v_owners[i] AND a.asset = v_assets[i];
+      END IF;
+    END IF;
+    v_ids := v_ids || v_id;
+  END LOOP;
+
+  -- Locked in id order with the house last; the first non-house account that would end with less than
+  -- it holds refuses the movement.
+  SELECT (array_agg(l.balance - l.held ORDER BY l.position)
+      FILTER (WHERE l.kind <> 'house' AND l.balance + v_balances[array_position(v_ids, l.id)]
+        < l.held + v_helds[array_position(v_ids, l.id)]))[1]
+    INTO v_short
+    FROM (
+      SELECT a.id, a.kind, a.balance, a.held, row_number() OVER () AS position
+        FROM (SELECT a.id, a.kind, a.balance, a.held FROM mvp_core.ledger_accounts AS a
+          WHERE a.id = ANY (v_ids) ORDER BY a.kind = 'house', a.id FOR UPDATE) AS a
+    ) AS l;
   IF v_short IS NOT NULL THEN
     RETURN v_short;
   END IF;
 
-  UPDATE mvp_core.ledger_accounts AS a SET balance = a.balance + u.balance, held = a.held + u.held
-    FROM unnest(v_ids, v_balances, v_helds) AS u (id, balance, held)
-    WHERE a.id = u.id AND (u.balance <> 0 OR u.held <> 0);
+  FOR i IN 1..cardinality(v_ids) LOOP
+    CONTINUE WHEN v_balances[i] = 0 AND v_helds[i] = 0;
+    UPDATE mvp_core.ledger_accounts AS a SET balance = a.balance + v_balances[i], held = a.held + v_helds[i]
+      WHERE a.id = v_ids[i];
+  END LOOP;
 
   INSERT INTO mvp_core.ledger_transfers
     (id, client_ref, kind, debit_account_id, credit_account_id, asset, amount, pending_id, released, reason,
      actor_id)
-    SELECT (x.leg ->> 'transfer_id')::uuid, x.leg ->> 'client_ref', x.leg ->> 'kind', d.id, c.id, x.leg ->> 'asset',
-      (x.leg ->> 'amount')::bigint, (x.leg ->> 'pending_id')::uuid, (x.leg ->> 'released')::bigint,
-      x.leg ->> 'reason', x.leg ->> 'actor_id'
+    SELECT (x.leg ->> 'transfer_id')::uuid, x.leg ->> 'client_ref', x.leg ->> 'kind',
+      v_ids[array_position(v_keys, (x.leg ->> 'debit_kind') || E'\n' || (x.leg ->> 'debit_owner') || E'\n' || (x.leg ->> 'asset'))],
+      v_ids[array_position(v_keys, (x.leg ->> 'credit_kind') || E'\n' || (x.leg ->> 'credit_owner') || E'\n' || (x.leg ->> 'asset'))],
+      x.leg ->> 'asset', (x.leg ->> 'amount')::bigint, (x.leg ->> 'pending_id')::uuid,
+      (x.leg ->> 'released')::bigint, x.leg ->> 'reason', x.leg ->> 'actor_id'
       FROM jsonb_array_elements(p_legs) WITH ORDINALITY AS x (leg, position)
-      JOIN mvp_core.ledger_accounts AS d ON d.kind = x.leg ->> 'debit_kind' AND d.owner_id = x.leg ->> 'debit_owner'
-        AND d.asset = x.leg ->> 'asset'
-      JOIN mvp_core.ledger_accounts AS c ON c.kind = x.leg ->> 'credit_kind'
-        AND c.owner_id = x.leg ->> 'credit_owner' AND c.asset = x.leg ->> 'asset'
       ORDER BY x.position;
   RETURN NULL;
 END;
 $$;
 
--- Outbox rows given as a jsonb array of {id, topic, key, envelope, producer, traceparent}, in order.
+-- Outbox rows given as a jsonb array of {id, topic, key, envelope, producer, traceparent}, in order, as
+-- mvp_meta.write_outbox_rows writes them (packages/platform/migrations/repeatable/write_outbox_rows.sql).
 CREATE OR REPLACE FUNCTION mvp_core.escrow_write_events(p_events jsonb) RETURNS void
-LANGUAGE sql AS $$
-  SELECT mvp_meta.write_outbox_rows(array_agg((x.e ->> 'id')::uuid ORDER BY x.n), array_agg(x.e ->> 'topic' ORDER BY x.n),
-    array_agg(x.e ->> 'key' ORDER BY x.n), array_agg(x.e -> 'envelope' ORDER BY x.n),
-    array_agg(x.e ->> 'producer' ORDER BY x.n), array_agg(x.e ->> 'traceparent' ORDER BY x.n))
-    FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x (e, n)
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO mvp_meta.outbox (id, aggregatetype, aggregateid, type, payload, producer, tracingspancontext)
+    SELECT (x.e ->> 'id')::uuid, x.e ->> 'topic', x.e ->> 'key', x.e ->> 'topic', x.e -> 'envelope',
+      x.e ->> 'producer', x.e ->> 'traceparent'
+      FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x (e, n)
+      ORDER BY x.n;
+END;
 $$;
 
 -- A lock (src/flows/escrows.ts, lockEscrow): `exists` with the escrow when the order has one (the
