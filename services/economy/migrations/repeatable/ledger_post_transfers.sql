@@ -8,7 +8,7 @@
 -- (src/store/ledger-post.ts): per item, in order, it finds a transfer posted before under the same
 -- keyed client ref (`stored`), checks the characters against `mvp_core.economy_characters`
 -- (`unknown_party`, `no_such_character`, `not_owned`), locks every account the batch touches in id
--- order (opening them on first use), applies the posted-leg rule of `applyLegs`
+-- order, the house last (opening them on first use; escrow_movements.sql says why the house is last), applies the posted-leg rule of `applyLegs`
 -- (src/domain/ledger.ts: only the house may go below what it has available; `refused` with the
 -- available amount otherwise), then writes transfers, balances and outbox events set-based.
 -- test/integration/ledger-sql-rule.test.ts holds it to that rule.
@@ -98,7 +98,7 @@ BEGIN
     ), locked AS MATERIALIZED (
       SELECT a.id, a.kind, a.owner_id, a.asset, a.balance - a.held AS available FROM mvp_core.ledger_accounts AS a
         JOIN wanted AS w ON a.kind = w.kind AND a.owner_id = w.owner_id AND a.asset = w.asset
-        ORDER BY a.id FOR UPDATE OF a
+        ORDER BY a.kind = 'house', a.id FOR UPDATE OF a
     ), sides AS (
       SELECT array_agg(d.id ORDER BY t.ordinality) AS debit_ids, array_agg(c.id ORDER BY t.ordinality) AS credit_ids
         FROM unnest(v_items) WITH ORDINALITY AS t

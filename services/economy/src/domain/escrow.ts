@@ -4,7 +4,7 @@
  * move it.
  */
 import { CURRENCY } from './catalogue.ts';
-import { characterAccount, escrowAccount, houseAccount, type MovementLeg } from './movements.ts';
+import { characterAccount, escrowAccount, houseAccount, type MovementLeg, type PendingLeg } from './movements.ts';
 
 export const escrowRules = {
   /** Cancel after accept: this percentage of the reward goes to the executor. */
@@ -131,7 +131,7 @@ export function repeatsOutcome(
 export function escrowHoldLeg(
   escrow: { orderId: string; payerCharacterId: string; amount: number; commission: number },
   actorId: string | null,
-): MovementLeg {
+): PendingLeg {
   return {
     type: 'pending',
     clientRef: `escrow:${escrow.orderId}:hold`,

@@ -20,6 +20,9 @@ export type MovementLeg =
   | (LegCommon & { type: 'post'; pendingId: string; amount: number })
   | (LegCommon & { type: 'void'; pendingId: string });
 
+/** A hold: what a later `post` or `void` leg resolves. */
+export type PendingLeg = Extract<MovementLeg, { type: 'pending' }>;
+
 export type TransferKind = 'posted' | 'pending' | 'post' | 'void';
 
 /** A transfer as the ledger recorded it. */

@@ -2,36 +2,42 @@
  * Escrow for player orders: the payer's reward and commission held for the order, then released
  * to the executor, refunded or split, once; through the API or social's order events (orders.ts).
  */
+import { randomUUID } from 'node:crypto';
 import {
   AppError,
   type AuthContext,
   hasAnyRole,
   type IdempotencyRequest,
   type IdempotentResult,
+  type OutboxRow,
+  retryTransaction,
   runIdempotentCommand,
 } from '@necp/platform';
+import { CURRENCY } from '../domain/catalogue.ts';
 import {
   type EscrowView,
   escrowHoldLeg,
+  type Outcome,
+  type RecordedOutcome,
   repeatsOutcome,
   type Settlement,
   settle,
   settlementLegs,
 } from '../domain/escrow.ts';
-import { ownerKey } from '../domain/movements.ts';
+import { type MovementLeg, ownerKey, type PendingLeg } from '../domain/movements.ts';
 import { escrowSettlers, Roles } from '../domain/roles.ts';
-import { escrowOutboxRow } from '../events.ts';
+import { escrowOutboxRow, ledgerTransferOutboxRow } from '../events.ts';
 import {
-  closedOrderStatus,
-  insertEscrow,
-  lockEscrowRow,
+  type EscrowLegItem,
+  escrowTerms,
+  eventItem,
+  lockEscrowMovement,
   readEscrow,
-  serializeOrder,
-  writeOutcome,
+  settleEscrowMovement,
 } from '../store/escrows.ts';
-import type { EconomyTables, Trx } from '../store/tables.ts';
+import type { EconomyDb, EconomyTables, Trx } from '../store/tables.ts';
 import type { EconomyDeps } from './deps.ts';
-import { moveOrRefuse } from './movement.ts';
+import { insufficientFunds } from './movement.ts';
 import { assertPayerIsCustomer } from './order-customers.ts';
 
 export interface LockRequest {
@@ -41,36 +47,74 @@ export interface LockRequest {
   commission: number;
 }
 
+/** A leg as the escrow's statement writes it, with its event; `hold` is the pending leg a post or void resolves. */
+function legWithEvent(leg: MovementLeg, hold: PendingLeg): { leg: EscrowLegItem; event: OutboxRow<unknown> } {
+  const resolves = leg.type === 'post' || leg.type === 'void';
+  const { debit, credit } = resolves ? hold : leg;
+  const item: EscrowLegItem = {
+    transfer_id: randomUUID(),
+    client_ref: leg.clientRef,
+    kind: leg.type,
+    debit_kind: debit.kind,
+    debit_owner: debit.ownerId,
+    credit_kind: credit.kind,
+    credit_owner: credit.ownerId,
+    asset: debit.asset,
+    amount: leg.type === 'void' ? 0 : leg.amount,
+    pending_id: resolves ? leg.pendingId : null,
+    released: resolves ? hold.amount : 0,
+    reason: leg.reason,
+    actor_id: leg.actorId ?? null,
+  };
+  const event = ledgerTransferOutboxRow(
+    {
+      id: item.transfer_id,
+      clientRef: item.client_ref,
+      kind: item.kind,
+      reason: item.reason,
+      asset: item.asset,
+      amount: item.amount,
+      pendingId: item.pending_id,
+    },
+    debit,
+    credit,
+  );
+  return { leg: item, event };
+}
+
 /**
  * Holds amount + commission from the payer; a repeat for the same order returns the first lock.
  * An order social already closed holds nothing: 409 INVALID_STATE.
  */
-export async function lockEscrow(trx: Trx, request: LockRequest, actorId: string | null): Promise<EscrowView> {
+export async function lockEscrow(
+  db: EconomyDb | Trx,
+  request: LockRequest,
+  actorId: string | null,
+): Promise<EscrowView> {
   const input = {
     ...request,
     orderId: ownerKey(request.orderId),
     payerCharacterId: ownerKey(request.payerCharacterId),
   };
-  await serializeOrder(trx, input.orderId);
-  const existing = await lockEscrowRow(trx, input.orderId);
-  if (!existing) {
-    const closed = await closedOrderStatus(trx, input.orderId);
-    if (closed !== undefined) {
-      throw new AppError('INVALID_STATE', `Order ${input.orderId} is already ${closed}: nothing to hold`);
-    }
-    const { transfers, replayed } = await moveOrRefuse(trx, [escrowHoldLeg(input, actorId)]);
-    // A racing lock of the same order committed the hold and its escrow row together; ours found the hold.
-    if (!replayed) {
-      await insertEscrow(
-        trx,
-        input,
-        (transfers[0] as { id: string }).id,
-        { orderId: input.orderId, status: 'locked', outcome: undefined, actorId, source: 'lock' },
-        escrowOutboxRow({ ...input, status: 'locked', executorAmount: 0, refundAmount: 0 }),
-      );
-    }
+  const hold = escrowHoldLeg(input, actorId);
+  const { leg, event } = legWithEvent(hold, hold);
+  const answer = await lockEscrowMovement(db, {
+    order_id: input.orderId,
+    payer_character_id: input.payerCharacterId,
+    amount: input.amount,
+    commission: input.commission,
+    actor_id: actorId,
+    source: 'lock',
+    legs: [leg],
+    events: [event, escrowOutboxRow({ ...input, status: 'locked', executorAmount: 0, refundAmount: 0 })].map(eventItem),
+  });
+  if (answer.answer === 'closed') {
+    throw new AppError('INVALID_STATE', `Order ${input.orderId} is already ${answer.closedAs}: nothing to hold`);
   }
-  const escrow = (await readEscrow(trx, input.orderId)) as EscrowView;
+  if (answer.answer === 'refused') {
+    throw insufficientFunds({ asset: CURRENCY, available: answer.available, required: hold.amount });
+  }
+  const { escrow } = answer;
   if (
     escrow.payerCharacterId !== input.payerCharacterId ||
     escrow.amount !== input.amount ||
@@ -81,12 +125,20 @@ export async function lockEscrow(trx: Trx, request: LockRequest, actorId: string
   return escrow;
 }
 
+/** A settlement that found the escrow already ended: a repeat of that outcome moves nothing, another is 409. */
+function assertRepeat(escrow: RecordedOutcome, outcome: Outcome, executorCharacterId: string | null, orderId: string) {
+  if (repeatsOutcome(escrow, outcome, executorCharacterId)) return;
+  const terms = escrow.status === outcome.status ? ', with other terms' : '';
+  throw new AppError('INVALID_STATE', `The escrow of order ${orderId} is already ${escrow.status}${terms}`);
+}
+
 /**
  * Ends a locked escrow once. Asking again for the outcome it already had (the same status, amounts
  * and executor) moves nothing; asking for another outcome is 409 INVALID_STATE, so a second
  * settlement with other terms (a split at another share, a release to another executor) is told it
  * did not apply. 404 NOT_FOUND when the order has no escrow. The caller reads the escrow afterwards
- * if it answers it (the order events' consumer does not: one read less under the accounts' locks).
+ * if it answers it (the order events' consumer does not). Two statements: the escrow's terms, read
+ * without a lock, decide the legs; one statement checks under the escrow's row lock and writes them.
  */
 export async function settleEscrow(
   trx: Trx,
@@ -98,31 +150,42 @@ export async function settleEscrow(
 ): Promise<void> {
   const orderId = ownerKey(order);
   const executorCharacterId = executor === null ? null : ownerKey(executor);
-  const escrow = await lockEscrowRow(trx, orderId);
+  const escrow = await escrowTerms(trx, orderId);
   if (!escrow) throw new AppError('NOT_FOUND', `No escrow for order ${orderId}`);
   const outcome = settle(escrow, settlement);
-  if (escrow.status !== 'locked') {
-    if (repeatsOutcome(escrow, outcome, executorCharacterId)) return;
-    const terms = escrow.status === outcome.status ? ', with other terms' : '';
-    throw new AppError('INVALID_STATE', `The escrow of order ${orderId} is already ${escrow.status}${terms}`);
-  }
+  if (escrow.status !== 'locked') return assertRepeat(escrow, outcome, executorCharacterId, orderId);
   if (outcome.executorAmount > 0 && !executorCharacterId) {
     throw new AppError('VALIDATION_ERROR', 'This outcome pays an executor: executorCharacterId is required', {
       errors: [{ path: 'body/executorCharacterId', message: 'is required' }],
     });
   }
-  await moveOrRefuse(trx, settlementLegs(orderId, escrow.holdTransferId, outcome, executorCharacterId, actorId));
-  await writeOutcome(
-    trx,
-    orderId,
-    outcome,
-    executorCharacterId,
-    { orderId, status: outcome.status, outcome, actorId, source },
-    escrowOutboxRow({ ...escrow, orderId, ...outcome }),
+  const hold = escrowHoldLeg({ ...escrow, orderId }, null);
+  const legs = settlementLegs(orderId, escrow.holdTransferId, outcome, executorCharacterId, actorId).map((leg) =>
+    legWithEvent(leg, hold),
   );
+  const answer = await settleEscrowMovement(trx, {
+    order_id: orderId,
+    hold_transfer_id: escrow.holdTransferId,
+    status: outcome.status,
+    executor_character_id: executorCharacterId,
+    executor_amount: outcome.executorAmount,
+    refund_amount: outcome.refundAmount,
+    commission_taken: outcome.commissionTaken,
+    actor_id: actorId,
+    source,
+    legs: legs.map((entry) => entry.leg),
+    events: [...legs.map((entry) => entry.event), escrowOutboxRow({ ...escrow, orderId, ...outcome })].map(eventItem),
+  });
+  // Another settlement ended the escrow between our read and our statement.
+  if (answer.answer === 'settled') assertRepeat(answer.escrow, outcome, executorCharacterId, orderId);
 }
 
-/** The lock through the API: by a service, or by the payer's owner for an order social knows them the customer of. */
+/**
+ * The lock through the API: by a service, or by the payer's owner for an order social knows them the
+ * customer of. Without an Idempotency-Key (social's publish) the lock is its one statement, atomic on its
+ * own, so it runs without BEGIN and COMMIT (two round trips fewer); with one, the key's claim and the
+ * lock commit together.
+ */
 export async function lockOrderEscrow(
   deps: EconomyDeps,
   caller: AuthContext,
@@ -133,10 +196,12 @@ export async function lockOrderEscrow(
   if (!hasAnyRole(caller, [Roles.service])) {
     await assertPayerIsCustomer(deps.orderCustomers, request.orderId, request.payerCharacterId);
   }
-  return runIdempotentCommand<EconomyTables>(deps.database, idempotency, async (trx) => ({
+  const lock = async (db: EconomyDb | Trx) => ({
     status: 201,
-    body: await lockEscrow(trx, request, caller.accountId),
-  }));
+    body: await lockEscrow(db, request, caller.accountId),
+  });
+  if (idempotency === undefined) return retryTransaction(async () => ({ ...(await lock(deps.db)), replayed: false }));
+  return runIdempotentCommand<EconomyTables>(deps.database, idempotency, lock);
 }
 
 /** A settlement through the API (its caller holds a settler's role): nothing is paid to a character no one can play. */

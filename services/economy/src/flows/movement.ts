@@ -5,14 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@necp/platform';
-import {
-  type AccountRef,
-  type AccountState,
-  applyLegs,
-  LedgerRefusal,
-  type Leg,
-  type PendingTransfer,
-} from '../domain/ledger.ts';
+import { type AccountRef, type AccountState, applyLegs, type Leg, type PendingTransfer } from '../domain/ledger.ts';
 import type { MovementLeg, TransferRecord } from '../domain/movements.ts';
 import { type LedgerSide, ledgerTransferOutboxRow } from '../events.ts';
 import { lockAccounts, openAccounts, writeBalances } from '../store/ledger-accounts.ts';
@@ -192,15 +185,4 @@ export async function move(trx: Trx, legs: MovementLeg[]): Promise<MovementResul
   const order = new Map(legs.map((leg, index) => [leg.clientRef, index]));
   const transfers = inserted.sort((a, b) => (order.get(a.clientRef) ?? 0) - (order.get(b.clientRef) ?? 0));
   return { transfers, replayed: false };
-}
-
-/** `move` with the ledger's refusals as the API's codes; anything else stays a fault. */
-export async function moveOrRefuse(trx: Trx, legs: MovementLeg[]): Promise<MovementResult> {
-  try {
-    return await move(trx, legs);
-  } catch (error) {
-    if (error instanceof LedgerRefusal) throw insufficientFunds(error);
-    if (error instanceof PendingResolvedError) throw new AppError('INVALID_STATE', error.message);
-    throw error;
-  }
 }

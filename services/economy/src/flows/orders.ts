@@ -19,12 +19,18 @@ export async function settleFromOrderEvent(
   const order = event.payload;
   const plan = settlementFor(order);
   if (!plan) return;
-  await serializeOrder(trx, order.orderId);
+  const settleOrder = () =>
+    settleEscrow(trx, order.orderId, plan.settlement, plan.executor, order.actorId, `event:${event.eventId}`);
   try {
-    await settleEscrow(trx, order.orderId, plan.settlement, plan.executor, order.actorId, `event:${event.eventId}`);
+    await settleOrder().catch(async (error: unknown) => {
+      if (!(error instanceof AppError && error.code === 'NOT_FOUND')) throw error;
+      // No escrow yet: a lock of this order still being committed ends before we look again.
+      await serializeOrder(trx, order.orderId);
+      await settleOrder();
+    });
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    // No escrow (found under the order's lock, before any write): the order closed before its lock.
+    // Still no escrow under the order's lock (nothing written): the order closed before its lock.
     if (error.code === 'NOT_FOUND') await recordClosedOrder(trx, order.orderId, order.toStatus);
     else if (error.code === 'INVALID_STATE')
       logger.warn({ orderId: order.orderId, toStatus: order.toStatus }, error.message);

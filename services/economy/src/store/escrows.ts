@@ -1,13 +1,14 @@
-import { type OutboxRow, outboxValues } from '@necp/platform';
+import type { OutboxRow } from '@necp/platform';
 import { sql } from 'kysely';
 import type { EscrowView, Outcome } from '../domain/escrow.ts';
-import { ownerKey } from '../domain/movements.ts';
+import { ownerKey, type TransferKind } from '../domain/movements.ts';
+import type { LedgerTransferItem } from './ledger-post.ts';
 import type { EconomyDb, Trx } from './tables.ts';
 
 /**
- * One writer at a time per order between a lock and a settlement event: without it, an event
- * that closes the order could miss a lock still being committed, and the lock then holds eddies
- * no settlement will release.
+ * One writer at a time per order between a lock and a settlement event that finds no escrow: without
+ * it, the event could miss a lock still being committed, and the lock then holds eddies no settlement
+ * will release. `mvp_core.escrow_lock` takes the same lock inside its statement.
  */
 export async function serializeOrder(trx: Trx, orderId: string): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(hashtext(${`escrow:${ownerKey(orderId)}`}))`.execute(trx);
@@ -22,26 +23,30 @@ export async function recordClosedOrder(trx: Trx, orderId: string, orderStatus: 
     .execute();
 }
 
-/** The status social closed the order with, when it closed it before any escrow was held. */
-export async function closedOrderStatus(trx: Trx, orderId: string): Promise<string | undefined> {
-  const closed = await trx
-    .selectFrom('mvp_core.escrow_closed_orders')
-    .select('order_status')
-    .where('order_id', '=', orderId)
-    .executeTakeFirst();
-  return closed?.order_status;
-}
-
-/** The escrow's row, locked until the transaction ends. */
-export async function lockEscrowRow(trx: Trx, orderId: string) {
-  const row = await trx
+/**
+ * The escrow's terms as they stand, read without a lock: a settlement decides its legs from them, then
+ * `settleEscrowMovement` checks under the row's lock that the escrow is still locked (its amounts, payer
+ * and hold never change).
+ */
+export async function escrowTerms(db: EconomyDb | Trx, orderId: string) {
+  const row = await db
     .selectFrom('mvp_core.escrows')
-    .selectAll()
+    .select([
+      'payer_character_id',
+      'status',
+      'hold_transfer_id',
+      'executor_character_id',
+      'executor_amount',
+      'refund_amount',
+      'commission_taken',
+      'amount',
+      'commission',
+    ])
     .where('order_id', '=', orderId)
-    .forUpdate()
     .executeTakeFirst();
   if (!row) return undefined;
   return {
+    payerCharacterId: row.payer_character_id,
     status: row.status,
     holdTransferId: row.hold_transfer_id,
     executorCharacterId: row.executor_character_id,
@@ -53,30 +58,30 @@ export async function lockEscrowRow(trx: Trx, orderId: string) {
   };
 }
 
-interface HistoryJson {
+/** `mvp_core.escrow_view` (migrations/repeatable/escrow_movements.sql): the escrow and its history. */
+interface EscrowJson {
+  order_id: string;
+  payer_character_id: string;
   status: EscrowView['status'];
-  executor_amount: number | string;
-  refund_amount: number | string;
-  commission_taken: number | string;
-  source: string;
-  at: string;
+  amount: number;
+  commission: number;
+  executor_character_id: string | null;
+  executor_amount: number;
+  refund_amount: number;
+  commission_taken: number;
+  created_at: string;
+  updated_at: string;
+  history: {
+    status: EscrowView['status'];
+    executor_amount: number;
+    refund_amount: number;
+    commission_taken: number;
+    source: string;
+    at: string;
+  }[];
 }
 
-/** The escrow and its history, in one round trip. */
-export async function readEscrow(db: EconomyDb | Trx, orderId: string): Promise<EscrowView | undefined> {
-  const row = await db
-    .selectFrom('mvp_core.escrows as e')
-    .selectAll('e')
-    .select(
-      sql<HistoryJson[]>`(
-        SELECT coalesce(json_agg(json_build_object('status', h.status, 'executor_amount', h.executor_amount,
-          'refund_amount', h.refund_amount, 'commission_taken', h.commission_taken, 'source', h.source, 'at', h.at)
-          ORDER BY h.id), '[]'::json)
-        FROM mvp_core.escrow_history h WHERE h.order_id = e.order_id)`.as('history'),
-    )
-    .where('e.order_id', '=', orderId)
-    .executeTakeFirst();
-  if (!row) return undefined;
+function toView(row: EscrowJson): EscrowView {
   return {
     orderId: row.order_id,
     payerCharacterId: row.payer_character_id,
@@ -100,78 +105,106 @@ export async function readEscrow(db: EconomyDb | Trx, orderId: string): Promise<
   };
 }
 
-/** A line of the escrow's history: the status it reached, what moved, who asked and through what. */
-export interface HistoryLine {
-  orderId: string;
-  status: EscrowView['status'];
-  outcome: Outcome | undefined;
-  actorId: string | null;
+/** The escrow and its history, in one round trip. */
+export async function readEscrow(db: EconomyDb | Trx, orderId: string): Promise<EscrowView | undefined> {
+  const { rows } = await sql<{ escrow: EscrowJson | null }>`
+    SELECT mvp_core.escrow_view(${orderId}::uuid) AS escrow`.execute(db);
+  const row = rows[0]?.escrow;
+  return row ? toView(row) : undefined;
+}
+
+/** A leg as the escrow functions write it: its transfer, its two accounts and the hold it releases. */
+export interface EscrowLegItem extends LedgerTransferItem {
+  kind: TransferKind;
+  pending_id: string | null;
+  released: number;
+}
+
+/** An outbox row as the escrow functions write it (`mvp_meta.write_outbox_rows`). */
+export function eventItem(row: OutboxRow<unknown>) {
+  return {
+    id: row.id,
+    topic: row.type,
+    key: row.aggregateid,
+    envelope: row.payload,
+    producer: row.producer,
+    traceparent: row.tracingspancontext,
+  };
+}
+
+export interface EscrowLockItem {
+  order_id: string;
+  payer_character_id: string;
+  amount: number;
+  commission: number;
+  actor_id: string | null;
   source: string;
+  /** The hold; its transfer id is the escrow's hold_transfer_id. */
+  legs: [EscrowLegItem];
+  events: ReturnType<typeof eventItem>[];
+}
+
+export type EscrowLockAnswer =
+  | { answer: 'locked' | 'exists'; escrow: EscrowView }
+  | { answer: 'closed'; closedAs: string }
+  | { answer: 'refused'; available: number };
+
+/** The SQLSTATE `mvp_core.escrow_lock` raises when the payer cannot cover the hold (its detail: what it has). */
+const LOCK_REFUSED = 'EC422';
+
+function lockRefusal(error: unknown): number | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const { code, detail } = error as { code?: unknown; detail?: unknown };
+  return code === LOCK_REFUSED ? Number(detail) : undefined;
 }
 
 /**
- * The history line and the event of a change, as CTEs of the statement that makes the change: the
- * escrow's row, its line and its event in one round trip.
+ * `mvp_core.escrow_lock`: the hold, the escrow, its history line and its events in one statement, atomic
+ * on its own or inside the caller's transaction.
  */
-function withLineAndEvent(trx: Trx, line: HistoryLine, event: OutboxRow<unknown>) {
-  return trx
-    .with('line', (db) =>
-      db
-        .insertInto('mvp_core.escrow_history')
-        .values({
-          order_id: line.orderId,
-          status: line.status,
-          executor_amount: line.outcome?.executorAmount ?? 0,
-          refund_amount: line.outcome?.refundAmount ?? 0,
-          commission_taken: line.outcome?.commissionTaken ?? 0,
-          actor_id: line.actorId,
-          source: line.source,
-        })
-        .returning('id'),
-    )
-    .with('event', (db) => db.insertInto('mvp_meta.outbox').values(outboxValues(event)).returning('id'));
+export async function lockEscrowMovement(db: EconomyDb | Trx, item: EscrowLockItem): Promise<EscrowLockAnswer> {
+  let rows: { answer: 'locked' | 'exists' | 'closed'; closed_as: string | null; escrow: EscrowJson | null }[];
+  try {
+    ({ rows } = await sql<(typeof rows)[number]>`
+      SELECT * FROM mvp_core.escrow_lock(${JSON.stringify(item)}::jsonb)`.execute(db));
+  } catch (error) {
+    const available = lockRefusal(error);
+    if (available === undefined) throw error;
+    return { answer: 'refused', available };
+  }
+  const row = rows[0];
+  if (!row) throw new Error('mvp_core.escrow_lock answered no row');
+  if (row.answer === 'closed') return { answer: 'closed', closedAs: row.closed_as ?? '' };
+  return { answer: row.answer, escrow: toView(row.escrow as EscrowJson) };
 }
 
-/** The escrow of a new lock, with its history line and its event. */
-export async function insertEscrow(
-  trx: Trx,
-  escrow: { orderId: string; payerCharacterId: string; amount: number; commission: number },
-  holdTransferId: string,
-  line: HistoryLine,
-  event: OutboxRow<unknown>,
-): Promise<void> {
-  await withLineAndEvent(trx, line, event)
-    .insertInto('mvp_core.escrows')
-    .values({
-      order_id: escrow.orderId,
-      payer_character_id: escrow.payerCharacterId,
-      amount: escrow.amount,
-      commission: escrow.commission,
-      status: 'locked',
-      hold_transfer_id: holdTransferId,
-    })
-    .execute();
+export interface EscrowSettleItem {
+  order_id: string;
+  hold_transfer_id: string;
+  status: Outcome['status'];
+  executor_character_id: string | null;
+  executor_amount: number;
+  refund_amount: number;
+  commission_taken: number;
+  actor_id: string | null;
+  source: string;
+  legs: EscrowLegItem[];
+  events: ReturnType<typeof eventItem>[];
 }
 
-/** A settlement's outcome on the escrow, with its history line and its event. */
-export async function writeOutcome(
+/**
+ * `mvp_core.escrow_settle`: the legs, the outcome, its history line and its events in one statement;
+ * or, when another settlement ended the escrow first, that escrow (nothing written).
+ */
+export async function settleEscrowMovement(
   trx: Trx,
-  orderId: string,
-  outcome: Outcome,
-  executorCharacterId: string | null,
-  line: HistoryLine,
-  event: OutboxRow<unknown>,
-): Promise<void> {
-  await withLineAndEvent(trx, line, event)
-    .updateTable('mvp_core.escrows')
-    .set({
-      status: outcome.status,
-      executor_character_id: executorCharacterId,
-      executor_amount: outcome.executorAmount,
-      refund_amount: outcome.refundAmount,
-      commission_taken: outcome.commissionTaken,
-      updated_at: new Date(),
-    })
-    .where('order_id', '=', orderId)
-    .execute();
+  item: EscrowSettleItem,
+): Promise<{ answer: 'applied' } | { answer: 'settled'; escrow: EscrowView }> {
+  const { rows } = await sql<{ answer: 'applied' | 'settled'; escrow: EscrowJson | null }>`
+    SELECT * FROM mvp_core.escrow_settle(${JSON.stringify(item)}::jsonb)`.execute(trx);
+  const row = rows[0];
+  if (!row) throw new Error('mvp_core.escrow_settle answered no row');
+  return row.answer === 'applied'
+    ? { answer: 'applied' }
+    : { answer: 'settled', escrow: toView(row.escrow as EscrowJson) };
 }

@@ -24,7 +24,11 @@ function toState(row: AccountRow): AccountState {
   };
 }
 
-/** Locks the accounts named by refs or ids, in id order, so racing movements queue instead of deadlocking. */
+/**
+ * Locks the accounts named by refs or ids, in id order with the house last (as the ledger's stored
+ * functions do, migrations/repeatable/escrow_movements.sql), so racing movements queue instead of
+ * deadlocking.
+ */
 export async function lockAccounts(trx: Trx, refs: AccountRef[], ids: number[]): Promise<AccountState[]> {
   if (refs.length === 0 && ids.length === 0) return [];
   const tuples = refs.map((ref) => sql`(${ref.kind}, ${ref.ownerId}, ${ref.asset})`);
@@ -32,7 +36,7 @@ export async function lockAccounts(trx: Trx, refs: AccountRef[], ids: number[]):
   const byId = ids.length > 0 ? sql`id IN (${sql.join(ids.map((id) => sql`${id}::bigint`))})` : sql`false`;
   const result = await sql<AccountRow>`
     SELECT id, kind, owner_id, asset, balance, held FROM mvp_core.ledger_accounts
-    WHERE ${byRef} OR ${byId} ORDER BY id FOR UPDATE`.execute(trx);
+    WHERE ${byRef} OR ${byId} ORDER BY kind = 'house', id FOR UPDATE`.execute(trx);
   return result.rows.map(toState);
 }
 

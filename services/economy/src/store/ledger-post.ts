@@ -8,8 +8,8 @@ import { sql } from 'kysely';
 import type { AccountKind } from '../domain/ledger.ts';
 import type { EconomyDb } from './tables.ts';
 
-/** One item of the function's jsonb argument: the columns of `mvp_core.ledger_post_item`. */
-export interface LedgerPostItem {
+/** A transfer's columns as economy's stored functions take them in jsonb (here and store/escrows.ts). */
+export interface LedgerTransferItem {
   transfer_id: string;
   client_ref: string;
   debit_kind: AccountKind;
@@ -19,8 +19,12 @@ export interface LedgerPostItem {
   asset: string;
   amount: number;
   reason: string;
-  memo: string | null;
   actor_id: string | null;
+}
+
+/** One item of the function's jsonb argument: the columns of `mvp_core.ledger_post_item`. */
+export interface LedgerPostItem extends LedgerTransferItem {
+  memo: string | null;
   created_at: Date;
   event_id: string;
   event_topic: string;

@@ -63,9 +63,18 @@ describe(`economy escrow on ${adapterLabel}`, () => {
     assert.equal(again.body.createdAt, first.body.createdAt);
     assert.deepEqual(await eddies(customer.characterId), { available: 475, held: 525 });
     assert.equal((await lock(service, orderId, customer.characterId, 600)).body.code, 'CONFLICT');
-    const broke = await lock(service, randomUUID(), customer.characterId, 476, 0);
+    const brokeOrder = randomUUID();
+    const broke = await lock(service, brokeOrder, customer.characterId, 476, 0);
     assert.equal(broke.status, 422);
     assert.equal(broke.body.code, 'INSUFFICIENT_FUNDS');
+    assert.equal(broke.body.available, 475);
+    // The lock is one statement without a transaction around it: a refusal leaves nothing, not even
+    // the order's escrow account.
+    const opened = await sql<{ n: string }>`
+      SELECT count(*) AS n FROM mvp_core.ledger_accounts WHERE kind = 'escrow' AND owner_id = ${brokeOrder}`.execute(
+      economy.db.kysely,
+    );
+    assert.equal(Number(opened.rows[0]?.n), 0);
     const stranger = await economy.player();
     assert.equal((await lock(stranger.token, randomUUID(), customer.characterId)).status, 403);
     // A player's own lock needs an order social knows with the player as customer; this stand-in knows none.

@@ -143,6 +143,48 @@ describe(`economy races across transfers, escrow and crafting on ${adapterLabel}
     assert.deepEqual(await holdings(executor.characterId), { available: 1000 + paidOut, held: 0 });
   });
 
+  it('settles and grants at once on the same wallets and the house, every answer right and every eddie counted', async () => {
+    // A settlement locks its payer, escrow and executor and then the house; a grant locks its
+    // character and then the house: both take the house last, so these queue instead of deadlocking.
+    const customers = [await economy.player(), await economy.player()]; // 1,000 EDD each
+    const executor = await economy.player();
+    const orders = Array.from({ length: 6 }, (_, index) => ({
+      orderId: randomUUID(),
+      payer: customers[index % 2] as { characterId: string },
+    }));
+    for (const { orderId, payer } of orders) {
+      const lock = await economy.call('POST', '/api/v1/economy/escrows', social, {
+        orderId,
+        payerCharacterId: payer.characterId,
+        amount: 100,
+        commission: 10,
+      });
+      assert.equal(lock.status, 201, JSON.stringify(lock.body));
+    }
+    const grant = (characterId: string) =>
+      economy.call(
+        'POST',
+        '/api/v1/economy/grants',
+        admin,
+        { characterId, asset: 'EDD', amount: 7, reason: 'race' },
+        { 'idempotency-key': randomUUID() },
+      );
+    const answers = await Promise.all([
+      ...orders.map(({ orderId }) =>
+        economy.call('POST', `/api/v1/economy/escrows/${orderId}/release`, social, {
+          executorCharacterId: executor.characterId,
+        }),
+      ),
+      ...[executor, ...customers, executor, ...customers].map((party) => grant(party.characterId)),
+    ]);
+    assertAnsweredOnly(answers.slice(0, orders.length), [200]);
+    assertAnsweredOnly(answers.slice(orders.length), [201]);
+    assert.deepEqual(await holdings(executor.characterId), { available: 1000 + 6 * 100 + 2 * 7, held: 0 });
+    for (const customer of customers) {
+      assert.deepEqual(await holdings(customer.characterId), { available: 1000 - 3 * 110 + 2 * 7, held: 0 });
+    }
+  });
+
   it('keys a character or an order by its UUID in any letter case: one wallet, one escrow account', async () => {
     const payer = await economy.player();
     const payee = await economy.player();

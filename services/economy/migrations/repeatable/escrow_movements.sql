@@ -1,0 +1,214 @@
+-- The live definitions of the escrow's stored functions (repeatable: see ledger_post_transfers.sql).
+--
+-- An escrow lock or settlement is one statement inside its transaction (src/store/escrow-movements.ts):
+-- the ledger legs, the escrows row, its history line and the outbox events together. Each used to take
+-- ten round trips (advisory lock, escrow row, client ref look-up, account opening, accounts locked,
+-- balances, transfers, history, events), and the accounts' row locks (the house's above all, which every
+-- commission credits) were held across all of them: 50-60 ms of lock waits under the order journeys.
+-- Every movement locks its accounts in id order but the house's last: every commission credits the
+-- house, so a settlement that took it first (its id is among the lowest) kept every other settlement
+-- waiting while it waited for its payer's and executor's rows; taken last, it is held for the rest of
+-- one statement and the commit.
+-- The flows build the legs and the events (src/domain/escrow.ts decides what moves), these functions
+-- check and write them under the locks.
+
+-- An escrow as `readEscrow` answers it, with its history, as one jsonb value.
+-- plpgsql rather than sql: a sql function's body is planned again at every call, a plpgsql one's
+-- statements once per connection.
+CREATE OR REPLACE FUNCTION mvp_core.escrow_view(p_order_id uuid) RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN (SELECT jsonb_build_object('order_id', e.order_id, 'payer_character_id', e.payer_character_id,
+    'status', e.status, 'amount', e.amount, 'commission', e.commission,
+    'executor_character_id', e.executor_character_id, 'executor_amount', e.executor_amount,
+    'refund_amount', e.refund_amount, 'commission_taken', e.commission_taken,
+    'created_at', e.created_at, 'updated_at', e.updated_at,
+    'history', (SELECT coalesce(jsonb_agg(jsonb_build_object('status', h.status,
+        'executor_amount', h.executor_amount, 'refund_amount', h.refund_amount,
+        'commission_taken', h.commission_taken, 'source', h.source, 'at', h.at) ORDER BY h.id), '[]'::jsonb)
+      FROM mvp_core.escrow_history AS h WHERE h.order_id = e.order_id))
+  FROM mvp_core.escrows AS e WHERE e.order_id = p_order_id);
+END;
+$$;
+
+-- The legs of one movement (`posted`, `pending`, `post`, `void`, the rules of `applyLegs` in
+-- src/domain/ledger.ts): opens the accounts they name on first use, locks them in id order with the
+-- house last (as every movement does, so racing ones queue instead of deadlocking) and, unless a non-house account would end
+-- with less than it holds, writes the transfers and the balances. Answers null when written, else what
+-- the first such account had available (then nothing is written). The legs of an escrow debit an
+-- account once, or after crediting it, so their end state decides as the leg-by-leg rule does.
+CREATE OR REPLACE FUNCTION mvp_core.ledger_apply_legs(p_legs jsonb) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  -- Per account the legs name: its key (kind, owner, asset), id and what the legs change.
+  v_keys text[];
+  v_kinds text[];
+  v_owners text[];
+  v_assets text[];
+  v_balances bigint[];
+  v_helds bigint[];
+  v_ids bigint[] := '{}';
+  v_id bigint;
+  v_short bigint;
+BEGIN
+  -- What the legs change on each account: posted value moves from debit to credit, a pending leg holds
+  -- its amount on the debit, a post or void releases the hold it resolves. Computed from the jsonb
+  -- alone; the accounts are then reached one by one through their unique index (a set-based join was
+  -- planned as a scan of every account).
+  SELECT array_agg(d.kind || E'\n' || d.owner_id || E'\n' || d.asset), array_agg(d.kind), array_agg(d.owner_id),
+      array_agg(d.asset), array_agg(d.balance), array_agg(d.held)
+    INTO v_keys, v_kinds, v_owners, v_assets, v_balances, v_helds
+    FROM (
+      SELECT s.kind, s.owner_id, l.asset, sum(s.balance)::bigint AS balance, sum(s.held)::bigint AS held
+        FROM jsonb_to_recordset(p_legs) AS l (kind text, debit_kind text, debit_owner text, credit_kind text,
+            credit_owner text, asset text, amount bigint, released bigint),
+          LATERAL (VALUES
+            (l.debit_kind, l.debit_owner, CASE WHEN l.kind IN ('posted', 'post') THEN -l.amount ELSE 0 END,
+              CASE l.kind WHEN 'pending' THEN l.amount WHEN 'posted' THEN 0 ELSE -l.released END),
+            (l.credit_kind, l.credit_owner, CASE WHEN l.kind IN ('posted', 'post') THEN l.amount ELSE 0 END, 0)
+          ) AS s (kind, owner_id, balance, held)
+        GROUP BY 1, 2, 3
+    ) AS d;
+
+  -- Accounts open on first use; a racing opener of the same account makes ours a no-op.
+  FOR i IN 1..cardinality(v_keys) LOOP
+    SELECT a.id INTO v_id FROM mvp_core.ledger_accounts AS a
+      WHERE a.kind = v_kinds[i] AND a.owner_id = v_owners[i] AND a.asset = v_assets[i];
+    IF v_id IS NULL THEN
+      INSERT INTO mvp_core.ledger_accounts (kind, owner_id, asset) VALUES (v_kinds[i], v_owners[i], v_assets[i])
+        ON CONFLICT (kind, owner_id, asset) DO NOTHING RETURNING id INTO v_id;
+      IF v_id IS NULL THEN
+        SELECT a.id INTO v_id FROM mvp_core.ledger_accounts AS a
+          WHERE a.kind = v_kinds[i] AND a.owner_id = v_owners[i] AND a.asset = v_assets[i];
+      END IF;
+    END IF;
+    v_ids := v_ids || v_id;
+  END LOOP;
+
+  -- Locked in id order with the house last; the first non-house account that would end with less than
+  -- it holds refuses the movement.
+  SELECT (array_agg(l.balance - l.held ORDER BY l.position)
+      FILTER (WHERE l.kind <> 'house' AND l.balance + v_balances[array_position(v_ids, l.id)]
+        < l.held + v_helds[array_position(v_ids, l.id)]))[1]
+    INTO v_short
+    FROM (
+      SELECT a.id, a.kind, a.balance, a.held, row_number() OVER () AS position
+        FROM (SELECT a.id, a.kind, a.balance, a.held FROM mvp_core.ledger_accounts AS a
+          WHERE a.id = ANY (v_ids) ORDER BY a.kind = 'house', a.id FOR UPDATE) AS a
+    ) AS l;
+  IF v_short IS NOT NULL THEN
+    RETURN v_short;
+  END IF;
+
+  FOR i IN 1..cardinality(v_ids) LOOP
+    CONTINUE WHEN v_balances[i] = 0 AND v_helds[i] = 0;
+    UPDATE mvp_core.ledger_accounts AS a SET balance = a.balance + v_balances[i], held = a.held + v_helds[i]
+      WHERE a.id = v_ids[i];
+  END LOOP;
+
+  INSERT INTO mvp_core.ledger_transfers
+    (id, client_ref, kind, debit_account_id, credit_account_id, asset, amount, pending_id, released, reason,
+     actor_id)
+    SELECT (x.leg ->> 'transfer_id')::uuid, x.leg ->> 'client_ref', x.leg ->> 'kind',
+      v_ids[array_position(v_keys, (x.leg ->> 'debit_kind') || E'\n' || (x.leg ->> 'debit_owner') || E'\n' || (x.leg ->> 'asset'))],
+      v_ids[array_position(v_keys, (x.leg ->> 'credit_kind') || E'\n' || (x.leg ->> 'credit_owner') || E'\n' || (x.leg ->> 'asset'))],
+      x.leg ->> 'asset', (x.leg ->> 'amount')::bigint, (x.leg ->> 'pending_id')::uuid,
+      (x.leg ->> 'released')::bigint, x.leg ->> 'reason', x.leg ->> 'actor_id'
+      FROM jsonb_array_elements(p_legs) WITH ORDINALITY AS x (leg, position)
+      ORDER BY x.position;
+  RETURN NULL;
+END;
+$$;
+
+-- Outbox rows given as a jsonb array of {id, topic, key, envelope, producer, traceparent}, in order, as
+-- mvp_meta.write_outbox_rows writes them (packages/platform/migrations/repeatable/write_outbox_rows.sql).
+CREATE OR REPLACE FUNCTION mvp_core.escrow_write_events(p_events jsonb) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO mvp_meta.outbox (id, aggregatetype, aggregateid, type, payload, producer, tracingspancontext)
+    SELECT (x.e ->> 'id')::uuid, x.e ->> 'topic', x.e ->> 'key', x.e ->> 'topic', x.e -> 'envelope',
+      x.e ->> 'producer', x.e ->> 'traceparent'
+      FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x (e, n)
+      ORDER BY x.n;
+END;
+$$;
+
+-- A lock (src/flows/escrows.ts, lockEscrow): `exists` with the escrow when the order has one (the
+-- caller tells a repeat from other terms), `closed` with the status social closed the order with before
+-- any lock, or `locked` with the new escrow; SQLSTATE EC422, what the payer has available in its
+-- detail, when the payer cannot cover the hold (nothing written). The advisory
+-- lock is the one a settlement event that finds no escrow takes (src/store/escrows.ts, serializeOrder):
+-- it records the order closed only after this lock committed or before it starts.
+CREATE OR REPLACE FUNCTION mvp_core.escrow_lock(p jsonb)
+RETURNS TABLE (answer text, closed_as text, escrow jsonb)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  v_order uuid := (p ->> 'order_id')::uuid;
+  v_closed text;
+  v_funds bigint;
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('escrow:' || v_order::text));
+  IF EXISTS (SELECT FROM mvp_core.escrows AS e WHERE e.order_id = v_order) THEN
+    RETURN QUERY SELECT 'exists', NULL::text, mvp_core.escrow_view(v_order);
+    RETURN;
+  END IF;
+  SELECT c.order_status INTO v_closed FROM mvp_core.escrow_closed_orders AS c WHERE c.order_id = v_order;
+  IF v_closed IS NOT NULL THEN
+    RETURN QUERY SELECT 'closed', v_closed, NULL::jsonb;
+    RETURN;
+  END IF;
+  v_funds := mvp_core.ledger_apply_legs(p -> 'legs');
+  IF v_funds IS NOT NULL THEN
+    -- An error, not an answer: this statement may be the whole transaction (a lock without an
+    -- Idempotency-Key), and the accounts the legs opened must not outlive the refusal.
+    RAISE EXCEPTION 'the payer of order % has % available', v_order, v_funds
+      USING ERRCODE = 'EC422', DETAIL = v_funds::text;
+  END IF;
+  INSERT INTO mvp_core.escrows (order_id, payer_character_id, amount, commission, status, hold_transfer_id)
+    VALUES (v_order, (p ->> 'payer_character_id')::uuid, (p ->> 'amount')::bigint, (p ->> 'commission')::bigint,
+      'locked', (p -> 'legs' -> 0 ->> 'transfer_id')::uuid);
+  INSERT INTO mvp_core.escrow_history (order_id, status, executor_amount, refund_amount, commission_taken, actor_id, source)
+    VALUES (v_order, 'locked', 0, 0, 0, p ->> 'actor_id', p ->> 'source');
+  PERFORM mvp_core.escrow_write_events(p -> 'events');
+  RETURN QUERY SELECT 'locked', NULL::text, mvp_core.escrow_view(v_order);
+END;
+$$;
+
+-- A settlement (src/flows/escrows.ts, settleEscrow) of an escrow the caller read locked with the hold
+-- `hold_transfer_id`: under the escrow's row lock, `settled` with the escrow when another settlement
+-- ended it first (the caller tells a repeat from another outcome; nothing is written), else its legs,
+-- its outcome, its history line and its events are written and the answer is `applied`.
+CREATE OR REPLACE FUNCTION mvp_core.escrow_settle(p jsonb)
+RETURNS TABLE (answer text, escrow jsonb)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  v_order uuid := (p ->> 'order_id')::uuid;
+  v_status text;
+BEGIN
+  SELECT e.status INTO v_status FROM mvp_core.escrows AS e
+    WHERE e.order_id = v_order AND e.hold_transfer_id = (p ->> 'hold_transfer_id')::uuid FOR UPDATE;
+  IF v_status IS NULL THEN
+    RAISE EXCEPTION 'escrow of order % with hold % not found', v_order, p ->> 'hold_transfer_id';
+  END IF;
+  IF v_status <> 'locked' THEN
+    RETURN QUERY SELECT 'settled', mvp_core.escrow_view(v_order);
+    RETURN;
+  END IF;
+  UPDATE mvp_core.escrows AS e SET status = p ->> 'status',
+      executor_character_id = (p ->> 'executor_character_id')::uuid,
+      executor_amount = (p ->> 'executor_amount')::bigint, refund_amount = (p ->> 'refund_amount')::bigint,
+      commission_taken = (p ->> 'commission_taken')::bigint, updated_at = now()
+    WHERE e.order_id = v_order;
+  INSERT INTO mvp_core.escrow_history (order_id, status, executor_amount, refund_amount, commission_taken, actor_id, source)
+    VALUES (v_order, p ->> 'status', (p ->> 'executor_amount')::bigint, (p ->> 'refund_amount')::bigint,
+      (p ->> 'commission_taken')::bigint, p ->> 'actor_id', p ->> 'source');
+  PERFORM mvp_core.escrow_write_events(p -> 'events');
+  -- The legs last: the house's row lock they take is then held for the rest of the transaction only.
+  IF mvp_core.ledger_apply_legs(p -> 'legs') IS NOT NULL THEN
+    RAISE EXCEPTION 'the settlement of order % overdraws an account', v_order;
+  END IF;
+  RETURN QUERY SELECT 'applied', NULL::jsonb;
+END;
+$$;
