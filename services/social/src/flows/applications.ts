@@ -9,10 +9,11 @@ import {
 } from '@necp/platform';
 import {
   type ApplicationRow,
-  acceptApplicationRow,
+  acceptOrder,
   insertApplication,
   listApplications,
   lockApplication,
+  readApplication,
   setApplicationStatus,
 } from '../store/applications.ts';
 import { readOrder } from '../store/orders.ts';
@@ -22,7 +23,7 @@ import type { SocialDeps } from './deps.ts';
 import { assertVisible, notFound, rolesOf } from './order-access.ts';
 import { transitionCommand } from './order-command.ts';
 import { ratingsOf } from './ratings.ts';
-import { assertAllowed, lockedOrder, transition } from './transition.ts';
+import { assertAllowed, lockedOrder, transitionWrites } from './transition.ts';
 
 export function applicationView(row: ApplicationRow) {
   return {
@@ -177,15 +178,14 @@ export function acceptApplication(
   applicationId: string,
   idempotency: IdempotencyRequest | undefined,
 ): Promise<IdempotentResult> {
-  return transitionCommand(deps, caller, orderId, idempotency, async (trx, order, actor, now) => {
+  return transitionCommand(deps, caller, orderId, idempotency, async (db, order, actor, now) => {
     assertAllowed(order, 'accept', actor);
-    const application = await lockApplication(trx, orderId, applicationId);
+    const application = await readApplication(db, orderId, applicationId).executeTakeFirst();
     if (!application) throw new AppError('NOT_FOUND', `No application ${applicationId} on order ${orderId}`);
     if (application.status !== 'submitted') {
       throw new AppError('INVALID_STATE', `An application ${application.status} cannot be accepted`);
     }
-    const accepted = await transition(
-      trx,
+    const writes = transitionWrites(
       order,
       'accept',
       actor,
@@ -197,8 +197,8 @@ export function acceptApplication(
       },
       { applicationId },
     );
-    await acceptApplicationRow(trx, orderId, applicationId, now);
+    const accepted = await acceptOrder(db, orderId, applicationId, writes.change, writes.entry, writes.event);
     // A published order had no accepted application: the one accepted now is its only live one.
-    return { ...accepted, liveApplications: 1 };
+    return accepted && { ...accepted, liveApplications: 1 };
   });
 }

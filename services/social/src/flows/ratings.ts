@@ -2,14 +2,14 @@
 import { ratingRules } from '../domain/order-config.ts';
 import { customerScore, executorScore, tierOf } from '../domain/ratings.ts';
 import { customerHistory, executorHistory, type RatingRole, readRatings, saveEarned } from '../store/ratings.ts';
-import type { Reader, Trx } from '../store/tables.ts';
+import type { Reader } from '../store/tables.ts';
 
 const executorHistoryAt = (db: Reader, characterId: string, now: Date) =>
   executorHistory(db, characterId, now, ratingRules.bigContractReward, ratingRules.disputeLostBelowPercent);
 
 /** Recomputes the parties' scores from their histories; one write for all of them. */
 export async function refreshRatings(
-  trx: Trx,
+  trx: Reader,
   parties: readonly { characterId: string; role: RatingRole }[],
   now: Date,
   orderEnded: boolean,

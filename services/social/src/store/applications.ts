@@ -1,10 +1,13 @@
-import { type Selectable, sql } from 'kysely';
-import type { ApplicationTable, Reader, Trx } from './tables.ts';
-import { type TimelineEntry, timelineRow } from './timeline.ts';
+import type { OutboxRow } from '@necp/platform';
+import { type Selectable, sql, type Updateable } from 'kysely';
+import { insertEventAfter, insertTimelineAfter } from './after-change.ts';
+import type { ApplicationTable, OrderTable, Reader, Trx } from './tables.ts';
+import type { TimelineEntry } from './timeline.ts';
 
 export type ApplicationRow = Selectable<ApplicationTable>;
 
 const applications = 'mvp_core.social_applications' as const;
+const orders = 'mvp_core.social_orders' as const;
 
 /** The applications that still count on an order (shown as its applicationsCount). */
 export const liveApplicationStatuses = ['submitted', 'accepted'] as const;
@@ -18,7 +21,6 @@ export async function insertApplication(
   application: Omit<ApplicationRow, 'status' | 'updated_at'>,
   entry: TimelineEntry,
 ): Promise<ApplicationRow | undefined> {
-  const line = timelineRow(application.order_id, entry);
   // The partial unique index keeps one live application per character: a racing second one inserts nothing.
   return trx
     .with('inserted', (db) =>
@@ -30,38 +32,23 @@ export async function insertApplication(
         )
         .returningAll(),
     )
-    .with('line', (db) =>
-      db
-        .insertInto('mvp_core.social_timeline')
-        .columns(['order_id', 'kind', 'from_status', 'to_status', 'actor', 'detail', 'at'])
-        .expression((eb) =>
-          eb
-            .selectFrom('inserted')
-            .select([
-              'inserted.order_id',
-              sql<string>`${line.kind}::text`.as('kind'),
-              sql<string | null>`${line.from_status}::text`.as('from_status'),
-              sql<string | null>`${line.to_status}::text`.as('to_status'),
-              sql<string>`${line.actor}::text`.as('actor'),
-              sql<string>`${line.detail}::jsonb`.as('detail'),
-              sql<Date>`${line.at}::timestamptz`.as('at'),
-            ]),
-        )
-        .returning('id'),
-    )
+    .with('line', (cte) => insertTimelineAfter(cte, 'inserted', application.order_id, entry))
     .selectFrom('inserted')
     .selectAll()
     .executeTakeFirst();
 }
 
 export function lockApplication(trx: Trx, orderId: string, applicationId: string) {
-  return trx
+  return readApplication(trx, orderId, applicationId).forUpdate().executeTakeFirst();
+}
+
+/** The application as it stands (its choice re-checked by the statement that accepts it). */
+export function readApplication(db: Reader, orderId: string, applicationId: string) {
+  return db
     .selectFrom(applications)
     .selectAll()
     .where('order_id', '=', orderId)
-    .where('application_id', '=', applicationId)
-    .forUpdate()
-    .executeTakeFirst();
+    .where('application_id', '=', applicationId);
 }
 
 export async function setApplicationStatus(
@@ -79,21 +66,67 @@ export async function setApplicationStatus(
 }
 
 /**
- * The customer's choice in one statement: `acceptedId` accepted, every other submitted application
- * of the order rejected. The caller checked under the order's lock that `acceptedId` is submitted.
+ * The customer's choice in one statement, without a lock taken before: the order's row locked while
+ * still `published`, then the chosen application's while still `submitted` (the order of locks
+ * submit, withdraw and cancel take too, so none deadlocks with it), and only when both held the
+ * order's change, `acceptedId` accepted and every other submitted application rejected, the timeline
+ * line and the event. Nothing when either no longer held (a racing accept won, or the applicant withdrew).
  */
-export async function acceptApplicationRow(trx: Trx, orderId: string, acceptedId: string, now: Date): Promise<void> {
-  await trx
-    .updateTable(applications)
-    .set({
-      status: sql<
-        ApplicationRow['status']
-      >`CASE WHEN application_id = ${acceptedId} THEN 'accepted' ELSE 'rejected' END`,
-      updated_at: now,
-    })
-    .where('order_id', '=', orderId)
-    .where('status', '=', 'submitted')
-    .execute();
+export async function acceptOrder(
+  db: Reader,
+  orderId: string,
+  acceptedId: string,
+  change: Updateable<OrderTable>,
+  entry: TimelineEntry,
+  event: OutboxRow<unknown>,
+): Promise<Selectable<OrderTable> | undefined> {
+  const at = change.updated_at as Date;
+  return db
+    .with('held', (cte) =>
+      cte
+        .selectFrom(orders)
+        .select('order_id')
+        .where('order_id', '=', orderId)
+        .where('status', '=', 'published')
+        .forUpdate(),
+    )
+    .with('chosen', (cte) =>
+      cte
+        .selectFrom(applications)
+        .select('application_id')
+        .where('order_id', '=', (eb) => eb.selectFrom('held').select('held.order_id'))
+        .where('application_id', '=', acceptedId)
+        .where('status', '=', 'submitted')
+        .forUpdate(),
+    )
+    .with('changed', (cte) =>
+      cte
+        .updateTable(orders)
+        .set(change)
+        .where('order_id', '=', orderId)
+        .where('status', '=', 'published')
+        .where((eb) => eb.exists(eb.selectFrom('chosen').select('chosen.application_id')))
+        .returningAll(),
+    )
+    .with('choice', (cte) =>
+      cte
+        .updateTable(applications)
+        .set({
+          status: sql<
+            ApplicationRow['status']
+          >`CASE WHEN application_id = ${acceptedId} THEN 'accepted' ELSE 'rejected' END`,
+          updated_at: at,
+        })
+        .where('order_id', '=', orderId)
+        .where('status', '=', 'submitted')
+        .where((eb) => eb.exists(eb.selectFrom('changed').select('changed.order_id')))
+        .returning('application_id'),
+    )
+    .with('line', (cte) => insertTimelineAfter(cte, 'changed', orderId, entry))
+    .with('event', (cte) => insertEventAfter(cte, 'changed', event))
+    .selectFrom('changed')
+    .selectAll()
+    .executeTakeFirst();
 }
 
 /** Every submitted application of the order but `acceptedId`: once one is accepted, or the order ends. */

@@ -87,7 +87,7 @@ export function readRatings(db: Reader, characterId: string) {
 
 /** Records what the histories earned now; the peak only rises, and the idle clock restarts when an order ended. */
 export async function saveEarned(
-  trx: Trx,
+  trx: Reader,
   ratings: readonly { characterId: string; role: RatingRole; earned: number }[],
   { orderEnded, now }: { orderEnded: boolean; now: Date },
 ): Promise<void> {
