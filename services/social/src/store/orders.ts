@@ -1,5 +1,6 @@
 import { type KeysetPosition, type OutboxRow, outboxValues, pageLimit } from '@necp/platform';
 import { type Expression, type ExpressionBuilder, type Selectable, type SqlBool, sql, type Updateable } from 'kysely';
+import { LockedEscrow } from '../domain/escrow-status.ts';
 import { type OrderStatus, openStatuses } from '../domain/order-machine.ts';
 import { insertEventAfter, insertTimelineAfter } from './after-change.ts';
 import { liveApplicationStatuses } from './applications.ts';
@@ -178,6 +179,22 @@ export async function countOpenOrders(db: Reader, customerCharacterId: string): 
     .where('status', 'in', openStatuses)
     .executeTakeFirstOrThrow();
   return Number(row.count);
+}
+
+/**
+ * Each order's escrow status in one statement: `locked` only over no status, an end only over none
+ * or `locked` (an order that already shows an end keeps it).
+ */
+export async function setEscrowStatuses(trx: Trx, statuses: ReadonlyMap<string, string>): Promise<void> {
+  if (statuses.size === 0) return;
+  const rows = [...statuses].map(([orderId, status]) => sql`(${orderId}::uuid, ${status}::text)`);
+  await sql`
+    UPDATE ${sql.table(orders)} AS o SET escrow_status = news.status
+    FROM (VALUES ${sql.join(rows)}) AS news (order_id, status)
+    WHERE o.order_id = news.order_id
+      AND (o.escrow_status IS NULL OR (news.status <> ${LockedEscrow} AND o.escrow_status = ${LockedEscrow}))`.execute(
+    trx,
+  );
 }
 
 /** Who looks: every order for arbiters and services, else what their account and character may see. */
