@@ -21,7 +21,7 @@ import type { SocialTables } from '../store/tables.ts';
 import { appendTimeline } from '../store/timeline.ts';
 import type { SocialDeps } from './deps.ts';
 import { assertVisible, notFound, rolesOf } from './order-access.ts';
-import { transitionCommand } from './order-command.ts';
+import { command, transitionCommand } from './order-command.ts';
 import { ratingsOf } from './ratings.ts';
 import { assertAllowed, lockedOrder, transitionWrites } from './transition.ts';
 
@@ -87,16 +87,11 @@ export async function submitApplication(
       );
     }
   }
-  return runIdempotentCommand<SocialTables>(deps.database, idempotency, async (trx) => {
-    // Shares the order's lock with accept and cancel: no application lands on an order that just left `published`.
-    const locked = await lockedOrder(trx, orderId);
-    if (locked.status !== 'published') {
-      throw new AppError('INVALID_STATE', `An order ${locked.status} takes no applications`);
-    }
+  return command(deps, idempotency, async (db) => {
     const now = new Date();
     const applicationId = randomUUID();
-    const application = await insertApplication(
-      trx,
+    const inserted = await insertApplication(
+      db,
       {
         application_id: applicationId,
         order_id: orderId,
@@ -113,8 +108,14 @@ export async function submitApplication(
         at: now,
       },
     );
-    if (!application) throw new AppError('ALREADY_APPLIED', 'This character already has a live application here');
-    return { status: 201, body: applicationView(application) };
+    if (!inserted) throw notFound(orderId);
+    if (inserted.orderStatus !== 'published') {
+      throw new AppError('INVALID_STATE', `An order ${inserted.orderStatus} takes no applications`);
+    }
+    if (!inserted.application) {
+      throw new AppError('ALREADY_APPLIED', 'This character already has a live application here');
+    }
+    return { status: 201, body: applicationView(inserted.application) };
   });
 }
 

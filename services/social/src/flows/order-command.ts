@@ -5,6 +5,7 @@ import {
   type IdempotentResult,
   retryTransaction,
   runIdempotentCommand,
+  type StoredResponse,
 } from '@necp/platform';
 import { type ChangedOrder, type OrderRow, readOrder, type Viewer } from '../store/orders.ts';
 import type { Reader, SocialTables, Trx } from '../store/tables.ts';
@@ -48,13 +49,13 @@ export function transitionCommand(
       return orderView(changed, changed.liveApplications);
     });
   }
-  return retryTransaction(async () => {
+  return command(deps, undefined, async (db) => {
     for (let attempt = 1; ; attempt++) {
-      const order = await readOrder(deps.db, orderId);
+      const order = await readOrder(db, orderId);
       if (!order) throw notFound(orderId);
       await assertVisible(deps, caller, order, ownView(caller));
-      const changed = await work(deps.db, order, actorOf(caller, order), new Date());
-      if (changed) return { status: 200, body: orderView(changed, changed.liveApplications), replayed: false };
+      const changed = await work(db, order, actorOf(caller, order), new Date());
+      if (changed) return { status: 200, body: orderView(changed, changed.liveApplications) };
       if (attempt >= 2) throw new AppError('INVALID_STATE', `The order ${orderId} keeps changing; try again`);
     }
   });
@@ -75,6 +76,21 @@ export function orderCommand(
     const changed = await work(trx, order, actor, now);
     return orderWithCounts(trx, changed);
   });
+}
+
+/**
+ * A command whose work is one statement, or guards itself statement by statement: with an
+ * Idempotency-Key in one transaction with the key's claim; without one straight on the database
+ * (no BEGIN or COMMIT of its own), run again as a transaction would be when it lost a race PostgreSQL
+ * refused.
+ */
+export async function command(
+  deps: SocialDeps,
+  idempotency: IdempotencyRequest | undefined,
+  work: (db: Reader) => Promise<StoredResponse>,
+): Promise<IdempotentResult> {
+  if (idempotency !== undefined) return runIdempotentCommand<SocialTables>(deps.database, idempotency, work);
+  return { ...(await retryTransaction(() => work(deps.db))), replayed: false };
 }
 
 const ownView = (caller: AuthContext): Viewer => ({

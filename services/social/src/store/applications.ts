@@ -1,5 +1,6 @@
 import type { OutboxRow } from '@necp/platform';
 import { type Selectable, sql, type Updateable } from 'kysely';
+import type { OrderStatus } from '../domain/order-machine.ts';
 import { insertEventAfter, insertTimelineAfter } from './after-change.ts';
 import type { ApplicationTable, OrderTable, Reader, Trx } from './tables.ts';
 import type { TimelineEntry } from './timeline.ts';
@@ -13,29 +14,60 @@ const orders = 'mvp_core.social_orders' as const;
 export const liveApplicationStatuses = ['submitted', 'accepted'] as const;
 
 /**
- * The application and its timeline line in one round trip; nothing (no line either) when the
- * character already has a live application on the order.
+ * The application and its timeline line in one round trip, under a share lock on its order taken
+ * first: inserted only while the order is `published` (accept, withdraw and cancel hold the order's
+ * row exclusively, so no application lands on an order that just left `published`), and not when
+ * the character already has a live application there. Answers the order's status (nothing: no such
+ * order) and the application when one was inserted.
  */
 export async function insertApplication(
-  trx: Trx,
+  db: Reader,
   application: Omit<ApplicationRow, 'status' | 'updated_at'>,
   entry: TimelineEntry,
-): Promise<ApplicationRow | undefined> {
-  // The partial unique index keeps one live application per character: a racing second one inserts nothing.
-  return trx
-    .with('inserted', (db) =>
-      db
+): Promise<{ orderStatus: OrderStatus; application: ApplicationRow | undefined } | undefined> {
+  const row = { ...application, status: 'submitted', updated_at: application.created_at };
+  const found = await db
+    .with('held', (cte) =>
+      cte.selectFrom(orders).select(['order_id', 'status']).where('order_id', '=', application.order_id).forShare(),
+    )
+    // The partial unique index keeps one live application per character: a racing second one inserts nothing.
+    .with('inserted', (cte) =>
+      cte
         .insertInto(applications)
-        .values({ ...application, status: 'submitted', updated_at: application.created_at })
+        .columns([
+          'application_id',
+          'order_id',
+          'character_id',
+          'account_id',
+          'bid',
+          'cover_letter',
+          'status',
+          'created_at',
+          'updated_at',
+        ])
+        .expression(
+          sql`SELECT ${row.application_id}::uuid, held.order_id, ${row.character_id}::uuid, ${row.account_id}::uuid,
+            ${row.bid}::integer, ${row.cover_letter}::text, ${row.status}::text, ${row.created_at}::timestamptz,
+            ${row.updated_at}::timestamptz
+          FROM held WHERE held.status = 'published'`,
+        )
         .onConflict((conflict) =>
-          conflict.columns(['order_id', 'character_id']).where('status', 'in', ['submitted', 'accepted']).doNothing(),
+          conflict.columns(['order_id', 'character_id']).where('status', 'in', liveApplicationStatuses).doNothing(),
         )
         .returningAll(),
     )
     .with('line', (cte) => insertTimelineAfter(cte, 'inserted', application.order_id, entry))
-    .selectFrom('inserted')
-    .selectAll()
+    .selectFrom('held')
+    .leftJoin('inserted', (join) => join.onTrue())
+    .select('held.status as order_status')
+    .selectAll('inserted')
     .executeTakeFirst();
+  if (!found) return undefined;
+  const { order_status, ...inserted } = found;
+  return {
+    orderStatus: order_status,
+    application: inserted.application_id === null ? undefined : (inserted as ApplicationRow),
+  };
 }
 
 export function lockApplication(trx: Trx, orderId: string, applicationId: string) {

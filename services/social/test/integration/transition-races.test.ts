@@ -129,6 +129,32 @@ describe(`social transitions racing without a lock on ${adapterLabel}`, () => {
     }
   });
 
+  it('never lands an application on an order that an accept racing it took out of published', async () => {
+    for (let round = 0; round < 3; round++) {
+      const customer = await market.player();
+      const chosen = await market.player();
+      const latecomers = await Promise.all(Array.from({ length: 3 }, () => market.player()));
+      const orderId = await published(customer);
+      const applicationId = await apply(orderId, chosen);
+      const [accept, ...applies] = await Promise.all([
+        step(orderId, `applications/${applicationId}/accept`, customer.token),
+        ...latecomers.map((latecomer) =>
+          call('POST', `${base}/${orderId}/applications`, latecomer.token, { characterId: latecomer.characterId }),
+        ),
+      ]);
+      assert.equal(accept?.status, 200);
+      assert.ok(applies.every((answer) => answer.status === 201 || answer.body.code === 'INVALID_STATE'));
+      const items = (await call('GET', `${base}/${orderId}/applications`, customer.token)).body.items as {
+        status: string;
+      }[];
+      // Whatever came in before the accept was rejected by it; nothing came in after.
+      assert.deepEqual(items.map((item) => item.status).sort(), [
+        'accepted',
+        ...applies.filter((answer) => answer.status === 201).map(() => 'rejected'),
+      ]);
+    }
+  });
+
   it('answers a repeated Idempotency-Key with its first answer, and moves the order once', async () => {
     const customer = await market.player();
     const executor = await market.player();
