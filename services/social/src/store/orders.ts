@@ -30,7 +30,7 @@ export interface NewOrder {
 
 /** The draft, its first timeline line and its event, in one round trip. */
 export async function insertOrder(
-  trx: Trx,
+  trx: Reader,
   order: NewOrder,
   entry: TimelineEntry,
   event: OutboxRow<unknown>,
