@@ -137,16 +137,8 @@ export async function publishOrder(
       await serializeCustomer(trx, order.customer_character_id);
       // Counted again under the customer's lock, by the change's own statement: the check before the lock raced other publishes.
       const limit = openOrdersBelow(order.customer_character_id, orderRules.maxOpenOrdersPerCustomer);
-      const published = await guardedTransition(
-        trx,
-        order,
-        'publish',
-        actor,
-        now,
-        { commission: held, escrow_status: 'locked', published_at: now },
-        {},
-        limit,
-      );
+      const change = { commission: held, escrow_status: 'locked', published_at: now };
+      const published = await guardedTransition(trx, [order, 'publish', actor, now, change], limit);
       if (!published) assertUnderOpenLimit(await countOpenOrders(trx, order.customer_character_id));
       return published;
     });
@@ -156,7 +148,7 @@ export async function publishOrder(
 /** Executor: the work begins. */
 export const startOrder = (deps: SocialDeps, caller: AuthContext, orderId: string, idem?: IdempotencyRequest) =>
   transitionCommand(deps, caller, orderId, idem, (db, order, actor, now) =>
-    guardedTransition(db, order, 'start', actor, now),
+    guardedTransition(db, [order, 'start', actor, now]),
   );
 
 export interface Delivery {
@@ -175,16 +167,13 @@ export const deliverOrder = (
   idem?: IdempotencyRequest,
 ) =>
   transitionCommand(deps, caller, orderId, idem, (db, order, actor, now) =>
-    guardedTransition(db, order, 'deliver', actor, now, {
-      delivery: JSON.stringify(delivery),
-      delivered_at: now,
-    }),
+    guardedTransition(db, [order, 'deliver', actor, now, { delivery: JSON.stringify(delivery), delivered_at: now }]),
   );
 
 /** Customer: the delivery is accepted; economy releases the reward to the executor. */
 export const completeOrder = (deps: SocialDeps, caller: AuthContext, orderId: string, idem?: IdempotencyRequest) =>
   transitionCommand(deps, caller, orderId, idem, (db, order, actor, now) =>
-    guardedTransition(db, order, 'complete', actor, now),
+    guardedTransition(db, [order, 'complete', actor, now]),
   );
 
 /** Customer: from draft or published everything is refunded; from accepted the executor keeps 10% of the reward. */

@@ -76,22 +76,17 @@ export function transitionWrites(
   return { from, ends, change: row, entry, event };
 }
 
+/** A transition's arguments: the order as read, the action, who takes it, when, and what else it changes. */
+type Move = Parameters<typeof transitionWrites>;
+
 /**
  * A transition guarded by the status `order` was read in: nothing when a racing transition moved the
  * order first. Without the row's lock it is one statement, or one transaction with the parties'
  * ratings when the order ends (the change and the scores it earns commit together).
  */
-export async function guardedTransition(
-  db: Reader,
-  order: OrderRow,
-  action: OrderAction,
-  actor: Actor,
-  now: Date,
-  change: Omit<Updateable<OrderTable>, 'status' | 'updated_at'> = {},
-  detail: Record<string, unknown> = {},
-  guard?: OrderGuard,
-): Promise<ChangedOrder | undefined> {
-  const writes = transitionWrites(order, action, actor, now, change, detail);
+export async function guardedTransition(db: Reader, move: Move, guard?: OrderGuard): Promise<ChangedOrder | undefined> {
+  const writes = transitionWrites(...move);
+  const [order, , , now] = move;
   const write = async (writer: Reader) => {
     const updated = await changeOrder(
       writer,
@@ -115,16 +110,8 @@ export async function guardedTransition(
 }
 
 /** A transition of the order locked in `trx`: its status is the one read, so the guard always holds. */
-export async function transition(
-  trx: Trx,
-  order: OrderRow,
-  action: OrderAction,
-  actor: Actor,
-  now: Date,
-  change: Omit<Updateable<OrderTable>, 'status' | 'updated_at'> = {},
-  detail: Record<string, unknown> = {},
-): Promise<ChangedOrder> {
-  const updated = await guardedTransition(trx, order, action, actor, now, change, detail);
-  if (!updated) throw new AppError('INVALID_STATE', `The order ${order.order_id} changed under its lock`);
+export async function transition(trx: Trx, ...move: Move): Promise<ChangedOrder> {
+  const updated = await guardedTransition(trx, move);
+  if (!updated) throw new AppError('INVALID_STATE', `The order ${move[0].order_id} changed under its lock`);
   return updated;
 }
