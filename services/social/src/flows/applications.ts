@@ -21,7 +21,7 @@ import type { SocialTables } from '../store/tables.ts';
 import { appendTimeline } from '../store/timeline.ts';
 import type { SocialDeps } from './deps.ts';
 import { assertVisible, notFound, rolesOf } from './order-access.ts';
-import { command, transitionCommand } from './order-command.ts';
+import { command, lockedTransitionCommand } from './order-command.ts';
 import { ratingsOf } from './ratings.ts';
 import { assertAllowed, lockedOrder, transitionWrites } from './transition.ts';
 
@@ -169,8 +169,9 @@ export async function applicationsOf(deps: SocialDeps, caller: AuthContext, orde
 
 /**
  * The customer accepts one submitted application: the order is `accepted` with that executor and
- * every other application `rejected`. The order's row lock makes racing accepts take turns: the
- * first wins, the others find the order no longer `published` (409 INVALID_STATE).
+ * every other application `rejected`, in one statement after the order's row lock. The lock makes
+ * racing accepts take turns: the first wins, the others find the order no longer `published` (409
+ * INVALID_STATE); a withdrawal or an application waits for it too.
  */
 export function acceptApplication(
   deps: SocialDeps,
@@ -179,9 +180,10 @@ export function acceptApplication(
   applicationId: string,
   idempotency: IdempotencyRequest | undefined,
 ): Promise<IdempotentResult> {
-  return transitionCommand(deps, caller, orderId, idempotency, async (db, order, actor, now) => {
+  // Locked first: the statement that rejects the other applications must see those that came in while the accept waited.
+  return lockedTransitionCommand(deps, caller, orderId, idempotency, async (trx, order, actor, now) => {
     assertAllowed(order, 'accept', actor);
-    const application = await readApplication(db, orderId, applicationId).executeTakeFirst();
+    const application = await readApplication(trx, orderId, applicationId).executeTakeFirst();
     if (!application) throw new AppError('NOT_FOUND', `No application ${applicationId} on order ${orderId}`);
     if (application.status !== 'submitted') {
       throw new AppError('INVALID_STATE', `An application ${application.status} cannot be accepted`);
@@ -198,7 +200,7 @@ export function acceptApplication(
       },
       { applicationId },
     );
-    const accepted = await acceptOrder(db, orderId, applicationId, writes.change, writes.entry, writes.event);
+    const accepted = await acceptOrder(trx, orderId, applicationId, writes.change, writes.entry, writes.event);
     // A published order had no accepted application: the one accepted now is its only live one.
     return accepted && { ...accepted, liveApplications: 1 };
   });

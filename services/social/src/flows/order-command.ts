@@ -42,13 +42,7 @@ export function transitionCommand(
   idempotency: IdempotencyRequest | undefined,
   work: PlainTransitionWork,
 ): Promise<IdempotentResult> {
-  if (idempotency !== undefined) {
-    return lockedOrderCommand(deps, caller, orderId, idempotency, async (trx, order, actor, now) => {
-      const changed = await work(trx, order, actor, now);
-      if (!changed) throw new AppError('INVALID_STATE', `The order ${orderId} changed under its lock`);
-      return orderView(changed, changed.liveApplications);
-    });
-  }
+  if (idempotency !== undefined) return lockedTransitionCommand(deps, caller, orderId, idempotency, work);
   return command(deps, undefined, async (db) => {
     for (let attempt = 1; ; attempt++) {
       const order = await readOrder(db, orderId);
@@ -75,6 +69,24 @@ export function orderCommand(
   return lockedOrderCommand(deps, caller, orderId, idempotency, async (trx, order, actor, now) => {
     const changed = await work(trx, order, actor, now);
     return orderWithCounts(trx, changed);
+  });
+}
+
+/**
+ * A transition command run as `orderCommand` does, the order's row locked first: for a transition
+ * whose later statements must see what committed while it waited for the lock.
+ */
+export function lockedTransitionCommand(
+  deps: SocialDeps,
+  caller: AuthContext,
+  orderId: string,
+  idempotency: IdempotencyRequest | undefined,
+  work: (trx: Trx, order: OrderRow, actor: Actor, now: Date) => Promise<ChangedOrder | undefined>,
+): Promise<IdempotentResult> {
+  return lockedOrderCommand(deps, caller, orderId, idempotency, async (trx, order, actor, now) => {
+    const changed = await work(trx, order, actor, now);
+    if (!changed) throw new AppError('INVALID_STATE', `The order ${orderId} changed under its lock`);
+    return orderView(changed, changed.liveApplications);
   });
 }
 

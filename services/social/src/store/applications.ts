@@ -98,14 +98,13 @@ export async function setApplicationStatus(
 }
 
 /**
- * The customer's choice in one statement, without a lock taken before: the order's row locked while
- * still `published`, then the chosen application's while still `submitted` (the order of locks
- * submit, withdraw and cancel take too, so none deadlocks with it), and only when both held the
- * order's change, `acceptedId` accepted and every other submitted application rejected, the timeline
- * line and the event. Nothing when either no longer held (a racing accept won, or the applicant withdrew).
+ * The customer's choice in one statement, in the transaction that locked the order (so it sees every
+ * application that came in before): the order's change, `acceptedId` accepted and every other
+ * submitted application rejected, the timeline line and the event; nothing when the order was no
+ * longer `published`.
  */
 export async function acceptOrder(
-  db: Reader,
+  trx: Trx,
   orderId: string,
   acceptedId: string,
   change: Updateable<OrderTable>,
@@ -113,31 +112,13 @@ export async function acceptOrder(
   event: OutboxRow<unknown>,
 ): Promise<Selectable<OrderTable> | undefined> {
   const at = change.updated_at as Date;
-  return db
-    .with('held', (cte) =>
-      cte
-        .selectFrom(orders)
-        .select('order_id')
-        .where('order_id', '=', orderId)
-        .where('status', '=', 'published')
-        .forUpdate(),
-    )
-    .with('chosen', (cte) =>
-      cte
-        .selectFrom(applications)
-        .select('application_id')
-        .where('order_id', '=', (eb) => eb.selectFrom('held').select('held.order_id'))
-        .where('application_id', '=', acceptedId)
-        .where('status', '=', 'submitted')
-        .forUpdate(),
-    )
+  return trx
     .with('changed', (cte) =>
       cte
         .updateTable(orders)
         .set(change)
         .where('order_id', '=', orderId)
         .where('status', '=', 'published')
-        .where((eb) => eb.exists(eb.selectFrom('chosen').select('chosen.application_id')))
         .returningAll(),
     )
     .with('choice', (cte) =>
