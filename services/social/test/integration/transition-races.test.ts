@@ -1,9 +1,10 @@
 /**
- * Transitions take no lock before they decide: the order is read, then one change guarded by the
- * status it was read in. These races prove the guard: a transition racing itself moves the order
- * once (one timeline line, one event, one payment), an accept racing its applicant's withdrawal never
- * leaves an order accepted with a withdrawn executor, and a command with an Idempotency-Key (the
- * locked path) still answers a repeat with its first answer.
+ * Start, deliver, complete, publish's move and an application take no lock before they decide: the
+ * order is read, then one change guarded by the status it was read in. These races prove the guards:
+ * a transition racing itself moves the order once (one timeline line, one event, one payment), an
+ * accept racing its applicant's withdrawal never leaves an order accepted with a withdrawn executor,
+ * applications racing an accept never land after it (the reason accept keeps its lock), and a command
+ * with an Idempotency-Key (the locked path) still answers a repeat with its first answer.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
