@@ -9,10 +9,11 @@ import {
 } from '@necp/platform';
 import {
   type ApplicationRow,
-  acceptApplicationRow,
+  acceptOrder,
   insertApplication,
   listApplications,
   lockApplication,
+  readApplication,
   setApplicationStatus,
 } from '../store/applications.ts';
 import { readOrder } from '../store/orders.ts';
@@ -20,9 +21,9 @@ import type { SocialTables } from '../store/tables.ts';
 import { appendTimeline } from '../store/timeline.ts';
 import type { SocialDeps } from './deps.ts';
 import { assertVisible, notFound, rolesOf } from './order-access.ts';
-import { transitionCommand } from './order-command.ts';
+import { command, lockedTransitionCommand } from './order-command.ts';
 import { ratingsOf } from './ratings.ts';
-import { assertAllowed, lockedOrder, transition } from './transition.ts';
+import { assertAllowed, lockedOrder, transitionWrites } from './transition.ts';
 
 export function applicationView(row: ApplicationRow) {
   return {
@@ -86,16 +87,11 @@ export async function submitApplication(
       );
     }
   }
-  return runIdempotentCommand<SocialTables>(deps.database, idempotency, async (trx) => {
-    // Shares the order's lock with accept and cancel: no application lands on an order that just left `published`.
-    const locked = await lockedOrder(trx, orderId);
-    if (locked.status !== 'published') {
-      throw new AppError('INVALID_STATE', `An order ${locked.status} takes no applications`);
-    }
+  return command(deps, idempotency, async (db) => {
     const now = new Date();
     const applicationId = randomUUID();
-    const application = await insertApplication(
-      trx,
+    const inserted = await insertApplication(
+      db,
       {
         application_id: applicationId,
         order_id: orderId,
@@ -112,8 +108,14 @@ export async function submitApplication(
         at: now,
       },
     );
-    if (!application) throw new AppError('ALREADY_APPLIED', 'This character already has a live application here');
-    return { status: 201, body: applicationView(application) };
+    if (!inserted) throw notFound(orderId);
+    if (inserted.orderStatus !== 'published') {
+      throw new AppError('INVALID_STATE', `An order ${inserted.orderStatus} takes no applications`);
+    }
+    if (!inserted.application) {
+      throw new AppError('ALREADY_APPLIED', 'This character already has a live application here');
+    }
+    return { status: 201, body: applicationView(inserted.application) };
   });
 }
 
@@ -167,8 +169,9 @@ export async function applicationsOf(deps: SocialDeps, caller: AuthContext, orde
 
 /**
  * The customer accepts one submitted application: the order is `accepted` with that executor and
- * every other application `rejected`. The order's row lock makes racing accepts take turns: the
- * first wins, the others find the order no longer `published` (409 INVALID_STATE).
+ * every other application `rejected`, in one statement after the order's row lock. The lock makes
+ * racing accepts take turns: the first wins, the others find the order no longer `published` (409
+ * INVALID_STATE); a withdrawal or an application waits for it too.
  */
 export function acceptApplication(
   deps: SocialDeps,
@@ -177,15 +180,15 @@ export function acceptApplication(
   applicationId: string,
   idempotency: IdempotencyRequest | undefined,
 ): Promise<IdempotentResult> {
-  return transitionCommand(deps, caller, orderId, idempotency, async (trx, order, actor, now) => {
+  // Locked first: the statement that rejects the other applications must see those that came in while the accept waited.
+  return lockedTransitionCommand(deps, caller, orderId, idempotency, async (trx, order, actor, now) => {
     assertAllowed(order, 'accept', actor);
-    const application = await lockApplication(trx, orderId, applicationId);
+    const application = await readApplication(trx, orderId, applicationId).executeTakeFirst();
     if (!application) throw new AppError('NOT_FOUND', `No application ${applicationId} on order ${orderId}`);
     if (application.status !== 'submitted') {
       throw new AppError('INVALID_STATE', `An application ${application.status} cannot be accepted`);
     }
-    const accepted = await transition(
-      trx,
+    const writes = transitionWrites(
       order,
       'accept',
       actor,
@@ -197,8 +200,8 @@ export function acceptApplication(
       },
       { applicationId },
     );
-    await acceptApplicationRow(trx, orderId, applicationId, now);
+    const accepted = await acceptOrder(trx, orderId, applicationId, writes.change, writes.entry, writes.event);
     // A published order had no accepted application: the one accepted now is its only live one.
-    return { ...accepted, liveApplications: 1 };
+    return accepted && { ...accepted, liveApplications: 1 };
   });
 }

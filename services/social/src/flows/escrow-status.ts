@@ -1,24 +1,16 @@
 import type { EventEnvelope, TopicPayload } from '@necp/contracts';
+import { escrowOutcomes } from '../domain/escrow-status.ts';
+import { setEscrowStatuses } from '../store/orders.ts';
 import type { Trx } from '../store/tables.ts';
 
 /**
- * Records the escrow status economy reports for an order: `locked` only over no status, an end
- * (released, refunded, split) only over none or `locked`, so a late or repeated event never moves
- * it back.
+ * Records the escrow statuses economy reports for a set of events in one statement: each order
+ * gets what the news leave on it (domain/escrow-status.ts), written only over a status it may
+ * replace, so a late or repeated event never moves it back.
  */
-export async function recordEscrowStatus(
+export async function recordEscrowStatuses(
   trx: Trx,
-  event: EventEnvelope<TopicPayload<'economy.escrow.events'>>,
+  events: readonly EventEnvelope<TopicPayload<'economy.escrow.events'>>[],
 ): Promise<void> {
-  const { orderId, status } = event.payload;
-  await trx
-    .updateTable('mvp_core.social_orders')
-    .set({ escrow_status: status })
-    .where('order_id', '=', orderId)
-    .where((eb) =>
-      status === 'locked'
-        ? eb('escrow_status', 'is', null)
-        : eb.or([eb('escrow_status', 'is', null), eb('escrow_status', '=', 'locked')]),
-    )
-    .execute();
+  await setEscrowStatuses(trx, escrowOutcomes(events.map((event) => event.payload)));
 }

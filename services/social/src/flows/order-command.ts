@@ -1,16 +1,59 @@
-import { type AuthContext, type IdempotencyRequest, type IdempotentResult, runIdempotentCommand } from '@necp/platform';
-import type { ChangedOrder, OrderRow } from '../store/orders.ts';
-import type { SocialTables, Trx } from '../store/tables.ts';
+import {
+  AppError,
+  type AuthContext,
+  type IdempotencyRequest,
+  type IdempotentResult,
+  retryTransaction,
+  runIdempotentCommand,
+  type StoredResponse,
+} from '@necp/platform';
+import { type ChangedOrder, type OrderRow, readOrder, type Viewer } from '../store/orders.ts';
+import type { Reader, SocialTables, Trx } from '../store/tables.ts';
 import type { SocialDeps } from './deps.ts';
-import { assertVisible, rolesOf } from './order-access.ts';
+import { assertVisible, notFound, rolesOf } from './order-access.ts';
 import { orderView } from './order-view.ts';
 import { orderWithCounts } from './orders-read.ts';
 import { type Actor, lockedOrder } from './transition.ts';
 
 export type OrderWork = (trx: Trx, order: OrderRow, actor: Actor, now: Date) => Promise<OrderRow>;
 
-/** A transition whose answer's live applications are known without a query more (its own statement counted them). */
-export type PlainTransitionWork = (trx: Trx, order: OrderRow, actor: Actor, now: Date) => Promise<ChangedOrder>;
+/**
+ * A transition whose answer's live applications are known without a query more (its own statement
+ * counted them); nothing when its guard found the order moved by a racing transition.
+ */
+export type PlainTransitionWork = (
+  db: Reader,
+  order: OrderRow,
+  actor: Actor,
+  now: Date,
+) => Promise<ChangedOrder | undefined>;
+
+/**
+ * A transition command, answered with the order as it now is. With an Idempotency-Key it runs as
+ * `orderCommand` does (the key's claim and the change commit together). Without one it takes no
+ * lock and no transaction of its own: the order read, then `work`'s guarded change; when a racing
+ * transition moved the order between the two, the order is read again and the decision taken anew
+ * (409 INVALID_STATE when the move left no way on), as the locked version would have answered.
+ */
+export function transitionCommand(
+  deps: SocialDeps,
+  caller: AuthContext,
+  orderId: string,
+  idempotency: IdempotencyRequest | undefined,
+  work: PlainTransitionWork,
+): Promise<IdempotentResult> {
+  if (idempotency !== undefined) return lockedTransitionCommand(deps, caller, orderId, idempotency, work);
+  return command(deps, undefined, async (db) => {
+    for (let attempt = 1; ; attempt++) {
+      const order = await readOrder(db, orderId);
+      if (!order) throw notFound(orderId);
+      await assertVisible(deps, caller, order, ownView(caller));
+      const changed = await work(db, order, actorOf(caller, order), new Date());
+      if (changed) return { status: 200, body: orderView(changed, changed.liveApplications) };
+      if (attempt >= 2) throw new AppError('INVALID_STATE', `The order ${orderId} keeps changing; try again`);
+    }
+  });
+}
 
 /**
  * A caller's command on one order: in one transaction (with its Idempotency-Key), the order locked,
@@ -29,19 +72,50 @@ export function orderCommand(
   });
 }
 
-/** `orderCommand` for a transition whose work knows the answer's applications count: no query more. */
-export function transitionCommand(
+/**
+ * A transition command run as `orderCommand` does, the order's row locked first: for a transition
+ * whose later statements must see what committed while it waited for the lock.
+ */
+export function lockedTransitionCommand(
   deps: SocialDeps,
   caller: AuthContext,
   orderId: string,
   idempotency: IdempotencyRequest | undefined,
-  work: PlainTransitionWork,
+  work: (trx: Trx, order: OrderRow, actor: Actor, now: Date) => Promise<ChangedOrder | undefined>,
 ): Promise<IdempotentResult> {
   return lockedOrderCommand(deps, caller, orderId, idempotency, async (trx, order, actor, now) => {
     const changed = await work(trx, order, actor, now);
+    if (!changed) throw new AppError('INVALID_STATE', `The order ${orderId} changed under its lock`);
     return orderView(changed, changed.liveApplications);
   });
 }
+
+/**
+ * A command whose work is one statement, or guards itself statement by statement: with an
+ * Idempotency-Key in one transaction with the key's claim; without one straight on the database
+ * (no BEGIN or COMMIT of its own), run again as a transaction would be when it lost a race PostgreSQL
+ * refused.
+ */
+export async function command(
+  deps: SocialDeps,
+  idempotency: IdempotencyRequest | undefined,
+  work: (db: Reader) => Promise<StoredResponse>,
+): Promise<IdempotentResult> {
+  if (idempotency !== undefined) return runIdempotentCommand<SocialTables>(deps.database, idempotency, work);
+  return { ...(await retryTransaction(() => work(deps.db))), replayed: false };
+}
+
+const ownView = (caller: AuthContext): Viewer => ({
+  all: false,
+  accountId: caller.accountId,
+  characterId: null,
+  faction: null,
+});
+
+const actorOf = (caller: AuthContext, order: OrderRow): Actor => ({
+  id: caller.accountId,
+  roles: rolesOf(caller, order),
+});
 
 function lockedOrderCommand(
   deps: SocialDeps,
@@ -52,13 +126,7 @@ function lockedOrderCommand(
 ): Promise<IdempotentResult> {
   return runIdempotentCommand<SocialTables>(deps.database, idempotency, async (trx) => {
     const order = await lockedOrder(trx, orderId);
-    await assertVisible(deps, caller, order, {
-      all: false,
-      accountId: caller.accountId,
-      characterId: null,
-      faction: null,
-    });
-    const now = new Date();
-    return { status: 200, body: await work(trx, order, { id: caller.accountId, roles: rolesOf(caller, order) }, now) };
+    await assertVisible(deps, caller, order, ownView(caller));
+    return { status: 200, body: await work(trx, order, actorOf(caller, order), new Date()) };
   });
 }

@@ -1,23 +1,16 @@
 /** Orders: the draft, its publish (the escrow lock at economy) and the parties' plain transitions. */
 import { randomUUID } from 'node:crypto';
-import {
-  AppError,
-  type AuthContext,
-  type IdempotencyRequest,
-  type IdempotentResult,
-  runIdempotentCommand,
-} from '@necp/platform';
+import { AppError, type AuthContext, type IdempotencyRequest, type IdempotentResult } from '@necp/platform';
 import { orderRules, ratingRules } from '../domain/order-config.ts';
 import { commissionFor, tierOf } from '../domain/ratings.ts';
 import { orderTransitionEvent } from '../events.ts';
 import { rejectSubmitted } from '../store/applications.ts';
-import { countOpenOrders, insertOrder, readPublishFacts, serializeCustomer } from '../store/orders.ts';
-import type { SocialTables, Trx } from '../store/tables.ts';
+import { countOpenOrders, insertOrder, openOrdersBelow, readPublishFacts, serializeCustomer } from '../store/orders.ts';
 import type { SocialDeps } from './deps.ts';
 import { rolesOf } from './order-access.ts';
-import { orderCommand, transitionCommand } from './order-command.ts';
+import { command, orderCommand, transitionCommand } from './order-command.ts';
 import { orderView } from './order-view.ts';
-import { assertAllowed, transition } from './transition.ts';
+import { assertAllowed, guardedTransition, inTransaction, transition } from './transition.ts';
 
 export interface CreateOrder {
   customerCharacterId: string;
@@ -50,7 +43,7 @@ export async function createOrder(
   if (customer.accountId !== caller.accountId) {
     throw new AppError('CHARACTER_NOT_OWNED', 'The character belongs to another account');
   }
-  return runIdempotentCommand<SocialTables>(deps.database, idempotency, async (trx) => {
+  return command(deps, idempotency, async (db) => {
     const draft = {
       orderId: randomUUID(),
       customerCharacterId: request.customerCharacterId.toLowerCase(),
@@ -84,7 +77,7 @@ export async function createOrder(
       caller.accountId,
     );
     const order = await insertOrder(
-      trx,
+      db,
       draft,
       {
         kind: 'transition',
@@ -136,24 +129,26 @@ export async function publishOrder(
     });
     commission = held.commission;
   }
-  return transitionCommand(deps, caller, orderId, idempotency, async (trx: Trx, order, actor, now) => {
+  return transitionCommand(deps, caller, orderId, idempotency, async (db, order, actor, now) => {
     assertAllowed(order, 'publish', actor);
     if (commission === undefined) throw new AppError('INVALID_STATE', 'The order changed while it was published');
-    await serializeCustomer(trx, order.customer_character_id);
-    // Re-checked under the customer's lock: the check before the lock raced other publishes.
-    assertUnderOpenLimit(await countOpenOrders(trx, order.customer_character_id));
-    return transition(trx, order, 'publish', actor, now, {
-      commission,
-      escrow_status: 'locked',
-      published_at: now,
+    const held = commission;
+    return inTransaction(db, async (trx) => {
+      await serializeCustomer(trx, order.customer_character_id);
+      // Counted again under the customer's lock, by the change's own statement: the check before the lock raced other publishes.
+      const limit = openOrdersBelow(order.customer_character_id, orderRules.maxOpenOrdersPerCustomer);
+      const change = { commission: held, escrow_status: 'locked', published_at: now };
+      const published = await guardedTransition(trx, [order, 'publish', actor, now, change], limit);
+      if (!published) assertUnderOpenLimit(await countOpenOrders(trx, order.customer_character_id));
+      return published;
     });
   });
 }
 
 /** Executor: the work begins. */
 export const startOrder = (deps: SocialDeps, caller: AuthContext, orderId: string, idem?: IdempotencyRequest) =>
-  transitionCommand(deps, caller, orderId, idem, (trx, order, actor, now) =>
-    transition(trx, order, 'start', actor, now),
+  transitionCommand(deps, caller, orderId, idem, (db, order, actor, now) =>
+    guardedTransition(db, [order, 'start', actor, now]),
   );
 
 export interface Delivery {
@@ -171,17 +166,14 @@ export const deliverOrder = (
   delivery: Delivery,
   idem?: IdempotencyRequest,
 ) =>
-  transitionCommand(deps, caller, orderId, idem, (trx, order, actor, now) =>
-    transition(trx, order, 'deliver', actor, now, {
-      delivery: JSON.stringify(delivery),
-      delivered_at: now,
-    }),
+  transitionCommand(deps, caller, orderId, idem, (db, order, actor, now) =>
+    guardedTransition(db, [order, 'deliver', actor, now, { delivery: JSON.stringify(delivery), delivered_at: now }]),
   );
 
 /** Customer: the delivery is accepted; economy releases the reward to the executor. */
 export const completeOrder = (deps: SocialDeps, caller: AuthContext, orderId: string, idem?: IdempotencyRequest) =>
-  transitionCommand(deps, caller, orderId, idem, (trx, order, actor, now) =>
-    transition(trx, order, 'complete', actor, now),
+  transitionCommand(deps, caller, orderId, idem, (db, order, actor, now) =>
+    guardedTransition(db, [order, 'complete', actor, now]),
   );
 
 /** Customer: from draft or published everything is refunded; from accepted the executor keeps 10% of the reward. */

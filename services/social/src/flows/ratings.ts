@@ -1,27 +1,27 @@
 /** Ratings: recomputed from the history when an order of the character ends or it is reviewed. */
 import { ratingRules } from '../domain/order-config.ts';
 import { customerScore, executorScore, tierOf } from '../domain/ratings.ts';
-import { customerHistory, executorHistory, type RatingRole, readRatings, saveEarned } from '../store/ratings.ts';
-import type { Reader, Trx } from '../store/tables.ts';
+import { partyHistories, type RatingRole, readRatings, saveEarned } from '../store/ratings.ts';
+import type { Reader } from '../store/tables.ts';
 
-const executorHistoryAt = (db: Reader, characterId: string, now: Date) =>
-  executorHistory(db, characterId, now, ratingRules.bigContractReward, ratingRules.disputeLostBelowPercent);
+const historyRules = {
+  bigContractReward: ratingRules.bigContractReward,
+  lostBelowPercent: ratingRules.disputeLostBelowPercent,
+};
 
 /** Recomputes the parties' scores from their histories; one write for all of them. */
 export async function refreshRatings(
-  trx: Trx,
+  trx: Reader,
   parties: readonly { characterId: string; role: RatingRole }[],
   now: Date,
   orderEnded: boolean,
 ): Promise<void> {
-  const ratings = [];
-  for (const { characterId, role } of parties) {
-    const earned =
-      role === 'executor'
-        ? executorScore(await executorHistoryAt(trx, characterId, now))
-        : customerScore(await customerHistory(trx, characterId));
-    ratings.push({ characterId, role, earned });
-  }
+  const histories = await partyHistories(trx, parties, now, historyRules);
+  const ratings = histories.map((party) => ({
+    characterId: party.characterId,
+    role: party.role,
+    earned: party.role === 'executor' ? executorScore(party.history) : customerScore(party.history),
+  }));
   await saveEarned(trx, ratings, { orderEnded, now });
 }
 
@@ -52,17 +52,27 @@ export async function ratingsOf(db: Reader, characterId: string) {
 export async function ratingCard(db: Reader, characterId: string, now: Date) {
   const id = characterId.toLowerCase();
   const scores = await ratingsOf(db, id);
-  const asExecutor = await executorHistoryAt(db, id, now);
-  const asCustomer = await customerHistory(db, id);
-  const counts = (history: { completed: number; accepted: number; finished: number; ratings: readonly number[] }) => ({
-    completed: history.completed,
-    accepted: history.accepted,
-    finished: history.finished,
-    reviews: history.ratings.length,
-  });
+  const histories = await partyHistories(
+    db,
+    [
+      { characterId: id, role: 'executor' },
+      { characterId: id, role: 'customer' },
+    ],
+    now,
+    historyRules,
+  );
+  const counts = (role: RatingRole) => {
+    const history = histories.find((party) => party.role === role)?.history;
+    return {
+      completed: history?.completed ?? 0,
+      accepted: history?.accepted ?? 0,
+      finished: history?.finished ?? 0,
+      reviews: history?.ratings.length ?? 0,
+    };
+  };
   return {
     characterId: id,
-    executor: { ...scores.executor, ...counts(asExecutor) },
-    customer: { ...scores.customer, ...counts(asCustomer) },
+    executor: { ...scores.executor, ...counts('executor') },
+    customer: { ...scores.customer, ...counts('customer') },
   };
 }

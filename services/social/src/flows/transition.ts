@@ -1,14 +1,15 @@
 /**
- * One transition of an order, in the caller's transaction: the state machine's decision, then the
- * row's change, the timeline line and the `social.orders.lifecycle` event in one statement; an order that
- * ends refreshes its parties' ratings.
+ * One transition of an order: the state machine's decision on the order as read, then the row's
+ * change (guarded by the status it was read in), the timeline line and the `social.orders.lifecycle`
+ * event in one statement; an order that ends refreshes its parties' ratings.
  */
 import { AppError } from '@necp/platform';
-import type { Updateable } from 'kysely';
+import { Transaction, type Updateable } from 'kysely';
 import { decide, finalStatuses, type OrderAction, type OrderRole } from '../domain/order-machine.ts';
 import { orderTransitionEvent, SystemActorId } from '../events.ts';
-import { type ChangedOrder, changeOrder, lockOrder, type OrderRow } from '../store/orders.ts';
-import type { OrderTable, Trx } from '../store/tables.ts';
+import { type ChangedOrder, changeOrder, lockOrder, type OrderGuard, type OrderRow } from '../store/orders.ts';
+import type { OrderTable, Reader, Trx } from '../store/tables.ts';
+import type { TimelineEntry } from '../store/timeline.ts';
 import { refreshRatings } from './ratings.ts';
 
 export interface Actor {
@@ -24,6 +25,11 @@ export async function lockedOrder(trx: Trx, orderId: string): Promise<OrderRow> 
   return order;
 }
 
+/** `work` in `db` when it is a transaction already, else in a transaction of its own. */
+export function inTransaction<T>(db: Reader, work: (trx: Trx) => Promise<T>): Promise<T> {
+  return db instanceof Transaction ? work(db) : db.transaction().execute(work);
+}
+
 /** 403 or 409 unless `actor` may take `action` on `order` now. */
 export function assertAllowed(order: OrderRow, action: OrderAction, actor: Actor) {
   const decision = decide(action, order.status, actor.roles);
@@ -31,18 +37,18 @@ export function assertAllowed(order: OrderRow, action: OrderAction, actor: Actor
   return decision;
 }
 
-export async function transition(
-  trx: Trx,
+/** What a transition writes: the row's change, its timeline line and its event, as the machine decides them. */
+export function transitionWrites(
   order: OrderRow,
   action: OrderAction,
   actor: Actor,
   now: Date,
   change: Omit<Updateable<OrderTable>, 'status' | 'updated_at'> = {},
   detail: Record<string, unknown> = {},
-): Promise<ChangedOrder> {
+) {
   const { from, to } = assertAllowed(order, action, actor);
   const ends = finalStatuses.includes(to);
-  // The row is locked: after the statement it is `order` with `change`, which the event announces.
+  // The guard holds the row as read: after the statement it is `order` with `change`, which the event announces.
   const next = { ...order, ...change, status: to };
   const event = orderTransitionEvent(
     {
@@ -58,26 +64,54 @@ export async function transition(
     from,
     actor.id,
   );
-  const updated = await changeOrder(
-    trx,
-    order.order_id,
-    { ...change, status: to, updated_at: now, ...(ends ? { finished_at: now } : {}) },
-    {
-      kind: 'transition',
-      fromStatus: from,
-      toStatus: to,
-      actor: actor.id === SystemActorId ? 'system' : actor.id,
-      detail: { action, ...detail },
-      at: now,
-    },
-    event,
-  );
-  if (ends && updated.executor_character_id !== null) {
-    const parties = [
-      { characterId: updated.executor_character_id, role: 'executor' },
-      { characterId: updated.customer_character_id, role: 'customer' },
-    ] as const;
-    await refreshRatings(trx, parties, now, true);
-  }
+  const entry: TimelineEntry = {
+    kind: 'transition',
+    fromStatus: from,
+    toStatus: to,
+    actor: actor.id === SystemActorId ? 'system' : actor.id,
+    detail: { action, ...detail },
+    at: now,
+  };
+  const row: Updateable<OrderTable> = { ...change, status: to, updated_at: now, ...(ends ? { finished_at: now } : {}) };
+  return { from, ends, change: row, entry, event };
+}
+
+/** A transition's arguments: the order as read, the action, who takes it, when, and what else it changes. */
+type Move = Parameters<typeof transitionWrites>;
+
+/**
+ * A transition guarded by the status `order` was read in: nothing when a racing transition moved the
+ * order first. Without the row's lock it is one statement, or one transaction with the parties'
+ * ratings when the order ends (the change and the scores it earns commit together).
+ */
+export async function guardedTransition(db: Reader, move: Move, guard?: OrderGuard): Promise<ChangedOrder | undefined> {
+  const writes = transitionWrites(...move);
+  const [order, , , now] = move;
+  const write = async (writer: Reader) => {
+    const updated = await changeOrder(
+      writer,
+      order.order_id,
+      writes.from,
+      writes.change,
+      writes.entry,
+      writes.event,
+      guard,
+    );
+    if (updated && writes.ends && updated.executor_character_id !== null) {
+      const parties = [
+        { characterId: updated.executor_character_id, role: 'executor' },
+        { characterId: updated.customer_character_id, role: 'customer' },
+      ] as const;
+      await refreshRatings(writer, parties, now, true);
+    }
+    return updated;
+  };
+  return writes.ends ? inTransaction(db, write) : write(db);
+}
+
+/** A transition of the order locked in `trx`: its status is the one read, so the guard always holds. */
+export async function transition(trx: Trx, ...move: Move): Promise<ChangedOrder> {
+  const updated = await guardedTransition(trx, move);
+  if (!updated) throw new AppError('INVALID_STATE', `The order ${move[0].order_id} changed under its lock`);
   return updated;
 }

@@ -1,67 +1,86 @@
-import { type Selectable, sql } from 'kysely';
-import type { ApplicationTable, Reader, Trx } from './tables.ts';
-import { type TimelineEntry, timelineRow } from './timeline.ts';
+import type { OutboxRow } from '@necp/platform';
+import { type Selectable, sql, type Updateable } from 'kysely';
+import type { OrderStatus } from '../domain/order-machine.ts';
+import { insertEventAfter, insertTimelineAfter } from './after-change.ts';
+import type { ApplicationTable, OrderTable, Reader, Trx } from './tables.ts';
+import type { TimelineEntry } from './timeline.ts';
 
 export type ApplicationRow = Selectable<ApplicationTable>;
 
 const applications = 'mvp_core.social_applications' as const;
+const orders = 'mvp_core.social_orders' as const;
 
 /** The applications that still count on an order (shown as its applicationsCount). */
 export const liveApplicationStatuses = ['submitted', 'accepted'] as const;
 
 /**
- * The application and its timeline line in one round trip; nothing (no line either) when the
- * character already has a live application on the order.
+ * The application and its timeline line in one round trip, under a share lock on its order taken
+ * first: inserted only while the order is `published` (accept, withdraw and cancel hold the order's
+ * row exclusively, so no application lands on an order that just left `published`), and not when
+ * the character already has a live application there. Answers the order's status (nothing: no such
+ * order) and the application when one was inserted.
  */
 export async function insertApplication(
-  trx: Trx,
+  db: Reader,
   application: Omit<ApplicationRow, 'status' | 'updated_at'>,
   entry: TimelineEntry,
-): Promise<ApplicationRow | undefined> {
-  const line = timelineRow(application.order_id, entry);
-  // The partial unique index keeps one live application per character: a racing second one inserts nothing.
-  return trx
-    .with('inserted', (db) =>
-      db
+): Promise<{ orderStatus: OrderStatus; application: ApplicationRow | undefined } | undefined> {
+  const row = { ...application, status: 'submitted', updated_at: application.created_at };
+  const found = await db
+    .with('held', (cte) =>
+      cte.selectFrom(orders).select(['order_id', 'status']).where('order_id', '=', application.order_id).forShare(),
+    )
+    // The partial unique index keeps one live application per character: a racing second one inserts nothing.
+    .with('inserted', (cte) =>
+      cte
         .insertInto(applications)
-        .values({ ...application, status: 'submitted', updated_at: application.created_at })
+        .columns([
+          'application_id',
+          'order_id',
+          'character_id',
+          'account_id',
+          'bid',
+          'cover_letter',
+          'status',
+          'created_at',
+          'updated_at',
+        ])
+        .expression(
+          sql`SELECT ${row.application_id}::uuid, held.order_id, ${row.character_id}::uuid, ${row.account_id}::uuid,
+            ${row.bid}::integer, ${row.cover_letter}::text, ${row.status}::text, ${row.created_at}::timestamptz,
+            ${row.updated_at}::timestamptz
+          FROM held WHERE held.status = 'published'`,
+        )
         .onConflict((conflict) =>
-          conflict.columns(['order_id', 'character_id']).where('status', 'in', ['submitted', 'accepted']).doNothing(),
+          conflict.columns(['order_id', 'character_id']).where('status', 'in', liveApplicationStatuses).doNothing(),
         )
         .returningAll(),
     )
-    .with('line', (db) =>
-      db
-        .insertInto('mvp_core.social_timeline')
-        .columns(['order_id', 'kind', 'from_status', 'to_status', 'actor', 'detail', 'at'])
-        .expression((eb) =>
-          eb
-            .selectFrom('inserted')
-            .select([
-              'inserted.order_id',
-              sql<string>`${line.kind}::text`.as('kind'),
-              sql<string | null>`${line.from_status}::text`.as('from_status'),
-              sql<string | null>`${line.to_status}::text`.as('to_status'),
-              sql<string>`${line.actor}::text`.as('actor'),
-              sql<string>`${line.detail}::jsonb`.as('detail'),
-              sql<Date>`${line.at}::timestamptz`.as('at'),
-            ]),
-        )
-        .returning('id'),
-    )
-    .selectFrom('inserted')
-    .selectAll()
+    .with('line', (cte) => insertTimelineAfter(cte, 'inserted', application.order_id, entry))
+    .selectFrom('held')
+    .leftJoin('inserted', (join) => join.onTrue())
+    .select('held.status as order_status')
+    .selectAll('inserted')
     .executeTakeFirst();
+  if (!found) return undefined;
+  const { order_status, ...inserted } = found;
+  return {
+    orderStatus: order_status,
+    application: inserted.application_id === null ? undefined : (inserted as ApplicationRow),
+  };
 }
 
 export function lockApplication(trx: Trx, orderId: string, applicationId: string) {
-  return trx
+  return readApplication(trx, orderId, applicationId).forUpdate().executeTakeFirst();
+}
+
+/** The application as it stands (its choice re-checked by the statement that accepts it). */
+export function readApplication(db: Reader, orderId: string, applicationId: string) {
+  return db
     .selectFrom(applications)
     .selectAll()
     .where('order_id', '=', orderId)
-    .where('application_id', '=', applicationId)
-    .forUpdate()
-    .executeTakeFirst();
+    .where('application_id', '=', applicationId);
 }
 
 export async function setApplicationStatus(
@@ -79,21 +98,48 @@ export async function setApplicationStatus(
 }
 
 /**
- * The customer's choice in one statement: `acceptedId` accepted, every other submitted application
- * of the order rejected. The caller checked under the order's lock that `acceptedId` is submitted.
+ * The customer's choice in one statement, in the transaction that locked the order (so it sees every
+ * application that came in before): the order's change, `acceptedId` accepted and every other
+ * submitted application rejected, the timeline line and the event; nothing when the order was no
+ * longer `published`.
  */
-export async function acceptApplicationRow(trx: Trx, orderId: string, acceptedId: string, now: Date): Promise<void> {
-  await trx
-    .updateTable(applications)
-    .set({
-      status: sql<
-        ApplicationRow['status']
-      >`CASE WHEN application_id = ${acceptedId} THEN 'accepted' ELSE 'rejected' END`,
-      updated_at: now,
-    })
-    .where('order_id', '=', orderId)
-    .where('status', '=', 'submitted')
-    .execute();
+export async function acceptOrder(
+  trx: Trx,
+  orderId: string,
+  acceptedId: string,
+  change: Updateable<OrderTable>,
+  entry: TimelineEntry,
+  event: OutboxRow<unknown>,
+): Promise<Selectable<OrderTable> | undefined> {
+  const at = change.updated_at as Date;
+  return trx
+    .with('changed', (cte) =>
+      cte
+        .updateTable(orders)
+        .set(change)
+        .where('order_id', '=', orderId)
+        .where('status', '=', 'published')
+        .returningAll(),
+    )
+    .with('choice', (cte) =>
+      cte
+        .updateTable(applications)
+        .set({
+          status: sql<
+            ApplicationRow['status']
+          >`CASE WHEN application_id = ${acceptedId} THEN 'accepted' ELSE 'rejected' END`,
+          updated_at: at,
+        })
+        .where('order_id', '=', orderId)
+        .where('status', '=', 'submitted')
+        .where((eb) => eb.exists(eb.selectFrom('changed').select('changed.order_id')))
+        .returning('application_id'),
+    )
+    .with('line', (cte) => insertTimelineAfter(cte, 'changed', orderId, entry))
+    .with('event', (cte) => insertEventAfter(cte, 'changed', event))
+    .selectFrom('changed')
+    .selectAll()
+    .executeTakeFirst();
 }
 
 /** Every submitted application of the order but `acceptedId`: once one is accepted, or the order ends. */

@@ -1,8 +1,10 @@
 import { type KeysetPosition, type OutboxRow, outboxValues, pageLimit } from '@necp/platform';
-import { type Selectable, sql, type Updateable } from 'kysely';
+import { type Expression, type ExpressionBuilder, type Selectable, type SqlBool, sql, type Updateable } from 'kysely';
+import { LockedEscrow } from '../domain/escrow-status.ts';
 import { type OrderStatus, openStatuses } from '../domain/order-machine.ts';
+import { insertEventAfter, insertTimelineAfter } from './after-change.ts';
 import { liveApplicationStatuses } from './applications.ts';
-import type { OrderTable, Reader, Trx } from './tables.ts';
+import type { OrderTable, Reader, SocialTables, Trx } from './tables.ts';
 import { type TimelineEntry, timelineRow } from './timeline.ts';
 
 export type OrderRow = Selectable<OrderTable>;
@@ -28,7 +30,7 @@ export interface NewOrder {
 
 /** The draft, its first timeline line and its event, in one round trip. */
 export async function insertOrder(
-  trx: Trx,
+  trx: Reader,
   order: NewOrder,
   entry: TimelineEntry,
   event: OutboxRow<unknown>,
@@ -74,25 +76,40 @@ export async function updateOrder(trx: Trx, orderId: string, change: Updateable<
   return trx.updateTable(orders).set(change).where('order_id', '=', orderId).returningAll().executeTakeFirstOrThrow();
 }
 
+/** A further condition of a transition's change on the order's row (what else must still hold). */
+export type OrderGuard = (eb: ExpressionBuilder<SocialTables, typeof orders>) => Expression<SqlBool>;
+
 /** An order as a transition left it, with its live applications counted in the same statement. */
 export type ChangedOrder = OrderRow & { liveApplications: number };
 
 /**
- * A transition's writes in one round trip: the row's change, its timeline line and its event,
- * answering the changed row and its live applications (as they stand before anything later in the
- * transaction).
+ * A transition's writes in one round trip, guarded by the status the caller decided from: the row's
+ * change, and only when it hit the row its timeline line and its event; answers the changed row and
+ * its live applications (as they stand before anything later in the transaction), or nothing when
+ * the order was no longer `expected` (a racing transition moved it first). The guard makes the
+ * statement safe without the row's lock: PostgreSQL re-checks it on the row a racing writer left.
  */
 export async function changeOrder(
-  trx: Trx,
+  db: Reader,
   orderId: string,
+  expected: OrderStatus,
   change: Updateable<OrderTable>,
   entry: TimelineEntry,
   event: OutboxRow<unknown>,
-): Promise<ChangedOrder> {
-  const { live_applications, ...row } = await trx
-    .with('changed', (db) => db.updateTable(orders).set(change).where('order_id', '=', orderId).returningAll())
-    .with('line', (db) => db.insertInto('mvp_core.social_timeline').values(timelineRow(orderId, entry)).returning('id'))
-    .with('event', (db) => db.insertInto('mvp_meta.outbox').values(outboxValues(event)).returning('id'))
+  guard?: OrderGuard,
+): Promise<ChangedOrder | undefined> {
+  const found = await db
+    .with('changed', (cte) =>
+      cte
+        .updateTable(orders)
+        .set(change)
+        .where('order_id', '=', orderId)
+        .where('status', '=', expected)
+        .$if(guard !== undefined, (update) => update.where((eb) => (guard as OrderGuard)(eb)))
+        .returningAll(),
+    )
+    .with('line', (cte) => insertTimelineAfter(cte, 'changed', orderId, entry))
+    .with('event', (cte) => insertEventAfter(cte, 'changed', event))
     .selectFrom('changed')
     .selectAll('changed')
     .select((eb) =>
@@ -103,7 +120,9 @@ export async function changeOrder(
         .where('a.status', 'in', liveApplicationStatuses)
         .as('live_applications'),
     )
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (!found) return undefined;
+  const { live_applications, ...row } = found;
   return { ...(row as OrderRow), liveApplications: Number(live_applications ?? 0) };
 }
 
@@ -144,6 +163,14 @@ export async function readPublishFacts(
   return { order: order as OrderRow, openOrders: Number(open_orders ?? 0), customerScore: customer_score ?? null };
 }
 
+/** The guard of a publish: its customer has fewer than `max` open orders (this one, a draft, not counted). */
+export function openOrdersBelow(customerCharacterId: string, max: number): OrderGuard {
+  return () => sql<SqlBool>`(
+    SELECT count(*) FROM ${sql.table(orders)} counted
+    WHERE counted.customer_character_id = ${customerCharacterId}
+      AND counted.status IN (${sql.join(openStatuses)})) < ${max}`;
+}
+
 export async function countOpenOrders(db: Reader, customerCharacterId: string): Promise<number> {
   const row = await db
     .selectFrom(orders)
@@ -152,6 +179,22 @@ export async function countOpenOrders(db: Reader, customerCharacterId: string): 
     .where('status', 'in', openStatuses)
     .executeTakeFirstOrThrow();
   return Number(row.count);
+}
+
+/**
+ * Each order's escrow status in one statement: `locked` only over no status, an end only over none
+ * or `locked` (an order that already shows an end keeps it).
+ */
+export async function setEscrowStatuses(trx: Trx, statuses: ReadonlyMap<string, string>): Promise<void> {
+  if (statuses.size === 0) return;
+  const rows = [...statuses].map(([orderId, status]) => sql`(${orderId}::uuid, ${status}::text)`);
+  await sql`
+    UPDATE ${sql.table(orders)} AS o SET escrow_status = news.status
+    FROM (VALUES ${sql.join(rows)}) AS news (order_id, status)
+    WHERE o.order_id = news.order_id
+      AND (o.escrow_status IS NULL OR (news.status <> ${LockedEscrow} AND o.escrow_status = ${LockedEscrow}))`.execute(
+    trx,
+  );
 }
 
 /** Who looks: every order for arbiters and services, else what their account and character may see. */

@@ -15,16 +15,9 @@ const ratingsOfRow = (row: Record<string, unknown>) => ((row.ratings as unknown[
 
 /**
  * A character's history as executor, at `now`: orders past their deadline and not delivered count
- * late, and so does a delivery the clock had already seen overdue.
+ * late, and so does a delivery the clock had already seen overdue. One row.
  */
-export async function executorHistory(
-  db: Reader,
-  characterId: string,
-  now: Date,
-  bigContractReward: number,
-  lostBelowPercent: number,
-): Promise<ExecutorHistory> {
-  const { rows } = await sql<Record<string, unknown>>`
+const executorHistoryQuery = (characterId: string, now: Date, rules: HistoryRules) => sql`
     SELECT
       count(*) FILTER (WHERE status IN ('completed', 'resolved') OR status = 'cancelled') AS finished,
       count(*) AS accepted,
@@ -32,30 +25,28 @@ export async function executorHistory(
       count(*) FILTER (WHERE delivered_at IS NOT NULL) AS delivered,
       count(*) FILTER (WHERE delivered_at IS NOT NULL AND delivered_at <= deadline AND NOT overdue) AS delivered_on_time,
       count(*) FILTER (WHERE status IN ('accepted', 'in_progress') AND (overdue OR deadline < ${now})) AS overdue,
-      count(*) FILTER (WHERE status = 'resolved' AND executor_share_percent < ${lostBelowPercent}) AS disputes_lost,
+      count(*) FILTER (WHERE status = 'resolved' AND executor_share_percent < ${rules.lostBelowPercent}) AS disputes_lost,
       count(*) FILTER (WHERE status = 'cancelled') AS cancelled_after_accept,
-      count(*) FILTER (WHERE status = 'completed' AND reward >= ${bigContractReward}) AS completed_big,
+      count(*) FILTER (WHERE status = 'completed' AND reward >= ${rules.bigContractReward}) AS completed_big,
       ${ratingsColumn(characterId, 'executor')}
     FROM mvp_core.social_orders
-    WHERE executor_character_id = ${characterId} AND accepted_at IS NOT NULL`.execute(db);
-  const row = rows[0] ?? {};
-  return {
-    finished: counted(row.finished),
-    accepted: counted(row.accepted),
-    completed: counted(row.completed),
-    delivered: counted(row.delivered),
-    deliveredOnTime: counted(row.delivered_on_time),
-    overdue: counted(row.overdue),
-    ratings: ratingsOfRow(row),
-    disputesLost: counted(row.disputes_lost),
-    cancelledAfterAccept: counted(row.cancelled_after_accept),
-    completedBig: counted(row.completed_big),
-  };
-}
+    WHERE executor_character_id = ${characterId} AND accepted_at IS NOT NULL`;
 
-/** A character's history as customer: its orders that reached `accepted`. */
-export async function customerHistory(db: Reader, characterId: string): Promise<CustomerHistory> {
-  const { rows } = await sql<Record<string, unknown>>`
+const executorHistoryOf = (row: Record<string, unknown>): ExecutorHistory => ({
+  finished: counted(row.finished),
+  accepted: counted(row.accepted),
+  completed: counted(row.completed),
+  delivered: counted(row.delivered),
+  deliveredOnTime: counted(row.delivered_on_time),
+  overdue: counted(row.overdue),
+  ratings: ratingsOfRow(row),
+  disputesLost: counted(row.disputes_lost),
+  cancelledAfterAccept: counted(row.cancelled_after_accept),
+  completedBig: counted(row.completed_big),
+});
+
+/** A character's history as customer: its orders that reached `accepted`. One row. */
+const customerHistoryQuery = (characterId: string) => sql`
     SELECT
       count(*) FILTER (WHERE o.status IN ('completed', 'resolved', 'cancelled')) AS finished,
       count(*) AS accepted,
@@ -69,16 +60,48 @@ export async function customerHistory(db: Reader, characterId: string): Promise<
           AND earlier.accepted_at < o.accepted_at)) AS rehired,
       ${ratingsColumn(characterId, 'customer')}
     FROM mvp_core.social_orders o
-    WHERE o.customer_character_id = ${characterId} AND o.accepted_at IS NOT NULL`.execute(db);
+    WHERE o.customer_character_id = ${characterId} AND o.accepted_at IS NOT NULL`;
+
+const customerHistoryOf = (row: Record<string, unknown>): CustomerHistory => ({
+  finished: counted(row.finished),
+  accepted: counted(row.accepted),
+  completed: counted(row.completed),
+  ratings: ratingsOfRow(row),
+  disputes: counted(row.disputes),
+  rehired: counted(row.rehired),
+});
+
+/** The numbers of the executor's history that are configuration (shared/DOMAIN.md). */
+export interface HistoryRules {
+  bigContractReward: number;
+  lostBelowPercent: number;
+}
+
+export type PartyHistory =
+  | { characterId: string; role: 'executor'; history: ExecutorHistory }
+  | { characterId: string; role: 'customer'; history: CustomerHistory };
+
+/** The histories of `parties` (a character in a role each), in one round trip: one JSON row per party. */
+export async function partyHistories(
+  db: Reader,
+  parties: readonly { characterId: string; role: RatingRole }[],
+  now: Date,
+  rules: HistoryRules,
+): Promise<PartyHistory[]> {
+  if (parties.length === 0) return [];
+  const columns = parties.map(({ characterId, role }, index) => {
+    const query =
+      role === 'executor' ? executorHistoryQuery(characterId, now, rules) : customerHistoryQuery(characterId);
+    return sql`(SELECT row_to_json(h) FROM (${query}) h) AS ${sql.ref(`p${index}`)}`;
+  });
+  const { rows } = await sql<Record<string, Record<string, unknown> | null>>`SELECT ${sql.join(columns)}`.execute(db);
   const row = rows[0] ?? {};
-  return {
-    finished: counted(row.finished),
-    accepted: counted(row.accepted),
-    completed: counted(row.completed),
-    ratings: ratingsOfRow(row),
-    disputes: counted(row.disputes),
-    rehired: counted(row.rehired),
-  };
+  return parties.map(({ characterId, role }, index) => {
+    const found = row[`p${index}`] ?? {};
+    return role === 'executor'
+      ? { characterId, role, history: executorHistoryOf(found) }
+      : { characterId, role, history: customerHistoryOf(found) };
+  });
 }
 
 export function readRatings(db: Reader, characterId: string) {
@@ -87,7 +110,7 @@ export function readRatings(db: Reader, characterId: string) {
 
 /** Records what the histories earned now; the peak only rises, and the idle clock restarts when an order ended. */
 export async function saveEarned(
-  trx: Trx,
+  trx: Reader,
   ratings: readonly { characterId: string; role: RatingRole; earned: number }[],
   { orderEnded, now }: { orderEnded: boolean; now: Date },
 ): Promise<void> {

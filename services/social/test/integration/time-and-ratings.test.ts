@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { adapterLabel } from '@necp/platform/testing';
+import { sql } from 'kysely';
 import { socialSchedules } from '../../src/jobs/schedules.ts';
 import { type Market, orderBody, type Player, startMarket } from '../support/harness.ts';
 
@@ -249,5 +250,32 @@ describe(`social's clock, reviews and ratings on ${adapterLabel}`, () => {
     const news = { orderId, amount: 400, commission: 20, executorAmount: 0, refundAmount: 0 };
     await market.social.deliver('economy.escrow.events', orderId, { ...news, status: 'locked' });
     assert.equal((await detail(orderId, customer.token)).escrowStatus, 'released');
+
+    // A batch of news on orders whose escrow shows nothing yet: applied as if one by one, an end never moved back.
+    const other = await market.player();
+    const [late, early] = [
+      await accepted(other, executor, { reward: 10 }),
+      await accepted(other, executor, { reward: 10 }),
+    ];
+    await sql`UPDATE mvp_core.social_orders SET escrow_status = NULL WHERE order_id IN (${late}, ${early})`.execute(
+      market.social.db.kysely,
+    );
+    const batch = (status: string, id: string) => ({ key: id, payload: { ...news, orderId: id, status } });
+    const ids = await market.social.deliverAll('economy.escrow.events', [
+      batch('refunded', late),
+      batch('locked', late),
+      batch('locked', early),
+    ]);
+    assert.equal((await detail(late, other.token)).escrowStatus, 'refunded');
+    assert.equal((await detail(early, other.token)).escrowStatus, 'locked');
+    await market.social.deliverAll('economy.escrow.events', [
+      { ...batch('released', early), eventId: ids[2] as string },
+      batch('split', early),
+    ]);
+    assert.equal(
+      (await detail(early, other.token)).escrowStatus,
+      'split',
+      'a repeated id is skipped, a new end applies',
+    );
   });
 });

@@ -1,0 +1,44 @@
+/**
+ * Inserts that ride on a change in the same statement and happen only when the change hit a row:
+ * the rows are selected from the change's CTE (`source`, at most one row), so a guarded update
+ * that found nothing to change writes no timeline line and announces no event.
+ */
+import { type OutboxRow, outboxValues, type PlatformTables } from '@necp/platform';
+import { type QueryCreator, sql } from 'kysely';
+import type { SocialTables } from './tables.ts';
+import { type TimelineEntry, timelineRow } from './timeline.ts';
+
+/** The order's timeline line, after `source`'s row. */
+export function insertTimelineAfter<DB extends SocialTables & PlatformTables>(
+  cte: QueryCreator<DB>,
+  source: string,
+  orderId: string,
+  entry: TimelineEntry,
+) {
+  const line = timelineRow(orderId, entry);
+  return cte
+    .insertInto('mvp_core.social_timeline')
+    .columns(['order_id', 'kind', 'from_status', 'to_status', 'actor', 'detail', 'at'])
+    .expression(
+      sql`SELECT ${line.order_id}::uuid, ${line.kind}::text, ${line.from_status}::text, ${line.to_status}::text,
+        ${line.actor}::text, ${line.detail}::jsonb, ${line.at}::timestamptz FROM ${sql.table(source)}`,
+    )
+    .returning('id');
+}
+
+/** The outbox row of `event`, after `source`'s row. */
+export function insertEventAfter<DB extends SocialTables & PlatformTables>(
+  cte: QueryCreator<DB>,
+  source: string,
+  event: OutboxRow<unknown>,
+) {
+  const row = outboxValues(event);
+  return cte
+    .insertInto('mvp_meta.outbox')
+    .columns(['id', 'aggregatetype', 'aggregateid', 'type', 'payload', 'producer', 'tracingspancontext'])
+    .expression(
+      sql`SELECT ${row.id}::uuid, ${row.aggregatetype}::text, ${row.aggregateid}::text, ${row.type}::text,
+        ${row.payload}::jsonb, ${row.producer}::text, ${row.tracingspancontext}::text FROM ${sql.table(source)}`,
+    )
+    .returning('id');
+}

@@ -1,0 +1,185 @@
+/**
+ * Start, deliver, complete, publish's move and an application take no lock before they decide: the
+ * order is read, then one change guarded by the status it was read in. These races prove the guards:
+ * a transition racing itself moves the order once (one timeline line, one event, one payment), an
+ * accept racing its applicant's withdrawal never leaves an order accepted with a withdrawn executor,
+ * applications racing an accept never land after it (the reason accept keeps its lock), and a command
+ * with an Idempotency-Key (the locked path) still answers a repeat with its first answer.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { adapterLabel } from '@necp/platform/testing';
+import { sql } from 'kysely';
+import { type Market, orderBody, type Player, startMarket } from '../support/harness.ts';
+
+const base = '/api/v1/social/orders';
+
+describe(`social transitions racing without a lock on ${adapterLabel}`, () => {
+  let market: Market;
+  before(async () => {
+    market = await startMarket();
+  });
+  afterEach(async () => {
+    await market.pump();
+    await market.assertAuditBalanced();
+  });
+  after(() => market.close());
+
+  const call = (method: string, path: string, token: string, body?: unknown, headers?: Record<string, string>) =>
+    market.social.call(method, path, token, body, headers);
+  const step = (orderId: string, action: string, token: string, body?: unknown, headers?: Record<string, string>) =>
+    call('POST', `${base}/${orderId}/${action}`, token, body, headers);
+  const published = async (customer: Player) => {
+    const created = await call('POST', base, customer.token, orderBody(customer.characterId));
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const orderId = created.body.orderId as string;
+    assert.equal((await step(orderId, 'publish', customer.token)).status, 200);
+    return orderId;
+  };
+  const apply = async (orderId: string, applicant: Player) => {
+    const answer = await call('POST', `${base}/${orderId}/applications`, applicant.token, {
+      characterId: applicant.characterId,
+    });
+    assert.equal(answer.status, 201, JSON.stringify(answer.body));
+    return answer.body.applicationId as string;
+  };
+  const lifecycleEvents = async (orderId: string) => {
+    const { rows } = await sql<{ to_status: string }>`
+      SELECT payload->'payload'->>'toStatus' AS to_status FROM mvp_meta.outbox
+      WHERE aggregatetype = 'social.orders.lifecycle' AND aggregateid = ${orderId} ORDER BY seq`.execute(
+      market.social.db.kysely,
+    );
+    return rows.map((row) => row.to_status);
+  };
+  /** Runs `count` copies of the step at once: one must win, the rest find the order moved (409). */
+  const race = async (orderId: string, action: string, token: string, count: number, body?: unknown) => {
+    const answers = await Promise.all(Array.from({ length: count }, () => step(orderId, action, token, body)));
+    const won = answers.filter((answer) => answer.status === 200);
+    assert.equal(won.length, 1, JSON.stringify(answers.map((answer) => answer.status)));
+    assert.ok(answers.every((answer) => answer.status === 200 || answer.body.code === 'INVALID_STATE'));
+    return won[0]?.body;
+  };
+
+  it('moves an order once when the same transition races itself: one line, one event, one payment', async () => {
+    const customer = await market.player();
+    const executor = await market.player();
+    const orderId = await published(customer);
+    const applicationId = await apply(orderId, executor);
+    await race(orderId, `applications/${applicationId}/accept`, customer.token, 4);
+    assert.equal((await race(orderId, 'start', executor.token, 4)).status, 'in_progress');
+    assert.equal((await race(orderId, 'deliver', executor.token, 4, { note: 'done' })).status, 'delivered');
+    const completed = await race(orderId, 'complete', customer.token, 4);
+    assert.equal(completed.status, 'completed');
+    assert.equal(completed.applicationsCount, 1);
+
+    assert.deepEqual(await lifecycleEvents(orderId), [
+      'draft',
+      'published',
+      'accepted',
+      'in_progress',
+      'delivered',
+      'completed',
+    ]);
+    const detail = await call('GET', `${base}/${orderId}`, customer.token);
+    assert.deepEqual(
+      detail.body.history
+        .filter((entry: { kind: string }) => entry.kind === 'transition')
+        .map((e: { toStatus: string }) => e.toStatus),
+      ['draft', 'published', 'accepted', 'in_progress', 'delivered', 'completed'],
+    );
+    await market.pump();
+    assert.deepEqual(await market.eddies(executor.characterId), { available: 1500, held: 0 });
+    // The order's end and the scores it earned committed together: one completed order in each party's history.
+    const ratings = await call('GET', `/api/v1/social/ratings/${executor.characterId}`, executor.token);
+    assert.equal(ratings.body.executor.completed, 1);
+    assert.ok(ratings.body.executor.lastOrderAt);
+  });
+
+  it('never leaves an order accepted with an application its applicant withdrew in the race', async () => {
+    for (let round = 0; round < 4; round++) {
+      const customer = await market.player();
+      const [first, second] = [await market.player(), await market.player()];
+      const orderId = await published(customer);
+      const firstApplication = await apply(orderId, first);
+      const secondApplication = await apply(orderId, second);
+      const [acceptFirst, withdrawFirst, acceptSecond] = await Promise.all([
+        step(orderId, `applications/${firstApplication}/accept`, customer.token),
+        step(orderId, `applications/${firstApplication}/withdraw`, first.token),
+        step(orderId, `applications/${secondApplication}/accept`, customer.token),
+      ]);
+      const order = (await call('GET', `${base}/${orderId}`, customer.token)).body;
+      const applications = (await call('GET', `${base}/${orderId}/applications`, customer.token)).body.items as {
+        applicationId: string;
+        characterId: string;
+        status: string;
+      }[];
+      const status = (id: string) => applications.find((each) => each.applicationId === id)?.status;
+      assert.equal(order.status, 'accepted');
+      assert.equal([acceptFirst, acceptSecond].filter((answer) => answer.status === 200).length, 1);
+      const chosen = applications.filter((each) => each.status === 'accepted');
+      assert.equal(chosen.length, 1, JSON.stringify(applications));
+      assert.equal(chosen[0]?.characterId, order.executorCharacterId);
+      if (withdrawFirst.status === 200) {
+        assert.equal(status(firstApplication), 'withdrawn');
+        assert.equal(order.executorCharacterId, second.characterId);
+      } else {
+        assert.equal(withdrawFirst.body.code, 'INVALID_STATE');
+        assert.notEqual(status(firstApplication), 'withdrawn');
+      }
+    }
+  });
+
+  it('never lands an application on an order that an accept racing it took out of published', async () => {
+    for (let round = 0; round < 3; round++) {
+      const customer = await market.player();
+      const chosen = await market.player();
+      const latecomers = await Promise.all(Array.from({ length: 3 }, () => market.player()));
+      const orderId = await published(customer);
+      const applicationId = await apply(orderId, chosen);
+      const [accept, ...applies] = await Promise.all([
+        step(orderId, `applications/${applicationId}/accept`, customer.token),
+        ...latecomers.map((latecomer) =>
+          call('POST', `${base}/${orderId}/applications`, latecomer.token, { characterId: latecomer.characterId }),
+        ),
+      ]);
+      assert.equal(accept?.status, 200);
+      assert.ok(applies.every((answer) => answer.status === 201 || answer.body.code === 'INVALID_STATE'));
+      const items = (await call('GET', `${base}/${orderId}/applications`, customer.token)).body.items as {
+        status: string;
+      }[];
+      // Whatever came in before the accept was rejected by it; nothing came in after.
+      assert.deepEqual(items.map((item) => item.status).sort(), [
+        'accepted',
+        ...applies.filter((answer) => answer.status === 201).map(() => 'rejected'),
+      ]);
+    }
+  });
+
+  it('answers a repeated Idempotency-Key with its first answer, and moves the order once', async () => {
+    const customer = await market.player();
+    const executor = await market.player();
+    const orderId = await published(customer);
+    const applicationId = await apply(orderId, executor);
+    const key = { 'idempotency-key': randomUUID() };
+    const accepts = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        step(orderId, `applications/${applicationId}/accept`, customer.token, undefined, key),
+      ),
+    );
+    assert.ok(accepts.every((answer) => answer.status === 200));
+    assert.ok(accepts.every((answer) => answer.body.updatedAt === accepts[0]?.body.updatedAt));
+    const start = { 'idempotency-key': randomUUID() };
+    const first = await step(orderId, 'start', executor.token, undefined, start);
+    const again = await step(orderId, 'start', executor.token, undefined, start);
+    assert.equal(first.status, 200);
+    assert.equal(again.status, 200);
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    assert.deepEqual(again.body, first.body);
+    assert.equal(
+      (await step(orderId, 'start', executor.token, undefined, { 'idempotency-key': randomUUID() })).status,
+      409,
+    );
+    assert.deepEqual(await lifecycleEvents(orderId), ['draft', 'published', 'accepted', 'in_progress']);
+  });
+});
