@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { SqlDatabase } from '../sql/database.ts';
 import {
   type IdempotencyRequest,
@@ -45,6 +45,21 @@ export function runIdempotentCommand<Tables>(
     const response = await kysely.transaction().execute(work);
     return { ...response, replayed: false };
   });
+}
+
+/**
+ * `runIdempotentCommand` for work that is one statement, or guards itself statement by statement:
+ * with an Idempotency-Key in one transaction with the key's claim; without one straight on the
+ * database (no BEGIN or COMMIT of its own, a round trip each saved), run again as a transaction would
+ * be when PostgreSQL refused it a race.
+ */
+export function runStatementCommand<Tables>(
+  db: SqlDatabase,
+  idempotency: IdempotencyRequest | undefined,
+  work: (db: Kysely<Tables & PlatformTables>) => Promise<StoredResponse>,
+): Promise<IdempotentResult> {
+  if (idempotency !== undefined) return runIdempotentCommand<Tables>(db, idempotency, work);
+  return retryTransaction(async () => ({ ...(await work(db.typed<Tables>())), replayed: false }));
 }
 
 /** Sends a command's result; a replayed answer says so in `Idempotent-Replayed`. */

@@ -10,8 +10,8 @@ import {
   type IdempotencyRequest,
   type IdempotentResult,
   type OutboxRow,
-  retryTransaction,
   runIdempotentCommand,
+  runStatementCommand,
 } from '@necp/platform';
 import { CURRENCY } from '../domain/catalogue.ts';
 import {
@@ -196,12 +196,10 @@ export async function lockOrderEscrow(
   if (!hasAnyRole(caller, [Roles.service])) {
     await assertPayerIsCustomer(deps.orderCustomers, request.orderId, request.payerCharacterId);
   }
-  const lock = async (db: EconomyDb | Trx) => ({
+  return runStatementCommand<EconomyTables>(deps.database, idempotency, async (db) => ({
     status: 201,
     body: await lockEscrow(db, request, caller.accountId),
-  });
-  if (idempotency === undefined) return retryTransaction(async () => ({ ...(await lock(deps.db)), replayed: false }));
-  return runIdempotentCommand<EconomyTables>(deps.database, idempotency, lock);
+  }));
 }
 
 /** A settlement through the API (its caller holds a settler's role): nothing is paid to a character no one can play. */

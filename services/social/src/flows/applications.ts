@@ -6,6 +6,7 @@ import {
   type IdempotencyRequest,
   type IdempotentResult,
   runIdempotentCommand,
+  runStatementCommand,
 } from '@necp/platform';
 import {
   type ApplicationRow,
@@ -21,7 +22,7 @@ import type { SocialTables } from '../store/tables.ts';
 import { appendTimeline } from '../store/timeline.ts';
 import type { SocialDeps } from './deps.ts';
 import { assertVisible, notFound, rolesOf } from './order-access.ts';
-import { command, lockedTransitionCommand } from './order-command.ts';
+import { lockedTransitionCommand } from './order-command.ts';
 import { ratingsOf } from './ratings.ts';
 import { assertAllowed, lockedOrder, transitionWrites } from './transition.ts';
 
@@ -87,7 +88,7 @@ export async function submitApplication(
       );
     }
   }
-  return command(deps, idempotency, async (db) => {
+  return runStatementCommand<SocialTables>(deps.database, idempotency, async (db) => {
     const now = new Date();
     const applicationId = randomUUID();
     const inserted = await insertApplication(

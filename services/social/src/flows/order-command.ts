@@ -3,9 +3,8 @@ import {
   type AuthContext,
   type IdempotencyRequest,
   type IdempotentResult,
-  retryTransaction,
   runIdempotentCommand,
-  type StoredResponse,
+  runStatementCommand,
 } from '@necp/platform';
 import { type ChangedOrder, type OrderRow, readOrder, type Viewer } from '../store/orders.ts';
 import type { Reader, SocialTables, Trx } from '../store/tables.ts';
@@ -43,7 +42,7 @@ export function transitionCommand(
   work: PlainTransitionWork,
 ): Promise<IdempotentResult> {
   if (idempotency !== undefined) return lockedTransitionCommand(deps, caller, orderId, idempotency, work);
-  return command(deps, undefined, async (db) => {
+  return runStatementCommand<SocialTables>(deps.database, undefined, async (db) => {
     for (let attempt = 1; ; attempt++) {
       const order = await readOrder(db, orderId);
       if (!order) throw notFound(orderId);
@@ -88,21 +87,6 @@ export function lockedTransitionCommand(
     if (!changed) throw new AppError('INVALID_STATE', `The order ${orderId} changed under its lock`);
     return orderView(changed, changed.liveApplications);
   });
-}
-
-/**
- * A command whose work is one statement, or guards itself statement by statement: with an
- * Idempotency-Key in one transaction with the key's claim; without one straight on the database
- * (no BEGIN or COMMIT of its own), run again as a transaction would be when it lost a race PostgreSQL
- * refused.
- */
-export async function command(
-  deps: SocialDeps,
-  idempotency: IdempotencyRequest | undefined,
-  work: (db: Reader) => Promise<StoredResponse>,
-): Promise<IdempotentResult> {
-  if (idempotency !== undefined) return runIdempotentCommand<SocialTables>(deps.database, idempotency, work);
-  return { ...(await retryTransaction(() => work(deps.db))), replayed: false };
 }
 
 const ownView = (caller: AuthContext): Viewer => ({

@@ -1,14 +1,21 @@
 /** Orders: the draft, its publish (the escrow lock at economy) and the parties' plain transitions. */
 import { randomUUID } from 'node:crypto';
-import { AppError, type AuthContext, type IdempotencyRequest, type IdempotentResult } from '@necp/platform';
+import {
+  AppError,
+  type AuthContext,
+  type IdempotencyRequest,
+  type IdempotentResult,
+  runStatementCommand,
+} from '@necp/platform';
 import { orderRules, ratingRules } from '../domain/order-config.ts';
 import { commissionFor, tierOf } from '../domain/ratings.ts';
 import { orderTransitionEvent } from '../events.ts';
 import { rejectSubmitted } from '../store/applications.ts';
 import { countOpenOrders, insertOrder, openOrdersBelow, readPublishFacts, serializeCustomer } from '../store/orders.ts';
+import type { SocialTables } from '../store/tables.ts';
 import type { SocialDeps } from './deps.ts';
 import { rolesOf } from './order-access.ts';
-import { command, orderCommand, transitionCommand } from './order-command.ts';
+import { orderCommand, transitionCommand } from './order-command.ts';
 import { orderView } from './order-view.ts';
 import { assertAllowed, guardedTransition, inTransaction, transition } from './transition.ts';
 
@@ -43,7 +50,7 @@ export async function createOrder(
   if (customer.accountId !== caller.accountId) {
     throw new AppError('CHARACTER_NOT_OWNED', 'The character belongs to another account');
   }
-  return command(deps, idempotency, async (db) => {
+  return runStatementCommand<SocialTables>(deps.database, idempotency, async (db) => {
     const draft = {
       orderId: randomUUID(),
       customerCharacterId: request.customerCharacterId.toLowerCase(),
