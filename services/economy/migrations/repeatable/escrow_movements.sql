@@ -5,10 +5,10 @@
 -- ten round trips (advisory lock, escrow row, client ref look-up, account opening, accounts locked,
 -- balances, transfers, history, events), and the accounts' row locks (the house's above all, which every
 -- commission credits) were held across all of them: 50-60 ms of lock waits under the order journeys.
--- Every movement locks its accounts in id order but the house's last: every commission credits the
--- house, so a settlement that took it first (its id is among the lowest) kept every other settlement
--- waiting while it waited for its payer's and executor's rows; taken last, it is held for the rest of
--- one statement and the commit.
+-- An escrow movement locks its accounts in id order, the house apart: what it credits the house goes
+-- to mvp_core.ledger_house_journal (migrations/012), folded into the balance by a job, since every
+-- commission credits that one row and settlements queued on its lock (other movements, which lock the
+-- house last, keep updating its row: its balance is the row plus its unfolded journal).
 -- The flows build the legs and the events (src/domain/escrow.ts decides what moves), these functions
 -- check and write them under the locks.
 
@@ -32,9 +32,10 @@ END;
 $$;
 
 -- The legs of one movement (`posted`, `pending`, `post`, `void`, the rules of `applyLegs` in
--- src/domain/ledger.ts): opens the accounts they name on first use, locks them in id order with the
--- house last (as every movement does, so racing ones queue instead of deadlocking) and, unless a non-house account would end
--- with less than it holds, writes the transfers and the balances. Answers null when written, else what
+-- src/domain/ledger.ts): opens the accounts they name on first use, locks them but the house in id order
+-- (so racing movements queue instead of deadlocking) and, unless one would end with less than it holds,
+-- writes the transfers and the balances, the house's posted change as a journal row (the house may go
+-- negative and holds nothing, so it needs neither its row nor its lock). Answers null when written, else what
 -- the first such account had available (then nothing is written). The legs of an escrow debit an
 -- account once, or after crediting it, so their end state decides as the leg-by-leg rule does.
 CREATE OR REPLACE FUNCTION mvp_core.ledger_apply_legs(p_legs jsonb) RETURNS bigint
@@ -85,16 +86,17 @@ BEGIN
     v_ids := v_ids || v_id;
   END LOOP;
 
-  -- Locked in id order with the house last; the first non-house account that would end with less than
-  -- it holds refuses the movement.
+  -- Locked in id order, the house apart; the first that would end with less than it holds refuses the
+  -- movement. FOR NO KEY UPDATE, as every writer of a balance locks: a transfer row's foreign key check
+  -- (a key-share lock on its two accounts, the house's among them) then waits on none of them.
   SELECT (array_agg(l.balance - l.held ORDER BY l.position)
-      FILTER (WHERE l.kind <> 'house' AND l.balance + v_balances[array_position(v_ids, l.id)]
+      FILTER (WHERE l.balance + v_balances[array_position(v_ids, l.id)]
         < l.held + v_helds[array_position(v_ids, l.id)]))[1]
     INTO v_short
     FROM (
-      SELECT a.id, a.kind, a.balance, a.held, row_number() OVER () AS position
-        FROM (SELECT a.id, a.kind, a.balance, a.held FROM mvp_core.ledger_accounts AS a
-          WHERE a.id = ANY (v_ids) ORDER BY a.kind = 'house', a.id FOR UPDATE) AS a
+      SELECT a.id, a.balance, a.held, row_number() OVER () AS position
+        FROM (SELECT a.id, a.balance, a.held FROM mvp_core.ledger_accounts AS a
+          WHERE a.id = ANY (v_ids) AND a.kind <> 'house' ORDER BY a.id FOR NO KEY UPDATE) AS a
     ) AS l;
   IF v_short IS NOT NULL THEN
     RETURN v_short;
@@ -102,8 +104,12 @@ BEGIN
 
   FOR i IN 1..cardinality(v_ids) LOOP
     CONTINUE WHEN v_balances[i] = 0 AND v_helds[i] = 0;
-    UPDATE mvp_core.ledger_accounts AS a SET balance = a.balance + v_balances[i], held = a.held + v_helds[i]
-      WHERE a.id = v_ids[i];
+    IF v_kinds[i] = 'house' AND v_helds[i] = 0 THEN
+      INSERT INTO mvp_core.ledger_house_journal (account_id, amount) VALUES (v_ids[i], v_balances[i]);
+    ELSE
+      UPDATE mvp_core.ledger_accounts AS a SET balance = a.balance + v_balances[i], held = a.held + v_helds[i]
+        WHERE a.id = v_ids[i];
+    END IF;
   END LOOP;
 
   INSERT INTO mvp_core.ledger_transfers
@@ -188,7 +194,7 @@ DECLARE
   v_status text;
 BEGIN
   SELECT e.status INTO v_status FROM mvp_core.escrows AS e
-    WHERE e.order_id = v_order AND e.hold_transfer_id = (p ->> 'hold_transfer_id')::uuid FOR UPDATE;
+    WHERE e.order_id = v_order AND e.hold_transfer_id = (p ->> 'hold_transfer_id')::uuid FOR NO KEY UPDATE;
   IF v_status IS NULL THEN
     RAISE EXCEPTION 'escrow of order % with hold % not found', v_order, p ->> 'hold_transfer_id';
   END IF;
@@ -205,7 +211,6 @@ BEGIN
     VALUES (v_order, p ->> 'status', (p ->> 'executor_amount')::bigint, (p ->> 'refund_amount')::bigint,
       (p ->> 'commission_taken')::bigint, p ->> 'actor_id', p ->> 'source');
   PERFORM mvp_core.escrow_write_events(p -> 'events');
-  -- The legs last: the house's row lock they take is then held for the rest of the transaction only.
   IF mvp_core.ledger_apply_legs(p -> 'legs') IS NOT NULL THEN
     RAISE EXCEPTION 'the settlement of order % overdraws an account', v_order;
   END IF;
