@@ -112,16 +112,20 @@ BEGIN
     END IF;
   END LOOP;
 
+  -- The legs unpacked once into typed columns (each `->>` walked the leg's jsonb again), in order.
   INSERT INTO mvp_core.ledger_transfers
     (id, client_ref, kind, debit_account_id, credit_account_id, asset, amount, pending_id, released, reason,
      actor_id)
-    SELECT (x.leg ->> 'transfer_id')::uuid, x.leg ->> 'client_ref', x.leg ->> 'kind',
-      v_ids[array_position(v_keys, (x.leg ->> 'debit_kind') || E'\n' || (x.leg ->> 'debit_owner') || E'\n' || (x.leg ->> 'asset'))],
-      v_ids[array_position(v_keys, (x.leg ->> 'credit_kind') || E'\n' || (x.leg ->> 'credit_owner') || E'\n' || (x.leg ->> 'asset'))],
-      x.leg ->> 'asset', (x.leg ->> 'amount')::bigint, (x.leg ->> 'pending_id')::uuid,
-      (x.leg ->> 'released')::bigint, x.leg ->> 'reason', x.leg ->> 'actor_id'
-      FROM jsonb_array_elements(p_legs) WITH ORDINALITY AS x (leg, position)
-      ORDER BY x.position;
+    SELECT l.transfer_id, l.client_ref, l.kind,
+      v_ids[array_position(v_keys, l.debit_kind || E'\n' || l.debit_owner || E'\n' || l.asset)],
+      v_ids[array_position(v_keys, l.credit_kind || E'\n' || l.credit_owner || E'\n' || l.asset)],
+      l.asset, l.amount, l.pending_id, l.released, l.reason, l.actor_id
+      FROM ROWS FROM (jsonb_to_recordset(p_legs) AS (transfer_id uuid, client_ref text, kind text,
+          debit_kind text, debit_owner text, credit_kind text, credit_owner text, asset text, amount bigint,
+          pending_id uuid, released bigint, reason text, actor_id text))
+        WITH ORDINALITY AS l (transfer_id, client_ref, kind, debit_kind, debit_owner, credit_kind,
+          credit_owner, asset, amount, pending_id, released, reason, actor_id, position)
+      ORDER BY l.position;
   RETURN NULL;
 END;
 $$;
@@ -132,9 +136,10 @@ CREATE OR REPLACE FUNCTION mvp_core.escrow_write_events(p_events jsonb) RETURNS 
 LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO mvp_meta.outbox (id, aggregatetype, aggregateid, type, payload, producer, tracingspancontext)
-    SELECT (x.e ->> 'id')::uuid, x.e ->> 'topic', x.e ->> 'key', x.e ->> 'topic', x.e -> 'envelope',
-      x.e ->> 'producer', x.e ->> 'traceparent'
-      FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x (e, n)
+    SELECT x.id, x.topic, x.key, x.topic, x.envelope, x.producer, x.traceparent
+      FROM ROWS FROM (jsonb_to_recordset(p_events) AS (id uuid, topic text, key text, envelope jsonb,
+          producer text, traceparent text))
+        WITH ORDINALITY AS x (id, topic, key, envelope, producer, traceparent, n)
       ORDER BY x.n;
 END;
 $$;
