@@ -176,11 +176,16 @@ BEGIN
     RAISE EXCEPTION 'the payer of order % has % available', v_order, v_funds
       USING ERRCODE = 'EC422', DETAIL = v_funds::text;
   END IF;
-  INSERT INTO mvp_core.escrows (order_id, payer_character_id, amount, commission, status, hold_transfer_id)
-    VALUES (v_order, (p ->> 'payer_character_id')::uuid, (p ->> 'amount')::bigint, (p ->> 'commission')::bigint,
-      'locked', (p -> 'legs' -> 0 ->> 'transfer_id')::uuid);
+  -- The escrow and its history line in one statement (each plpgsql statement costs a round of the
+  -- executor and a snapshot).
+  WITH escrow AS (
+    INSERT INTO mvp_core.escrows (order_id, payer_character_id, amount, commission, status, hold_transfer_id)
+      VALUES (v_order, (p ->> 'payer_character_id')::uuid, (p ->> 'amount')::bigint, (p ->> 'commission')::bigint,
+        'locked', (p -> 'legs' -> 0 ->> 'transfer_id')::uuid)
+      RETURNING order_id
+  )
   INSERT INTO mvp_core.escrow_history (order_id, status, executor_amount, refund_amount, commission_taken, actor_id, source)
-    VALUES (v_order, 'locked', 0, 0, 0, p ->> 'actor_id', p ->> 'source');
+    SELECT e.order_id, 'locked', 0, 0, 0, p ->> 'actor_id', p ->> 'source' FROM escrow AS e;
   PERFORM mvp_core.escrow_write_events(p -> 'events');
   RETURN QUERY SELECT 'locked', NULL::text, mvp_core.escrow_view(v_order);
 END;
@@ -189,32 +194,36 @@ $$;
 -- A settlement (src/flows/escrows.ts, settleEscrow) of an escrow the caller read locked with the hold
 -- `hold_transfer_id`: under the escrow's row lock, `settled` with the escrow when another settlement
 -- ended it first (the caller tells a repeat from another outcome; nothing is written), else its legs,
--- its outcome, its history line and its events are written and the answer is `applied`.
+-- its outcome, its history line and its events are written and the answer is `applied`. The outcome
+-- is written by the statement that takes the row lock, only while the escrow is still locked: a
+-- racing settlement of the same escrow waits for that lock, then finds it no longer locked.
 CREATE OR REPLACE FUNCTION mvp_core.escrow_settle(p jsonb)
 RETURNS TABLE (answer text, escrow jsonb)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
   v_order uuid := (p ->> 'order_id')::uuid;
-  v_status text;
+  v_hold uuid := (p ->> 'hold_transfer_id')::uuid;
 BEGIN
-  SELECT e.status INTO v_status FROM mvp_core.escrows AS e
-    WHERE e.order_id = v_order AND e.hold_transfer_id = (p ->> 'hold_transfer_id')::uuid FOR NO KEY UPDATE;
-  IF v_status IS NULL THEN
-    RAISE EXCEPTION 'escrow of order % with hold % not found', v_order, p ->> 'hold_transfer_id';
-  END IF;
-  IF v_status <> 'locked' THEN
+  WITH settled AS (
+    UPDATE mvp_core.escrows AS e SET status = p ->> 'status',
+        executor_character_id = (p ->> 'executor_character_id')::uuid,
+        executor_amount = (p ->> 'executor_amount')::bigint, refund_amount = (p ->> 'refund_amount')::bigint,
+        commission_taken = (p ->> 'commission_taken')::bigint, updated_at = now()
+      WHERE e.order_id = v_order AND e.hold_transfer_id = v_hold AND e.status = 'locked'
+      RETURNING e.order_id
+  )
+  INSERT INTO mvp_core.escrow_history (order_id, status, executor_amount, refund_amount, commission_taken, actor_id, source)
+    SELECT s.order_id, p ->> 'status', (p ->> 'executor_amount')::bigint, (p ->> 'refund_amount')::bigint,
+      (p ->> 'commission_taken')::bigint, p ->> 'actor_id', p ->> 'source'
+      FROM settled AS s;
+  IF NOT FOUND THEN
+    IF NOT EXISTS (SELECT FROM mvp_core.escrows AS e WHERE e.order_id = v_order AND e.hold_transfer_id = v_hold) THEN
+      RAISE EXCEPTION 'escrow of order % with hold % not found', v_order, v_hold;
+    END IF;
     RETURN QUERY SELECT 'settled', mvp_core.escrow_view(v_order);
     RETURN;
   END IF;
-  UPDATE mvp_core.escrows AS e SET status = p ->> 'status',
-      executor_character_id = (p ->> 'executor_character_id')::uuid,
-      executor_amount = (p ->> 'executor_amount')::bigint, refund_amount = (p ->> 'refund_amount')::bigint,
-      commission_taken = (p ->> 'commission_taken')::bigint, updated_at = now()
-    WHERE e.order_id = v_order;
-  INSERT INTO mvp_core.escrow_history (order_id, status, executor_amount, refund_amount, commission_taken, actor_id, source)
-    VALUES (v_order, p ->> 'status', (p ->> 'executor_amount')::bigint, (p ->> 'refund_amount')::bigint,
-      (p ->> 'commission_taken')::bigint, p ->> 'actor_id', p ->> 'source');
   PERFORM mvp_core.escrow_write_events(p -> 'events');
   IF mvp_core.ledger_apply_legs(p -> 'legs') IS NOT NULL THEN
     RAISE EXCEPTION 'the settlement of order % overdraws an account', v_order;
