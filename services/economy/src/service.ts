@@ -7,6 +7,7 @@ import type { EconomyDeps } from './flows/deps.ts';
 import { orderCustomersVia } from './flows/order-customers.ts';
 import { batchOptionsOf, transferBatcher } from './flows/transfer-batcher.ts';
 import { craftingClockJob } from './jobs/crafting-clock.ts';
+import { houseJournalJob } from './jobs/house-journal.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { craftingCatalogueRoutes } from './routes/crafting-catalogue.ts';
 import { craftingJobRoutes } from './routes/crafting-jobs.ts';
@@ -51,5 +52,5 @@ export const economyService = defineService<EconomyDeps>({
     { prefix: `${prefix}/crafting/jobs`, routes: craftingJobRoutes },
   ],
   consumers: (deps) => [characterLifecycleConsumer(deps), orderLifecycleConsumer(deps), unrestConsumer(deps)],
-  jobs: [craftingClockJob],
+  jobs: [craftingClockJob, houseJournalJob],
 });

@@ -11,6 +11,11 @@ export const EconomySettingsSchema = Type.Object({
    * every running batch has run this long (one waiting on a row lock). 0: up to the concurrency at once.
    */
   ECONOMY_LEDGER_BATCH_STALL_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 20 }),
+  /**
+   * How often the house's journalled settlement credits are folded into its balance (its one row lock
+   * then taken once per fold; until then the audit sums the journal).
+   */
+  ECONOMY_HOUSE_FOLD_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 1_000 }),
   /** Posted transfers in one batch at most. */
   ECONOMY_LEDGER_BATCH_MAX: Type.Integer({ minimum: 1, maximum: 1_000, default: 100 }),
 });

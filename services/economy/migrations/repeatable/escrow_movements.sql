@@ -5,10 +5,10 @@
 -- ten round trips (advisory lock, escrow row, client ref look-up, account opening, accounts locked,
 -- balances, transfers, history, events), and the accounts' row locks (the house's above all, which every
 -- commission credits) were held across all of them: 50-60 ms of lock waits under the order journeys.
--- Every movement locks its accounts in id order but the house's last: every commission credits the
--- house, so a settlement that took it first (its id is among the lowest) kept every other settlement
--- waiting while it waited for its payer's and executor's rows; taken last, it is held for the rest of
--- one statement and the commit.
+-- An escrow movement locks its accounts in id order, the house apart: what it credits the house goes
+-- to mvp_core.ledger_house_journal (migrations/012), folded into the balance by a job, since every
+-- commission credits that one row and settlements queued on its lock (other movements, which lock the
+-- house last, keep updating its row: its balance is the row plus its unfolded journal).
 -- The flows build the legs and the events (src/domain/escrow.ts decides what moves), these functions
 -- check and write them under the locks.
 
@@ -32,9 +32,10 @@ END;
 $$;
 
 -- The legs of one movement (`posted`, `pending`, `post`, `void`, the rules of `applyLegs` in
--- src/domain/ledger.ts): opens the accounts they name on first use, locks them in id order with the
--- house last (as every movement does, so racing ones queue instead of deadlocking) and, unless a non-house account would end
--- with less than it holds, writes the transfers and the balances. Answers null when written, else what
+-- src/domain/ledger.ts): opens the accounts they name on first use, locks them but the house in id order
+-- (so racing movements queue instead of deadlocking) and, unless one would end with less than it holds,
+-- writes the transfers and the balances, the house's posted change as a journal row (the house may go
+-- negative and holds nothing, so it needs neither its row nor its lock). Answers null when written, else what
 -- the first such account had available (then nothing is written). The legs of an escrow debit an
 -- account once, or after crediting it, so their end state decides as the leg-by-leg rule does.
 CREATE OR REPLACE FUNCTION mvp_core.ledger_apply_legs(p_legs jsonb) RETURNS bigint
@@ -85,16 +86,17 @@ BEGIN
     v_ids := v_ids || v_id;
   END LOOP;
 
-  -- Locked in id order with the house last; the first non-house account that would end with less than
-  -- it holds refuses the movement.
+  -- Locked in id order, the house apart; the first that would end with less than it holds refuses the
+  -- movement. FOR NO KEY UPDATE, as every writer of a balance locks: a transfer row's foreign key check
+  -- (a key-share lock on its two accounts, the house's among them) then waits on none of them.
   SELECT (array_agg(l.balance - l.held ORDER BY l.position)
-      FILTER (WHERE l.kind <> 'house' AND l.balance + v_balances[array_position(v_ids, l.id)]
+      FILTER (WHERE l.balance + v_balances[array_position(v_ids, l.id)]
         < l.held + v_helds[array_position(v_ids, l.id)]))[1]
     INTO v_short
     FROM (
-      SELECT a.id, a.kind, a.balance, a.held, row_number() OVER () AS position
-        FROM (SELECT a.id, a.kind, a.balance, a.held FROM mvp_core.ledger_accounts AS a
-          WHERE a.id = ANY (v_ids) ORDER BY a.kind = 'house', a.id FOR UPDATE) AS a
+      SELECT a.id, a.balance, a.held, row_number() OVER () AS position
+        FROM (SELECT a.id, a.balance, a.held FROM mvp_core.ledger_accounts AS a
+          WHERE a.id = ANY (v_ids) AND a.kind <> 'house' ORDER BY a.id FOR NO KEY UPDATE) AS a
     ) AS l;
   IF v_short IS NOT NULL THEN
     RETURN v_short;
@@ -102,20 +104,28 @@ BEGIN
 
   FOR i IN 1..cardinality(v_ids) LOOP
     CONTINUE WHEN v_balances[i] = 0 AND v_helds[i] = 0;
-    UPDATE mvp_core.ledger_accounts AS a SET balance = a.balance + v_balances[i], held = a.held + v_helds[i]
-      WHERE a.id = v_ids[i];
+    IF v_kinds[i] = 'house' AND v_helds[i] = 0 THEN
+      INSERT INTO mvp_core.ledger_house_journal (account_id, amount) VALUES (v_ids[i], v_balances[i]);
+    ELSE
+      UPDATE mvp_core.ledger_accounts AS a SET balance = a.balance + v_balances[i], held = a.held + v_helds[i]
+        WHERE a.id = v_ids[i];
+    END IF;
   END LOOP;
 
+  -- The legs unpacked once into typed columns (each `->>` walked the leg's jsonb again), in order.
   INSERT INTO mvp_core.ledger_transfers
     (id, client_ref, kind, debit_account_id, credit_account_id, asset, amount, pending_id, released, reason,
      actor_id)
-    SELECT (x.leg ->> 'transfer_id')::uuid, x.leg ->> 'client_ref', x.leg ->> 'kind',
-      v_ids[array_position(v_keys, (x.leg ->> 'debit_kind') || E'\n' || (x.leg ->> 'debit_owner') || E'\n' || (x.leg ->> 'asset'))],
-      v_ids[array_position(v_keys, (x.leg ->> 'credit_kind') || E'\n' || (x.leg ->> 'credit_owner') || E'\n' || (x.leg ->> 'asset'))],
-      x.leg ->> 'asset', (x.leg ->> 'amount')::bigint, (x.leg ->> 'pending_id')::uuid,
-      (x.leg ->> 'released')::bigint, x.leg ->> 'reason', x.leg ->> 'actor_id'
-      FROM jsonb_array_elements(p_legs) WITH ORDINALITY AS x (leg, position)
-      ORDER BY x.position;
+    SELECT l.transfer_id, l.client_ref, l.kind,
+      v_ids[array_position(v_keys, l.debit_kind || E'\n' || l.debit_owner || E'\n' || l.asset)],
+      v_ids[array_position(v_keys, l.credit_kind || E'\n' || l.credit_owner || E'\n' || l.asset)],
+      l.asset, l.amount, l.pending_id, l.released, l.reason, l.actor_id
+      FROM ROWS FROM (jsonb_to_recordset(p_legs) AS (transfer_id uuid, client_ref text, kind text,
+          debit_kind text, debit_owner text, credit_kind text, credit_owner text, asset text, amount bigint,
+          pending_id uuid, released bigint, reason text, actor_id text))
+        WITH ORDINALITY AS l (transfer_id, client_ref, kind, debit_kind, debit_owner, credit_kind,
+          credit_owner, asset, amount, pending_id, released, reason, actor_id, position)
+      ORDER BY l.position;
   RETURN NULL;
 END;
 $$;
@@ -126,9 +136,10 @@ CREATE OR REPLACE FUNCTION mvp_core.escrow_write_events(p_events jsonb) RETURNS 
 LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO mvp_meta.outbox (id, aggregatetype, aggregateid, type, payload, producer, tracingspancontext)
-    SELECT (x.e ->> 'id')::uuid, x.e ->> 'topic', x.e ->> 'key', x.e ->> 'topic', x.e -> 'envelope',
-      x.e ->> 'producer', x.e ->> 'traceparent'
-      FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x (e, n)
+    SELECT x.id, x.topic, x.key, x.topic, x.envelope, x.producer, x.traceparent
+      FROM ROWS FROM (jsonb_to_recordset(p_events) AS (id uuid, topic text, key text, envelope jsonb,
+          producer text, traceparent text))
+        WITH ORDINALITY AS x (id, topic, key, envelope, producer, traceparent, n)
       ORDER BY x.n;
 END;
 $$;
@@ -165,11 +176,16 @@ BEGIN
     RAISE EXCEPTION 'the payer of order % has % available', v_order, v_funds
       USING ERRCODE = 'EC422', DETAIL = v_funds::text;
   END IF;
-  INSERT INTO mvp_core.escrows (order_id, payer_character_id, amount, commission, status, hold_transfer_id)
-    VALUES (v_order, (p ->> 'payer_character_id')::uuid, (p ->> 'amount')::bigint, (p ->> 'commission')::bigint,
-      'locked', (p -> 'legs' -> 0 ->> 'transfer_id')::uuid);
+  -- The escrow and its history line in one statement (each plpgsql statement costs a round of the
+  -- executor and a snapshot).
+  WITH escrow AS (
+    INSERT INTO mvp_core.escrows (order_id, payer_character_id, amount, commission, status, hold_transfer_id)
+      VALUES (v_order, (p ->> 'payer_character_id')::uuid, (p ->> 'amount')::bigint, (p ->> 'commission')::bigint,
+        'locked', (p -> 'legs' -> 0 ->> 'transfer_id')::uuid)
+      RETURNING order_id
+  )
   INSERT INTO mvp_core.escrow_history (order_id, status, executor_amount, refund_amount, commission_taken, actor_id, source)
-    VALUES (v_order, 'locked', 0, 0, 0, p ->> 'actor_id', p ->> 'source');
+    SELECT e.order_id, 'locked', 0, 0, 0, p ->> 'actor_id', p ->> 'source' FROM escrow AS e;
   PERFORM mvp_core.escrow_write_events(p -> 'events');
   RETURN QUERY SELECT 'locked', NULL::text, mvp_core.escrow_view(v_order);
 END;
@@ -178,34 +194,37 @@ $$;
 -- A settlement (src/flows/escrows.ts, settleEscrow) of an escrow the caller read locked with the hold
 -- `hold_transfer_id`: under the escrow's row lock, `settled` with the escrow when another settlement
 -- ended it first (the caller tells a repeat from another outcome; nothing is written), else its legs,
--- its outcome, its history line and its events are written and the answer is `applied`.
+-- its outcome, its history line and its events are written and the answer is `applied`. The outcome
+-- is written by the statement that takes the row lock, only while the escrow is still locked: a
+-- racing settlement of the same escrow waits for that lock, then finds it no longer locked.
 CREATE OR REPLACE FUNCTION mvp_core.escrow_settle(p jsonb)
 RETURNS TABLE (answer text, escrow jsonb)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
   v_order uuid := (p ->> 'order_id')::uuid;
-  v_status text;
+  v_hold uuid := (p ->> 'hold_transfer_id')::uuid;
 BEGIN
-  SELECT e.status INTO v_status FROM mvp_core.escrows AS e
-    WHERE e.order_id = v_order AND e.hold_transfer_id = (p ->> 'hold_transfer_id')::uuid FOR UPDATE;
-  IF v_status IS NULL THEN
-    RAISE EXCEPTION 'escrow of order % with hold % not found', v_order, p ->> 'hold_transfer_id';
-  END IF;
-  IF v_status <> 'locked' THEN
+  WITH settled AS (
+    UPDATE mvp_core.escrows AS e SET status = p ->> 'status',
+        executor_character_id = (p ->> 'executor_character_id')::uuid,
+        executor_amount = (p ->> 'executor_amount')::bigint, refund_amount = (p ->> 'refund_amount')::bigint,
+        commission_taken = (p ->> 'commission_taken')::bigint, updated_at = now()
+      WHERE e.order_id = v_order AND e.hold_transfer_id = v_hold AND e.status = 'locked'
+      RETURNING e.order_id
+  )
+  INSERT INTO mvp_core.escrow_history (order_id, status, executor_amount, refund_amount, commission_taken, actor_id, source)
+    SELECT s.order_id, p ->> 'status', (p ->> 'executor_amount')::bigint, (p ->> 'refund_amount')::bigint,
+      (p ->> 'commission_taken')::bigint, p ->> 'actor_id', p ->> 'source'
+      FROM settled AS s;
+  IF NOT FOUND THEN
+    IF NOT EXISTS (SELECT FROM mvp_core.escrows AS e WHERE e.order_id = v_order AND e.hold_transfer_id = v_hold) THEN
+      RAISE EXCEPTION 'escrow of order % with hold % not found', v_order, v_hold;
+    END IF;
     RETURN QUERY SELECT 'settled', mvp_core.escrow_view(v_order);
     RETURN;
   END IF;
-  UPDATE mvp_core.escrows AS e SET status = p ->> 'status',
-      executor_character_id = (p ->> 'executor_character_id')::uuid,
-      executor_amount = (p ->> 'executor_amount')::bigint, refund_amount = (p ->> 'refund_amount')::bigint,
-      commission_taken = (p ->> 'commission_taken')::bigint, updated_at = now()
-    WHERE e.order_id = v_order;
-  INSERT INTO mvp_core.escrow_history (order_id, status, executor_amount, refund_amount, commission_taken, actor_id, source)
-    VALUES (v_order, p ->> 'status', (p ->> 'executor_amount')::bigint, (p ->> 'refund_amount')::bigint,
-      (p ->> 'commission_taken')::bigint, p ->> 'actor_id', p ->> 'source');
   PERFORM mvp_core.escrow_write_events(p -> 'events');
-  -- The legs last: the house's row lock they take is then held for the rest of the transaction only.
   IF mvp_core.ledger_apply_legs(p -> 'legs') IS NOT NULL THEN
     RAISE EXCEPTION 'the settlement of order % overdraws an account', v_order;
   END IF;

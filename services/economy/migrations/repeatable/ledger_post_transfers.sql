@@ -98,7 +98,7 @@ BEGIN
     ), locked AS MATERIALIZED (
       SELECT a.id, a.kind, a.owner_id, a.asset, a.balance - a.held AS available FROM mvp_core.ledger_accounts AS a
         JOIN wanted AS w ON a.kind = w.kind AND a.owner_id = w.owner_id AND a.asset = w.asset
-        ORDER BY a.kind = 'house', a.id FOR UPDATE OF a
+        ORDER BY a.kind = 'house', a.id FOR NO KEY UPDATE OF a
     ), sides AS (
       SELECT array_agg(d.id ORDER BY t.ordinality) AS debit_ids, array_agg(c.id ORDER BY t.ordinality) AS credit_ids
         FROM unnest(v_items) WITH ORDINALITY AS t

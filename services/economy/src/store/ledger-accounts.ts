@@ -25,9 +25,10 @@ function toState(row: AccountRow): AccountState {
 }
 
 /**
- * Locks the accounts named by refs or ids, in id order with the house last (as the ledger's stored
- * functions do, migrations/repeatable/escrow_movements.sql), so racing movements queue instead of
- * deadlocking.
+ * Locks the accounts named by refs or ids, in id order with the house last (as
+ * `mvp_core.ledger_post_transfers` does), so racing movements queue instead of deadlocking. FOR NO KEY
+ * UPDATE (only balances change): the foreign key checks of transfer rows that name these accounts, the
+ * house's above all (every escrow settlement credits it), do not wait for it.
  */
 export async function lockAccounts(trx: Trx, refs: AccountRef[], ids: number[]): Promise<AccountState[]> {
   if (refs.length === 0 && ids.length === 0) return [];
@@ -36,7 +37,7 @@ export async function lockAccounts(trx: Trx, refs: AccountRef[], ids: number[]):
   const byId = ids.length > 0 ? sql`id IN (${sql.join(ids.map((id) => sql`${id}::bigint`))})` : sql`false`;
   const result = await sql<AccountRow>`
     SELECT id, kind, owner_id, asset, balance, held FROM mvp_core.ledger_accounts
-    WHERE ${byRef} OR ${byId} ORDER BY kind = 'house', id FOR UPDATE`.execute(trx);
+    WHERE ${byRef} OR ${byId} ORDER BY kind = 'house', id FOR NO KEY UPDATE`.execute(trx);
   return result.rows.map(toState);
 }
 

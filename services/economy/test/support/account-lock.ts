@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import type { AccountRef } from '../../src/domain/ledger.ts';
 
 /**
- * Holds `account`'s row lock in a transaction of its own, as another replica's work would, until
+ * Holds `account`'s row lock (FOR NO KEY UPDATE, as the ledger's writers take it) in a transaction of
+ * its own, as another replica's work would, until
  * the returned release is called (and awaited). Needs a server with concurrent connections.
  */
 export async function holdLedgerAccount(db: SqlDatabase, account: AccountRef): Promise<() => Promise<void>> {
@@ -17,7 +18,7 @@ export async function holdLedgerAccount(db: SqlDatabase, account: AccountRef): P
   });
   const done = db.kysely.transaction().execute(async (trx) => {
     await sql`SELECT id FROM mvp_core.ledger_accounts
-      WHERE kind = ${account.kind} AND owner_id = ${account.ownerId} AND asset = ${account.asset} FOR UPDATE`.execute(
+      WHERE kind = ${account.kind} AND owner_id = ${account.ownerId} AND asset = ${account.asset} FOR NO KEY UPDATE`.execute(
       trx,
     );
     locked();
