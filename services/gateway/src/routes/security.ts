@@ -4,7 +4,7 @@ import { normalizeIP } from '@fastify/rate-limit';
 import { AppError, documentEdgeAnswers, edgeAuthentication, type HttpApp } from '@necp/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  isPublicRoute,
+  isOpenPath,
   type RateRule,
   type RequestFacts,
   rateIdentity,
@@ -18,16 +18,6 @@ import { liftStreamToken } from './stream.ts';
 
 /** The OAuth endpoints, whose clients read refusals in RFC 6749 §5.2's shape (`error`, `error_description`). */
 const OAuthPaths = new Set(['/api/v1/auth/token', '/api/v1/auth/revoke']);
-
-/**
- * Public routes, and any other method at their paths: such a request reaches the service without a
- * verified caller, so the service answers it as it answers any caller, with its own token check on
- * whatever it routes there and 405 for a method it does not take (not a 401 for a route that
- * needs no token).
- */
-function isOpenPath(method: string, path: string): boolean {
-  return isPublicRoute(method, path) || isPublicRoute('GET', path) || isPublicRoute('POST', path);
-}
 
 function pathOf(request: FastifyRequest): string {
   return request.url.split('?')[0] ?? request.url;
@@ -223,16 +213,18 @@ export async function edgeSecurity(app: HttpApp, { context, settings }: GatewayD
   const openness = new WeakMap<FastifyRequest, { path: string; isPublic: boolean }>();
   app.addHook('onRequest', async (request, reply) => {
     const path = pathOf(request);
-    const isPublic = isOpenPath(request.method, path);
+    const isPublic = isOpenPath(path);
     openness.set(request, { path, isPublic });
-    await enforce(request, reply, 'edge', path, isPublic);
+    // Counts kept in memory answer at once: the request goes on without waiting a turn.
+    const limited = enforce(request, reply, 'edge', path, isPublic);
+    if (limited) await limited;
     liftStreamToken(request);
     await authentication.identify(request, isPublic);
   });
   app.addHook('preHandler', async (request, reply) => {
     const known = openness.get(request);
     const path = known?.path ?? pathOf(request);
-    const isPublic = known?.isPublic ?? isOpenPath(request.method, path);
+    const isPublic = known?.isPublic ?? isOpenPath(path);
     const denied = authentication.checkDenied(request);
     let beside: Promise<void> | undefined;
     try {
@@ -250,6 +242,6 @@ export async function edgeSecurity(app: HttpApp, { context, settings }: GatewayD
         throw error;
       }
     }
-    await beside;
+    if (beside) await beside;
   });
 }
