@@ -20,7 +20,8 @@ import { liftStreamToken } from './stream.ts';
 const OAuthPaths = new Set(['/api/v1/auth/token', '/api/v1/auth/revoke']);
 
 function pathOf(request: FastifyRequest): string {
-  return request.url.split('?')[0] ?? request.url;
+  const query = request.url.indexOf('?');
+  return query < 0 ? request.url : request.url.slice(0, query);
 }
 
 /**
