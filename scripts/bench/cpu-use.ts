@@ -6,7 +6,7 @@
  * cores all of them share.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { recordFigures } from './results.ts';
 
 /** `gateway`: the gateway's own process when it runs apart (per-service); `backend`: the rest of the backend. */
@@ -62,10 +62,88 @@ function descendantsOf(root: number, processes: Map<number, ProcessTicks>): Set<
   return found;
 }
 
+/** The ports of this run's servers (infra.sh's exports), so that only they are counted. */
+function serverPorts(): Partial<Record<'postgres' | 'kafka' | 'redis', number>> {
+  const portOf = (address: string | undefined, fallback: number) => {
+    if (!address) return undefined;
+    try {
+      const url = new URL(address.includes('://') ? address : `tcp://${address}`);
+      return url.port ? Number(url.port) : fallback;
+    } catch {
+      return undefined;
+    }
+  };
+  const ports = {
+    postgres: portOf(process.env.DATABASE_URL, 5432),
+    kafka: portOf(process.env.KAFKA_BROKERS?.split(',')[0], 9092),
+    redis: portOf(process.env.REDIS_URL, 6379),
+  };
+  return Object.fromEntries(Object.entries(ports).filter(([, port]) => port !== undefined));
+}
+
+/** The socket inodes listening on each port, from /proc/net/tcp and tcp6. */
+function listeningInodes(ports: readonly number[]): Map<string, number> {
+  const inodes = new Map<string, number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      const port = Number.parseInt(fields[1]?.split(':').pop() ?? '', 16);
+      // State 0A: listening.
+      if (fields[3] === '0A' && ports.includes(port) && fields[9]) inodes.set(fields[9], port);
+    }
+  }
+  return inodes;
+}
+
+let servers: Partial<Record<'postgres' | 'kafka' | 'redis', number>> | undefined;
+
+/**
+ * The pid of each of this run's servers (the process listening on its port), found once. On a
+ * machine where other people's PostgreSQL, Kafka and Redis run too, a part counted by process name
+ * alone would count theirs; a server not found here (not on this machine) is counted by name.
+ */
+function serverPids(): Partial<Record<'postgres' | 'kafka' | 'redis', number>> {
+  if (servers) return servers;
+  const ports = serverPorts();
+  const inodes = listeningInodes(Object.values(ports));
+  const found: Partial<Record<'postgres' | 'kafka' | 'redis', number>> = {};
+  for (const entry of inodes.size > 0 ? readdirSync('/proc') : []) {
+    if (!/^\d+$/.test(entry)) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${entry}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      let target: string;
+      try {
+        target = readlinkSync(`/proc/${entry}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      const port = inodes.get(/^socket:\[(\d+)\]$/.exec(target)?.[1] ?? '');
+      const name = (Object.keys(ports) as (keyof typeof ports)[]).find((part) => ports[part] === port);
+      // The first owner: a server's children (PostgreSQL's backends) inherit its listening socket.
+      if (name && (found[name] === undefined || Number(entry) < (found[name] as number))) found[name] = Number(entry);
+    }
+  }
+  servers = found;
+  return found;
+}
+
 /** Ticks of each part now; a process that exited is still counted through its parent's `reaped`. */
 function ticksByPart(backendPid: number | undefined, gatewayPid: number | undefined): Record<CpuPart, number> {
   const processes = readProcesses();
   const backend = backendPid === undefined ? new Set<number>() : descendantsOf(backendPid, processes);
+  const ours = serverPids();
+  const postgres = ours.postgres === undefined ? undefined : descendantsOf(ours.postgres, processes);
   const totals: Record<CpuPart, number> = {
     gateway: 0,
     backend: 0,
@@ -80,9 +158,9 @@ function ticksByPart(backendPid: number | undefined, gatewayPid: number | undefi
     if (proc.pid === process.pid) part = 'load generator';
     else if (proc.pid === gatewayPid) part = 'gateway';
     else if (backend.has(proc.pid)) part = 'backend';
-    else if (proc.comm === 'postgres') part = 'postgres';
-    else if (proc.comm === 'java') part = 'kafka';
-    else if (proc.comm.startsWith('redis-server')) part = 'redis';
+    else if (postgres ? postgres.has(proc.pid) : proc.comm === 'postgres') part = 'postgres';
+    else if (ours.kafka !== undefined ? proc.pid === ours.kafka : proc.comm === 'java') part = 'kafka';
+    else if (ours.redis !== undefined ? proc.pid === ours.redis : proc.comm.startsWith('redis-server')) part = 'redis';
     if (part === undefined) continue;
     // Only the top process of a part counts what it reaped (the postmaster: its exited backends).
     const top =

@@ -189,42 +189,35 @@ export function authenticatorFor(deps: AuthDependencies): Authenticator {
 }
 
 /**
- * The gateway's one call: every request not matched by `isPublic` must carry a valid, non-revoked
- * bearer token before anything else runs (the hook is `onRequest`, so a refused request's body is
- * never read). Public requests still get `request.auth` when they carry a valid token.
+ * What the edge runs for every request, from its own hooks (the gateway's): every request not
+ * public must carry a valid bearer token before anything else runs (`identify` belongs in
+ * `onRequest`, so a refused request's body is never read); public requests still get `request.auth`
+ * when they carry a valid token. `checkDenied` (preHandler) checks the deny-list for a caller that
+ * `identify` verified without it, so that its round trip to the cache shares a turn with the edge's
+ * other work there; it answers undefined when there is nothing to check.
  */
-export function useAuthentication(
-  app: HttpApp,
-  authenticator: Authenticator,
-  options: {
-    isPublic(request: FastifyRequest): boolean;
-    /**
-     * Work of the preHandler stage that needs the caller (the gateway's per-account rate limits):
-     * it runs beside the deny-list check, so their round trips to the cache share one turn.
-     */
-    besideDenyList?(request: FastifyRequest, reply: FastifyReply): Promise<void>;
-  },
-): void {
+export interface EdgeAuthentication {
+  identify(request: FastifyRequest, isPublic: boolean): Promise<void>;
+  checkDenied(request: FastifyRequest): Promise<void> | undefined;
+}
+
+export function edgeAuthentication(app: HttpApp, authenticator: Authenticator): EdgeAuthentication {
   if (!app.hasRequestDecorator('auth')) app.decorateRequest('auth', null);
   const denyListChecked = new WeakSet<FastifyRequest>();
-  app.addHook('onRequest', async (request) => {
-    const token = bearerToken(request);
-    if (options.isPublic(request)) {
-      if (token) request.auth = await authenticator.authenticateToken(token).catch(() => null);
-      if (request.auth) denyListChecked.add(request);
-      return;
-    }
-    if (!token) throw new AppError('UNAUTHENTICATED', 'A bearer token is required', { headers: challenge() });
-    request.auth = await authenticator.verifyToken(token);
-  });
-  app.addHook('preHandler', async (request, reply) => {
-    const auth = request.auth;
-    const [denied, beside] = await Promise.allSettled([
-      auth && !denyListChecked.has(request) ? authenticator.assertNotDenied(auth) : undefined,
-      options.besideDenyList?.(request, reply),
-    ]);
-    // A denied caller hears that, not that it was also over a rate limit.
-    if (denied.status === 'rejected') throw denied.reason;
-    if (beside.status === 'rejected') throw beside.reason;
-  });
+  return {
+    async identify(request, isPublic) {
+      const token = bearerToken(request);
+      if (isPublic) {
+        if (token) request.auth = await authenticator.authenticateToken(token).catch(() => null);
+        if (request.auth) denyListChecked.add(request);
+        return;
+      }
+      if (!token) throw new AppError('UNAUTHENTICATED', 'A bearer token is required', { headers: challenge() });
+      request.auth = await authenticator.verifyToken(token);
+    },
+    checkDenied(request) {
+      const auth = request.auth;
+      return auth && !denyListChecked.has(request) ? authenticator.assertNotDenied(auth) : undefined;
+    },
+  };
 }

@@ -124,7 +124,11 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
   });
 
   const httpMetrics = createHttpMetrics(options.metrics);
-  const spans = new WeakMap<FastifyRequest, WorkSpan>();
+  /** Each request's span and route template, the latter read once (Fastify builds `routeOptions` per read). */
+  const traced = new WeakMap<FastifyRequest, { span: WorkSpan; route: string }>();
+  let closing = false;
+  // One hook: the trace context first (so that every answer, a refusal too, carries it), then the
+  // refusals before the body is read: the service is shutting down (503), a wrong method (405).
   app.addHook('onRequest', (request, reply, done) => {
     const header = request.headers.traceparent;
     const route = request.routeOptions.url ?? 'unmatched';
@@ -134,17 +138,12 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
       parseTraceparent(typeof header === 'string' ? header : undefined),
       { 'http.request.method': request.method, 'http.route': route, 'service.component': options.name },
     );
-    spans.set(request, span);
+    traced.set(request, { span, route });
     reply.header('x-request-id', request.id);
     reply.header('traceparent', formatTraceparent(span.context));
-    runWithTrace(span.context, done);
-  });
-  // Refusals before the body is read: the service is shutting down (503), a wrong method (405).
-  let closing = false;
-  app.addHook('onRequest', (request, reply, done) => {
-    if (!closing) return done(methodNotAllowed(request, routeTable));
+    if (!closing) return runWithTrace(span.context, () => done(methodNotAllowed(request, routeTable)));
     reply.header('connection', 'close');
-    done(new AppError('SERVICE_UNAVAILABLE', `${options.name} is shutting down`));
+    runWithTrace(span.context, () => done(new AppError('SERVICE_UNAVAILABLE', `${options.name} is shutting down`)));
   });
   // A 304 has no body (RFC 9110 §15.4.5): a serialized `null` and its length would make a
   // keep-alive client wait for bytes Node never sends.
@@ -155,14 +154,15 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
     done(null, null);
   });
   app.addHook('onResponse', (request, reply, done) => {
+    const work = traced.get(request);
     const labels = {
       method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
+      route: work ? work.route : (request.routeOptions.url ?? 'unmatched'),
       status: String(reply.statusCode),
     };
     httpMetrics.requests.inc(labels);
     httpMetrics.duration.observe(labels, reply.elapsedTime / 1000);
-    spans.get(request)?.end({
+    work?.span.end({
       attributes: { 'http.response.status_code': reply.statusCode },
       ...(reply.statusCode >= 500 ? { error: `HTTP ${reply.statusCode}` } : {}),
     });

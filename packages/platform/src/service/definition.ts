@@ -53,7 +53,7 @@ export interface RouteGroup<Deps> {
   prefix: string;
   /**
    * The access of the group's routes that declare none: `'caller'` when absent. The gateway's groups
-   * say `'public'`: the edge checks every proxied request itself (`useAuthentication`).
+   * say `'public'`: the edge checks every proxied request itself (`edgeAuthentication`).
    */
   defaultAccess?: RouteAccess;
   routes(app: HttpApp, deps: Deps): void | Promise<void>;

@@ -25,6 +25,19 @@ export function isPublicRoute(method: string, path: string): boolean {
   return (verb === 'GET' || verb === 'OPTIONS') && publicPrefixes.some((prefix) => path.startsWith(prefix));
 }
 
+/** The paths of the public routes, whatever their method. */
+const publicPaths: ReadonlySet<string> = new Set([...publicExact].map((route) => route.slice(route.indexOf(' ') + 1)));
+
+/**
+ * A path of a public route, by any method: such a request reaches the service without a verified
+ * caller, so the service answers it as it answers any caller, with its own token check on whatever
+ * it routes there and 405 for a method it does not take (not a 401 for a route that needs no token).
+ * The same as `isPublicRoute` by the request's method, GET or POST, in one look-up.
+ */
+export function isOpenPath(path: string): boolean {
+  return publicPaths.has(path) || publicPrefixes.some((prefix) => path.startsWith(prefix));
+}
+
 /** What a rule counts by: the client address, the account, the login name tried (from one address), or the character. */
 export type RateKey = 'ip' | 'account' | 'login' | 'character';
 

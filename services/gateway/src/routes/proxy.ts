@@ -7,6 +7,7 @@ import {
   formatTraceparent,
   type HttpApp,
   handOff,
+  type InProcessHandler,
   PROBLEM_CONTENT_TYPE,
   type ServiceName,
   serviceUrl,
@@ -27,13 +28,11 @@ const ForwardedMethods = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTI
  * deny-list check.
  */
 function forwardedHeaders(request: FastifyRequest, vouch: EdgeVouch | undefined): Record<string, string> {
+  const headers: Record<string, string> = { 'x-request-id': request.id, 'x-forwarded-for': request.ip };
   const trace = currentTrace();
-  return {
-    'x-request-id': request.id,
-    'x-forwarded-for': request.ip,
-    ...(trace ? { traceparent: formatTraceparent(trace) } : {}),
-    ...(vouch && request.auth ? { [EdgeVouchHeader]: vouch.sign(request.auth.token) } : {}),
-  };
+  if (trace) headers.traceparent = formatTraceparent(trace);
+  if (vouch && request.auth) headers[EdgeVouchHeader] = vouch.sign(request.auth.token);
+  return headers;
 }
 
 /** A client's own vouch header never reaches a service. */
@@ -70,9 +69,7 @@ export async function proxyRoutes(app: HttpApp, { context, settings }: GatewayDe
   if (!app.supportedMethods.includes('TRACE')) app.addHttpMethod('TRACE');
   for (const { prefix, service } of upstreamPrefixes) {
     const upstream = serviceUrl(context.config, service);
-    const handToService = async (request: FastifyRequest, reply: FastifyReply) => {
-      const handler = inProcess ? context.inProcess.handlerOf(service) : undefined;
-      if (!handler) return;
+    const handToService = (request: FastifyRequest, reply: FastifyReply, handler: InProcessHandler) => {
       handOff(request, reply, handler, {
         headers: forwardedHeaders(request, undefined),
         body: bufferedBody(request),
@@ -101,13 +98,19 @@ export async function proxyRoutes(app: HttpApp, { context, settings }: GatewayDe
         },
       });
     };
+    /** The service's handler when it runs in this process (the all-in-one); over HTTP otherwise. */
+    const route = (request: FastifyRequest, reply: FastifyReply) => {
+      const handler = inProcess ? context.inProcess.handlerOf(service) : undefined;
+      if (handler) handToService(request, reply, handler);
+      else forward(request, reply);
+    };
     await app.register(
       async (scope) => {
         // Bodies stay unread streams, forwarded byte for byte (the edge may buffer one to read a rule's key).
         scope.addContentTypeParser('application/json', (_request, body, done) => done(null, body));
         scope.addContentTypeParser('*', (_request, body, done) => done(null, body));
         for (const url of ['/', '/*']) {
-          scope.route({ method: ForwardedMethods, url, preHandler: handToService, handler: forward });
+          scope.route({ method: ForwardedMethods, url, handler: route });
         }
       },
       { prefix },

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import cors from '@fastify/cors';
 import { normalizeIP } from '@fastify/rate-limit';
-import { AppError, documentEdgeAnswers, type HttpApp, useAuthentication } from '@necp/platform';
+import { AppError, documentEdgeAnswers, edgeAuthentication, type HttpApp } from '@necp/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  isPublicRoute,
+  isOpenPath,
   type RateRule,
   type RequestFacts,
   rateIdentity,
@@ -19,18 +19,9 @@ import { liftStreamToken } from './stream.ts';
 /** The OAuth endpoints, whose clients read refusals in RFC 6749 §5.2's shape (`error`, `error_description`). */
 const OAuthPaths = new Set(['/api/v1/auth/token', '/api/v1/auth/revoke']);
 
-/**
- * Public routes, and any other method at their paths: such a request reaches the service without a
- * verified caller, so the service answers it as it answers any caller, with its own token check on
- * whatever it routes there and 405 for a method it does not take (not a 401 for a route that
- * needs no token).
- */
-function isOpenPath(method: string, path: string): boolean {
-  return isPublicRoute(method, path) || isPublicRoute('GET', path) || isPublicRoute('POST', path);
-}
-
 function pathOf(request: FastifyRequest): string {
-  return request.url.split('?')[0] ?? request.url;
+  const query = request.url.indexOf('?');
+  return query < 0 ? request.url : request.url.slice(0, query);
 }
 
 /**
@@ -71,16 +62,35 @@ async function readBody(request: FastifyRequest, limit: number): Promise<Record<
 
 interface RuleCheck {
   rule: RateRule;
-  max: number;
   remaining: number;
   resetSeconds: number;
   exceeded: boolean;
 }
 
+/** The check that decides the answer's headers: an exceeded rule first, then the fewest requests left. */
+function tightestOf(checks: readonly RuleCheck[]): RuleCheck | undefined {
+  let tightest: RuleCheck | undefined;
+  for (const check of checks) {
+    if (
+      !tightest ||
+      (check.exceeded && !tightest.exceeded) ||
+      (check.exceeded === tightest.exceeded && check.remaining < tightest.remaining)
+    ) {
+      tightest = check;
+    }
+  }
+  return tightest;
+}
+
+/** Where the edge is in a request: before the caller is known (per-address limits), or after. */
+type Stage = 'edge' | 'account';
+
 /**
  * Identity and request rates at the edge: CORS, per-IP limits on public routes, bearer tokens
  * verified (signature, claims, deny-list) on every other route, then per-account and per-route
  * limits. Every limited answer carries RateLimit-* headers; a refused one is 429 with Retry-After.
+ * A request's path and openness are worked out once, in the one `onRequest` hook, and a stage whose
+ * counts all live in memory (every proxied call's per-account limit) answers without a promise.
  */
 export async function edgeSecurity(app: HttpApp, { context, settings }: GatewayDeps): Promise<void> {
   const { config } = context;
@@ -103,6 +113,10 @@ export async function edgeSecurity(app: HttpApp, { context, settings }: GatewayD
     craftingJobsPerCharacterPerMinute: settings.RATE_LIMIT_CRAFTING_JOBS_PER_MINUTE,
     worldImpactsPerMinute: settings.RATE_LIMIT_WORLD_IMPACTS_PER_MINUTE,
   });
+  const rulesOf: Record<Stage, RateRule[]> = {
+    edge: rules.filter((rule) => rule.name === 'public-ip'),
+    account: rules.filter((rule) => rule.name !== 'public-ip'),
+  };
   const tallies = new SharedTallies(context.cache, {
     syncMs: settings.RATE_LIMIT_SYNC_INTERVAL_MS,
     onSyncError: (error) => context.logger.warn({ err: error }, 'sharing rate counts failed; kept for the next sync'),
@@ -113,56 +127,122 @@ export async function edgeSecurity(app: HttpApp, { context, settings }: GatewayD
     return rule.batched ? tallies.count(key, rule.windowMs) : countExactly(context.cache, key, rule.windowMs);
   };
 
-  async function enforce(request: FastifyRequest, reply: FastifyReply, stage: 'edge' | 'account') {
-    const path = pathOf(request);
-    const facts: RequestFacts = {
-      method: request.method,
-      path,
-      ip: normalizeIP(request.ip),
-      isPublic: isOpenPath(request.method, path),
-      accountId: request.auth?.accountId,
-      body: undefined,
-    };
-    const applicable = rules.filter(
-      (rule) => (rule.name === 'public-ip') === (stage === 'edge') && ruleApplies(rule, facts),
-    );
-    if (applicable.length === 0) return;
-    if (applicable.some((rule) => rule.readsBody)) facts.body = await readBody(request, config.BODY_LIMIT_BYTES);
-    const checks: RuleCheck[] = [];
-    for (const rule of applicable) {
-      const identity = rateIdentity(rule, facts);
-      if (identity === undefined) continue;
-      const { current, ttlMs } = await count(rule, identity);
-      checks.push({
-        rule,
-        max: rule.max,
-        remaining: Math.max(0, rule.max - current),
-        resetSeconds: Math.ceil(ttlMs / 1000),
-        exceeded: current > rule.max,
-      });
-    }
-    const tightest = checks.sort((a, b) => Number(b.exceeded) - Number(a.exceeded) || a.remaining - b.remaining)[0];
+  /** Sets the tightest rule's headers; throws 429 when it is exceeded. */
+  function judge(reply: FastifyReply, path: string, checks: readonly RuleCheck[]): void {
+    const tightest = tightestOf(checks);
     if (!tightest) return;
-    const headers = {
-      'ratelimit-limit': String(tightest.max),
-      'ratelimit-remaining': String(tightest.remaining),
-      'ratelimit-reset': String(tightest.resetSeconds),
-    };
-    reply.headers(headers);
+    const limit = String(tightest.rule.max);
+    const remaining = String(tightest.remaining);
+    const reset = String(tightest.resetSeconds);
+    reply.header('ratelimit-limit', limit).header('ratelimit-remaining', remaining).header('ratelimit-reset', reset);
     if (tightest.exceeded) {
-      const detail = `Too many requests (${tightest.rule.name}); retry in ${tightest.resetSeconds} s`;
+      const detail = `Too many requests (${tightest.rule.name}); retry in ${reset} s`;
       const oauth = OAuthPaths.has(path) ? { error: 'temporarily_unavailable', error_description: detail } : {};
       throw new AppError('RATE_LIMITED', detail, {
-        headers: { ...headers, 'retry-after': String(tightest.resetSeconds) },
+        headers: {
+          'ratelimit-limit': limit,
+          'ratelimit-remaining': remaining,
+          'ratelimit-reset': reset,
+          'retry-after': reset,
+        },
         extensions: { limit: tightest.rule.name, ...oauth },
       });
     }
   }
 
-  app.addHook('onRequest', (request, reply) => enforce(request, reply, 'edge'));
-  app.addHook('onRequest', async (request) => liftStreamToken(request));
-  useAuthentication(app, context.authenticator, {
-    isPublic: (request) => isOpenPath(request.method, pathOf(request)),
-    besideDenyList: (request, reply) => enforce(request, reply, 'account'),
+  /** Counts the request by each applicable rule; in memory alone, without a promise. */
+  function countAll(
+    reply: FastifyReply,
+    applicable: readonly RateRule[],
+    facts: RequestFacts,
+  ): Promise<void> | undefined {
+    const counted: RateRule[] = [];
+    const counts: (RateCount | Promise<RateCount>)[] = [];
+    for (const rule of applicable) {
+      const identity = rateIdentity(rule, facts);
+      if (identity === undefined) continue;
+      counted.push(rule);
+      counts.push(count(rule, identity));
+    }
+    const checksOf = (settled: readonly RateCount[]): RuleCheck[] =>
+      settled.map(({ current, ttlMs }, index) => {
+        const rule = counted[index] as RateRule;
+        return {
+          rule,
+          remaining: Math.max(0, rule.max - current),
+          resetSeconds: Math.ceil(ttlMs / 1000),
+          exceeded: current > rule.max,
+        };
+      });
+    if (counts.some((ruleCount) => ruleCount instanceof Promise)) {
+      return Promise.all(counts).then((settled) => judge(reply, facts.path, checksOf(settled)));
+    }
+    judge(reply, facts.path, checksOf(counts as RateCount[]));
+    return undefined;
+  }
+
+  function enforce(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    stage: Stage,
+    path: string,
+    isPublic: boolean,
+  ): Promise<void> | undefined {
+    const facts: RequestFacts = {
+      method: request.method,
+      path,
+      ip: '',
+      isPublic,
+      accountId: request.auth?.accountId,
+      body: undefined,
+    };
+    const applicable = rulesOf[stage].filter((rule) => ruleApplies(rule, facts));
+    if (applicable.length === 0) return undefined;
+    facts.ip = normalizeIP(request.ip);
+    if (applicable.some((rule) => rule.readsBody)) {
+      const rulesRead = applicable;
+      return readBody(request, config.BODY_LIMIT_BYTES).then((body) => {
+        facts.body = body;
+        return countAll(reply, rulesRead, facts);
+      });
+    }
+    return countAll(reply, applicable, facts);
+  }
+
+  const authentication = edgeAuthentication(app, context.authenticator);
+  /** The path and openness of each request, worked out once for both hooks. */
+  const openness = new WeakMap<FastifyRequest, { path: string; isPublic: boolean }>();
+  app.addHook('onRequest', async (request, reply) => {
+    const path = pathOf(request);
+    const isPublic = isOpenPath(path);
+    openness.set(request, { path, isPublic });
+    // Counts kept in memory answer at once: the request goes on without waiting a turn.
+    const limited = enforce(request, reply, 'edge', path, isPublic);
+    if (limited) await limited;
+    liftStreamToken(request);
+    await authentication.identify(request, isPublic);
+  });
+  app.addHook('preHandler', async (request, reply) => {
+    const known = openness.get(request);
+    const path = known?.path ?? pathOf(request);
+    const isPublic = known?.isPublic ?? isOpenPath(path);
+    const denied = authentication.checkDenied(request);
+    let beside: Promise<void> | undefined;
+    try {
+      beside = enforce(request, reply, 'account', path, isPublic);
+    } catch (error) {
+      // A denied caller hears that, not that it was also over a rate limit.
+      await denied;
+      throw error;
+    }
+    if (denied) {
+      try {
+        await denied;
+      } catch (error) {
+        beside?.catch(() => undefined);
+        throw error;
+      }
+    }
+    if (beside) await beside;
   });
 }

@@ -60,6 +60,31 @@ function requestHeaders(incoming: IncomingHttpHeaders, host: string, forwarding:
 }
 
 /**
+ * The answer's headers as one flat list (`name, value, …`), which Node's `writeHead` takes as it is:
+ * the headers the gateway set already (rate limits, CORS, request id) unless the service sets the
+ * same ones, then the service's, less its hop-by-hop ones.
+ */
+function answerHeaders(
+  own: ReturnType<FastifyReply['getHeaders']>,
+  upstream: IncomingHttpHeaders,
+  requestComplete: boolean,
+): (string | string[])[] {
+  const flat: (string | string[])[] = [];
+  for (const name in own) {
+    const value = own[name];
+    if (value === undefined || upstream[name] !== undefined) continue;
+    flat.push(name, typeof value === 'number' ? String(value) : value);
+  }
+  for (const name in upstream) {
+    const value = upstream[name];
+    if (value !== undefined && !HopByHop.has(name)) flat.push(name, value);
+  }
+  // An HTTP/1 connection cannot carry the next request until this one's body was read.
+  if (!requestComplete) flat.push('connection', 'close');
+  return flat;
+}
+
+/**
  * The body as the proxy took it: a stream the content-type parsers passed on unread, or nothing. A
  * client's request that arrived whole (as a small JSON body does, in the packet of its headers) is
  * all in the stream's buffer already: taken as one buffer, it goes out with the request's headers in
@@ -132,16 +157,7 @@ export class UpstreamForwarder {
         if (clientGone()) return abandon(current);
         mayPause = !/\bclose\b/i.test(String(headers.connection ?? ''));
         reply.hijack();
-        for (const [name, value] of Object.entries(reply.getHeaders())) {
-          if (value !== undefined) response.setHeader(name, typeof value === 'number' ? String(value) : value);
-        }
-        for (const name in headers) {
-          const value = headers[name];
-          if (value !== undefined && !HopByHop.has(name)) response.setHeader(name, value);
-        }
-        // An HTTP/1 connection cannot carry the next request until this one's body was read.
-        if (!request.raw.complete) response.setHeader('connection', 'close');
-        response.writeHead(statusCode);
+        response.writeHead(statusCode, answerHeaders(reply.getHeaders(), headers, request.raw.complete));
       },
       onResponseData(current, chunk) {
         if (clientGone()) return abandon(current);

@@ -5,7 +5,7 @@
  * request with it while the gateway keeps serving.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, get, type IncomingMessage, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -22,6 +22,13 @@ let port: number;
 before(async () => {
   upstream = createServer((request, response) => {
     response.setHeader('connection', 'close');
+    if (request.url === '/headers') {
+      response.setHeader('set-cookie', ['a=1', 'b=2']);
+      response.setHeader('x-shared', 'service');
+      response.setHeader('keep-alive', 'timeout=1');
+      response.end('{}');
+      return;
+    }
     if (request.url === '/big') {
       response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': BigBody.length });
       for (let at = 0; at < BigBody.length; at += Chunk) response.write(BigBody.subarray(at, at + Chunk));
@@ -35,13 +42,14 @@ before(async () => {
   const upstreamPort = typeof address === 'object' && address ? address.port : 0;
   forwarder = new UpstreamForwarder({ origin: `http://127.0.0.1:${upstreamPort}`, connections: 1, timeoutMs: 5_000 });
   gateway = Fastify();
-  gateway.get('/*', (request, reply) =>
+  gateway.get('/*', (request, reply) => {
+    reply.header('x-gateway', 'kept').header('x-shared', 'gateway');
     forwarder.forward(request, reply, {
       headers: {},
       dropped: new Set(),
       onError: (error) => reply.code(502).send({ error: error.message }),
-    }),
-  );
+    });
+  });
   await gateway.listen({ host: '127.0.0.1', port: 0 });
   const listening = gateway.server.address();
   port = typeof listening === 'object' && listening ? listening.port : 0;
@@ -68,6 +76,20 @@ function rawGet(path: string, waitMs: number): Promise<Buffer> {
 }
 
 describe('the upstream forwarder', () => {
+  it("keeps the gateway's headers unless the service sets the same, every value of a repeated one, and none hop-by-hop", async () => {
+    const answer = await new Promise<IncomingMessage>((resolve, reject) => {
+      get(`http://127.0.0.1:${port}/headers`, resolve).on('error', reject);
+    });
+    answer.resume();
+    assert.equal(answer.statusCode, 200);
+    assert.equal(answer.headers['x-gateway'], 'kept');
+    assert.equal(answer.headers['x-shared'], 'service');
+    assert.deepEqual(answer.headers['set-cookie'], ['a=1', 'b=2']);
+    // The service's `connection: close` and `keep-alive` describe its own connection, not the client's.
+    assert.notEqual(answer.headers.connection, 'close');
+    assert.notEqual(answer.headers['keep-alive'], 'timeout=1');
+  });
+
   it('hands a slow client the whole answer of a service that closes its connection after it', async () => {
     const received = await rawGet('/big', 500);
     const headerEnd = received.indexOf('\r\n\r\n');

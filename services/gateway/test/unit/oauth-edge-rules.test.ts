@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isPublicRoute, type RequestFacts, rateIdentity, rateRules } from '../../src/domain/access-rules.ts';
+import {
+  isOpenPath,
+  isPublicRoute,
+  type RequestFacts,
+  rateIdentity,
+  rateRules,
+} from '../../src/domain/access-rules.ts';
 
 const limits = {
   publicPerIpPerMinute: 300,
@@ -16,6 +22,33 @@ describe('the edge in front of the OAuth endpoints', () => {
     assert.equal(isPublicRoute('POST', '/api/v1/auth/revoke'), true);
     assert.equal(isPublicRoute('POST', '/api/v1/auth/token'), true);
     assert.equal(isPublicRoute('POST', '/api/v1/auth/logout'), false);
+  });
+
+  it('opens a public path to every method (the service answers 405), and no other path', () => {
+    const methods = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE'];
+    const paths = [
+      '/api/v1/auth/token',
+      '/api/v1/auth/logout',
+      '/health',
+      '/docs/specs/auth.json',
+      '/.well-known/jwks.json',
+      '/api/v1/characters/reference',
+      '/api/v1/characters/x',
+      '/api/v1/world/districts',
+      '/documents',
+    ];
+    for (const path of paths) {
+      const open = methods.some((method) => isPublicRoute(method, path));
+      for (const method of methods) {
+        assert.equal(isOpenPath(path), open, `${method} ${path}`);
+        assert.equal(
+          isOpenPath(path),
+          isPublicRoute(method, path) || isPublicRoute('GET', path) || isPublicRoute('POST', path),
+        );
+      }
+    }
+    assert.equal(isOpenPath('/api/v1/characters/x'), false);
+    assert.equal(isOpenPath('/api/v1/auth/token'), true);
   });
 
   it('counts a login name per address, so no address can keep the name from signing in elsewhere', () => {
