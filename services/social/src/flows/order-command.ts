@@ -28,11 +28,20 @@ export type PlainTransitionWork = (
 ) => Promise<ChangedOrder | undefined>;
 
 /**
+ * How a transition command's first attempt begins: on the order a check before it read already, or
+ * with a statement that takes the transition without reading the order (`blindTransition`; nothing
+ * when it changed no row).
+ */
+export type Opening = { order: OrderRow } | { blind: (db: Reader, now: Date) => Promise<ChangedOrder | undefined> };
+
+/**
  * A transition command, answered with the order as it now is. With an Idempotency-Key it runs as
  * `orderCommand` does (the key's claim and the change commit together). Without one it takes no
- * lock and no transaction of its own: the order read, then `work`'s guarded change; when a racing
- * transition moved the order between the two, the order is read again and the decision taken anew
- * (409 INVALID_STATE when the move left no way on), as the locked version would have answered.
+ * lock and no transaction of its own: the order read (or `opening`), then `work`'s guarded change;
+ * when a racing transition moved the order between the two, the order is read again and the
+ * decision taken anew (409 INVALID_STATE when the move left no way on), as the locked version would
+ * have answered. A blind opening that changed nothing is explained the same way: the order read,
+ * then 404, 403 or 409 from `work`'s decision.
  */
 export function transitionCommand(
   deps: SocialDeps,
@@ -40,15 +49,23 @@ export function transitionCommand(
   orderId: string,
   idempotency: IdempotencyRequest | undefined,
   work: PlainTransitionWork,
+  opening?: Opening,
 ): Promise<IdempotentResult> {
   if (idempotency !== undefined) return lockedTransitionCommand(deps, caller, orderId, idempotency, work);
   return runStatementCommand<SocialTables>(deps.database, undefined, async (db) => {
+    const answer = (changed: ChangedOrder) => ({ status: 200, body: orderView(changed, changed.liveApplications) });
+    if (opening !== undefined && 'blind' in opening) {
+      const changed = await opening.blind(db, new Date());
+      if (changed) return answer(changed);
+    }
+    let known = opening !== undefined && 'order' in opening ? opening.order : undefined;
     for (let attempt = 1; ; attempt++) {
-      const order = await readOrder(db, orderId);
+      const order = known ?? (await readOrder(db, orderId));
+      known = undefined;
       if (!order) throw notFound(orderId);
       await assertVisible(deps, caller, order, ownView(caller));
       const changed = await work(db, order, actorOf(caller, order), new Date());
-      if (changed) return { status: 200, body: orderView(changed, changed.liveApplications) };
+      if (changed) return answer(changed);
       if (attempt >= 2) throw new AppError('INVALID_STATE', `The order ${orderId} keeps changing; try again`);
     }
   });
