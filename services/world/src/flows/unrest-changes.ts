@@ -1,7 +1,7 @@
 /**
  * The one way a district's level changes (an impact, a reaction to an event, drift, a scenario's
- * end): in the caller's transaction, one statement per district (in id order), one history row per
- * change, the dwell clocks moved and one `world.unrest.updates` per change in the outbox.
+ * end): in the caller's transaction, the districts locked in id order, one statement per district:
+ * one history row per change, the dwell clocks moved and one `world.unrest.updates` per change in the outbox.
  */
 import { type OutboxRow, uuidv7 } from '@necp/platform';
 import {
@@ -15,7 +15,7 @@ import {
 } from '../domain/unrest.ts';
 import type { Tier } from '../domain/world-config.ts';
 import { unrestUpdateRow } from '../events.ts';
-import { type DistrictMove, type DistrictState, moveDistrict, readDistricts } from '../store/district-moves.ts';
+import { type DistrictMove, type DistrictState, lockDistricts, moveDistrict } from '../store/district-moves.ts';
 import type { HistoryRow } from '../store/history.ts';
 import type { Trx } from '../store/tables.ts';
 
@@ -39,26 +39,18 @@ export interface AppliedChange extends LevelChange {
 
 /**
  * Applies the changes in order (several to one district add up); a change to a district world
- * does not know moves nothing and is left out of the answer. Each district's changes are decided on
- * its row as read without a lock and written in one statement guarded by that row's version, so
- * the row stays locked only from that statement to the commit; a district that moved in between
- * is read again, locked this time, and its changes decided anew.
+ * does not know moves nothing and is left out of the answer. The districts are locked (in id order)
+ * and each one's changes are written in one statement, so a district stays locked for two round
+ * trips and the commit, whatever the number of changes.
  */
 export async function applyChanges(trx: Trx, changes: UnrestChange[], at: Date): Promise<AppliedChange[]> {
   const applied = new Map<number, AppliedChange>();
-  const districts = await readDistricts(trx, [...new Set(changes.map((change) => change.districtId))], false);
-  for (const read of districts) {
-    const own = changes.flatMap((change, index) => (change.districtId === read.id ? [{ change, index }] : []));
-    let district: DistrictState | undefined = read;
-    for (let locked = false; district !== undefined; locked = true) {
-      const { move, moves } = planMove(district, own, at);
-      if (await moveDistrict(trx, move)) {
-        for (const [index, change] of moves) applied.set(index, change);
-        break;
-      }
-      if (locked) throw new Error(`district ${read.id} changed under its lock`);
-      [district] = await readDistricts(trx, [read.id], true);
-    }
+  const districts = await lockDistricts(trx, [...new Set(changes.map((change) => change.districtId))]);
+  for (const district of districts) {
+    const own = changes.flatMap((change, index) => (change.districtId === district.id ? [{ change, index }] : []));
+    const { move, moves } = planMove(district, own, at);
+    await moveDistrict(trx, move);
+    for (const [index, change] of moves) applied.set(index, change);
   }
   return changes.flatMap((_, index) => applied.get(index) ?? []);
 }
@@ -72,7 +64,7 @@ function planMove(district: DistrictState, changes: { change: UnrestChange; inde
   const moves = new Map<number, AppliedChange>();
   for (const { change, index } of changes) {
     const moved = changeLevel(level, roundLevel(change.requestedDelta * change.multiplier));
-    // A district's changes are strictly ordered in time, in the order they were written: the
+    // A district's changes are strictly ordered in time, in the order they took its lock: the
     // history (and its cursor) then lists them as they happened, even when racing requests read
     // the clock in another order or within one millisecond.
     const changedAt = new Date(Math.max(at.getTime(), lastAt + 1));

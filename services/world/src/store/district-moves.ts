@@ -3,26 +3,23 @@ import { sql } from 'kysely';
 import type { HistoryRow } from './history.ts';
 import type { Trx } from './tables.ts';
 
-/** A district as read for a change: its level, its last change, and its row's version (the change's guard). */
+/** A district as locked for a change: its level and its last change. */
 export interface DistrictState {
   id: string;
   level: number;
   changed_at: Date;
-  version: string;
 }
 
-/**
- * The districts as they are, in id order; `lock` holds their rows (id order: two changes of several
- * districts never deadlock) for a change that must not lose a race again.
- */
-export async function readDistricts(trx: Trx, ids: string[], lock: boolean): Promise<DistrictState[]> {
+/** Locks the districts for a change, in id order (two changes of several districts never deadlock). */
+export async function lockDistricts(trx: Trx, ids: string[]): Promise<DistrictState[]> {
   if (ids.length === 0) return [];
-  const query = trx
+  return trx
     .selectFrom('mvp_core.world_districts')
-    .select(['id', 'level', 'changed_at', sql<string>`xmin::text`.as('version')])
+    .select(['id', 'level', 'changed_at'])
     .where('id', 'in', ids)
-    .orderBy('id');
-  return lock ? query.forNoKeyUpdate().execute() : query.execute();
+    .orderBy('id')
+    .forNoKeyUpdate()
+    .execute();
 }
 
 /** A district's changes as one write: its level after them, their history rows and events, its dwell tiers. */
@@ -36,18 +33,15 @@ export interface DistrictMove {
 }
 
 /**
- * The move in one statement, all or nothing: the level guarded by the row's version as read, then
- * (only when it changed) the history rows, the events in their order, and the dwell clocks (those of
- * tiers left stop, those reached start). The row is locked only from this statement to the commit,
- * not across the round trips that decided the move. False when the district changed since it was read.
+ * The move of a district locked in `trx`, in one statement: its level, its history rows, its events
+ * in their order, and its dwell clocks (those of tiers left stop, those reached start).
  */
-export async function moveDistrict(trx: Trx, move: DistrictMove): Promise<boolean> {
+export async function moveDistrict(trx: Trx, move: DistrictMove): Promise<void> {
   const { district, level, changedAt, history, events, dwellTiers } = move;
-  const { rows } = await sql<{ moved: number }>`
-    with moved as (
+  await sql`
+    with district as (
       update mvp_core.world_districts set level = ${level}, changed_at = ${changedAt}
-       where id = ${district.id} and xmin = ${district.version}::xid
-      returning id
+       where id = ${district.id}
     ), history as (
       insert into mvp_core.world_unrest_history
         (id, district_id, at, delta, level_after, source_type, source_id, actor_id, requested_delta, multiplier)
@@ -56,23 +50,19 @@ export async function moveDistrict(trx: Trx, move: DistrictMove): Promise<boolea
         from jsonb_to_recordset(${JSON.stringify(history)}::jsonb) as h(id uuid, district_id text, at timestamptz,
              delta double precision, level_after double precision, source_type text, source_id text, actor_id text,
              requested_delta double precision, multiplier double precision)
-       where exists (select from moved)
     ), events as (
       insert into mvp_meta.outbox (id, aggregatetype, aggregateid, type, payload, producer, tracingspancontext)
       select (e.item->>'id')::uuid, e.item->>'aggregatetype', e.item->>'aggregateid', e.item->>'type',
              (e.item->>'payload')::jsonb, e.item->>'producer', e.item->>'tracingspancontext'
         from jsonb_array_elements(${JSON.stringify(events.map(outboxValues))}::jsonb) with ordinality as e(item, position)
-       where exists (select from moved)
        order by e.position
     ), stopped as (
       delete from mvp_core.world_escalation_dwell
-       where district_id = ${district.id} and tier <> all(${dwellTiers}::text[]) and exists (select from moved)
+       where district_id = ${district.id} and tier <> all(${dwellTiers}::text[])
     ), started as (
       insert into mvp_core.world_escalation_dwell (district_id, tier, since)
       select ${district.id}, tier, ${changedAt}::timestamptz from unnest(${dwellTiers}::text[]) as tier
-       where exists (select from moved)
       on conflict (district_id, tier) do nothing
     )
-    select count(*)::int as moved from moved`.execute(trx);
-  return (rows[0]?.moved ?? 0) > 0;
+    select 1`.execute(trx);
 }
