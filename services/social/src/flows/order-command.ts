@@ -90,20 +90,29 @@ export function orderCommand(
 
 /**
  * A transition command run as `orderCommand` does, the order's row locked first: for a transition
- * whose later statements must see what committed while it waited for the lock.
+ * whose later statements must see what committed while it waited for the lock. `lock`, when given,
+ * locks the row and reads what else the transition needs in the same statement.
  */
-export function lockedTransitionCommand(
+export function lockedTransitionCommand<O extends OrderRow = OrderRow>(
   deps: SocialDeps,
   caller: AuthContext,
   orderId: string,
   idempotency: IdempotencyRequest | undefined,
-  work: (trx: Trx, order: OrderRow, actor: Actor, now: Date) => Promise<ChangedOrder | undefined>,
+  work: (trx: Trx, order: O, actor: Actor, now: Date) => Promise<ChangedOrder | undefined>,
+  lock?: (trx: Trx) => Promise<O | undefined>,
 ): Promise<IdempotentResult> {
-  return lockedOrderCommand(deps, caller, orderId, idempotency, async (trx, order, actor, now) => {
-    const changed = await work(trx, order, actor, now);
-    if (!changed) throw new AppError('INVALID_STATE', `The order ${orderId} changed under its lock`);
-    return orderView(changed, changed.liveApplications);
-  });
+  return lockedOrderCommand<O>(
+    deps,
+    caller,
+    orderId,
+    idempotency,
+    async (trx, order, actor, now) => {
+      const changed = await work(trx, order, actor, now);
+      if (!changed) throw new AppError('INVALID_STATE', `The order ${orderId} changed under its lock`);
+      return orderView(changed, changed.liveApplications);
+    },
+    lock,
+  );
 }
 
 const ownView = (caller: AuthContext): Viewer => ({
@@ -118,15 +127,17 @@ const actorOf = (caller: AuthContext, order: OrderRow): Actor => ({
   roles: rolesOf(caller, order),
 });
 
-function lockedOrderCommand(
+function lockedOrderCommand<O extends OrderRow = OrderRow>(
   deps: SocialDeps,
   caller: AuthContext,
   orderId: string,
   idempotency: IdempotencyRequest | undefined,
-  work: (trx: Trx, order: OrderRow, actor: Actor, now: Date) => Promise<ReturnType<typeof orderView>>,
+  work: (trx: Trx, order: O, actor: Actor, now: Date) => Promise<ReturnType<typeof orderView>>,
+  lock?: (trx: Trx) => Promise<O | undefined>,
 ): Promise<IdempotentResult> {
   return runIdempotentCommand<SocialTables>(deps.database, idempotency, async (trx) => {
-    const order = await lockedOrder(trx, orderId);
+    const order = lock ? await lock(trx) : ((await lockedOrder(trx, orderId)) as O);
+    if (!order) throw notFound(orderId);
     await assertVisible(deps, caller, order, ownView(caller));
     return { status: 200, body: await work(trx, order, actorOf(caller, order), new Date()) };
   });
