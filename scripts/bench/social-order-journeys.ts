@@ -13,6 +13,7 @@ import { Pool } from 'undici';
 import { type CpuUse, measureCpu, printCpuTable } from './cpu-use.ts';
 import { announceTargets, serveInChild } from './fixtures/served-backend.ts';
 import { type LoadResult, printTable } from './load.ts';
+import { printStatements, resetStatements } from './pg-statements.ts';
 
 const WORKERS = Number(process.env.BENCH_SOCIAL_WORKERS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -263,6 +264,7 @@ async function measure(): Promise<void> {
     );
     const baseline = measured.result;
     cpuRows.push({ name: `${baseline.name}, per transfer`, cpu: measured.cpu });
+    await resetStatements();
     const journeyRun = await measureCpu(
       () => journeys(targets, SECONDS),
       (done) => done.journeys,
@@ -270,6 +272,7 @@ async function measure(): Promise<void> {
     );
     const run = journeyRun.result;
     cpuRows.push({ name: 'order journeys, per journey (7 requests)', cpu: journeyRun.cpu });
+    await printStatements('PostgreSQL statements per journey during the run', run.journeys);
     const money = await settled(targets, run.orders);
     const audit = await fetch(`http://127.0.0.1:${targets.gateway}/api/v1/economy/audit`, {
       headers: { authorization: `Bearer ${targets.admin}` },

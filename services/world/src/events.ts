@@ -3,7 +3,7 @@
  * (every change of a district's level) and `world.scenarios` (a scenario started, completed or
  * cancelled). Both are keyed by district, so a district's events keep their order.
  */
-import { type PlatformTables, writeEvent } from '@necp/platform';
+import { type OutboxRow, outboxRow, type PlatformTables, writeEvent } from '@necp/platform';
 import type { Kysely } from 'kysely';
 import type { ScenarioRow } from './store/scenarios.ts';
 import type { Trx } from './store/tables.ts';
@@ -26,8 +26,9 @@ export interface UnrestUpdate {
   recommendations: string[];
 }
 
-export async function publishUnrestUpdate(trx: Trx, update: UnrestUpdate): Promise<void> {
-  await writeEvent(outboxOf(trx), producer, { topic: 'world.unrest.updates', key: update.districtId, payload: update });
+/** The update's outbox row, for the statement that writes the change it announces (store/district-moves.ts). */
+export function unrestUpdateRow(update: UnrestUpdate): OutboxRow<UnrestUpdate> {
+  return outboxRow(producer, { topic: 'world.unrest.updates', key: update.districtId, payload: update });
 }
 
 export async function publishScenario(

@@ -43,21 +43,36 @@ export interface OutboxRow<P> {
  */
 export function outboxRow<T extends Topic>(producer: string, event: NewEvent<T>): OutboxRow<TopicPayload<T>> {
   assertPayload(event.topic, event.payload);
+  return envelopeRow(producer, event.topic, event.key, event.payload);
+}
+
+/**
+ * The envelope and outbox row of an event whose payload the statement that writes it builds from
+ * the rows it changes (its payload here is empty): for a change whose row is not read before it.
+ * That statement answers for the payload's contract, which no check here can see.
+ */
+export function outboxRowToFill<T extends Topic>(producer: string, topic: T, key: string): OutboxRow<EmptyPayload> {
+  return envelopeRow(producer, topic, key, {});
+}
+
+type EmptyPayload = Record<string, never>;
+
+function envelopeRow<P>(producer: string, topic: Topic, key: string, payload: P): OutboxRow<P> {
   const trace = currentTrace();
-  const envelope: EventEnvelope<TopicPayload<T>> = {
+  const envelope: EventEnvelope<P> = {
     eventId: uuidv7(),
-    type: event.topic,
+    type: topic,
     occurredAt: new Date().toISOString(),
     producer,
     traceId: trace?.traceId ?? newTraceId(),
-    key: event.key,
-    payload: event.payload,
+    key,
+    payload,
   };
   return {
     id: envelope.eventId,
-    aggregatetype: event.topic,
-    aggregateid: event.key,
-    type: event.topic,
+    aggregatetype: topic,
+    aggregateid: key,
+    type: topic,
     payload: envelope,
     producer,
     tracingspancontext: formatTraceparent({ traceId: envelope.traceId, spanId: trace?.spanId ?? newSpanId() }),

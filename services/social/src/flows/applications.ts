@@ -11,20 +11,21 @@ import {
 import {
   type ApplicationRow,
   acceptOrder,
+  type Chosen,
   insertApplication,
   listApplications,
   lockApplication,
-  readApplication,
+  lockOrderChoosing,
   setApplicationStatus,
 } from '../store/applications.ts';
-import { readOrder } from '../store/orders.ts';
-import type { SocialTables } from '../store/tables.ts';
+import { type OrderRow, readOrder } from '../store/orders.ts';
+import type { SocialTables, Trx } from '../store/tables.ts';
 import { appendTimeline } from '../store/timeline.ts';
 import type { SocialDeps } from './deps.ts';
 import { assertVisible, notFound, rolesOf } from './order-access.ts';
 import { lockedTransitionCommand } from './order-command.ts';
 import { ratingsOf } from './ratings.ts';
-import { assertAllowed, lockedOrder, transitionWrites } from './transition.ts';
+import { type Actor, assertAllowed, lockedOrder, transitionWrites } from './transition.ts';
 
 export function applicationView(row: ApplicationRow) {
   return {
@@ -182,9 +183,9 @@ export function acceptApplication(
   idempotency: IdempotencyRequest | undefined,
 ): Promise<IdempotentResult> {
   // Locked first: the statement that rejects the other applications must see those that came in while the accept waited.
-  return lockedTransitionCommand(deps, caller, orderId, idempotency, async (trx, order, actor, now) => {
+  const work = async (trx: Trx, order: OrderRow & { chosen: Chosen }, actor: Actor, now: Date) => {
     assertAllowed(order, 'accept', actor);
-    const application = await readApplication(trx, orderId, applicationId).executeTakeFirst();
+    const application = order.chosen;
     if (!application) throw new AppError('NOT_FOUND', `No application ${applicationId} on order ${orderId}`);
     if (application.status !== 'submitted') {
       throw new AppError('INVALID_STATE', `An application ${application.status} cannot be accepted`);
@@ -204,5 +205,8 @@ export function acceptApplication(
     const accepted = await acceptOrder(trx, orderId, applicationId, writes.change, writes.entry, writes.event);
     // A published order had no accepted application: the one accepted now is its only live one.
     return accepted && { ...accepted, liveApplications: 1 };
-  });
+  };
+  return lockedTransitionCommand(deps, caller, orderId, idempotency, work, (trx) =>
+    lockOrderChoosing(trx, orderId, applicationId),
+  );
 }

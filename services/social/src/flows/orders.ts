@@ -17,7 +17,7 @@ import type { SocialDeps } from './deps.ts';
 import { rolesOf } from './order-access.ts';
 import { orderCommand, transitionCommand } from './order-command.ts';
 import { orderView } from './order-view.ts';
-import { assertAllowed, guardedTransition, inTransaction, transition } from './transition.ts';
+import { assertAllowed, blindTransition, guardedTransition, inTransaction, transition } from './transition.ts';
 
 export interface CreateOrder {
   customerCharacterId: string;
@@ -136,26 +136,38 @@ export async function publishOrder(
     });
     commission = held.commission;
   }
-  return transitionCommand(deps, caller, orderId, idempotency, async (db, order, actor, now) => {
-    assertAllowed(order, 'publish', actor);
-    if (commission === undefined) throw new AppError('INVALID_STATE', 'The order changed while it was published');
-    const held = commission;
-    return inTransaction(db, async (trx) => {
-      await serializeCustomer(trx, order.customer_character_id);
-      // Counted again under the customer's lock, by the change's own statement: the check before the lock raced other publishes.
-      const limit = openOrdersBelow(order.customer_character_id, orderRules.maxOpenOrdersPerCustomer);
-      const change = { commission: held, escrow_status: 'locked', published_at: now };
-      const published = await guardedTransition(trx, [order, 'publish', actor, now, change], limit);
-      if (!published) assertUnderOpenLimit(await countOpenOrders(trx, order.customer_character_id));
-      return published;
-    });
-  });
+  return transitionCommand(
+    deps,
+    caller,
+    orderId,
+    idempotency,
+    async (db, order, actor, now) => {
+      assertAllowed(order, 'publish', actor);
+      if (commission === undefined) throw new AppError('INVALID_STATE', 'The order changed while it was published');
+      const held = commission;
+      return inTransaction(db, async (trx) => {
+        await serializeCustomer(trx, order.customer_character_id);
+        // Counted again under the customer's lock, by the change's own statement: the check before the lock raced other publishes.
+        const limit = openOrdersBelow(order.customer_character_id, orderRules.maxOpenOrdersPerCustomer);
+        const change = { commission: held, escrow_status: 'locked', published_at: now };
+        const published = await guardedTransition(trx, [order, 'publish', actor, now, change], limit);
+        if (!published) assertUnderOpenLimit(await countOpenOrders(trx, order.customer_character_id));
+        return published;
+      });
+    },
+    facts && { order: facts.order },
+  );
 }
 
 /** Executor: the work begins. */
 export const startOrder = (deps: SocialDeps, caller: AuthContext, orderId: string, idem?: IdempotencyRequest) =>
-  transitionCommand(deps, caller, orderId, idem, (db, order, actor, now) =>
-    guardedTransition(db, [order, 'start', actor, now]),
+  transitionCommand(
+    deps,
+    caller,
+    orderId,
+    idem,
+    (db, order, actor, now) => guardedTransition(db, [order, 'start', actor, now]),
+    { blind: (db, now) => blindTransition(db, orderId, 'start', caller, now) },
   );
 
 export interface Delivery {
@@ -172,15 +184,27 @@ export const deliverOrder = (
   orderId: string,
   delivery: Delivery,
   idem?: IdempotencyRequest,
-) =>
-  transitionCommand(deps, caller, orderId, idem, (db, order, actor, now) =>
-    guardedTransition(db, [order, 'deliver', actor, now, { delivery: JSON.stringify(delivery), delivered_at: now }]),
+) => {
+  const handedOver = (now: Date) => ({ delivery: JSON.stringify(delivery), delivered_at: now });
+  return transitionCommand(
+    deps,
+    caller,
+    orderId,
+    idem,
+    (db, order, actor, now) => guardedTransition(db, [order, 'deliver', actor, now, handedOver(now)]),
+    { blind: (db, now) => blindTransition(db, orderId, 'deliver', caller, now, handedOver(now)) },
   );
+};
 
 /** Customer: the delivery is accepted; economy releases the reward to the executor. */
 export const completeOrder = (deps: SocialDeps, caller: AuthContext, orderId: string, idem?: IdempotencyRequest) =>
-  transitionCommand(deps, caller, orderId, idem, (db, order, actor, now) =>
-    guardedTransition(db, [order, 'complete', actor, now]),
+  transitionCommand(
+    deps,
+    caller,
+    orderId,
+    idem,
+    (db, order, actor, now) => guardedTransition(db, [order, 'complete', actor, now]),
+    { blind: (db, now) => blindTransition(db, orderId, 'complete', caller, now) },
   );
 
 /** Customer: from draft or published everything is refunded; from accepted the executor keeps 10% of the reward. */

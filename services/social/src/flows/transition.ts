@@ -3,13 +3,28 @@
  * change (guarded by the status it was read in), the timeline line and the `social.orders.lifecycle`
  * event in one statement; an order that ends refreshes its parties' ratings.
  */
-import { AppError } from '@necp/platform';
-import { Transaction, type Updateable } from 'kysely';
-import { decide, finalStatuses, type OrderAction, type OrderRole } from '../domain/order-machine.ts';
-import { orderTransitionEvent, SystemActorId } from '../events.ts';
-import { type ChangedOrder, changeOrder, lockOrder, type OrderGuard, type OrderRow } from '../store/orders.ts';
+import { AppError, type AuthContext, hasAnyRole, outboxRowToFill } from '@necp/platform';
+import { type SqlBool, sql, Transaction, type Updateable } from 'kysely';
+import {
+  decide,
+  finalStatuses,
+  type OrderAction,
+  type OrderRole,
+  type OrderStatus,
+  transitions,
+} from '../domain/order-machine.ts';
+import { type OrderEventRow, orderTransitionEvent, SystemActorId } from '../events.ts';
+import {
+  type ChangedOrder,
+  changeOrder,
+  lockOrder,
+  type OrderEventToFill,
+  type OrderGuard,
+  type OrderRow,
+} from '../store/orders.ts';
 import type { OrderTable, Reader, Trx } from '../store/tables.ts';
 import type { TimelineEntry } from '../store/timeline.ts';
+import { Arbiters } from './order-access.ts';
 import { refreshRatings } from './ratings.ts';
 
 export interface Actor {
@@ -37,6 +52,29 @@ export function assertAllowed(order: OrderRow, action: OrderAction, actor: Actor
   return decision;
 }
 
+/** What a transition writes besides its event: the row's change and its timeline line, as the machine decided. */
+function writesOf(
+  decision: { from: OrderStatus; to: OrderStatus },
+  action: OrderAction,
+  actorId: string,
+  now: Date,
+  change: Omit<Updateable<OrderTable>, 'status' | 'updated_at'>,
+  detail: Record<string, unknown>,
+) {
+  const { from, to } = decision;
+  const ends = finalStatuses.includes(to);
+  const entry: TimelineEntry = {
+    kind: 'transition',
+    fromStatus: from,
+    toStatus: to,
+    actor: actorId === SystemActorId ? 'system' : actorId,
+    detail: { action, ...detail },
+    at: now,
+  };
+  const row: Updateable<OrderTable> = { ...change, status: to, updated_at: now, ...(ends ? { finished_at: now } : {}) };
+  return { from, ends, change: row, entry };
+}
+
 /** What a transition writes: the row's change, its timeline line and its event, as the machine decides them. */
 export function transitionWrites(
   order: OrderRow,
@@ -46,14 +84,13 @@ export function transitionWrites(
   change: Omit<Updateable<OrderTable>, 'status' | 'updated_at'> = {},
   detail: Record<string, unknown> = {},
 ) {
-  const { from, to } = assertAllowed(order, action, actor);
-  const ends = finalStatuses.includes(to);
+  const decision = assertAllowed(order, action, actor);
   // The guard holds the row as read: after the statement it is `order` with `change`, which the event announces.
-  const next = { ...order, ...change, status: to };
+  const next = { ...order, ...change, status: decision.to };
   const event = orderTransitionEvent(
     {
       order_id: order.order_id,
-      status: to,
+      status: decision.to,
       customer_character_id: next.customer_character_id,
       executor_character_id: next.executor_character_id,
       order_type: next.order_type,
@@ -61,42 +98,32 @@ export function transitionWrites(
       reward: next.reward,
       executor_share_percent: next.executor_share_percent,
     },
-    from,
+    decision.from,
     actor.id,
   );
-  const entry: TimelineEntry = {
-    kind: 'transition',
-    fromStatus: from,
-    toStatus: to,
-    actor: actor.id === SystemActorId ? 'system' : actor.id,
-    detail: { action, ...detail },
-    at: now,
-  };
-  const row: Updateable<OrderTable> = { ...change, status: to, updated_at: now, ...(ends ? { finished_at: now } : {}) };
-  return { from, ends, change: row, entry, event };
+  return { ...writesOf(decision, action, actor.id, now, change, detail), event };
 }
 
 /** A transition's arguments: the order as read, the action, who takes it, when, and what else it changes. */
 type Move = Parameters<typeof transitionWrites>;
 
+interface Writes extends ReturnType<typeof writesOf> {
+  event: OrderEventRow | OrderEventToFill;
+}
+
 /**
- * A transition guarded by the status `order` was read in: nothing when a racing transition moved the
- * order first. Without the row's lock it is one statement, or one transaction with the parties'
- * ratings when the order ends (the change and the scores it earns commit together).
+ * The writes in one statement guarded by the status they leave (and `guard`), or in one transaction
+ * with the parties' ratings when the order ends (the change and the scores it earns commit together).
  */
-export async function guardedTransition(db: Reader, move: Move, guard?: OrderGuard): Promise<ChangedOrder | undefined> {
-  const writes = transitionWrites(...move);
-  const [order, , , now] = move;
+function writeTransition(
+  db: Reader,
+  orderId: string,
+  writes: Writes,
+  now: Date,
+  guard?: OrderGuard,
+): Promise<ChangedOrder | undefined> {
   const write = async (writer: Reader) => {
-    const updated = await changeOrder(
-      writer,
-      order.order_id,
-      writes.from,
-      writes.change,
-      writes.entry,
-      writes.event,
-      guard,
-    );
+    const updated = await changeOrder(writer, orderId, writes.from, writes.change, writes.entry, writes.event, guard);
     if (updated && writes.ends && updated.executor_character_id !== null) {
       const parties = [
         { characterId: updated.executor_character_id, role: 'executor' },
@@ -107,6 +134,50 @@ export async function guardedTransition(db: Reader, move: Move, guard?: OrderGua
     return updated;
   };
   return writes.ends ? inTransaction(db, write) : write(db);
+}
+
+/**
+ * A transition guarded by the status `order` was read in: nothing when a racing transition moved the
+ * order first. Without the row's lock it is one statement, or one transaction with the parties'
+ * ratings when the order ends.
+ */
+export async function guardedTransition(db: Reader, move: Move, guard?: OrderGuard): Promise<ChangedOrder | undefined> {
+  return writeTransition(db, move[0].order_id, transitionWrites(...move), move[3], guard);
+}
+
+/**
+ * A caller's transition taken without reading the order first, for an action that leaves one
+ * status: the statement itself is the machine's decision (the status it leaves, and the caller in a
+ * role that may take it: the order's customer or executor by account, or an arbiter by token), and
+ * its event is built from the row it changed. Nothing when it changed no row: the order is then
+ * read to say why (404, 403 or 409), as a transition decided on the read order would.
+ */
+export function blindTransition(
+  db: Reader,
+  orderId: string,
+  action: OrderAction,
+  caller: AuthContext,
+  now: Date,
+  change: Omit<Updateable<OrderTable>, 'status' | 'updated_at'> = {},
+  detail: Record<string, unknown> = {},
+): Promise<ChangedOrder | undefined> {
+  const { from, to, roles } = transitions[action];
+  const [leaves] = from;
+  if (leaves === undefined || from.length !== 1) throw new Error(`${action} leaves more than one status`);
+  const writes = writesOf({ from: leaves, to }, action, caller.accountId, now, change, detail);
+  const event: OrderEventToFill = {
+    row: outboxRowToFill('social', 'social.orders.lifecycle', orderId),
+    fromStatus: leaves,
+    actorId: caller.accountId,
+  };
+  const arbiter = hasAnyRole(caller, Arbiters);
+  const callerMay: OrderGuard = (eb) =>
+    eb.or([
+      ...(roles.includes('customer') ? [eb('customer_account_id', '=', caller.accountId)] : []),
+      ...(roles.includes('executor') ? [eb('executor_account_id', '=', caller.accountId)] : []),
+      ...(roles.includes('arbiter') && arbiter ? [sql<SqlBool>`true`] : []),
+    ]);
+  return writeTransition(db, orderId, { ...writes, event }, now, callerMay);
 }
 
 /** A transition of the order locked in `trx`: its status is the one read, so the guard always holds. */

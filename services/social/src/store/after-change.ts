@@ -4,7 +4,7 @@
  * that found nothing to change writes no timeline line and announces no event.
  */
 import { type OutboxRow, outboxValues, type PlatformTables } from '@necp/platform';
-import { type QueryCreator, sql } from 'kysely';
+import { type QueryCreator, type RawBuilder, sql } from 'kysely';
 import type { SocialTables } from './tables.ts';
 import { type TimelineEntry, timelineRow } from './timeline.ts';
 
@@ -26,19 +26,27 @@ export function insertTimelineAfter<DB extends SocialTables & PlatformTables>(
     .returning('id');
 }
 
-/** The outbox row of `event`, after `source`'s row. */
+/**
+ * The outbox row of `event`, after `source`'s row; `payloadOf`, when given, is the payload built from
+ * that row (SQL over its columns), set into the envelope as the statement writes it.
+ */
 export function insertEventAfter<DB extends SocialTables & PlatformTables>(
   cte: QueryCreator<DB>,
   source: string,
   event: OutboxRow<unknown>,
+  payloadOf?: RawBuilder<unknown>,
 ) {
   const row = outboxValues(event);
+  const envelope =
+    payloadOf === undefined
+      ? sql`${row.payload}::jsonb`
+      : sql`${row.payload}::jsonb || jsonb_build_object('payload', ${payloadOf})`;
   return cte
     .insertInto('mvp_meta.outbox')
     .columns(['id', 'aggregatetype', 'aggregateid', 'type', 'payload', 'producer', 'tracingspancontext'])
     .expression(
       sql`SELECT ${row.id}::uuid, ${row.aggregatetype}::text, ${row.aggregateid}::text, ${row.type}::text,
-        ${row.payload}::jsonb, ${row.producer}::text, ${row.tracingspancontext}::text FROM ${sql.table(source)}`,
+        ${envelope}, ${row.producer}::text, ${row.tracingspancontext}::text FROM ${sql.table(source)}`,
     )
     .returning('id');
 }

@@ -74,6 +74,38 @@ export function lockApplication(trx: Trx, orderId: string, applicationId: string
   return readApplication(trx, orderId, applicationId).forUpdate().executeTakeFirst();
 }
 
+/** What an accept needs of the application it chooses (none: no such application on the order). */
+export type Chosen = Pick<ApplicationRow, 'character_id' | 'account_id' | 'status'> | undefined;
+
+/**
+ * The order's row locked (as `lockOrder` does) and the chosen application, in one round trip. The
+ * application is as it stood before the lock was granted (a withdrawal may have committed while this
+ * waited): the statement that accepts it re-checks that it is still submitted.
+ */
+export async function lockOrderChoosing(
+  trx: Trx,
+  orderId: string,
+  applicationId: string,
+): Promise<(Selectable<OrderTable> & { chosen: Chosen }) | undefined> {
+  const found = await trx
+    .selectFrom(`${orders} as o`)
+    .leftJoin(`${applications} as a`, (join) =>
+      join.onRef('a.order_id', '=', 'o.order_id').on('a.application_id', '=', applicationId),
+    )
+    .selectAll('o')
+    .select(['a.character_id as chosen_character_id', 'a.account_id as chosen_account_id', 'a.status as chosen_status'])
+    .where('o.order_id', '=', orderId)
+    .forUpdate('o')
+    .executeTakeFirst();
+  if (!found) return undefined;
+  const { chosen_character_id, chosen_account_id, chosen_status, ...order } = found;
+  const chosen =
+    chosen_status === null
+      ? undefined
+      : { character_id: chosen_character_id as string, account_id: chosen_account_id as string, status: chosen_status };
+  return { ...(order as Selectable<OrderTable>), chosen };
+}
+
 /** The application as it stands (its choice re-checked by the statement that accepts it). */
 export function readApplication(db: Reader, orderId: string, applicationId: string) {
   return db
@@ -101,7 +133,7 @@ export async function setApplicationStatus(
  * The customer's choice in one statement, in the transaction that locked the order (so it sees every
  * application that came in before): the order's change, `acceptedId` accepted and every other
  * submitted application rejected, the timeline line and the event; nothing when the order was no
- * longer `published`.
+ * longer `published` or `acceptedId` no longer submitted.
  */
 export async function acceptOrder(
   trx: Trx,
@@ -119,6 +151,17 @@ export async function acceptOrder(
         .set(change)
         .where('order_id', '=', orderId)
         .where('status', '=', 'published')
+        // The choice as this statement sees it, after the order's lock: the read that decided it may predate a withdrawal.
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom(`${applications} as chosen`)
+              .select('chosen.application_id')
+              .where('chosen.order_id', '=', orderId)
+              .where('chosen.application_id', '=', acceptedId)
+              .where('chosen.status', '=', 'submitted'),
+          ),
+        )
         .returningAll(),
     )
     .with('choice', (cte) =>

@@ -79,6 +79,28 @@ export async function updateOrder(trx: Trx, orderId: string, change: Updateable<
 /** A further condition of a transition's change on the order's row (what else must still hold). */
 export type OrderGuard = (eb: ExpressionBuilder<SocialTables, typeof orders>) => Expression<SqlBool>;
 
+/**
+ * A transition's event whose payload its statement builds from the row it changed (the row was not
+ * read before): the envelope (outboxRowToFill), where the order came from and who moved it.
+ */
+export interface OrderEventToFill {
+  row: OutboxRow<unknown>;
+  fromStatus: OrderStatus;
+  actorId: string;
+}
+
+/**
+ * `social.orders.lifecycle`'s payload from the changed row's columns: the SQL twin of
+ * `orderTransitionEvent` (events.ts), field for field; the transition tests check both against the contract.
+ */
+function lifecyclePayload(fromStatus: OrderStatus, actorId: string) {
+  return sql`jsonb_build_object('orderId', order_id, 'fromStatus', ${fromStatus}::text, 'toStatus', status,
+      'actorId', ${actorId}::text, 'customerCharacterId', customer_character_id,
+      'executorCharacterId', executor_character_id, 'orderType', order_type, 'districtId', district_id, 'reward', reward)
+    || CASE WHEN executor_share_percent IS NULL THEN '{}'::jsonb
+       ELSE jsonb_build_object('executorSharePercent', executor_share_percent) END`;
+}
+
 /** An order as a transition left it, with its live applications counted in the same statement. */
 export type ChangedOrder = OrderRow & { liveApplications: number };
 
@@ -95,7 +117,7 @@ export async function changeOrder(
   expected: OrderStatus,
   change: Updateable<OrderTable>,
   entry: TimelineEntry,
-  event: OutboxRow<unknown>,
+  event: OutboxRow<unknown> | OrderEventToFill,
   guard?: OrderGuard,
 ): Promise<ChangedOrder | undefined> {
   const found = await db
@@ -109,7 +131,11 @@ export async function changeOrder(
         .returningAll(),
     )
     .with('line', (cte) => insertTimelineAfter(cte, 'changed', orderId, entry))
-    .with('event', (cte) => insertEventAfter(cte, 'changed', event))
+    .with('event', (cte) =>
+      'fromStatus' in event
+        ? insertEventAfter(cte, 'changed', event.row, lifecyclePayload(event.fromStatus, event.actorId))
+        : insertEventAfter(cte, 'changed', event),
+    )
     .selectFrom('changed')
     .selectAll('changed')
     .select((eb) =>

@@ -9,11 +9,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { TopicPayloads } from '@necp/contracts';
 import { adapterLabel } from '@necp/platform/testing';
 import { sql } from 'kysely';
+import { Compile } from 'typebox/compile';
 import { type Market, orderBody, type Player, startMarket } from '../support/harness.ts';
 
 const base = '/api/v1/social/orders';
+const lifecycleContract = Compile(TopicPayloads['social.orders.lifecycle']);
 
 describe(`social transitions racing without a lock on ${adapterLabel}`, () => {
   let market: Market;
@@ -94,6 +97,49 @@ describe(`social transitions racing without a lock on ${adapterLabel}`, () => {
     const ratings = await call('GET', `/api/v1/social/ratings/${executor.characterId}`, executor.token);
     assert.equal(ratings.body.executor.completed, 1);
     assert.ok(ratings.body.executor.lastOrderAt);
+  });
+
+  it('announces a transition taken without reading the order as one decided on the order read', async () => {
+    const customer = await market.player();
+    const executor = await market.player();
+    const journey = async (headers: () => Record<string, string> | undefined) => {
+      const created = await call('POST', base, customer.token, orderBody(customer.characterId, { reward: 100 }));
+      const orderId = created.body.orderId as string;
+      assert.equal((await step(orderId, 'publish', customer.token)).status, 200);
+      const applicationId = await apply(orderId, executor);
+      assert.equal((await step(orderId, `applications/${applicationId}/accept`, customer.token)).status, 200);
+      for (const [action, token, body] of [
+        ['start', executor.token],
+        ['deliver', executor.token, { note: 'done' }],
+        ['complete', customer.token],
+      ] as const) {
+        assert.equal((await step(orderId, action, token, body, headers())).status, 200);
+      }
+      const { rows } = await sql<{ payload: { payload: Record<string, unknown> } }>`
+        SELECT payload FROM mvp_meta.outbox
+        WHERE aggregatetype = 'social.orders.lifecycle' AND aggregateid = ${orderId} ORDER BY seq`.execute(
+        market.social.db.kysely,
+      );
+      return rows.map((row) => {
+        assert.ok(lifecycleContract.Check(row.payload.payload), JSON.stringify(row.payload.payload));
+        return { ...row.payload.payload, orderId: 'the order' };
+      });
+    };
+    const blind = await journey(() => undefined);
+    // With an Idempotency-Key each transition locks and reads the order first and builds its event from the row read.
+    const read = await journey(() => ({ 'idempotency-key': randomUUID() }));
+    assert.deepEqual(blind, read);
+    assert.deepEqual(blind.at(-1), {
+      orderId: 'the order',
+      fromStatus: 'delivered',
+      toStatus: 'completed',
+      actorId: customer.accountId,
+      customerCharacterId: customer.characterId,
+      executorCharacterId: executor.characterId,
+      orderType: 'combat',
+      districtId: 'watson',
+      reward: 100,
+    });
   });
 
   it('never leaves an order accepted with an application its applicant withdrew in the race', async () => {

@@ -11,22 +11,6 @@ export async function seedDistricts(db: Reader, levels: Record<string, number>, 
   return rows.map((row) => row.id);
 }
 
-/** Locks the districts for a change, in id order (two changes of several districts never deadlock). */
-export async function lockDistricts(trx: Trx, ids: string[]) {
-  if (ids.length === 0) return [];
-  return trx
-    .selectFrom('mvp_core.world_districts')
-    .select(['id', 'level', 'changed_at'])
-    .where('id', 'in', ids)
-    .orderBy('id')
-    .forNoKeyUpdate()
-    .execute();
-}
-
-export async function updateLevel(trx: Trx, id: string, level: number, at: Date): Promise<void> {
-  await trx.updateTable('mvp_core.world_districts').set({ level, changed_at: at }).where('id', '=', id).execute();
-}
-
 /** Every district with its active scenario, if any. */
 export async function districtsWithScenario(db: Reader, id?: string) {
   let query = db

@@ -153,6 +153,11 @@ describe(`world districts and impacts on ${adapterLabel}`, () => {
         Math.round(((entries[i - 1]?.levelAfter ?? 0) + (entries[i]?.delta ?? 0)) * 100) / 100,
       );
     }
+    // Each change's event was written with it, in the order of the changes: one level leads to the next.
+    const updates = (await world.published('world.unrest.updates')).filter((u) => u.districtId === 'watson').slice(-20);
+    assert.equal(updates.length, 20);
+    for (let i = 1; i < updates.length; i++) assert.equal(updates[i]?.previousLevel, updates[i - 1]?.newLevel);
+    assert.equal(updates.at(-1)?.newLevel, start + 10);
     await world.apply('watson', -10);
   });
 
