@@ -4,10 +4,16 @@ import type pg from 'pg';
  * Every parameterized query of the pool's clients as a named prepared statement: a connection
  * parses a statement's text once instead of at every execution, and sends it once instead of every
  * time (the longest statements here are CTE chains of a kilobyte). The pool's sessions plan every
- * execution with its values (plan_cache_mode, database.ts), as unnamed statements are planned. Only queries with parameters: they already go by the extended
- * protocol, so they are single statements; those without (BEGIN, COMMIT, migration files) stay
- * as they are. At most `limit` texts get a name, so a connection never holds more than `limit`
- * prepared statements, even where a statement's text grows with a list (IN, VALUES).
+ * execution with its values (plan_cache_mode, database.ts), as unnamed statements are planned.
+ * Only queries with parameters: they already go by the extended protocol, so they are single
+ * statements; those without (BEGIN, COMMIT, migration files) stay as they are. At most `limit`
+ * texts get a name, so a connection never holds more than `limit` prepared statements, even where
+ * a statement's text grows with a list (IN, VALUES).
+ *
+ * A statement's result type is fixed when a connection prepares it: a migration that changes a
+ * table under running replicas (a rolling deploy) can fail their prepared statements on it until
+ * their connections are replaced, and a pooler in transaction mode must support protocol-level
+ * prepared statements (PgBouncer 1.21 and later).
  */
 export function prepareStatements(pool: pg.Pool, limit = 2000): void {
   const names = new Map<string, string>();
