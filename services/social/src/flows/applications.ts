@@ -8,6 +8,7 @@ import {
   runIdempotentCommand,
   runStatementCommand,
 } from '@necp/platform';
+import { ratingRules } from '../domain/order-config.ts';
 import {
   type ApplicationRow,
   acceptOrder,
@@ -19,7 +20,7 @@ import {
   setApplicationStatus,
 } from '../store/applications.ts';
 import { type OrderRow, readOrder } from '../store/orders.ts';
-import type { SocialTables, Trx } from '../store/tables.ts';
+import type { Reader, SocialTables, Trx } from '../store/tables.ts';
 import { appendTimeline } from '../store/timeline.ts';
 import type { SocialDeps } from './deps.ts';
 import { assertVisible, notFound, rolesOf } from './order-access.ts';
@@ -48,7 +49,8 @@ export interface Apply {
 
 /**
  * A character applies to a published order it may see: not its owner's own order, at or above the
- * order's `minExecutorRating`, one live application per character (409 ALREADY_APPLIED).
+ * order's `minExecutorRating`, one live application per character (409 ALREADY_APPLIED). The insert
+ * itself checks all of it; only when it inserted nothing is the order read, to say why.
  */
 export async function submitApplication(
   deps: SocialDeps,
@@ -57,13 +59,51 @@ export async function submitApplication(
   request: Apply,
   idempotency: IdempotencyRequest | undefined,
 ): Promise<IdempotentResult> {
-  const order = await readOrder(deps.db, orderId);
-  if (!order) throw notFound(orderId);
   const applicant = await deps.facts(request.characterId);
-  if (applicant.accountId !== caller.accountId) {
-    throw new AppError('CHARACTER_NOT_OWNED', 'The character belongs to another account');
-  }
   const characterId = request.characterId.toLowerCase();
+  const owned = applicant.accountId === caller.accountId;
+  return runStatementCommand<SocialTables>(deps.database, idempotency, async (db) => {
+    const now = new Date();
+    const applicationId = randomUUID();
+    const inserted = owned
+      ? await insertApplication(
+          db,
+          {
+            application_id: applicationId,
+            order_id: orderId,
+            character_id: characterId,
+            account_id: caller.accountId,
+            bid: request.bid ?? null,
+            cover_letter: request.coverLetter ?? null,
+            created_at: now,
+          },
+          {
+            kind: 'application',
+            actor: caller.accountId,
+            detail: { action: 'submitted', applicationId, characterId },
+            at: now,
+          },
+          { accountId: caller.accountId, faction: applicant.faction, startingScore: ratingRules.startingScore },
+        )
+      : undefined;
+    if (inserted?.application) return { status: 201, body: applicationView(inserted.application) };
+    return refuseApplication(deps, db, caller, orderId, characterId, applicant, owned);
+  });
+}
+
+/** Why an application was not inserted: the order read and the checks taken in the order the contract answers them. */
+async function refuseApplication(
+  deps: SocialDeps,
+  db: Reader,
+  caller: AuthContext,
+  orderId: string,
+  characterId: string,
+  applicant: { faction: string | null },
+  owned: boolean,
+): Promise<never> {
+  const order = await readOrder(db, orderId);
+  if (!order) throw notFound(orderId);
+  if (!owned) throw new AppError('CHARACTER_NOT_OWNED', 'The character belongs to another account');
   await assertVisible(deps, caller, order, {
     all: false,
     accountId: caller.accountId,
@@ -81,7 +121,7 @@ export async function submitApplication(
     throw new AppError('FORBIDDEN', "Only characters of the customer's faction apply to this order");
   }
   if (order.min_executor_rating !== null) {
-    const { executor } = await ratingsOf(deps.db, characterId);
+    const { executor } = await ratingsOf(db, characterId);
     if (executor.score < order.min_executor_rating) {
       throw new AppError(
         'REQUIREMENTS_NOT_MET',
@@ -89,36 +129,10 @@ export async function submitApplication(
       );
     }
   }
-  return runStatementCommand<SocialTables>(deps.database, idempotency, async (db) => {
-    const now = new Date();
-    const applicationId = randomUUID();
-    const inserted = await insertApplication(
-      db,
-      {
-        application_id: applicationId,
-        order_id: orderId,
-        character_id: characterId,
-        account_id: caller.accountId,
-        bid: request.bid ?? null,
-        cover_letter: request.coverLetter ?? null,
-        created_at: now,
-      },
-      {
-        kind: 'application',
-        actor: caller.accountId,
-        detail: { action: 'submitted', applicationId, characterId },
-        at: now,
-      },
-    );
-    if (!inserted) throw notFound(orderId);
-    if (inserted.orderStatus !== 'published') {
-      throw new AppError('INVALID_STATE', `An order ${inserted.orderStatus} takes no applications`);
-    }
-    if (!inserted.application) {
-      throw new AppError('ALREADY_APPLIED', 'This character already has a live application here');
-    }
-    return { status: 201, body: applicationView(inserted.application) };
-  });
+  if (order.status !== 'published') {
+    throw new AppError('INVALID_STATE', `An order ${order.status} takes no applications`);
+  }
+  throw new AppError('ALREADY_APPLIED', 'This character already has a live application here');
 }
 
 /** The applicant withdraws a submitted application. */

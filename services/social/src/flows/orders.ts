@@ -11,13 +11,13 @@ import { orderRules, ratingRules } from '../domain/order-config.ts';
 import { commissionFor, tierOf } from '../domain/ratings.ts';
 import { orderTransitionEvent } from '../events.ts';
 import { rejectSubmitted } from '../store/applications.ts';
-import { countOpenOrders, insertOrder, openOrdersBelow, readPublishFacts, serializeCustomer } from '../store/orders.ts';
+import { countOpenOrders, insertOrder, openOrdersBelow, readPublishFacts } from '../store/orders.ts';
 import type { SocialTables } from '../store/tables.ts';
 import type { SocialDeps } from './deps.ts';
 import { rolesOf } from './order-access.ts';
 import { orderCommand, transitionCommand } from './order-command.ts';
 import { orderView } from './order-view.ts';
-import { assertAllowed, blindTransition, guardedTransition, inTransaction, transition } from './transition.ts';
+import { assertAllowed, blindTransition, guardedTransition, transition } from './transition.ts';
 
 export interface CreateOrder {
   customerCharacterId: string;
@@ -111,7 +111,8 @@ function assertUnderOpenLimit(openOrders: number) {
 
 /**
  * Publishes a draft: reward + commission (by the customer's tier) are locked at economy first,
- * synchronously and idempotently on the order id, then the order moves in its own transaction. A
+ * synchronously and idempotently on the order id, then the order moves in one statement that also
+ * checks the open-order limit under the customer's lock. A
  * refused lock (422 INSUFFICIENT_FUNDS) leaves the draft as it was. A crash between the two leaves
  * a draft whose lock a new publish finds again, or whose cancel refunds it (economy settles from the
  * cancel event).
@@ -144,16 +145,12 @@ export async function publishOrder(
     async (db, order, actor, now) => {
       assertAllowed(order, 'publish', actor);
       if (commission === undefined) throw new AppError('INVALID_STATE', 'The order changed while it was published');
-      const held = commission;
-      return inTransaction(db, async (trx) => {
-        await serializeCustomer(trx, order.customer_character_id);
-        // Counted again under the customer's lock, by the change's own statement: the check before the lock raced other publishes.
-        const limit = openOrdersBelow(order.customer_character_id, orderRules.maxOpenOrdersPerCustomer);
-        const change = { commission: held, escrow_status: 'locked', published_at: now };
-        const published = await guardedTransition(trx, [order, 'publish', actor, now, change], limit);
-        if (!published) assertUnderOpenLimit(await countOpenOrders(trx, order.customer_character_id));
-        return published;
-      });
+      const limit = openOrdersBelow(order.customer_character_id, orderRules.maxOpenOrdersPerCustomer);
+      const change = { commission, escrow_status: 'locked', published_at: now };
+      const published = await guardedTransition(db, [order, 'publish', actor, now, change], limit);
+      // Nothing changed: the order moved (the command reads why) or the limit was reached, said here.
+      if (!published) assertUnderOpenLimit(await countOpenOrders(db, order.customer_character_id));
+      return published;
     },
     facts && { order: facts.order },
   );

@@ -1,10 +1,10 @@
 /** Ratings: recomputed from the history when an order of the character ends or it is reviewed. */
 import { ratingRules } from '../domain/order-config.ts';
 import { customerScore, executorScore, tierOf } from '../domain/ratings.ts';
-import { partyHistories, type RatingRole, readRatings, saveEarned } from '../store/ratings.ts';
+import { type PartyHistory, partyHistories, type RatingRole, readRatings, saveEarned } from '../store/ratings.ts';
 import type { Reader } from '../store/tables.ts';
 
-const historyRules = {
+export const historyRules = {
   bigContractReward: ratingRules.bigContractReward,
   lostBelowPercent: ratingRules.disputeLostBelowPercent,
 };
@@ -16,7 +16,16 @@ export async function refreshRatings(
   now: Date,
   orderEnded: boolean,
 ): Promise<void> {
-  const histories = await partyHistories(trx, parties, now, historyRules);
+  await saveScores(trx, await partyHistories(trx, parties, now, historyRules), now, orderEnded);
+}
+
+/** Records the scores the parties' histories earn (DOMAIN.md's formulas); one write for all of them. */
+export async function saveScores(
+  trx: Reader,
+  histories: readonly PartyHistory[],
+  now: Date,
+  orderEnded: boolean,
+): Promise<void> {
   const ratings = histories.map((party) => ({
     characterId: party.characterId,
     role: party.role,

@@ -4,7 +4,7 @@
  * event in one statement; an order that ends refreshes its parties' ratings.
  */
 import { AppError, type AuthContext, hasAnyRole, outboxRowToFill } from '@necp/platform';
-import { type SqlBool, sql, Transaction, type Updateable } from 'kysely';
+import { type SqlBool, sql, type Updateable } from 'kysely';
 import {
   decide,
   finalStatuses,
@@ -25,7 +25,7 @@ import {
 import type { OrderTable, Reader, Trx } from '../store/tables.ts';
 import type { TimelineEntry } from '../store/timeline.ts';
 import { Arbiters } from './order-access.ts';
-import { refreshRatings } from './ratings.ts';
+import { historyRules, saveScores } from './ratings.ts';
 
 export interface Actor {
   /** An account id, or SystemActorId for the schedulers (the event's actorId). */
@@ -38,11 +38,6 @@ export async function lockedOrder(trx: Trx, orderId: string): Promise<OrderRow> 
   const order = await lockOrder(trx, orderId);
   if (!order) throw new AppError('NOT_FOUND', `No order ${orderId}`);
   return order;
-}
-
-/** `work` in `db` when it is a transaction already, else in a transaction of its own. */
-export function inTransaction<T>(db: Reader, work: (trx: Trx) => Promise<T>): Promise<T> {
-  return db instanceof Transaction ? work(db) : db.transaction().execute(work);
 }
 
 /** 403 or 409 unless `actor` may take `action` on `order` now. */
@@ -112,28 +107,34 @@ interface Writes extends ReturnType<typeof writesOf> {
 }
 
 /**
- * The writes in one statement guarded by the status they leave (and `guard`), or in one transaction
- * with the parties' ratings when the order ends (the change and the scores it earns commit together).
+ * The writes in one statement guarded by the status they leave (and `guard`); when the order ends,
+ * the same statement counts its parties' histories as the change leaves them, and the scores they
+ * earn are written by the next. Outside a transaction the two commit apart: a crash between them
+ * leaves the stored scores as they were until the party's next ended order or review recomputes
+ * them from the history (the history is the truth; a stored score is what it last earned).
  */
-function writeTransition(
+async function writeTransition(
   db: Reader,
   orderId: string,
   writes: Writes,
   now: Date,
   guard?: OrderGuard,
 ): Promise<ChangedOrder | undefined> {
-  const write = async (writer: Reader) => {
-    const updated = await changeOrder(writer, orderId, writes.from, writes.change, writes.entry, writes.event, guard);
-    if (updated && writes.ends && updated.executor_character_id !== null) {
-      const parties = [
-        { characterId: updated.executor_character_id, role: 'executor' },
-        { characterId: updated.customer_character_id, role: 'customer' },
-      ] as const;
-      await refreshRatings(writer, parties, now, true);
-    }
-    return updated;
-  };
-  return writes.ends ? inTransaction(db, write) : write(db);
+  const histories = writes.ends ? { now, rules: historyRules } : undefined;
+  const updated = await changeOrder(
+    db,
+    orderId,
+    writes.from,
+    writes.change,
+    writes.entry,
+    writes.event,
+    guard,
+    histories,
+  );
+  if (updated?.histories && updated.executor_character_id !== null) {
+    await saveScores(db, updated.histories, now, true);
+  }
+  return updated;
 }
 
 /**

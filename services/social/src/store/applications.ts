@@ -13,22 +13,52 @@ const orders = 'mvp_core.social_orders' as const;
 /** The applications that still count on an order (shown as its applicationsCount). */
 export const liveApplicationStatuses = ['submitted', 'accepted'] as const;
 
+/** Who applies: the caller's account, the applicant's faction, and the score a character with none has. */
+export interface Applicant {
+  accountId: string;
+  faction: string | null;
+  startingScore: number;
+}
+
 /**
  * The application and its timeline line in one round trip, under a share lock on its order taken
  * first: inserted only while the order is `published` (accept, withdraw and cancel hold the order's
- * row exclusively, so no application lands on an order that just left `published`), and not when
- * the character already has a live application there. Answers the order's status (nothing: no such
- * order) and the application when one was inserted.
+ * row exclusively, so no application lands on an order that just left `published`), only when the
+ * applicant may apply (not the customer's own account; a public order, the customer's faction on a
+ * faction order, an invitee on an invite-only or private one; at or above `min_executor_rating` by
+ * its stored executor score), and not when the character already has a live application there.
+ * Answers the order's status (nothing: no such order) and the application when one was inserted.
  */
 export async function insertApplication(
   db: Reader,
   application: Omit<ApplicationRow, 'status' | 'updated_at'>,
   entry: TimelineEntry,
+  applicant: Applicant,
 ): Promise<{ orderStatus: OrderStatus; application: ApplicationRow | undefined } | undefined> {
   const row = { ...application, status: 'submitted', updated_at: application.created_at };
+  const score = sql`coalesce((SELECT r.score FROM mvp_core.social_ratings r
+    WHERE r.character_id = ${row.character_id}::uuid AND r.role = 'executor'), ${applicant.startingScore})`;
+  const admitted = sql`held.status = 'published' AND held.customer_account_id <> ${applicant.accountId}::uuid
+    AND (held.access_level = 'public'
+      OR (held.access_level = 'faction' AND held.customer_faction = ${applicant.faction}::text)
+      OR (held.access_level IN ('invite_only', 'private')
+        AND held.invited_character_ids @> jsonb_build_array(${row.character_id}::text)))
+    AND (held.min_executor_rating IS NULL OR ${score} >= held.min_executor_rating)`;
   const found = await db
     .with('held', (cte) =>
-      cte.selectFrom(orders).select(['order_id', 'status']).where('order_id', '=', application.order_id).forShare(),
+      cte
+        .selectFrom(orders)
+        .select([
+          'order_id',
+          'status',
+          'customer_account_id',
+          'access_level',
+          'customer_faction',
+          'invited_character_ids',
+          'min_executor_rating',
+        ])
+        .where('order_id', '=', application.order_id)
+        .forShare(),
     )
     // The partial unique index keeps one live application per character: a racing second one inserts nothing.
     .with('inserted', (cte) =>
@@ -49,7 +79,7 @@ export async function insertApplication(
           sql`SELECT ${row.application_id}::uuid, held.order_id, ${row.character_id}::uuid, ${row.account_id}::uuid,
             ${row.bid}::integer, ${row.cover_letter}::text, ${row.status}::text, ${row.created_at}::timestamptz,
             ${row.updated_at}::timestamptz
-          FROM held WHERE held.status = 'published'`,
+          FROM held WHERE ${admitted}`,
         )
         .onConflict((conflict) =>
           conflict.columns(['order_id', 'character_id']).where('status', 'in', liveApplicationStatuses).doNothing(),

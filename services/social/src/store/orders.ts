@@ -4,6 +4,7 @@ import { LockedEscrow } from '../domain/escrow-status.ts';
 import { type OrderStatus, openStatuses } from '../domain/order-machine.ts';
 import { insertEventAfter, insertTimelineAfter } from './after-change.ts';
 import { liveApplicationStatuses } from './applications.ts';
+import { type HistoryRules, historiesOf, historyColumns, type PartyHistory } from './ratings.ts';
 import type { OrderTable, Reader, SocialTables, Trx } from './tables.ts';
 import { type TimelineEntry, timelineRow } from './timeline.ts';
 
@@ -101,8 +102,17 @@ function lifecyclePayload(fromStatus: OrderStatus, actorId: string) {
        ELSE jsonb_build_object('executorSharePercent', executor_share_percent) END`;
 }
 
-/** An order as a transition left it, with its live applications counted in the same statement. */
-export type ChangedOrder = OrderRow & { liveApplications: number };
+/**
+ * An order as a transition left it, with its live applications counted in the same statement, and
+ * when asked its parties' histories as the change leaves them (executor first, then customer).
+ */
+export type ChangedOrder = OrderRow & { liveApplications: number; histories?: PartyHistory[] };
+
+/** The parties whose histories an ended order changes, as columns of the changed row. */
+const endedParties = [
+  { characterId: sql`changed.executor_character_id`, role: 'executor' },
+  { characterId: sql`changed.customer_character_id`, role: 'customer' },
+] as const;
 
 /**
  * A transition's writes in one round trip, guarded by the status the caller decided from: the row's
@@ -110,6 +120,8 @@ export type ChangedOrder = OrderRow & { liveApplications: number };
  * its live applications (as they stand before anything later in the transaction), or nothing when
  * the order was no longer `expected` (a racing transition moved it first). The guard makes the
  * statement safe without the row's lock: PostgreSQL re-checks it on the row a racing writer left.
+ * With `histories`, the parties' histories are counted in the same statement over the orders as the
+ * change leaves them (the others as stored, this one as changed), for the scores the end earns.
  */
 export async function changeOrder(
   db: Reader,
@@ -119,7 +131,10 @@ export async function changeOrder(
   entry: TimelineEntry,
   event: OutboxRow<unknown> | OrderEventToFill,
   guard?: OrderGuard,
+  histories?: { now: Date; rules: HistoryRules },
 ): Promise<ChangedOrder | undefined> {
+  const ordersNow = sql`(SELECT * FROM ${sql.table(orders)} WHERE order_id <> ${orderId}::uuid
+    UNION ALL SELECT * FROM changed)`;
   const found = await db
     .with('changed', (cte) =>
       cte
@@ -146,15 +161,23 @@ export async function changeOrder(
         .where('a.status', 'in', liveApplicationStatuses)
         .as('live_applications'),
     )
+    .$if(histories !== undefined, (query) => {
+      const { now, rules } = histories as { now: Date; rules: HistoryRules };
+      return query.select(historyColumns(endedParties, now, rules, ordersNow));
+    })
     .executeTakeFirst();
   if (!found) return undefined;
-  const { live_applications, ...row } = found;
-  return { ...(row as OrderRow), liveApplications: Number(live_applications ?? 0) };
-}
-
-/** Serializes the publishes of one customer character, so its open-order limit holds under races. */
-export async function serializeCustomer(trx: Trx, customerCharacterId: string): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(7302, hashtext(${customerCharacterId}))`.execute(trx);
+  const { live_applications, p0, p1, ...row } = found as typeof found & { p0?: unknown; p1?: unknown };
+  const changed = row as OrderRow;
+  const parties = [
+    { characterId: changed.executor_character_id ?? '', role: 'executor' },
+    { characterId: changed.customer_character_id, role: 'customer' },
+  ] as const;
+  return {
+    ...changed,
+    liveApplications: Number(live_applications ?? 0),
+    ...(histories === undefined ? {} : { histories: historiesOf({ p0, p1 }, parties) }),
+  };
 }
 
 /**
@@ -189,12 +212,15 @@ export async function readPublishFacts(
   return { order: order as OrderRow, openOrders: Number(open_orders ?? 0), customerScore: customer_score ?? null };
 }
 
-/** The guard of a publish: its customer has fewer than `max` open orders (this one, a draft, not counted). */
+/**
+ * The guard of a publish: its customer has fewer than `max` open orders (this one, a draft, not
+ * counted), counted under the customer's advisory lock by a function whose count sees the publishes
+ * that committed while it waited (migration 004), so the limit holds under racing publishes without
+ * a transaction around the statement.
+ */
 export function openOrdersBelow(customerCharacterId: string, max: number): OrderGuard {
-  return () => sql<SqlBool>`(
-    SELECT count(*) FROM ${sql.table(orders)} counted
-    WHERE counted.customer_character_id = ${customerCharacterId}
-      AND counted.status IN (${sql.join(openStatuses)})) < ${max}`;
+  const open = sql`ARRAY[${sql.join(openStatuses)}]::text[]`;
+  return () => sql<SqlBool>`mvp_core.social_open_orders_serialized(${customerCharacterId}::uuid, ${open}) < ${max}`;
 }
 
 export async function countOpenOrders(db: Reader, customerCharacterId: string): Promise<number> {

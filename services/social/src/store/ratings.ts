@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type AliasedRawBuilder, type RawBuilder, sql } from 'kysely';
 import type { CustomerHistory, ExecutorHistory } from '../domain/ratings.ts';
 import type { RatingTable, Reader, Trx } from './tables.ts';
 
@@ -6,8 +6,14 @@ export type RatingRole = RatingTable['role'];
 
 const counted = (value: unknown) => Number(value ?? 0);
 
+/** A character in a history query: its id, or a column of the statement around it. */
+type Who = string | RawBuilder<unknown>;
+
+/** The orders a history counts: the table, or the orders as a change in the same statement leaves them. */
+const storedOrders = sql`mvp_core.social_orders`;
+
 /** The ratings a character's reviews gave it in `role`, as a column of the history's own query. */
-const ratingsColumn = (characterId: string, role: RatingRole) => sql`(
+const ratingsColumn = (characterId: Who, role: RatingRole) => sql`(
   SELECT coalesce(array_agg(rv.rating), '{}'::integer[]) FROM mvp_core.social_reviews rv
   WHERE rv.subject_character_id = ${characterId} AND rv.subject_role = ${role}) AS ratings`;
 
@@ -17,7 +23,7 @@ const ratingsOfRow = (row: Record<string, unknown>) => ((row.ratings as unknown[
  * A character's history as executor, at `now`: orders past their deadline and not delivered count
  * late, and so does a delivery the clock had already seen overdue. One row.
  */
-const executorHistoryQuery = (characterId: string, now: Date, rules: HistoryRules) => sql`
+const executorHistoryQuery = (characterId: Who, now: Date, rules: HistoryRules, orders = storedOrders) => sql`
     SELECT
       count(*) FILTER (WHERE status IN ('completed', 'resolved') OR status = 'cancelled') AS finished,
       count(*) AS accepted,
@@ -29,7 +35,7 @@ const executorHistoryQuery = (characterId: string, now: Date, rules: HistoryRule
       count(*) FILTER (WHERE status = 'cancelled') AS cancelled_after_accept,
       count(*) FILTER (WHERE status = 'completed' AND reward >= ${rules.bigContractReward}) AS completed_big,
       ${ratingsColumn(characterId, 'executor')}
-    FROM mvp_core.social_orders
+    FROM ${orders} AS o
     WHERE executor_character_id = ${characterId} AND accepted_at IS NOT NULL`;
 
 const executorHistoryOf = (row: Record<string, unknown>): ExecutorHistory => ({
@@ -46,7 +52,7 @@ const executorHistoryOf = (row: Record<string, unknown>): ExecutorHistory => ({
 });
 
 /** A character's history as customer: its orders that reached `accepted`. One row. */
-const customerHistoryQuery = (characterId: string) => sql`
+const customerHistoryQuery = (characterId: Who, orders = storedOrders) => sql`
     SELECT
       count(*) FILTER (WHERE o.status IN ('completed', 'resolved', 'cancelled')) AS finished,
       count(*) AS accepted,
@@ -59,7 +65,7 @@ const customerHistoryQuery = (characterId: string) => sql`
           AND earlier.executor_character_id = o.executor_character_id
           AND earlier.accepted_at < o.accepted_at)) AS rehired,
       ${ratingsColumn(characterId, 'customer')}
-    FROM mvp_core.social_orders o
+    FROM ${orders} AS o
     WHERE o.customer_character_id = ${characterId} AND o.accepted_at IS NOT NULL`;
 
 const customerHistoryOf = (row: Record<string, unknown>): CustomerHistory => ({
@@ -81,6 +87,44 @@ export type PartyHistory =
   | { characterId: string; role: 'executor'; history: ExecutorHistory }
   | { characterId: string; role: 'customer'; history: CustomerHistory };
 
+/** A party of a history query: a character (an id, or a column of the statement around it) in a role. */
+export interface HistoryParty {
+  characterId: Who;
+  role: RatingRole;
+}
+
+/**
+ * The histories of `parties` as columns `p0`, `p1`, … of one row, one JSON object each, counted over
+ * `orders` (the table unless a change in the same statement says how the orders stand after it).
+ */
+export function historyColumns(
+  parties: readonly HistoryParty[],
+  now: Date,
+  rules: HistoryRules,
+  orders = storedOrders,
+): AliasedRawBuilder<Record<string, unknown> | null, string>[] {
+  return parties.map(({ characterId, role }, index) => {
+    const query =
+      role === 'executor'
+        ? executorHistoryQuery(characterId, now, rules, orders)
+        : customerHistoryQuery(characterId, orders);
+    return sql<Record<string, unknown> | null>`(SELECT row_to_json(h) FROM (${query}) h)`.as(`p${index}`);
+  });
+}
+
+/** The histories `historyColumns` read into `row`, for the characters they turned out to be. */
+export function historiesOf(
+  row: Record<string, unknown>,
+  parties: readonly { characterId: string; role: RatingRole }[],
+): PartyHistory[] {
+  return parties.map(({ characterId, role }, index) => {
+    const found = (row[`p${index}`] as Record<string, unknown> | null | undefined) ?? {};
+    return role === 'executor'
+      ? { characterId, role, history: executorHistoryOf(found) }
+      : { characterId, role, history: customerHistoryOf(found) };
+  });
+}
+
 /** The histories of `parties` (a character in a role each), in one round trip: one JSON row per party. */
 export async function partyHistories(
   db: Reader,
@@ -89,19 +133,10 @@ export async function partyHistories(
   rules: HistoryRules,
 ): Promise<PartyHistory[]> {
   if (parties.length === 0) return [];
-  const columns = parties.map(({ characterId, role }, index) => {
-    const query =
-      role === 'executor' ? executorHistoryQuery(characterId, now, rules) : customerHistoryQuery(characterId);
-    return sql`(SELECT row_to_json(h) FROM (${query}) h) AS ${sql.ref(`p${index}`)}`;
-  });
-  const { rows } = await sql<Record<string, Record<string, unknown> | null>>`SELECT ${sql.join(columns)}`.execute(db);
-  const row = rows[0] ?? {};
-  return parties.map(({ characterId, role }, index) => {
-    const found = row[`p${index}`] ?? {};
-    return role === 'executor'
-      ? { characterId, role, history: executorHistoryOf(found) }
-      : { characterId, role, history: customerHistoryOf(found) };
-  });
+  const { rows } = await sql<Record<string, unknown>>`SELECT ${sql.join(historyColumns(parties, now, rules))}`.execute(
+    db,
+  );
+  return historiesOf(rows[0] ?? {}, parties);
 }
 
 export function readRatings(db: Reader, characterId: string) {

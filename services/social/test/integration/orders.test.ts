@@ -204,6 +204,13 @@ describe(`social orders on economy's escrow on ${adapterLabel}`, () => {
     assert.equal((await apply(orderId, first)).status, 201);
     const drafted = await draft(customer);
     assert.equal((await apply(drafted, first)).body.code, 'INVALID_STATE');
+    // An application that inserted nothing is explained in the contract's order: the order, then the character.
+    const anothers = await call('POST', `${base}/${orderId}/applications`, first.token, {
+      characterId: second.characterId,
+    });
+    assert.equal(anothers.body.code, 'CHARACTER_NOT_OWNED');
+    const nowhere = `${base}/00000000-0000-4000-8000-000000000000/applications`;
+    assert.equal((await call('POST', nowhere, first.token, { characterId: second.characterId })).status, 404);
   });
 
   it('hides private and invite-only orders from outsiders and shows faction orders to the faction only', async () => {

@@ -93,6 +93,10 @@ describe(`social's clock, reviews and ratings on ${adapterLabel}`, () => {
     const ratings = await call('GET', `/api/v1/social/ratings/${executor.characterId}`, customer.token);
     // CR 1, TL 0 (late), QL 0.5 (no review), RL 1, CB 0: 0.30 + 0 + 0.125 + 0.15 + 0 = 57.5.
     assert.equal(ratings.body.executor.score, 57.5);
+    // The customer's score came from the same end: PR 1, BQ 0.5 (no review), DR 1, RF 0.5, RB 0 → 30 + 10 + 20 + 7.5.
+    const asCustomer = await call('GET', `/api/v1/social/ratings/${customer.characterId}`, customer.token);
+    assert.equal(asCustomer.body.customer.score, 67.5);
+    assert.equal(asCustomer.body.customer.completed, 1);
   });
 
   it('completes a delivery the customer leaves unanswered after 72 game hours (scaled), paying the executor', async () => {
