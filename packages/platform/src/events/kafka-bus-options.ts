@@ -55,7 +55,7 @@ export function withDefaults(options: KafkaBusOptions): KafkaBusSettings {
     maxBatchSize: 200,
     maxFetchWaitMs: 1_000,
     fetchLingerMs: 15,
-    commitIntervalMs: 200,
+    commitIntervalMs: 1_000,
     publishTimeoutMs: 15_000,
     ...options,
   };
