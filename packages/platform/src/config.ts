@@ -80,8 +80,17 @@ export const PlatformConfigSchema = Type.Object({
   KAFKA_CLIENT_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]+$' })),
   /** After a fetch that brought messages, the wait before a subscription's next fetch (see FetchPacing). */
   KAFKA_FETCH_LINGER_MS: Type.Integer({ minimum: 0, maximum: 1_000, default: 15 }),
-  /** Handled offsets are committed at most this often per subscription (see CoalescedCommits). */
-  KAFKA_COMMIT_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 200 }),
+  /**
+   * How far that wait grows while fetches keep bringing few messages (see FetchPacing): the most
+   * an event waits for its fetch under a steady trickle. Below KAFKA_FETCH_LINGER_MS: a fixed linger.
+   */
+  KAFKA_FETCH_LINGER_MAX_MS: Type.Integer({ minimum: 0, maximum: 1_000, default: 60 }),
+  /**
+   * Handled offsets are committed at most this often per subscription (see CoalescedCommits). Each
+   * commit is a write to the broker's offsets log: at 200 ms the order journeys' subscriptions sent
+   * more commits than fetches; a crash redelivers at most this long's events, skipped by event id.
+   */
+  KAFKA_COMMIT_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1_000 }),
   OIDC_ISSUER: Type.Optional(HttpUrl),
   TIME_SCALE: Type.Number({ exclusiveMinimum: 0, default: 1 }),
   LOG_LEVEL: Type.Union(

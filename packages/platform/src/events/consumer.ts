@@ -15,6 +15,15 @@ export type EventHandler<Tables, T extends Topic> = (
   event: EventEnvelope<TopicPayload<T>> & { type: T },
 ) => Promise<void>;
 
+/**
+ * A consumed record's envelope checked against the contract of its topic; a PoisonMessageError
+ * (dead-lettered by the bus) when it breaks it. For a consumer that handles some events outside
+ * `idempotentConsumer`'s transaction, before handing the rest to it.
+ */
+export function validatedEvent<T extends Topic>(record: BusRecord): EventEnvelope<TopicPayload<T>> & { type: T } {
+  return validated(record) as EventEnvelope<TopicPayload<T>> & { type: T };
+}
+
 function validated(record: BusRecord): EventEnvelope {
   const envelope = record.envelope as unknown;
   if (!envelopeChecker.Check(envelope)) throw new PoisonMessageError(`${record.topic}: not an event envelope`);

@@ -22,6 +22,7 @@ export async function createEventBus(config: PlatformConfig, logger: Logger, met
     partitions: config.KAFKA_PARTITIONS,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
     fetchLingerMs: config.KAFKA_FETCH_LINGER_MS,
+    maxFetchLingerMs: config.KAFKA_FETCH_LINGER_MAX_MS,
     commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
   });
   try {

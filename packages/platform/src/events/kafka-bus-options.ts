@@ -33,6 +33,11 @@ export interface KafkaBusOptions {
    */
   fetchLingerMs?: number;
   /**
+   * The longest the linger grows to while fetches keep bringing few messages (see FetchPacing):
+   * the most an event waits for its fetch under a trickle. Equal to `fetchLingerMs`: a fixed linger.
+   */
+  maxFetchLingerMs?: number;
+  /**
    * Handled offsets are committed at most this often per subscription (and on a rebalance and at
    * stop); a crash redelivers at most this long's messages, which the consumers' dedupe skips.
    * 0: a commit after every handled batch.
@@ -55,7 +60,8 @@ export function withDefaults(options: KafkaBusOptions): KafkaBusSettings {
     maxBatchSize: 200,
     maxFetchWaitMs: 1_000,
     fetchLingerMs: 15,
-    commitIntervalMs: 200,
+    maxFetchLingerMs: 15,
+    commitIntervalMs: 1_000,
     publishTimeoutMs: 15_000,
     ...options,
   };

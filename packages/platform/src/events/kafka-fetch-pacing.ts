@@ -7,9 +7,18 @@
  * 1 on purpose: with more, every idle consumer of the process would poll the broker every
  * `maxWaitTime`, which costs more than the lingering saves.
  *
+ * The linger adapts between `lingerMs` and `maxLingerMs`: a fetch that brought fewer than
+ * FEW_MESSAGES doubles the next linger, a fuller one halves it. Under a steady flow a little too
+ * thin for the shortest linger (the order journeys: a few events per fetch, dozens of fetches a
+ * second per subscription) the fetches then carry several messages each, and under a heavy one the
+ * linger stays short; an event waits for at most `maxLingerMs` before its fetch goes out.
+ *
  * The pause of the back-pressure (too many buffered messages) goes through here too: the stream
  * fetches only when neither holds it.
  */
+
+/** A fetch that brought fewer messages than this lingers longer next time. */
+export const FEW_MESSAGES = 4;
 export interface PausableSource {
   pause(): void;
   resume(): void;
@@ -17,13 +26,25 @@ export interface PausableSource {
 
 export class FetchPacing {
   readonly #lingerMs: number;
+  readonly #maxLingerMs: number;
+  /** The linger of the next fetch, between the two bounds. */
+  #currentMs: number;
+  /** Messages received since the linger started: those of the fetch that started it. */
+  #fetched = 0;
   #source: PausableSource | undefined;
   #pressured = false;
   #lingering: NodeJS.Timeout | undefined;
   #paused = false;
 
-  constructor(lingerMs: number) {
+  constructor(lingerMs: number, maxLingerMs = lingerMs) {
     this.#lingerMs = lingerMs;
+    this.#maxLingerMs = Math.max(lingerMs, maxLingerMs);
+    this.#currentMs = lingerMs;
+  }
+
+  /** The linger the next fetch that brings messages starts. */
+  get lingerMs(): number {
+    return this.#currentMs;
   }
 
   /** The stream to pace (a new one after a restart starts flowing, then takes the current state). */
@@ -35,11 +56,18 @@ export class FetchPacing {
 
   /** A fetched message arrived: the next fetch waits. */
   received(): void {
-    if (this.#lingerMs <= 0 || this.#lingering) return;
+    if (this.#lingerMs <= 0) return;
+    this.#fetched++;
+    if (this.#lingering) return;
     this.#lingering = setTimeout(() => {
       this.#lingering = undefined;
+      this.#currentMs =
+        this.#fetched < FEW_MESSAGES
+          ? Math.min(this.#maxLingerMs, this.#currentMs * 2)
+          : Math.max(this.#lingerMs, this.#currentMs / 2);
+      this.#fetched = 0;
       this.#apply();
-    }, this.#lingerMs);
+    }, this.#currentMs);
     // A fetch's messages are pushed one after the other in one go, and the stream then queues its
     // next fetch on the next tick: pausing on the next tick lets them all through and holds that fetch.
     process.nextTick(() => this.#apply());

@@ -64,7 +64,7 @@ export class KafkaSubscriber implements LagSource {
       stopping: this.#stopping.signal,
       send: context.send,
     });
-    this.#pacing = new FetchPacing(options.fetchLingerMs);
+    this.#pacing = new FetchPacing(options.fetchLingerMs, options.maxFetchLingerMs);
     this.#commits = new CoalescedCommits<StringMessage>(options.commitIntervalMs, (message, error) => {
       // The offset stays behind: the message is delivered again and its handler's dedupe skips it.
       if (!this.#stopping.signal.aborted) {

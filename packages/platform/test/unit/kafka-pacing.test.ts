@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { CoalescedCommits, type CommittableMessage } from '../../src/events/kafka-commits.ts';
-import { FetchPacing } from '../../src/events/kafka-fetch-pacing.ts';
+import { FEW_MESSAGES, FetchPacing } from '../../src/events/kafka-fetch-pacing.ts';
 
 const nextTick = () => new Promise<void>((resolve) => process.nextTick(resolve));
 
@@ -103,6 +103,28 @@ describe('FetchPacing', () => {
     assert.deepEqual(calls, ['a pause']);
     mock.timers.tick(1);
     assert.deepEqual(calls, ['a pause', 'a resume']);
+  });
+
+  it('lingers longer while fetches bring few messages, up to the bound, and shorter once they bring many', async () => {
+    const calls: string[] = [];
+    const pacing = new FetchPacing(15, 60);
+    pacing.attach({ pause: () => calls.push('pause'), resume: () => calls.push('resume') });
+    const fetch = async (messages: number, lingerMs: number) => {
+      for (let index = 0; index < messages; index++) pacing.received();
+      await nextTick();
+      mock.timers.tick(lingerMs - 1);
+      assert.equal(calls.at(-1), 'pause', `held for ${lingerMs} ms`);
+      mock.timers.tick(1);
+      assert.equal(calls.at(-1), 'resume', `resumed after ${lingerMs} ms`);
+    };
+    await fetch(1, 15);
+    await fetch(1, 30);
+    await fetch(FEW_MESSAGES - 1, 60);
+    await fetch(1, 60);
+    await fetch(FEW_MESSAGES, 60);
+    await fetch(FEW_MESSAGES * 10, 30);
+    await fetch(FEW_MESSAGES * 10, 15);
+    assert.equal(pacing.lingerMs, 15);
   });
 
   it('resumes only once neither the back-pressure nor the linger holds the stream', async () => {

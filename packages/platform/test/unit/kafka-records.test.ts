@@ -122,14 +122,15 @@ describe('topics and brokers', () => {
 });
 
 describe('Kafka configuration', () => {
-  it('defaults to 3 partitions, replication factor 1, no client id, a 15 ms fetch linger and 200 ms between commits', async () => {
+  it('defaults to 3 partitions, replication factor 1, no client id, a 15 ms fetch linger growing to 60 ms and 1 s between commits', async () => {
     const { loadPlatformConfig } = await import('../../src/config.ts');
     const config = loadPlatformConfig({ KAFKA_BROKERS: 'k1:9092' });
     assert.equal(config.KAFKA_PARTITIONS, 3);
     assert.equal(config.KAFKA_REPLICATION_FACTOR, 1);
     assert.equal(config.KAFKA_CLIENT_ID, undefined);
     assert.equal(config.KAFKA_FETCH_LINGER_MS, 15);
-    assert.equal(config.KAFKA_COMMIT_INTERVAL_MS, 200);
+    assert.equal(config.KAFKA_FETCH_LINGER_MAX_MS, 60);
+    assert.equal(config.KAFKA_COMMIT_INTERVAL_MS, 1_000);
     assert.equal(loadPlatformConfig({ KAFKA_FETCH_LINGER_MS: '0' }).KAFKA_FETCH_LINGER_MS, 0);
   });
 

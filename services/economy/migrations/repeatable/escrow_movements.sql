@@ -224,6 +224,13 @@ BEGIN
     RETURN QUERY SELECT 'settled', mvp_core.escrow_view(v_order);
     RETURN;
   END IF;
+  -- A settlement by an order event claims the event in this same statement, which then needs no
+  -- transaction around it. A second delivery could only find the escrow still locked if the first
+  -- wrote nothing; if it did, the claim's unique_violation undoes the whole statement.
+  IF p ? 'claim' THEN
+    INSERT INTO mvp_meta.processed_events (consumer_group, event_id, topic)
+      VALUES (p #>> '{claim,consumer_group}', (p #>> '{claim,event_id}')::uuid, p #>> '{claim,topic}');
+  END IF;
   PERFORM mvp_core.escrow_write_events(p -> 'events');
   IF mvp_core.ledger_apply_legs(p -> 'legs') IS NOT NULL THEN
     RAISE EXCEPTION 'the settlement of order % overdraws an account', v_order;

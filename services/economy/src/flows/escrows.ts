@@ -29,6 +29,7 @@ import { escrowSettlers, Roles } from '../domain/roles.ts';
 import { escrowOutboxRow, ledgerTransferOutboxRow } from '../events.ts';
 import {
   type EscrowLegItem,
+  type EscrowSettleItem,
   escrowTerms,
   eventItem,
   lockEscrowMovement,
@@ -159,11 +160,32 @@ export async function settleEscrow(
       errors: [{ path: 'body/executorCharacterId', message: 'is required' }],
     });
   }
+  const answer = await writeSettlement(trx, { orderId, escrow, outcome, executorCharacterId, actorId, source });
+  // Another settlement ended the escrow between our read and our statement.
+  if (answer.answer === 'settled') assertRepeat(answer.escrow, outcome, executorCharacterId, orderId);
+}
+
+type EscrowTerms = NonNullable<Awaited<ReturnType<typeof escrowTerms>>>;
+
+/** `escrow_settle`'s one statement: the legs, the outcome and its events of a locked escrow. */
+function writeSettlement(
+  db: EconomyDb | Trx,
+  what: {
+    orderId: string;
+    escrow: EscrowTerms;
+    outcome: Outcome;
+    executorCharacterId: string | null;
+    actorId: string | null;
+    source: string;
+    claim?: EscrowSettleItem['claim'];
+  },
+) {
+  const { orderId, escrow, outcome, executorCharacterId } = what;
   const hold = escrowHoldLeg({ ...escrow, orderId }, null);
-  const legs = settlementLegs(orderId, escrow.holdTransferId, outcome, executorCharacterId, actorId).map((leg) =>
+  const legs = settlementLegs(orderId, escrow.holdTransferId, outcome, executorCharacterId, what.actorId).map((leg) =>
     legWithEvent(leg, hold),
   );
-  const answer = await settleEscrowMovement(trx, {
+  return settleEscrowMovement(db, {
     order_id: orderId,
     hold_transfer_id: escrow.holdTransferId,
     status: outcome.status,
@@ -171,13 +193,37 @@ export async function settleEscrow(
     executor_amount: outcome.executorAmount,
     refund_amount: outcome.refundAmount,
     commission_taken: outcome.commissionTaken,
-    actor_id: actorId,
-    source,
+    actor_id: what.actorId,
+    source: what.source,
     legs: legs.map((entry) => entry.leg),
     events: [...legs.map((entry) => entry.event), escrowOutboxRow({ ...escrow, orderId, ...outcome })].map(eventItem),
+    ...(what.claim ? { claim: what.claim } : {}),
   });
-  // Another settlement ended the escrow between our read and our statement.
-  if (answer.answer === 'settled') assertRepeat(answer.escrow, outcome, executorCharacterId, orderId);
+}
+
+/**
+ * An order event's settlement of a still locked escrow in two statements and no transaction: the
+ * terms read, then `escrow_settle` writing the settlement and the event's claim together. False
+ * when it wrote nothing (no escrow yet, already ended, a racing settlement, the event already
+ * claimed): the caller then takes the transactional path, which knows what each of those means.
+ */
+export async function settleLockedEscrowAlone(
+  db: EconomyDb,
+  order: string,
+  settlement: Settlement,
+  executor: string | null,
+  actorId: string | null,
+  claim: NonNullable<EscrowSettleItem['claim']>,
+): Promise<boolean> {
+  const orderId = ownerKey(order);
+  const executorCharacterId = executor === null ? null : ownerKey(executor);
+  const escrow = await escrowTerms(db, orderId);
+  if (escrow?.status !== 'locked') return false;
+  const outcome = settle(escrow, settlement);
+  if (outcome.executorAmount > 0 && !executorCharacterId) return false;
+  const source = `event:${claim.event_id}`;
+  const answer = await writeSettlement(db, { orderId, escrow, outcome, executorCharacterId, actorId, source, claim });
+  return answer.answer === 'applied';
 }
 
 /**

@@ -3,8 +3,8 @@ import { AppError } from '@necp/platform';
 import type { Logger } from 'pino';
 import { settlementFor } from '../domain/escrow.ts';
 import { recordClosedOrder, serializeOrder } from '../store/escrows.ts';
-import type { Trx } from '../store/tables.ts';
-import { settleEscrow } from './escrows.ts';
+import type { EconomyDb, Trx } from '../store/tables.ts';
+import { settleEscrow, settleLockedEscrowAlone } from './escrows.ts';
 
 /**
  * Settles an order's escrow when social says how the order ended; the same outcome asked through the
@@ -36,4 +36,23 @@ export async function settleFromOrderEvent(
       logger.warn({ orderId: order.orderId, toStatus: order.toStatus }, error.message);
     else throw error;
   }
+}
+
+/**
+ * What an order event needs without a transaction: true when it settles nothing (nothing to claim
+ * either), or when it settled a locked escrow in one statement with its claim; false when it must
+ * go through `settleFromOrderEvent` under the consumer's claim.
+ */
+export async function settledWithoutTransaction(
+  db: EconomyDb,
+  event: EventEnvelope<TopicPayload<'social.orders.lifecycle'>>,
+  claim: { consumer_group: string; topic: string },
+): Promise<boolean> {
+  const order = event.payload;
+  const plan = settlementFor(order);
+  if (!plan) return true;
+  return settleLockedEscrowAlone(db, order.orderId, plan.settlement, plan.executor, order.actorId, {
+    ...claim,
+    event_id: event.eventId,
+  });
 }

@@ -190,18 +190,28 @@ export interface EscrowSettleItem {
   source: string;
   legs: EscrowLegItem[];
   events: ReturnType<typeof eventItem>[];
+  /** An order event's claim, written only with the settlement it made (a repeat fails unique_violation). */
+  claim?: { consumer_group: string; event_id: string; topic: string };
 }
 
 /**
  * `mvp_core.escrow_settle`: the legs, the outcome, its history line and its events in one statement;
- * or, when another settlement ended the escrow first, that escrow (nothing written).
+ * or, when another settlement ended the escrow first, that escrow (nothing written); or, when the
+ * item's event claim was taken already, `claimed` (nothing written).
  */
 export async function settleEscrowMovement(
-  trx: Trx,
+  trx: EconomyDb | Trx,
   item: EscrowSettleItem,
-): Promise<{ answer: 'applied' } | { answer: 'settled'; escrow: EscrowView }> {
-  const { rows } = await sql<{ answer: 'applied' | 'settled'; escrow: EscrowJson | null }>`
-    SELECT * FROM mvp_core.escrow_settle(${JSON.stringify(item)}::jsonb)`.execute(trx);
+): Promise<{ answer: 'applied' } | { answer: 'settled'; escrow: EscrowView } | { answer: 'claimed' }> {
+  let rows: { answer: 'applied' | 'settled'; escrow: EscrowJson | null }[];
+  try {
+    ({ rows } = await sql<{ answer: 'applied' | 'settled'; escrow: EscrowJson | null }>`
+      SELECT * FROM mvp_core.escrow_settle(${JSON.stringify(item)}::jsonb)`.execute(trx));
+  } catch (error) {
+    // The item's claim was taken: that event was handled already (nothing written now).
+    if (item.claim && (error as { code?: unknown }).code === '23505') return { answer: 'claimed' };
+    throw error;
+  }
   const row = rows[0];
   if (!row) throw new Error('mvp_core.escrow_settle answered no row');
   return row.answer === 'applied'

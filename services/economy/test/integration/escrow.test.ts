@@ -141,6 +141,38 @@ describe(`economy escrow on ${adapterLabel}`, () => {
     assert.equal(escrow.body.history.at(-1).source.startsWith('event:'), true);
   });
 
+  it('claims an order end in the statement that settles it, and claims nothing for an event that settles nothing', async () => {
+    const customer = await economy.player();
+    const executor = await economy.player();
+    const orderId = randomUUID();
+    await lock(service, orderId, customer.characterId);
+    const claimed = async (eventId: string) => {
+      const rows = await sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM mvp_meta.processed_events
+        WHERE consumer_group = 'economy.orders' AND event_id = ${eventId}`.execute(economy.db.kysely);
+      return rows.rows[0]?.n;
+    };
+    const accepted = randomUUID();
+    const acceptedEvent = orderEvent(orderId, customer.characterId, executor.characterId, 'applied', 'accepted');
+    await economy.deliver('social.orders.lifecycle', orderId, acceptedEvent, accepted);
+    assert.equal(await claimed(accepted), 0);
+
+    // An end whose claim is taken was handled already: with the escrow still locked, nothing moves.
+    const handled = randomUUID();
+    await sql`INSERT INTO mvp_meta.processed_events (consumer_group, event_id, topic)
+      VALUES ('economy.orders', ${handled}, 'social.orders.lifecycle')`.execute(economy.db.kysely);
+    const completed = orderEvent(orderId, customer.characterId, executor.characterId, 'delivered', 'completed');
+    await economy.deliver('social.orders.lifecycle', orderId, completed, handled);
+    assert.deepEqual(await escrowEvents(orderId), ['locked']);
+    assert.deepEqual(await eddies(customer.characterId), { available: 475, held: 525 });
+
+    const fresh = randomUUID();
+    await economy.deliver('social.orders.lifecycle', orderId, completed, fresh);
+    assert.equal(await claimed(fresh), 1);
+    assert.deepEqual(await escrowEvents(orderId), ['locked', 'released']);
+    assert.deepEqual(await eddies(executor.characterId), { available: 1500, held: 0 });
+  });
+
   it('refunds everything before accept and pays the executor its cut after accept', async () => {
     const customer = await economy.player();
     const executor = await economy.player();
