@@ -4,7 +4,6 @@ import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGLITE_START_PARAMS, prepareClusterDirectory } from './pglite-cluster.ts';
 import type { PlatformTables } from './platform-tables.ts';
-import { prepareStatements } from './prepared-statements.ts';
 
 /** What runs inside an exclusive (advisory-locked) section: plain SQL, several statements allowed. */
 export interface ExclusiveSession {
@@ -41,13 +40,9 @@ export interface DatabaseOptions {
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 function postgresDatabase(url: string, poolSize: number): SqlDatabase {
-  // Custom plans only: the named statements below (prepareStatements) then plan as unnamed ones
-  // do, each execution with its values (a generic plan cannot prove, say, that an ON CONFLICT's
-  // parameterized WHERE matches a partial unique index); what they save is the parse.
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, options: '-c plan_cache_mode=force_custom_plan' });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  prepareStatements(pool);
   const kysely = new Kysely<PlatformTables>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
