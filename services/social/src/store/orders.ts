@@ -236,16 +236,16 @@ export async function countOpenOrders(db: Reader, customerCharacterId: string): 
 
 /**
  * Each order's escrow status in one statement: `locked` only over no status, an end only over none
- * or `locked` (an order that already shows an end keeps it).
+ * or `locked` (an order that already shows an end keeps it). The orders and statuses as two arrays:
+ * one statement text for any batch.
  */
 export async function setEscrowStatuses(trx: Trx, statuses: ReadonlyMap<string, string>): Promise<void> {
   if (statuses.size === 0) return;
-  const rows = [...statuses].map(([orderId, status]) => sql`(${orderId}::uuid, ${status}::text)`);
-  await sql`
+  await prepared(sql`
     UPDATE ${sql.table(orders)} AS o SET escrow_status = news.status
-    FROM (VALUES ${sql.join(rows)}) AS news (order_id, status)
+    FROM unnest(${[...statuses.keys()]}::uuid[], ${[...statuses.values()]}::text[]) AS news (order_id, status)
     WHERE o.order_id = news.order_id
-      AND (o.escrow_status IS NULL OR (news.status <> ${LockedEscrow} AND o.escrow_status = ${LockedEscrow}))`.execute(
+      AND (o.escrow_status IS NULL OR (news.status <> ${LockedEscrow} AND o.escrow_status = ${LockedEscrow}))`).execute(
     trx,
   );
 }
