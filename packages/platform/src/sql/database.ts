@@ -44,8 +44,8 @@ function postgresDatabase(url: string, poolSize: number): SqlDatabase {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  // TEMPORARY (A/B measurement): NECP_PREPARED_STATEMENTS=off leaves marked statements unnamed.
-  if (process.env.NECP_PREPARED_STATEMENTS !== 'off') nameMarkedStatements(pool);
+  // Statements a store marked `prepared` run as named prepared statements (prepared-statements.ts).
+  nameMarkedStatements(pool);
   const kysely = new Kysely<PlatformTables>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
