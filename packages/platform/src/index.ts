@@ -41,6 +41,7 @@ export * from './sql/idempotency.ts';
 export * from './sql/idempotency-sweeper.ts';
 export * from './sql/migrations.ts';
 export * from './sql/platform-tables.ts';
+export * from './sql/prepared-statements.ts';
 export * from './sql/retry.ts';
 export * from './trace-context.ts';
 export * from './uuid.ts';

@@ -1,8 +1,9 @@
 import { type EventEnvelope, EventEnvelopeSchema, type Topic, type TopicPayload, TopicPayloads } from '@necp/contracts';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { Compile } from 'typebox/compile';
 import type { SqlDatabase } from '../sql/database.ts';
 import type { PlatformTables } from '../sql/platform-tables.ts';
+import { prepared } from '../sql/prepared-statements.ts';
 import { newSpanId, parseTraceparent, runWithTrace } from '../trace-context.ts';
 import { SpanKind, startWorkSpan } from '../tracing.ts';
 import { type BatchHandler, BatchRecordError, type BusRecord, PoisonMessageError, type Subscription } from './bus.ts';
@@ -37,13 +38,11 @@ function validated(record: BusRecord): EventEnvelope {
   return envelope as EventEnvelope;
 }
 
-/** Rows per claim statement: far below PostgreSQL's 65,535 bind parameters (3 per row). */
-const CLAIM_CHUNK = 5_000;
-
 /**
- * Records the events as processed by `group` in one statement per CHUNK and returns the records
- * this call claimed, in order: those seen before, and a second copy of an event within the same
- * batch (a relay that published it again), are left out.
+ * Records the events as processed by `group` in one statement and returns the records this call
+ * claimed, in order: those seen before, and a second copy of an event within the same batch (a relay
+ * that published it again), are left out. The ids and topics go as two arrays, so the statement's
+ * text is the same for any batch: a named prepared statement (`prepared`).
  */
 async function claimEvents(
   trx: Transaction<PlatformTables>,
@@ -51,24 +50,16 @@ async function claimEvents(
   records: BusRecord[],
   envelopes: EventEnvelope[],
 ): Promise<number[]> {
+  const eventIds = envelopes.map((envelope) => envelope.eventId);
+  const topics = records.map((record) => record.topic);
   // ON CONFLICT DO NOTHING also skips an id repeated within the statement.
-  const claimed = new Set<string>();
-  for (let from = 0; from < records.length; from += CLAIM_CHUNK) {
-    const rows = await trx
-      .insertInto('mvp_meta.processed_events')
-      .values(
-        records.slice(from, from + CLAIM_CHUNK).map((record, i) => ({
-          consumer_group: group,
-          event_id: (envelopes[from + i] as EventEnvelope).eventId,
-          topic: record.topic,
-        })),
-      )
-      .onConflict((conflict) => conflict.doNothing())
-      .returning('event_id')
-      .execute();
-    // PostgreSQL returns uuids in lower case; the envelope may carry them in upper case.
-    for (const row of rows) claimed.add(String(row.event_id).toLowerCase());
-  }
+  const { rows } = await prepared(sql<{ event_id: string }>`
+    INSERT INTO mvp_meta.processed_events (consumer_group, event_id, topic)
+    SELECT ${group}::text, claim.event_id, claim.topic
+      FROM unnest(${eventIds}::uuid[], ${topics}::text[]) AS claim (event_id, topic)
+    ON CONFLICT DO NOTHING RETURNING event_id`).execute(trx);
+  // PostgreSQL returns uuids in lower case; the envelope may carry them in upper case.
+  const claimed = new Set(rows.map((row) => String(row.event_id).toLowerCase()));
   const indexes: number[] = [];
   envelopes.forEach((envelope, index) => {
     // delete: a second copy of the same event in this batch finds its id taken.

@@ -4,6 +4,7 @@ import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGLITE_START_PARAMS, prepareClusterDirectory } from './pglite-cluster.ts';
 import type { PlatformTables } from './platform-tables.ts';
+import { nameMarkedStatements } from './prepared-statements.ts';
 
 /** What runs inside an exclusive (advisory-locked) section: plain SQL, several statements allowed. */
 export interface ExclusiveSession {
@@ -43,6 +44,8 @@ function postgresDatabase(url: string, poolSize: number): SqlDatabase {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // Statements a store marked `prepared` run as named prepared statements (prepared-statements.ts).
+  nameMarkedStatements(pool);
   const kysely = new Kysely<PlatformTables>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',

@@ -1,4 +1,4 @@
-import type { OutboxRow } from '@necp/platform';
+import { type OutboxRow, prepared } from '@necp/platform';
 import { sql } from 'kysely';
 import type { EscrowView, Outcome } from '../domain/escrow.ts';
 import { ownerKey, type TransferKind } from '../domain/movements.ts';
@@ -11,16 +11,17 @@ import type { EconomyDb, Trx } from './tables.ts';
  * will release. `mvp_core.escrow_lock` takes the same lock inside its statement.
  */
 export async function serializeOrder(trx: Trx, orderId: string): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(hashtext(${`escrow:${ownerKey(orderId)}`}))`.execute(trx);
+  await prepared(sql`SELECT pg_advisory_xact_lock(hashtext(${`escrow:${ownerKey(orderId)}`}))`).execute(trx);
 }
 
 /** Remembers an order social closed before any escrow was held for it. */
 export async function recordClosedOrder(trx: Trx, orderId: string, orderStatus: string): Promise<void> {
-  await trx
-    .insertInto('mvp_core.escrow_closed_orders')
-    .values({ order_id: orderId, order_status: orderStatus })
-    .onConflict((conflict) => conflict.column('order_id').doNothing())
-    .execute();
+  await prepared(
+    trx
+      .insertInto('mvp_core.escrow_closed_orders')
+      .values({ order_id: orderId, order_status: orderStatus })
+      .onConflict((conflict) => conflict.column('order_id').doNothing()),
+  ).execute();
 }
 
 /**
@@ -29,7 +30,7 @@ export async function recordClosedOrder(trx: Trx, orderId: string, orderStatus: 
  * and hold never change).
  */
 export async function escrowTerms(db: EconomyDb | Trx, orderId: string) {
-  const row = await db
+  const query = db
     .selectFrom('mvp_core.escrows')
     .select([
       'payer_character_id',
@@ -42,8 +43,8 @@ export async function escrowTerms(db: EconomyDb | Trx, orderId: string) {
       'amount',
       'commission',
     ])
-    .where('order_id', '=', orderId)
-    .executeTakeFirst();
+    .where('order_id', '=', orderId);
+  const row = await prepared(query).executeTakeFirst();
   if (!row) return undefined;
   return {
     payerCharacterId: row.payer_character_id,
@@ -107,8 +108,8 @@ function toView(row: EscrowJson): EscrowView {
 
 /** The escrow and its history, in one round trip. */
 export async function readEscrow(db: EconomyDb | Trx, orderId: string): Promise<EscrowView | undefined> {
-  const { rows } = await sql<{ escrow: EscrowJson | null }>`
-    SELECT mvp_core.escrow_view(${orderId}::uuid) AS escrow`.execute(db);
+  const { rows } = await prepared(sql<{ escrow: EscrowJson | null }>`
+    SELECT mvp_core.escrow_view(${orderId}::uuid) AS escrow`).execute(db);
   const row = rows[0]?.escrow;
   return row ? toView(row) : undefined;
 }
@@ -165,8 +166,8 @@ function lockRefusal(error: unknown): number | undefined {
 export async function lockEscrowMovement(db: EconomyDb | Trx, item: EscrowLockItem): Promise<EscrowLockAnswer> {
   let rows: { answer: 'locked' | 'exists' | 'closed'; closed_as: string | null; escrow: EscrowJson | null }[];
   try {
-    ({ rows } = await sql<(typeof rows)[number]>`
-      SELECT * FROM mvp_core.escrow_lock(${JSON.stringify(item)}::jsonb)`.execute(db));
+    ({ rows } = await prepared(sql<(typeof rows)[number]>`
+      SELECT * FROM mvp_core.escrow_lock(${JSON.stringify(item)}::jsonb)`).execute(db));
   } catch (error) {
     const available = lockRefusal(error);
     if (available === undefined) throw error;
@@ -205,8 +206,8 @@ export async function settleEscrowMovement(
 ): Promise<{ answer: 'applied' } | { answer: 'settled'; escrow: EscrowView } | { answer: 'claimed' }> {
   let rows: { answer: 'applied' | 'settled'; escrow: EscrowJson | null }[];
   try {
-    ({ rows } = await sql<{ answer: 'applied' | 'settled'; escrow: EscrowJson | null }>`
-      SELECT * FROM mvp_core.escrow_settle(${JSON.stringify(item)}::jsonb)`.execute(trx));
+    ({ rows } = await prepared(sql<{ answer: 'applied' | 'settled'; escrow: EscrowJson | null }>`
+      SELECT * FROM mvp_core.escrow_settle(${JSON.stringify(item)}::jsonb)`).execute(trx));
   } catch (error) {
     // The item's claim was taken: that event was handled already (nothing written now).
     if (item.claim && (error as { code?: unknown }).code === '23505') return { answer: 'claimed' };

@@ -1,3 +1,4 @@
+import { prepared } from '@necp/platform';
 import { sql } from 'kysely';
 import type { EconomyDb } from './tables.ts';
 
@@ -8,7 +9,7 @@ import type { EconomyDb } from './tables.ts';
  * rows it folded.
  */
 export async function foldHouseJournal(db: EconomyDb): Promise<number> {
-  const { rows } = await sql<{ folded: number | string }>`
+  const { rows } = await prepared(sql<{ folded: number | string }>`
     WITH folded AS (
       DELETE FROM mvp_core.ledger_house_journal RETURNING account_id, amount
     ),
@@ -19,6 +20,6 @@ export async function foldHouseJournal(db: EconomyDb): Promise<number> {
       UPDATE mvp_core.ledger_accounts AS a SET balance = a.balance + p.amount
         FROM per_account AS p WHERE a.id = p.account_id
     )
-    SELECT coalesce(sum(n), 0) AS folded FROM per_account`.execute(db);
+    SELECT coalesce(sum(n), 0) AS folded FROM per_account`).execute(db);
   return Number(rows[0]?.folded ?? 0);
 }

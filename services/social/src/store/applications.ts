@@ -1,4 +1,4 @@
-import type { OutboxRow } from '@necp/platform';
+import { type OutboxRow, prepared } from '@necp/platform';
 import { type Selectable, sql, type Updateable } from 'kysely';
 import type { OrderStatus } from '../domain/order-machine.ts';
 import { insertEventAfter, insertTimelineAfter } from './after-change.ts';
@@ -44,7 +44,7 @@ export async function insertApplication(
       OR (held.access_level IN ('invite_only', 'private')
         AND held.invited_character_ids @> jsonb_build_array(${row.character_id}::text)))
     AND (held.min_executor_rating IS NULL OR ${score} >= held.min_executor_rating)`;
-  const found = await db
+  const statement = db
     .with('held', (cte) =>
       cte
         .selectFrom(orders)
@@ -60,7 +60,9 @@ export async function insertApplication(
         .where('order_id', '=', application.order_id)
         .forShare(),
     )
-    // The partial unique index keeps one live application per character: a racing second one inserts nothing.
+    // The partial unique index keeps one live application per character: a racing second one inserts
+    // nothing. Its predicate as literals: a generic plan (a prepared statement's) cannot infer the index
+    // from parameters.
     .with('inserted', (cte) =>
       cte
         .insertInto(applications)
@@ -82,7 +84,14 @@ export async function insertApplication(
           FROM held WHERE ${admitted}`,
         )
         .onConflict((conflict) =>
-          conflict.columns(['order_id', 'character_id']).where('status', 'in', liveApplicationStatuses).doNothing(),
+          conflict
+            .columns(['order_id', 'character_id'])
+            .where(
+              'status',
+              'in',
+              liveApplicationStatuses.map((status) => sql.lit(status)),
+            )
+            .doNothing(),
         )
         .returningAll(),
     )
@@ -90,8 +99,8 @@ export async function insertApplication(
     .selectFrom('held')
     .leftJoin('inserted', (join) => join.onTrue())
     .select('held.status as order_status')
-    .selectAll('inserted')
-    .executeTakeFirst();
+    .selectAll('inserted');
+  const found = await prepared(statement).executeTakeFirst();
   if (!found) return undefined;
   const { order_status, ...inserted } = found;
   return {
@@ -117,7 +126,7 @@ export async function lockOrderChoosing(
   orderId: string,
   applicationId: string,
 ): Promise<(Selectable<OrderTable> & { chosen: Chosen }) | undefined> {
-  const found = await trx
+  const query = trx
     .selectFrom(`${orders} as o`)
     .leftJoin(`${applications} as a`, (join) =>
       join.onRef('a.order_id', '=', 'o.order_id').on('a.application_id', '=', applicationId),
@@ -125,8 +134,8 @@ export async function lockOrderChoosing(
     .selectAll('o')
     .select(['a.character_id as chosen_character_id', 'a.account_id as chosen_account_id', 'a.status as chosen_status'])
     .where('o.order_id', '=', orderId)
-    .forUpdate('o')
-    .executeTakeFirst();
+    .forUpdate('o');
+  const found = await prepared(query).executeTakeFirst();
   if (!found) return undefined;
   const { chosen_character_id, chosen_account_id, chosen_status, ...order } = found;
   const chosen =
@@ -174,7 +183,7 @@ export async function acceptOrder(
   event: OutboxRow<unknown>,
 ): Promise<Selectable<OrderTable> | undefined> {
   const at = change.updated_at as Date;
-  return trx
+  const statement = trx
     .with('changed', (cte) =>
       cte
         .updateTable(orders)
@@ -211,8 +220,8 @@ export async function acceptOrder(
     .with('line', (cte) => insertTimelineAfter(cte, 'changed', orderId, entry))
     .with('event', (cte) => insertEventAfter(cte, 'changed', event))
     .selectFrom('changed')
-    .selectAll()
-    .executeTakeFirst();
+    .selectAll();
+  return prepared(statement).executeTakeFirst();
 }
 
 /** Every submitted application of the order but `acceptedId`: once one is accepted, or the order ends. */

@@ -1,4 +1,4 @@
-import { type KeysetPosition, type OutboxRow, outboxValues, pageLimit } from '@necp/platform';
+import { type KeysetPosition, type OutboxRow, outboxValues, pageLimit, prepared } from '@necp/platform';
 import { type Expression, type ExpressionBuilder, type Selectable, type SqlBool, sql, type Updateable } from 'kysely';
 import { LockedEscrow } from '../domain/escrow-status.ts';
 import { type OrderStatus, openStatuses } from '../domain/order-machine.ts';
@@ -36,7 +36,7 @@ export async function insertOrder(
   entry: TimelineEntry,
   event: OutboxRow<unknown>,
 ): Promise<OrderRow> {
-  return trx
+  const insert = trx
     .with('line', (db) =>
       db.insertInto('mvp_core.social_timeline').values(timelineRow(order.orderId, entry)).returning('id'),
     )
@@ -60,8 +60,8 @@ export async function insertOrder(
       created_at: order.now,
       updated_at: order.now,
     })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    .returningAll();
+  return prepared(insert).executeTakeFirstOrThrow();
 }
 
 export function readOrder(db: Reader, orderId: string): Promise<OrderRow | undefined> {
@@ -70,7 +70,7 @@ export function readOrder(db: Reader, orderId: string): Promise<OrderRow | undef
 
 /** The order's row, locked until the transaction ends: transitions of one order run one at a time. */
 export function lockOrder(trx: Trx, orderId: string): Promise<OrderRow | undefined> {
-  return trx.selectFrom(orders).selectAll().where('order_id', '=', orderId).forUpdate().executeTakeFirst();
+  return prepared(trx.selectFrom(orders).selectAll().where('order_id', '=', orderId).forUpdate()).executeTakeFirst();
 }
 
 export async function updateOrder(trx: Trx, orderId: string, change: Updateable<OrderTable>): Promise<OrderRow> {
@@ -135,7 +135,7 @@ export async function changeOrder(
 ): Promise<ChangedOrder | undefined> {
   const ordersNow = sql`(SELECT * FROM ${sql.table(orders)} WHERE order_id <> ${orderId}::uuid
     UNION ALL SELECT * FROM changed)`;
-  const found = await db
+  const statement = db
     .with('changed', (cte) =>
       cte
         .updateTable(orders)
@@ -164,8 +164,9 @@ export async function changeOrder(
     .$if(histories !== undefined, (query) => {
       const { now, rules } = histories as { now: Date; rules: HistoryRules };
       return query.select(historyColumns(endedParties, now, rules, ordersNow));
-    })
-    .executeTakeFirst();
+    });
+  // One text per transition kind (its change's columns, its guard, its histories): a named statement each.
+  const found = await prepared(statement).executeTakeFirst();
   if (!found) return undefined;
   const { live_applications, p0, p1, ...row } = found as typeof found & { p0?: unknown; p1?: unknown };
   const changed = row as OrderRow;
@@ -188,7 +189,7 @@ export async function readPublishFacts(
   db: Reader,
   orderId: string,
 ): Promise<{ order: OrderRow; openOrders: number; customerScore: number | null } | undefined> {
-  const found = await db
+  const query = db
     .selectFrom(`${orders} as o`)
     .selectAll('o')
     .select((eb) => [
@@ -205,8 +206,8 @@ export async function readPublishFacts(
         .where('r.role', '=', 'customer')
         .as('customer_score'),
     ])
-    .where('o.order_id', '=', orderId)
-    .executeTakeFirst();
+    .where('o.order_id', '=', orderId);
+  const found = await prepared(query).executeTakeFirst();
   if (!found) return undefined;
   const { open_orders, customer_score, ...order } = found;
   return { order: order as OrderRow, openOrders: Number(open_orders ?? 0), customerScore: customer_score ?? null };
@@ -235,16 +236,16 @@ export async function countOpenOrders(db: Reader, customerCharacterId: string): 
 
 /**
  * Each order's escrow status in one statement: `locked` only over no status, an end only over none
- * or `locked` (an order that already shows an end keeps it).
+ * or `locked` (an order that already shows an end keeps it). The orders and statuses as two arrays:
+ * one statement text for any batch.
  */
 export async function setEscrowStatuses(trx: Trx, statuses: ReadonlyMap<string, string>): Promise<void> {
   if (statuses.size === 0) return;
-  const rows = [...statuses].map(([orderId, status]) => sql`(${orderId}::uuid, ${status}::text)`);
-  await sql`
+  await prepared(sql`
     UPDATE ${sql.table(orders)} AS o SET escrow_status = news.status
-    FROM (VALUES ${sql.join(rows)}) AS news (order_id, status)
+    FROM unnest(${[...statuses.keys()]}::uuid[], ${[...statuses.values()]}::text[]) AS news (order_id, status)
     WHERE o.order_id = news.order_id
-      AND (o.escrow_status IS NULL OR (news.status <> ${LockedEscrow} AND o.escrow_status = ${LockedEscrow}))`.execute(
+      AND (o.escrow_status IS NULL OR (news.status <> ${LockedEscrow} AND o.escrow_status = ${LockedEscrow}))`).execute(
     trx,
   );
 }

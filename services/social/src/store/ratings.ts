@@ -1,3 +1,4 @@
+import { prepared } from '@necp/platform';
 import { type AliasedRawBuilder, type RawBuilder, sql } from 'kysely';
 import type { CustomerHistory, ExecutorHistory } from '../domain/ratings.ts';
 import type { RatingTable, Reader, Trx } from './tables.ts';
@@ -151,7 +152,7 @@ export async function saveEarned(
 ): Promise<void> {
   if (ratings.length === 0) return;
   const lastOrderAt = orderEnded ? now : null;
-  await trx
+  const upsert = trx
     .insertInto('mvp_core.social_ratings')
     .values(
       ratings.map(({ characterId, role, earned }) => ({
@@ -172,8 +173,9 @@ export async function saveEarned(
         last_order_at: sql`coalesce(excluded.last_order_at, mvp_core.social_ratings.last_order_at)`,
         updated_at: now,
       }),
-    )
-    .execute();
+    );
+  // A text per number of ratings (an order's end writes its two parties'): a named statement each.
+  await prepared(upsert).execute();
 }
 
 /** Where a page of idle scores ended: the next page starts after it. */

@@ -1,4 +1,4 @@
-import { type OutboxRow, outboxValues } from '@necp/platform';
+import { type OutboxRow, outboxValues, prepared } from '@necp/platform';
 import { sql } from 'kysely';
 import type { HistoryRow } from './history.ts';
 import type { Trx } from './tables.ts';
@@ -10,16 +10,20 @@ export interface DistrictState {
   changed_at: Date;
 }
 
-/** Locks the districts for a change, in id order (two changes of several districts never deadlock). */
+/**
+ * Locks the districts for a change, in id order (two changes of several districts never deadlock).
+ * The ids as one array: one statement text for any number of districts.
+ */
 export async function lockDistricts(trx: Trx, ids: string[]): Promise<DistrictState[]> {
   if (ids.length === 0) return [];
-  return trx
-    .selectFrom('mvp_core.world_districts')
-    .select(['id', 'level', 'changed_at'])
-    .where('id', 'in', ids)
-    .orderBy('id')
-    .forNoKeyUpdate()
-    .execute();
+  return prepared(
+    trx
+      .selectFrom('mvp_core.world_districts')
+      .select(['id', 'level', 'changed_at'])
+      .where(sql<boolean>`id = any(${ids}::text[])`)
+      .orderBy('id')
+      .forNoKeyUpdate(),
+  ).execute();
 }
 
 /** A district's changes as one write: its level after them, their history rows and events, its dwell tiers. */
@@ -38,7 +42,7 @@ export interface DistrictMove {
  */
 export async function moveDistrict(trx: Trx, move: DistrictMove): Promise<void> {
   const { district, level, changedAt, history, events, dwellTiers } = move;
-  await sql`
+  await prepared(sql`
     with district as (
       update mvp_core.world_districts set level = ${level}, changed_at = ${changedAt}
        where id = ${district.id}
@@ -64,5 +68,5 @@ export async function moveDistrict(trx: Trx, move: DistrictMove): Promise<void> 
       select ${district.id}, tier, ${changedAt}::timestamptz from unnest(${dwellTiers}::text[]) as tier
       on conflict (district_id, tier) do nothing
     )
-    select 1`.execute(trx);
+    select 1`).execute(trx);
 }
