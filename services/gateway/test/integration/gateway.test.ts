@@ -123,6 +123,35 @@ for (const [transport, cors] of [
       assert.doesNotMatch(echoed.traceparent, /00f067aa0ba902b7/, 'the gateway adds its own span');
     });
 
+    it('answers a forwarded request with its RateLimit headers, request id and trace context, and counts it in the metrics', async () => {
+      const traceId = '5bf92f3577b34da6a3ce929d0e0e4737';
+      const token = await issuer.token({ accountId: crypto.randomUUID() });
+      const send = () =>
+        fetch(`${base}/api/v1/economy/echo`, {
+          method: 'POST',
+          body: JSON.stringify({ amount: 2 }),
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            'x-request-id': 'client-req-2',
+            traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+          },
+        });
+      const first = await send();
+      const second = await send();
+      assert.equal(first.status, 200);
+      assert.equal(first.headers.get('x-request-id'), 'client-req-2');
+      assert.match(first.headers.get('traceparent') ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+      assert.equal(first.headers.get('ratelimit-limit'), '1000');
+      assert.equal(first.headers.get('ratelimit-remaining'), '999', 'the first request of its account');
+      assert.equal(second.headers.get('ratelimit-remaining'), '998', 'each request counted once');
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      assert.match(
+        metrics,
+        /http_requests_total\{[^}]*method="POST",route="\/api\/v1\/economy\/\*",status="200"[^}]*\} \d+/,
+      );
+    });
+
     it("tells the service the caller's identity", async () => {
       const accountId = crypto.randomUUID();
       const response = await fetch(`${base}/api/v1/economy/whoami`, {
