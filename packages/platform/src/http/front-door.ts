@@ -20,7 +20,8 @@ export interface FrontDoorRequest {
 export interface FrontDoorFacilities {
   /** True once `close` began: every request then goes to Fastify, which answers 503. */
   closing(): boolean;
-  begin(method: string, route: string, headers: IncomingHttpHeaders): FrontDoorRequest;
+  /** `startedAt`: `performance.now()` when the request arrived, which its duration counts from. */
+  begin(method: string, route: string, headers: IncomingHttpHeaders, startedAt: number): FrontDoorRequest;
 }
 
 /**

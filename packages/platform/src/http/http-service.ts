@@ -152,8 +152,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
   let closing = false;
   lendFrontDoorFacilities(app, {
     closing: () => closing,
-    begin(method, route, headers) {
-      const startedAt = performance.now();
+    begin(method, route, headers, startedAt) {
       const span = requestSpan(method, route, headers);
       const requestId = requestIdOf(headers);
       let ended = false;

@@ -75,7 +75,7 @@ export function proxiedFrontDoor(app: HttpApp, { context, settings, rates }: Gat
     const entry = door.closing() ? undefined : proxiedPrefix(request, path);
     const token = entry ? bearerTokenIn(request.headers.authorization) : undefined;
     if (!entry || !token) return fastify();
-    forwardChecked(request, response, door, entry, token, url).catch(() => {
+    forwardChecked(request, response, door, entry, token, url, performance.now()).catch(() => {
       if (!response.headersSent && !response.destroyed) fastify();
     });
   });
@@ -87,6 +87,7 @@ export function proxiedFrontDoor(app: HttpApp, { context, settings, rates }: Gat
     entry: ProxiedPrefix,
     token: string,
     url: string,
+    startedAt: number,
   ): Promise<void> {
     // Checks that count nothing: a refusal goes to the Fastify edge, which answers it as always.
     const auth = await authenticator.verifyToken(token);
@@ -94,7 +95,7 @@ export function proxiedFrontDoor(app: HttpApp, { context, settings, rates }: Gat
     const limits = rates.countAccountWithin(auth.accountId);
     if (!limits) throw new Error('over the per-account limit: the Fastify edge refuses it');
     const method = request.method as string;
-    const traced = door.begin(method, routeOf.get(entry.prefix) as string, request.headers);
+    const traced = door.begin(method, routeOf.get(entry.prefix) as string, request.headers, startedAt);
     const answerHeaders = { ...traced.answerHeaders, ...limits };
     response.once('close', () => traced.end(response.statusCode));
     const address = request.socket.remoteAddress ?? '';
