@@ -28,6 +28,8 @@ interface Targets {
   etag: string;
   /** The gateway's own process in the per-service shape: its CPU is counted apart. */
   gatewayPid?: number | undefined;
+  /** Each service's own process (per-service), counted apart in the CPU table. */
+  pids: Partial<Record<string, number>>;
 }
 
 async function serve(topology: Topology): Promise<void> {
@@ -58,6 +60,7 @@ async function serve(topology: Topology): Promise<void> {
     characterId: sheet.characterId,
     etag: sheet.etag,
     gatewayPid: pids.gateway,
+    pids,
   };
   announceTargets(targets, async () => {
     await stop();
@@ -78,6 +81,7 @@ async function measureShape(topology: Topology): Promise<void> {
         (done) => done.requestsPerSecond * seconds,
         child.pid,
         targets.gatewayPid,
+        targets.pids,
       );
       cpuRows.push({ name: result.name, cpu });
       return result;

@@ -173,6 +173,8 @@ function ticksByPart(backendPid: number | undefined, gatewayPid: number | undefi
 export interface CpuUse {
   /** CPU milliseconds per completed request, by part. */
   msPerRequest: Record<CpuPart, number>;
+  /** CPU milliseconds per completed request of each named process (and its children), when given. */
+  msPerRequestByProcess?: Record<string, number>;
   /** Share of the machine's cores idle during the row. */
   idleShare: number;
 }
@@ -183,30 +185,58 @@ function idleAndTotalTicks(): { idle: number; total: number } {
   return { idle: (values[3] ?? 0) + (values[4] ?? 0), total: values.reduce((sum, value) => sum + value, 0) };
 }
 
+/** Ticks of each named process with its children (a service apart: which of them the backend's CPU went to). */
+function ticksByProcess(named: Partial<Record<string, number>>): Record<string, number> {
+  const processes = readProcesses();
+  const totals: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(named)) {
+    if (pid === undefined) continue;
+    let ticks = 0;
+    for (const member of descendantsOf(pid, processes)) {
+      const proc = processes.get(member);
+      if (proc) ticks += proc.own + (member === pid ? proc.reaped : 0);
+    }
+    totals[name] = ticks;
+  }
+  return totals;
+}
+
 /**
  * Runs `row` and measures the CPU each part spent on it; `requestsOf` reads the completed requests.
- * `gatewayPid`, one of the backend's processes, is counted apart from the rest of it.
+ * `gatewayPid`, one of the backend's processes, is counted apart from the rest of it; each of
+ * `processes` (the services of the per-service shape, by name) is also counted on its own.
  */
 export async function measureCpu<T>(
   row: () => Promise<T>,
   requestsOf: (result: T) => number,
   backendPid?: number,
   gatewayPid?: number,
+  processes: Partial<Record<string, number>> = {},
 ): Promise<{ result: T; cpu: CpuUse }> {
   const before = ticksByPart(backendPid, gatewayPid);
+  const namedBefore = ticksByProcess(processes);
   const machineBefore = idleAndTotalTicks();
   const result = await row();
   const after = ticksByPart(backendPid, gatewayPid);
+  const namedAfter = ticksByProcess(processes);
   const machineAfter = idleAndTotalTicks();
   const requests = Math.max(1, requestsOf(result));
+  const perRequest = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND / requests;
   const msPerRequest = Object.fromEntries(
-    (Object.keys(before) as CpuPart[]).map((part) => [
-      part,
-      ((after[part] - before[part]) * 1000) / TICKS_PER_SECOND / requests,
-    ]),
+    (Object.keys(before) as CpuPart[]).map((part) => [part, perRequest(after[part] - before[part])]),
   ) as Record<CpuPart, number>;
+  const byProcess = Object.fromEntries(
+    Object.keys(namedBefore).map((name) => [name, perRequest((namedAfter[name] ?? 0) - (namedBefore[name] ?? 0))]),
+  );
   const total = machineAfter.total - machineBefore.total;
-  return { result, cpu: { msPerRequest, idleShare: total > 0 ? (machineAfter.idle - machineBefore.idle) / total : 0 } };
+  return {
+    result,
+    cpu: {
+      msPerRequest,
+      ...(Object.keys(byProcess).length > 0 ? { msPerRequestByProcess: byProcess } : {}),
+      idleShare: total > 0 ? (machineAfter.idle - machineBefore.idle) / total : 0,
+    },
+  };
 }
 
 export function printCpuTable(title: string, rows: { name: string; cpu: CpuUse }[]): void {
@@ -222,5 +252,15 @@ export function printCpuTable(title: string, rows: { name: string; cpu: CpuUse }
     process.stdout.write(
       `${name.padEnd(60)}${figures}${total.toFixed(3).padStart(9)}${`${Math.round(cpu.idleShare * 100)}%`.padStart(7)}\n`,
     );
+  }
+  const named = [...new Set(rows.flatMap(({ cpu }) => Object.keys(cpu.msPerRequestByProcess ?? {})))];
+  if (named.length === 0) return;
+  process.stdout.write(`\nThe same rows, CPU ms per request of each service's own process\n`);
+  process.stdout.write(`${'row'.padEnd(60)}${named.map((name) => name.padStart(12)).join('')}\n`);
+  for (const { name, cpu } of rows) {
+    if (!cpu.msPerRequestByProcess) continue;
+    const byProcess = cpu.msPerRequestByProcess;
+    const figures = named.map((part) => (byProcess[part]?.toFixed(3) ?? '-').padStart(12)).join('');
+    process.stdout.write(`${name.padEnd(60)}${figures}\n`);
   }
 }

@@ -46,6 +46,8 @@ interface Targets {
   economy: number;
   /** The gateway's process when it runs in one of its own (per-service). */
   gatewayPid?: number;
+  /** Each service's own process (per-service), counted apart in the CPU table. */
+  pids: Partial<Record<string, number>>;
   pairs: { from: Party; to: Party }[];
   hot: Party;
 }
@@ -134,7 +136,7 @@ async function serve(topology: Topology): Promise<void> {
   }
 
   announceTargets(
-    { gateway: ports.gateway, economy: ports.economy, gatewayPid: pids.gateway, pairs, hot } satisfies Targets,
+    { gateway: ports.gateway, economy: ports.economy, gatewayPid: pids.gateway, pids, pairs, hot } satisfies Targets,
     stop,
   );
 }
@@ -258,8 +260,15 @@ async function measure(): Promise<void> {
     row: () => Promise<LoadResult>,
     backendPid?: number,
     gatewayPid?: number,
+    processes?: Partial<Record<string, number>>,
   ): Promise<LoadResult> => {
-    const { result, cpu } = await measureCpu(row, (done) => done.requestsPerSecond * SECONDS, backendPid, gatewayPid);
+    const { result, cpu } = await measureCpu(
+      row,
+      (done) => done.requestsPerSecond * SECONDS,
+      backendPid,
+      gatewayPid,
+      processes,
+    );
     cpuRows.push({ name: result.name, cpu });
     cpuOf.set(result, cpu);
     return result;
@@ -284,7 +293,7 @@ async function measure(): Promise<void> {
       }
       // The machine's speed drifts over a run (measured: ±20% within minutes), so each ratio of the
       // target takes a baseline measured right before its own row.
-      const onBackend = (row: () => Promise<LoadResult>) => measured(row, child.pid, targets.gatewayPid);
+      const onBackend = (row: () => Promise<LoadResult>) => measured(row, child.pid, targets.gatewayPid, targets.pids);
       const rounds: TargetRound[] = [];
       for (let round = 1; round <= TARGET_ROUNDS; round++) {
         const adjacent = await measured(async () => ({

@@ -15,6 +15,7 @@ export * from './events/outbox-relay.ts';
 export * from './events/outbox-values.ts';
 export * from './events/processed-events-sweeper.ts';
 export * from './http/errors.ts';
+export * from './http/front-door.ts';
 export * from './http/http-service.ts';
 export * from './http/in-process.ts';
 export * from './http/internal-client.ts';

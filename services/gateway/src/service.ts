@@ -3,6 +3,7 @@ import { defineService } from '@necp/platform';
 import { streamEventsConsumer } from './consumers/stream-events.ts';
 import { streamKeepAlive } from './jobs/stream-keepalive.ts';
 import { docsRoutes } from './routes/docs.ts';
+import { EdgeRates } from './routes/edge-rates.ts';
 import { healthRoutes } from './routes/health.ts';
 import { proxyRoutes } from './routes/proxy.ts';
 import { edgeSecurity } from './routes/security.ts';
@@ -29,7 +30,7 @@ export const gatewayService = defineService({
       metrics: context.metrics,
     });
     const instanceId = settings.STREAM_INSTANCE_ID ?? randomBytes(8).toString('hex');
-    return { context, settings, stream, instanceId };
+    return { context, settings, rates: new EdgeRates(context, settings), stream, instanceId };
   },
   // Upgrades first: its hooks mark an upgrade request before the edge may refuse it, so that a
   // refused upgrade's connection is closed after the answer.

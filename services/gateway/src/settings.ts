@@ -1,5 +1,6 @@
 import type { ServiceContext } from '@necp/platform';
 import { type Static, Type } from 'typebox';
+import type { EdgeRates } from './routes/edge-rates.ts';
 import type { StreamHub } from './stream/hub.ts';
 
 /** The gateway's own settings: how it reaches the services and the edge's rules. */
@@ -49,6 +50,8 @@ export type GatewaySettings = Static<typeof GatewaySettingsSchema>;
 export interface GatewayDeps {
   context: ServiceContext;
   settings: GatewaySettings;
+  /** The edge's rate rules and counts, shared by its Fastify hooks and its front door. */
+  rates: EdgeRates;
   /** This replica's realtime sockets and the events fanned out to them. */
   stream: StreamHub;
   /** Names this replica's consumer group for the stream (STREAM_INSTANCE_ID, or random per start). */

@@ -40,7 +40,11 @@ const challenge = (error?: string) => ({
 
 /** The bearer token of `Authorization`, or undefined when the header is absent or another scheme. */
 export function bearerToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
+  return bearerTokenIn(request.headers.authorization);
+}
+
+/** `bearerToken` of an `Authorization` header's value. */
+export function bearerTokenIn(header: string | undefined): string | undefined {
   if (typeof header !== 'string') return undefined;
   const match = /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
   return match?.[1];

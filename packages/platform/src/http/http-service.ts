@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import swagger from '@fastify/swagger';
 import { registerAjvFormats, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyRequest, LogController } from 'fastify';
@@ -11,6 +12,7 @@ import { formatTraceparent, parseTraceparent, runWithTrace } from '../trace-cont
 import { SpanKind, startWorkSpan, type WorkSpan } from '../tracing.ts';
 import { installProblemHandlers, methodNotAllowed, routerRefusalHandler } from './errors.ts';
 import { clientErrorHandler, createRouteTable } from './framework-refusals.ts';
+import { lendFrontDoorFacilities } from './front-door.ts';
 import type { HttpApp } from './http-app.ts';
 import { installJsonBodyParser } from './json-body.ts';
 import { lazySerializers } from './lazy-serializers.ts';
@@ -91,6 +93,12 @@ async function checkAll(readiness: Record<string, ReadinessCheck>, timeoutMs: nu
   return { ready: entries.every(([, status]) => status === 'ok'), checks: Object.fromEntries(entries) };
 }
 
+/** The caller's `x-request-id` when it is a sane one, a new id otherwise. */
+function requestIdOf(headers: IncomingHttpHeaders): string {
+  const header = headers['x-request-id'];
+  return typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
+}
+
 /**
  * The one way a service serves HTTP: problem+json errors, trace context, RED metrics,
  * `/health`, `/ready`, `/metrics` and `/openapi.json` generated from the route schemas.
@@ -106,10 +114,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
     clientErrorHandler: clientErrorHandler(options.logger),
     forceCloseConnections: 'idle',
     schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
-    genReqId: (request) => {
-      const header = request.headers['x-request-id'];
-      return typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
-    },
+    genReqId: (request) => requestIdOf(request.headers),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
   app.setValidatorCompiler(StrictValidatorCompiler);
   const routeTable = createRouteTable();
@@ -124,20 +129,50 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
   });
 
   const httpMetrics = createHttpMetrics(options.metrics);
+  const requestSpan = (method: string, route: string, headers: IncomingHttpHeaders): WorkSpan => {
+    const header = headers.traceparent;
+    return startWorkSpan(
+      `${method} ${route}`,
+      SpanKind.SERVER,
+      parseTraceparent(typeof header === 'string' ? header : undefined),
+      { 'http.request.method': method, 'http.route': route, 'service.component': options.name },
+    );
+  };
+  const recordAnswer = (span: WorkSpan, method: string, route: string, status: number, elapsedMs: number) => {
+    const labels = { method, route, status: String(status) };
+    httpMetrics.requests.inc(labels);
+    httpMetrics.duration.observe(labels, elapsedMs / 1000);
+    span.end({
+      attributes: { 'http.response.status_code': status },
+      ...(status >= 500 ? { error: `HTTP ${status}` } : {}),
+    });
+  };
   /** Each request's span and route template, the latter read once (Fastify builds `routeOptions` per read). */
   const traced = new WeakMap<FastifyRequest, { span: WorkSpan; route: string }>();
   let closing = false;
+  lendFrontDoorFacilities(app, {
+    closing: () => closing,
+    begin(method, route, headers, startedAt) {
+      const span = requestSpan(method, route, headers);
+      const requestId = requestIdOf(headers);
+      let ended = false;
+      return {
+        requestId,
+        trace: span.context,
+        answerHeaders: { 'x-request-id': requestId, traceparent: formatTraceparent(span.context) },
+        end(status) {
+          if (ended) return;
+          ended = true;
+          recordAnswer(span, method, route, status, performance.now() - startedAt);
+        },
+      };
+    },
+  });
   // One hook: the trace context first (so that every answer, a refusal too, carries it), then the
   // refusals before the body is read: the service is shutting down (503), a wrong method (405).
   app.addHook('onRequest', (request, reply, done) => {
-    const header = request.headers.traceparent;
     const route = request.routeOptions.url ?? 'unmatched';
-    const span = startWorkSpan(
-      `${request.method} ${route}`,
-      SpanKind.SERVER,
-      parseTraceparent(typeof header === 'string' ? header : undefined),
-      { 'http.request.method': request.method, 'http.route': route, 'service.component': options.name },
-    );
+    const span = requestSpan(request.method, route, request.headers);
     traced.set(request, { span, route });
     reply.header('x-request-id', request.id);
     reply.header('traceparent', formatTraceparent(span.context));
@@ -155,17 +190,9 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
   });
   app.addHook('onResponse', (request, reply, done) => {
     const work = traced.get(request);
-    const labels = {
-      method: request.method,
-      route: work ? work.route : (request.routeOptions.url ?? 'unmatched'),
-      status: String(reply.statusCode),
-    };
-    httpMetrics.requests.inc(labels);
-    httpMetrics.duration.observe(labels, reply.elapsedTime / 1000);
-    work?.span.end({
-      attributes: { 'http.response.status_code': reply.statusCode },
-      ...(reply.statusCode >= 500 ? { error: `HTTP ${reply.statusCode}` } : {}),
-    });
+    const route = work ? work.route : (request.routeOptions.url ?? 'unmatched');
+    const span = work?.span ?? { context: { traceId: '', spanId: '' }, end: () => undefined };
+    recordAnswer(span, request.method, route, reply.statusCode, reply.elapsedTime);
     done();
   });
 

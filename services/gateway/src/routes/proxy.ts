@@ -16,6 +16,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { classifyUpstreamError, type UpstreamFailure, upstreamPrefixes } from '../domain/routing.ts';
 import type { GatewayDeps } from '../settings.ts';
 import { bufferedBody } from './buffered-bodies.ts';
+import { type ProxiedPrefix, proxiedFrontDoor } from './proxied-front-door.ts';
 import { UpstreamForwarder } from './upstream-forwarder.ts';
 
 const ForwardedMethods = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS', 'TRACE'];
@@ -38,11 +39,16 @@ function forwardedHeaders(request: FastifyRequest, vouch: EdgeVouch | undefined)
 /** A client's own vouch header never reaches a service. */
 const DroppedHeaders: ReadonlySet<string> = new Set([EdgeVouchHeader]);
 
-function upstreamProblem(failure: UpstreamFailure, service: ServiceName, timeoutMs: number) {
+function upstreamProblem(
+  failure: UpstreamFailure,
+  service: ServiceName,
+  timeoutMs: number,
+  traceId = currentTrace()?.traceId ?? '0'.repeat(32),
+) {
   return buildProblem(
     failure.code,
     failure.status === 504 ? `${service} did not answer within ${timeoutMs} ms` : `${service} is unavailable`,
-    currentTrace()?.traceId ?? '0'.repeat(32),
+    traceId,
     { status: failure.status, extensions: { service } },
   );
 }
@@ -52,7 +58,8 @@ function upstreamProblem(failure: UpstreamFailure, service: ServiceName, timeout
  * service running in the gateway's process (the all-in-one) gets the request handed to it with the
  * caller the gateway verified; any other is reached over HTTP.
  */
-export async function proxyRoutes(app: HttpApp, { context, settings }: GatewayDeps): Promise<void> {
+export async function proxyRoutes(app: HttpApp, deps: GatewayDeps): Promise<void> {
+  const { context, settings } = deps;
   const timeoutMs = context.config.UPSTREAM_TIMEOUT_MS;
   const inProcess = settings.GATEWAY_UPSTREAM_TRANSPORT === 'auto';
   const vouch = edgeVouchFor(context.config);
@@ -67,6 +74,7 @@ export async function proxyRoutes(app: HttpApp, { context, settings }: GatewayDe
   });
   // TRACE too, so that the service answers it (405 with its `Allow`) as it answers any method it does not take.
   if (!app.supportedMethods.includes('TRACE')) app.addHttpMethod('TRACE');
+  const proxied: ProxiedPrefix[] = [];
   for (const { prefix, service } of upstreamPrefixes) {
     const upstream = serviceUrl(context.config, service);
     const handToService = (request: FastifyRequest, reply: FastifyReply, handler: InProcessHandler) => {
@@ -84,23 +92,39 @@ export async function proxyRoutes(app: HttpApp, { context, settings }: GatewayDe
     };
     const forwarder = new UpstreamForwarder({ origin: upstream, connections: 128, timeoutMs });
     app.addHook('onClose', () => forwarder.close());
+    /** The answer when the service failed before answering (logged): 502, 503 or 504. */
+    const failureOf = (error: Error, traceId?: string) => {
+      const failure = classifyUpstreamError(error);
+      context.logger.warn({ service, upstream, err: error }, 'upstream failed');
+      return { status: failure.status, problem: upstreamProblem(failure, service, timeoutMs, traceId) };
+    };
+    /** The service runs in this process (the all-in-one): requests are handed to it, not forwarded. */
+    const handlerHere = () => (inProcess ? context.inProcess.handlerOf(service) : undefined);
+    proxied.push({
+      prefix,
+      service,
+      forwarder,
+      overHttp: () => handlerHere() === undefined,
+      failureAnswer(error, traceId) {
+        const { status, problem } = failureOf(error, traceId);
+        return { status, body: JSON.stringify(problem) };
+      },
+    });
     const forward = (request: FastifyRequest, reply: FastifyReply) => {
-      forwarder.forward(request, reply, {
+      forwarder.forward(request, reply.raw, {
         headers: forwardedHeaders(request, vouch),
         dropped: DroppedHeaders,
+        answerHeaders: () => reply.getHeaders(),
+        onAnswer: () => reply.hijack(),
         onError(error) {
-          const failure = classifyUpstreamError(error);
-          context.logger.warn({ service, upstream, err: error }, 'upstream failed');
-          reply
-            .code(failure.status)
-            .type(PROBLEM_CONTENT_TYPE)
-            .send(upstreamProblem(failure, service, timeoutMs));
+          const { status, problem } = failureOf(error);
+          reply.code(status).type(PROBLEM_CONTENT_TYPE).send(problem);
         },
       });
     };
     /** The service's handler when it runs in this process (the all-in-one); over HTTP otherwise. */
     const route = (request: FastifyRequest, reply: FastifyReply) => {
-      const handler = inProcess ? context.inProcess.handlerOf(service) : undefined;
+      const handler = handlerHere();
       if (handler) handToService(request, reply, handler);
       else forward(request, reply);
     };
@@ -116,4 +140,5 @@ export async function proxyRoutes(app: HttpApp, { context, settings }: GatewayDe
       { prefix },
     );
   }
+  proxiedFrontDoor(app, deps, proxied);
 }

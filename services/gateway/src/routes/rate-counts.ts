@@ -61,6 +61,13 @@ export class SharedTallies {
     return { current: tally.synced + tally.sending + tally.pending, ttlMs: tally.expiresAt - now };
   }
 
+  /** The count for `key` in its current window, without counting a request. */
+  peek(key: string): number {
+    const tally = this.#tallies.get(key);
+    if (!tally || tally.expiresAt <= this.#now()) return 0;
+    return tally.synced + tally.sending + tally.pending;
+  }
+
   /** Adds what was counted here to the shared counts and reads theirs back; one sync at a time. */
   sync(): Promise<void> {
     this.#syncing ??= this.#syncOnce().finally(() => {

@@ -3,25 +3,20 @@ import cors from '@fastify/cors';
 import { normalizeIP } from '@fastify/rate-limit';
 import { AppError, documentEdgeAnswers, edgeAuthentication, type HttpApp } from '@necp/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  isOpenPath,
-  type RateRule,
-  type RequestFacts,
-  rateIdentity,
-  rateRules,
-  ruleApplies,
-} from '../domain/access-rules.ts';
+import { isOpenPath, type RateRule, type RequestFacts, rateIdentity, ruleApplies } from '../domain/access-rules.ts';
 import type { GatewayDeps } from '../settings.ts';
 import { keepBufferedBody } from './buffered-bodies.ts';
-import { countExactly, type RateCount, SharedTallies } from './rate-counts.ts';
+import { checkOf, type RuleCheck, rateHeaders, type Stage } from './edge-rates.ts';
+import type { RateCount } from './rate-counts.ts';
 import { liftStreamToken } from './stream.ts';
 
 /** The OAuth endpoints, whose clients read refusals in RFC 6749 §5.2's shape (`error`, `error_description`). */
 const OAuthPaths = new Set(['/api/v1/auth/token', '/api/v1/auth/revoke']);
 
-function pathOf(request: FastifyRequest): string {
-  const query = request.url.indexOf('?');
-  return query < 0 ? request.url : request.url.slice(0, query);
+/** A request's path: its URL without the query. */
+export function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
 }
 
 /**
@@ -36,7 +31,7 @@ async function readBody(request: FastifyRequest, limit: number): Promise<Record<
     size += chunk.length;
     if (size > limit) {
       const detail = `The body is larger than ${limit} bytes`;
-      const oauth = OAuthPaths.has(pathOf(request)) ? { error: 'invalid_request', error_description: detail } : {};
+      const oauth = OAuthPaths.has(pathOf(request.url)) ? { error: 'invalid_request', error_description: detail } : {};
       throw new AppError('PAYLOAD_TOO_LARGE', detail, { extensions: oauth });
     }
     chunks.push(chunk);
@@ -60,13 +55,6 @@ async function readBody(request: FastifyRequest, limit: number): Promise<Record<
   return undefined;
 }
 
-interface RuleCheck {
-  rule: RateRule;
-  remaining: number;
-  resetSeconds: number;
-  exceeded: boolean;
-}
-
 /** The check that decides the answer's headers: an exceeded rule first, then the fewest requests left. */
 function tightestOf(checks: readonly RuleCheck[]): RuleCheck | undefined {
   let tightest: RuleCheck | undefined;
@@ -82,9 +70,6 @@ function tightestOf(checks: readonly RuleCheck[]): RuleCheck | undefined {
   return tightest;
 }
 
-/** Where the edge is in a request: before the caller is known (per-address limits), or after. */
-type Stage = 'edge' | 'account';
-
 /**
  * Identity and request rates at the edge: CORS, per-IP limits on public routes, bearer tokens
  * verified (signature, claims, deny-list) on every other route, then per-account and per-route
@@ -92,7 +77,7 @@ type Stage = 'edge' | 'account';
  * A request's path and openness are worked out once, in the one `onRequest` hook, and a stage whose
  * counts all live in memory (every proxied call's per-account limit) answers without a promise.
  */
-export async function edgeSecurity(app: HttpApp, { context, settings }: GatewayDeps): Promise<void> {
+export async function edgeSecurity(app: HttpApp, { context, settings, rates }: GatewayDeps): Promise<void> {
   const { config } = context;
   if (settings.CORS_ORIGINS) {
     const origins =
@@ -105,46 +90,20 @@ export async function edgeSecurity(app: HttpApp, { context, settings }: GatewayD
   // Every route counts against a limit (per address when public, per account otherwise).
   documentEdgeAnswers(app.server, [429]);
 
-  const rules = rateRules({
-    publicPerIpPerMinute: settings.RATE_LIMIT_PUBLIC_PER_MINUTE,
-    accountPerMinute: settings.RATE_LIMIT_ACCOUNT_PER_MINUTE,
-    loginPerMinute: settings.RATE_LIMIT_LOGIN_PER_MINUTE,
-    simulationsPerCharacterPerMinute: settings.RATE_LIMIT_SIMULATIONS_PER_MINUTE,
-    craftingJobsPerCharacterPerMinute: settings.RATE_LIMIT_CRAFTING_JOBS_PER_MINUTE,
-    worldImpactsPerMinute: settings.RATE_LIMIT_WORLD_IMPACTS_PER_MINUTE,
-  });
-  const rulesOf: Record<Stage, RateRule[]> = {
-    edge: rules.filter((rule) => rule.name === 'public-ip'),
-    account: rules.filter((rule) => rule.name !== 'public-ip'),
-  };
-  const tallies = new SharedTallies(context.cache, {
-    syncMs: settings.RATE_LIMIT_SYNC_INTERVAL_MS,
-    onSyncError: (error) => context.logger.warn({ err: error }, 'sharing rate counts failed; kept for the next sync'),
-  });
-  app.addHook('onClose', () => tallies.close());
-  const count = (rule: RateRule, identity: string): RateCount | Promise<RateCount> => {
-    const key = `${rule.name}:${identity}`;
-    return rule.batched ? tallies.count(key, rule.windowMs) : countExactly(context.cache, key, rule.windowMs);
-  };
+  app.addHook('onClose', () => rates.close());
 
   /** Sets the tightest rule's headers; throws 429 when it is exceeded. */
   function judge(reply: FastifyReply, path: string, checks: readonly RuleCheck[]): void {
     const tightest = tightestOf(checks);
     if (!tightest) return;
-    const limit = String(tightest.rule.max);
-    const remaining = String(tightest.remaining);
-    const reset = String(tightest.resetSeconds);
-    reply.header('ratelimit-limit', limit).header('ratelimit-remaining', remaining).header('ratelimit-reset', reset);
+    const headers = rateHeaders(tightest);
+    reply.headers(headers);
     if (tightest.exceeded) {
+      const reset = headers['ratelimit-reset'];
       const detail = `Too many requests (${tightest.rule.name}); retry in ${reset} s`;
       const oauth = OAuthPaths.has(path) ? { error: 'temporarily_unavailable', error_description: detail } : {};
       throw new AppError('RATE_LIMITED', detail, {
-        headers: {
-          'ratelimit-limit': limit,
-          'ratelimit-remaining': remaining,
-          'ratelimit-reset': reset,
-          'retry-after': reset,
-        },
+        headers: { ...headers, 'retry-after': reset },
         extensions: { limit: tightest.rule.name, ...oauth },
       });
     }
@@ -162,18 +121,10 @@ export async function edgeSecurity(app: HttpApp, { context, settings }: GatewayD
       const identity = rateIdentity(rule, facts);
       if (identity === undefined) continue;
       counted.push(rule);
-      counts.push(count(rule, identity));
+      counts.push(rates.count(rule, identity));
     }
     const checksOf = (settled: readonly RateCount[]): RuleCheck[] =>
-      settled.map(({ current, ttlMs }, index) => {
-        const rule = counted[index] as RateRule;
-        return {
-          rule,
-          remaining: Math.max(0, rule.max - current),
-          resetSeconds: Math.ceil(ttlMs / 1000),
-          exceeded: current > rule.max,
-        };
-      });
+      settled.map((ruleCount, index) => checkOf(counted[index] as RateRule, ruleCount));
     if (counts.some((ruleCount) => ruleCount instanceof Promise)) {
       return Promise.all(counts).then((settled) => judge(reply, facts.path, checksOf(settled)));
     }
@@ -196,7 +147,7 @@ export async function edgeSecurity(app: HttpApp, { context, settings }: GatewayD
       accountId: request.auth?.accountId,
       body: undefined,
     };
-    const applicable = rulesOf[stage].filter((rule) => ruleApplies(rule, facts));
+    const applicable = rates.rulesOf[stage].filter((rule) => ruleApplies(rule, facts));
     if (applicable.length === 0) return undefined;
     facts.ip = normalizeIP(request.ip);
     if (applicable.some((rule) => rule.readsBody)) {
@@ -213,7 +164,7 @@ export async function edgeSecurity(app: HttpApp, { context, settings }: GatewayD
   /** The path and openness of each request, worked out once for both hooks. */
   const openness = new WeakMap<FastifyRequest, { path: string; isPublic: boolean }>();
   app.addHook('onRequest', async (request, reply) => {
-    const path = pathOf(request);
+    const path = pathOf(request.url);
     const isPublic = isOpenPath(path);
     openness.set(request, { path, isPublic });
     // Counts kept in memory answer at once: the request goes on without waiting a turn.
@@ -224,7 +175,7 @@ export async function edgeSecurity(app: HttpApp, { context, settings }: GatewayD
   });
   app.addHook('preHandler', async (request, reply) => {
     const known = openness.get(request);
-    const path = known?.path ?? pathOf(request);
+    const path = known?.path ?? pathOf(request.url);
     const isPublic = known?.isPublic ?? isOpenPath(path);
     const denied = authentication.checkDenied(request);
     let beside: Promise<void> | undefined;

@@ -1,6 +1,5 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Dispatcher, Pool } from 'undici';
 
 /**
@@ -26,13 +25,33 @@ export interface UpstreamOptions {
   timeoutMs: number;
 }
 
+/** Headers as Fastify's `reply.getHeaders()` gives them. */
+export type AnswerHeaders = Record<string, string | number | string[] | undefined>;
+
 export interface Forwarding {
   /** What the gateway adds to the client's headers, or replaces in them. */
   headers: Record<string, string>;
   /** Client headers that never reach the service. */
   dropped: ReadonlySet<string>;
+  /** The headers the gateway set for the answer (rate limits, CORS, request id), read when it starts. */
+  answerHeaders(): AnswerHeaders;
+  /** The service's answer starts: from here on the forwarder writes it (Fastify's reply is hijacked). */
+  onAnswer?(): void;
   /** The request failed before any answer was written: the gateway answers in its place. */
   onError(error: Error): void;
+}
+
+/**
+ * The client's request as the forwarder reads it: a Fastify request, or the node one (the proxied
+ * requests the gateway's front door takes). `body` is what the proxy passes on: the unread stream
+ * (`raw` itself), a buffer the edge read, or nothing.
+ */
+export interface ForwardedRequest {
+  url: string;
+  method: string;
+  headers: IncomingHttpHeaders;
+  raw: IncomingMessage;
+  body: unknown;
 }
 
 /** The names a `Connection` header lists: they are hop-by-hop too (RFC 9110 §7.6.1). */
@@ -65,7 +84,7 @@ function requestHeaders(incoming: IncomingHttpHeaders, host: string, forwarding:
  * same ones, then the service's, less its hop-by-hop ones.
  */
 function answerHeaders(
-  own: ReturnType<FastifyReply['getHeaders']>,
+  own: AnswerHeaders,
   upstream: IncomingHttpHeaders,
   requestComplete: boolean,
 ): (string | string[])[] {
@@ -90,7 +109,7 @@ function answerHeaders(
  * all in the stream's buffer already: taken as one buffer, it goes out with the request's headers in
  * one write, without a stream pumped chunk by chunk.
  */
-function requestBody(request: FastifyRequest): Dispatcher.DispatchOptions['body'] {
+function requestBody(request: ForwardedRequest): Dispatcher.DispatchOptions['body'] {
   if (request.method === 'GET' || request.method === 'HEAD') return null;
   const body = request.body;
   if (body === undefined || body === null) return null;
@@ -125,8 +144,7 @@ export class UpstreamForwarder {
     });
   }
 
-  forward(request: FastifyRequest, reply: FastifyReply, forwarding: Forwarding): void {
-    const response = reply.raw;
+  forward(request: ForwardedRequest, response: ServerResponse, forwarding: Forwarding): void {
     let controller: Dispatcher.DispatchController | undefined;
     /**
      * A client that went away (before the request was sent, or while its answer arrives) takes the
@@ -156,8 +174,8 @@ export class UpstreamForwarder {
         if (statusCode < 200) return;
         if (clientGone()) return abandon(current);
         mayPause = !/\bclose\b/i.test(String(headers.connection ?? ''));
-        reply.hijack();
-        response.writeHead(statusCode, answerHeaders(reply.getHeaders(), headers, request.raw.complete));
+        forwarding.onAnswer?.();
+        response.writeHead(statusCode, answerHeaders(forwarding.answerHeaders(), headers, request.raw.complete));
       },
       onResponseData(current, chunk) {
         if (clientGone()) return abandon(current);

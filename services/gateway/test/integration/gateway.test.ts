@@ -51,8 +51,14 @@ const echoEconomy = defineService({
 const vouchKey = 'k'.repeat(16) + crypto.randomUUID();
 
 // `auto` hands requests to the stand-in economy, which runs in the gateway's process; `http` forwards them over HTTP.
-for (const transport of ['auto', 'http'] as const)
-  describe(`the gateway in front of the services (${transport})`, () => {
+// Without CORS_ORIGINS, the proxied requests over HTTP are taken by the gateway's front door
+// (routes/proxied-front-door.ts) rather than by Fastify's edge: every behaviour below holds for both.
+for (const [transport, cors] of [
+  ['auto', true],
+  ['http', true],
+  ['http', false],
+] as const)
+  describe(`the gateway in front of the services (${transport}${cors ? '' : ', no CORS: the front door'})`, () => {
     let runtime: Runtime;
     let gateway: RunningService;
     let economy: RunningService;
@@ -76,7 +82,7 @@ for (const transport of ['auto', 'http'] as const)
         OIDC_ISSUER: issuer.issuer,
         RATE_LIMIT_LOGIN_PER_MINUTE: '3',
         RATE_LIMIT_ACCOUNT_PER_MINUTE: '1000',
-        CORS_ORIGINS: 'https://play.necp.example',
+        ...(cors ? { CORS_ORIGINS: 'https://play.necp.example' } : {}),
         EDGE_VOUCH_KEY: vouchKey,
       });
       runtime = await createRuntime(config, 'gateway-test');
@@ -115,6 +121,35 @@ for (const transport of ['auto', 'http'] as const)
       assert.equal(echoed.requestId, 'client-req-1');
       assert.match(echoed.traceparent, new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
       assert.doesNotMatch(echoed.traceparent, /00f067aa0ba902b7/, 'the gateway adds its own span');
+    });
+
+    it('answers a forwarded request with its RateLimit headers, request id and trace context, and counts it in the metrics', async () => {
+      const traceId = '5bf92f3577b34da6a3ce929d0e0e4737';
+      const token = await issuer.token({ accountId: crypto.randomUUID() });
+      const send = () =>
+        fetch(`${base}/api/v1/economy/echo`, {
+          method: 'POST',
+          body: JSON.stringify({ amount: 2 }),
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            'x-request-id': 'client-req-2',
+            traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+          },
+        });
+      const first = await send();
+      const second = await send();
+      assert.equal(first.status, 200);
+      assert.equal(first.headers.get('x-request-id'), 'client-req-2');
+      assert.match(first.headers.get('traceparent') ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+      assert.equal(first.headers.get('ratelimit-limit'), '1000');
+      assert.equal(first.headers.get('ratelimit-remaining'), '999', 'the first request of its account');
+      assert.equal(second.headers.get('ratelimit-remaining'), '998', 'each request counted once');
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      assert.match(
+        metrics,
+        /http_requests_total\{[^}]*method="POST",route="\/api\/v1\/economy\/\*",status="200"[^}]*\} \d+/,
+      );
     });
 
     it("tells the service the caller's identity", async () => {
@@ -214,8 +249,8 @@ for (const transport of ['auto', 'http'] as const)
           },
         });
       const allowed = await preflight('https://play.necp.example');
-      assert.equal(allowed.status, 204);
-      assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://play.necp.example');
+      if (cors) assert.equal(allowed.status, 204);
+      assert.equal(allowed.headers.get('access-control-allow-origin'), cors ? 'https://play.necp.example' : null);
       const other = await preflight('https://evil.example');
       assert.equal(other.headers.get('access-control-allow-origin'), null);
     });

@@ -44,9 +44,11 @@ before(async () => {
   gateway = Fastify();
   gateway.get('/*', (request, reply) => {
     reply.header('x-gateway', 'kept').header('x-shared', 'gateway');
-    forwarder.forward(request, reply, {
+    forwarder.forward(request, reply.raw, {
       headers: {},
       dropped: new Set(),
+      answerHeaders: () => reply.getHeaders(),
+      onAnswer: () => reply.hijack(),
       onError: (error) => reply.code(502).send({ error: error.message }),
     });
   });

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MemoryCache } from '@necp/platform';
-import { rateRules } from '../../src/domain/access-rules.ts';
-import { SharedTallies } from '../../src/routes/rate-counts.ts';
+import { createLogger, MemoryCache } from '@necp/platform';
+import { type RateRule, rateRules } from '../../src/domain/access-rules.ts';
+import { EdgeRates } from '../../src/routes/edge-rates.ts';
+import { type RateCount, SharedTallies } from '../../src/routes/rate-counts.ts';
+import type { GatewaySettings } from '../../src/settings.ts';
 
 const MINUTE = 60_000;
 
@@ -79,5 +81,48 @@ describe('rate counts shared between gateway replicas in batches', () => {
       rules.filter((rule) => rule.batched).map((rule) => rule.name),
       ['public-ip', 'account'],
     );
+  });
+});
+
+describe('the per-account limit the front door counts itself', () => {
+  const settings = {
+    RATE_LIMIT_PUBLIC_PER_MINUTE: 300,
+    RATE_LIMIT_ACCOUNT_PER_MINUTE: 2,
+    RATE_LIMIT_LOGIN_PER_MINUTE: 10,
+    RATE_LIMIT_SIMULATIONS_PER_MINUTE: 180,
+    RATE_LIMIT_CRAFTING_JOBS_PER_MINUTE: 60,
+    RATE_LIMIT_WORLD_IMPACTS_PER_MINUTE: 60,
+    RATE_LIMIT_SYNC_INTERVAL_MS: 10_000,
+  } as GatewaySettings;
+
+  it('counts up to the limit with its headers, then counts nothing and leaves the refusal to the edge', async () => {
+    const cache = new MemoryCache();
+    const rates = new EdgeRates({ cache, logger: createLogger('gateway-test', 'silent') }, settings);
+    assert.deepEqual(rates.countAccountWithin('a'), {
+      'ratelimit-limit': '2',
+      'ratelimit-remaining': '1',
+      'ratelimit-reset': '60',
+    });
+    assert.equal(rates.countAccountWithin('a')?.['ratelimit-remaining'], '0');
+    assert.equal(rates.countAccountWithin('a'), undefined);
+    assert.equal(rates.countAccountWithin('a'), undefined);
+    // The edge then counts the refused request once: the third of the window, not the fifth.
+    const account = rates.rulesOf.account.find((rule) => rule.name === 'account') as RateRule;
+    assert.equal((rates.count(account, 'a') as RateCount).current, 3);
+    assert.equal(rates.countAccountWithin('b')?.['ratelimit-remaining'], '1', 'each account its own count');
+    await rates.close();
+    await cache.close();
+  });
+
+  it('takes only the requests no per-route rule applies to', async () => {
+    const cache = new MemoryCache();
+    const rates = new EdgeRates({ cache, logger: createLogger('gateway-test', 'silent') }, settings);
+    assert.equal(rates.accountRuleAlone('POST', '/api/v1/economy/transfers'), true);
+    assert.equal(rates.accountRuleAlone('GET', '/api/v1/economy/crafting/jobs'), true);
+    assert.equal(rates.accountRuleAlone('POST', '/api/v1/economy/crafting/jobs'), false);
+    assert.equal(rates.accountRuleAlone('POST', '/api/v1/world/impact/apply'), false);
+    assert.equal(rates.accountRuleAlone('POST', '/api/v1/gameplay/combat/ballistics/simulate'), false);
+    await rates.close();
+    await cache.close();
   });
 });
