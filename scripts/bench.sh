@@ -26,7 +26,7 @@ echo "== HTTP: framework, service, gateway (embedded adapters) =="
 for bench in scripts/bench/*.ts; do
   case "$bench" in
     scripts/bench/http.ts | scripts/bench/load.ts | scripts/bench/cpu-use.ts | scripts/bench/results.ts | \
-      scripts/bench/collect-results.ts) continue ;;
+      scripts/bench/collect-results.ts | scripts/bench/pg-statements.ts) continue ;;
   esac
   echo
   echo "== $(basename "$bench" .ts) =="
