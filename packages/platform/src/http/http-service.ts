@@ -138,11 +138,17 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
       { 'http.request.method': method, 'http.route': route, 'service.component': options.name },
     );
   };
-  const recordAnswer = (span: WorkSpan, method: string, route: string, status: number, elapsedMs: number) => {
+  const recordAnswer = (
+    span: WorkSpan | undefined,
+    method: string,
+    route: string,
+    status: number,
+    elapsedMs: number,
+  ) => {
     const labels = { method, route, status: String(status) };
     httpMetrics.requests.inc(labels);
     httpMetrics.duration.observe(labels, elapsedMs / 1000);
-    span.end({
+    span?.end({
       attributes: { 'http.response.status_code': status },
       ...(status >= 500 ? { error: `HTTP ${status}` } : {}),
     });
@@ -191,8 +197,7 @@ export async function createHttpService(options: HttpServiceOptions): Promise<Ht
   app.addHook('onResponse', (request, reply, done) => {
     const work = traced.get(request);
     const route = work ? work.route : (request.routeOptions.url ?? 'unmatched');
-    const span = work?.span ?? { context: { traceId: '', spanId: '' }, end: () => undefined };
-    recordAnswer(span, request.method, route, reply.statusCode, reply.elapsedTime);
+    recordAnswer(work?.span, request.method, route, reply.statusCode, reply.elapsedTime);
     done();
   });
 

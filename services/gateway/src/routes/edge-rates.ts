@@ -33,6 +33,11 @@ export function checkOf(rule: RateRule, { current, ttlMs }: RateCount): RuleChec
   };
 }
 
+/** Where a rule's count for one identity is kept, in memory and in the shared cache. */
+function countKey(rule: RateRule, identity: string): string {
+  return `${rule.name}:${identity}`;
+}
+
 /** The gateway's rate rules and their counts, shared by the Fastify edge and the front door. */
 export class EdgeRates {
   readonly rulesOf: Record<Stage, RateRule[]>;
@@ -65,7 +70,7 @@ export class EdgeRates {
 
   /** Counts the request by `rule`: in memory for the batched rules, in the shared cache for the others. */
   count(rule: RateRule, identity: string): RateCount | Promise<RateCount> {
-    const key = `${rule.name}:${identity}`;
+    const key = countKey(rule, identity);
     return rule.batched ? this.#tallies.count(key, rule.windowMs) : countExactly(this.#cache, key, rule.windowMs);
   }
 
@@ -85,7 +90,7 @@ export class EdgeRates {
    */
   countAccountWithin(accountId: string): Record<string, string> | undefined {
     const identity = rateIdentity(this.#account, { accountId } as RequestFacts) as string;
-    const key = `${this.#account.name}:${identity}`;
+    const key = countKey(this.#account, identity);
     if (this.#tallies.peek(key) + 1 > this.#account.max) return undefined;
     return rateHeaders(checkOf(this.#account, this.#tallies.count(key, this.#account.windowMs)));
   }
