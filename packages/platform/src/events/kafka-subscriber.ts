@@ -34,6 +34,7 @@ function groupConsumer(group: string, options: KafkaBusSettings): Consumer<strin
     rebalanceTimeout: Math.max(options.sessionTimeoutMs, 60_000),
     heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
     maxWaitTime: options.maxFetchWaitMs,
+    metadataMaxAge: options.metadataMaxAgeMs,
   });
 }
 
