@@ -18,8 +18,8 @@ export interface BusRecord {
 export type RecordHandler = (record: BusRecord) => Promise<void>;
 
 /**
- * Handles several records of one partition (Kafka) or one publish call (in-process) at once, in
- * their order, all or nothing: it resolves only once every record's effect is committed, and when
+ * Handles several records of one or more partitions (Kafka; each partition's in offset order) or
+ * of one publish call (in-process) at once, in their order, all or nothing: it resolves only once every record's effect is committed, and when
  * it rejects, no record's effect is. The bus then takes the same records one by one through
  * `handle` (retries, dead letters), so a failing record is isolated exactly as without batches.
  */
@@ -40,6 +40,14 @@ export interface Subscription {
    * after it subscribed either way.
    */
   startAt?: 'earliest' | 'latest';
+  /**
+   * Kafka: one batch in a handler at a time for the whole subscription, the messages of every
+   * partition that waited meanwhile in it (each partition still in offset order), instead of one
+   * batch per partition side by side. For handlers whose batches all lock the same few rows (world's
+   * districts): side by side they would only wait for each other's locks, holding a connection each.
+   * The price: a record retried after a failure holds up the other partitions too.
+   */
+  oneBatchAtATime?: boolean;
 }
 
 /**
@@ -88,7 +96,7 @@ export class BatchRecordError extends Error {
 }
 
 /**
- * Delivers `records` (one partition's, or one publish call's, in order) through `handleBatch`.
+ * Delivers `records` (a Kafka batch's, or one publish call's, in order) through `handleBatch`.
  * When a batch fails, nothing of it was committed, so it is taken apart: with the failing record
  * known (a BatchRecordError), the records before it go as a batch again, the failing record goes
  * through `one` with that failure as its first attempt, and the records after it continue as a

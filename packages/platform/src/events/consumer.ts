@@ -173,12 +173,14 @@ export type EventSetHandler<Tables, T extends Topic> = (
  * written with one statement per batch instead of one per event). Same guarantees: the claimed
  * ids and the effect commit together. A failing batch cannot name its record, so the bus retries
  * each of its records alone (through `handle`, a set of one), and only a failing one is dead-lettered.
+ * `options.oneBatchAtATime`: see Subscription (for effects that all lock the same rows).
  */
 export function idempotentSetConsumer<Tables, T extends Topic>(
   db: SqlDatabase,
   group: string,
   topics: T[],
   handler: EventSetHandler<Tables, T>,
+  options: Pick<Subscription, 'oneBatchAtATime'> = {},
 ): Subscription {
   const kysely = db.typed<Tables>() as unknown as Kysely<Tables & PlatformTables>;
   const apply = (records: BusRecord[], envelopes: EventEnvelope[]) =>
@@ -193,6 +195,7 @@ export function idempotentSetConsumer<Tables, T extends Topic>(
   const subscription: Subscription = {
     group,
     topics,
+    ...options,
     handle: async (record) => {
       const envelope = validated(record);
       await traced(group, record, envelope, () => apply([record], [envelope]));

@@ -18,7 +18,8 @@ export type { KafkaBusOptions };
  * put a key on the same partition. `publish` resolves only once the broker acknowledged every record.
  *
  * Consuming: one consumer per subscription in the subscription's group; partitions are worked off
- * side by side, each in offset order; an offset is committed only after its handler resolved (the
+ * side by side, each in offset order, and those free when a fetch arrives in one batch (one
+ * transaction of the handler; see PartitionLanes); an offset is committed only after its handler resolved (the
  * handler commits its own transaction first), so a crash redelivers and never skips. Fetches linger
  * and commits are coalesced (`fetchLingerMs`, `commitIntervalMs`): under a trickle of events the
  * broker then serves one fetch and one commit per while, not one of each per event.

@@ -24,6 +24,7 @@ export class KafkaPublisher {
       serializers: stringSerializers,
       idempotent: true,
       partitioner: compatibilityPartitioner,
+      metadataMaxAge: options.metadataMaxAgeMs,
     });
   }
 

@@ -34,6 +34,7 @@ function groupConsumer(group: string, options: KafkaBusSettings): Consumer<strin
     rebalanceTimeout: Math.max(options.sessionTimeoutMs, 60_000),
     heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
     maxWaitTime: options.maxFetchWaitMs,
+    metadataMaxAge: options.metadataMaxAgeMs,
   });
 }
 
@@ -88,6 +89,7 @@ export class KafkaSubscriber implements LagSource {
       maxBuffered: options.maxBufferedPerSubscription,
       // Without a batch handler, a batch would only hold back the commits of handled messages.
       maxBatch: subscription.handleBatch ? options.maxBatchSize : 1,
+      ...(subscription.oneBatchAtATime ? { maxConcurrentBatches: 1 } : {}),
       process: (batch) => this.#delivery.process(batch),
       // Kafka commits a position: the last offset of the batch covers the ones before it.
       done: (batch) => this.#commits.handled(batch.at(-1) as StringMessage),

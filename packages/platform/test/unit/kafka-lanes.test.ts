@@ -12,10 +12,12 @@ function lanes(
     fail?: (m: LaneMessage) => boolean;
     maxBuffered?: number;
     maxBatch?: number;
+    maxConcurrentBatches?: number;
   } = {},
 ) {
   const log: string[] = [];
   const done: string[] = [];
+  const doneParts: string[][] = [];
   const failed: string[] = [];
   const batches: string[][] = [];
   const pressure: boolean[] = [];
@@ -24,6 +26,7 @@ function lanes(
   const subject = new PartitionLanes<LaneMessage>({
     maxBuffered: options.maxBuffered ?? 100,
     ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }),
+    ...(options.maxConcurrentBatches === undefined ? {} : { maxConcurrentBatches: options.maxConcurrentBatches }),
     process: async (batch) => {
       concurrent++;
       maxConcurrent = Math.max(maxConcurrent, concurrent);
@@ -34,11 +37,14 @@ function lanes(
       if (batch.some((m) => options.fail?.(m))) throw new Error('stopping');
       for (const m of batch) log.push(`end ${label(m)}`);
     },
-    done: (batch) => done.push(...batch.map(label)),
+    done: (batch) => {
+      done.push(...batch.map(label));
+      doneParts.push(batch.map(label));
+    },
     failed: (batch) => failed.push(...batch.map(label)),
     pressure: (paused) => pressure.push(paused),
   });
-  return { subject, log, done, failed, batches, pressure, maxConcurrent: () => maxConcurrent };
+  return { subject, log, done, doneParts, failed, batches, pressure, maxConcurrent: () => maxConcurrent };
 }
 
 describe('PartitionLanes', () => {
@@ -150,7 +156,7 @@ describe('PartitionLanes', () => {
     assert.deepEqual(
       batches.filter((b) => b[0]?.startsWith('1@')),
       [['1@0']],
-      'a batch holds one partition only',
+      'partition 0 filled the first batch: partition 1 got one of its own, side by side',
     );
     assert.deepEqual(
       done.filter((d) => d.startsWith('0@')),
@@ -223,5 +229,83 @@ describe('PartitionLanes', () => {
     await subject.idle();
     assert.deepEqual(done, ['0@0'], 'the batch of 0@1..0@3 finished after the revocation: not done');
     assert.equal(subject.buffered, 0);
+  });
+
+  it('puts the partitions free when a fetch arrives in one batch, and reports each partition done with its own part', async () => {
+    const { subject, batches, doneParts, maxConcurrent } = lanes({ maxBatch: 10 });
+    for (let offset = 0; offset < 2; offset++) {
+      subject.push(message(0, offset));
+      subject.push(message(1, offset));
+      subject.push(message(2, offset));
+    }
+    await subject.idle();
+    assert.deepEqual(batches, [['0@0', '0@1', '1@0', '1@1', '2@0', '2@1']]);
+    assert.deepEqual(doneParts, [
+      ['0@0', '0@1'],
+      ['1@0', '1@1'],
+      ['2@0', '2@1'],
+    ]);
+    assert.equal(maxConcurrent(), 1);
+  });
+
+  it('keeps a busy partition out of the next batch: its messages wait for their predecessors', async () => {
+    const { subject, batches, done } = lanes({ maxBatch: 10, delayMs: (m) => (m.partition === 0 ? 20 : 1) });
+    subject.push(message(0, 0));
+    await Promise.resolve();
+    subject.push(message(0, 1));
+    subject.push(message(1, 0));
+    await subject.idle();
+    assert.deepEqual(batches, [['0@0'], ['1@0'], ['0@1']]);
+    assert.deepEqual(
+      done.filter((d) => d.startsWith('0@')),
+      ['0@0', '0@1'],
+    );
+  });
+
+  it('with maxConcurrentBatches 1, runs one batch at a time across partitions, taking every partition that waited', async () => {
+    const { subject, batches, done, maxConcurrent } = lanes({
+      maxBatch: 10,
+      maxConcurrentBatches: 1,
+      delayMs: () => 5,
+    });
+    subject.push(message(0, 0));
+    await Promise.resolve();
+    for (let offset = 0; offset < 3; offset++) subject.push(message(1, offset));
+    subject.push(message(0, 1));
+    subject.push(message(2, 0));
+    await subject.idle();
+    assert.equal(maxConcurrent(), 1);
+    assert.deepEqual(batches, [['0@0'], ['0@1', '1@0', '1@1', '1@2', '2@0']]);
+    assert.deepEqual(
+      done.filter((d) => d.startsWith('0@')),
+      ['0@0', '0@1'],
+    );
+  });
+
+  it('with a bounded batch and maxConcurrentBatches 1, the partitions left out go first next time', async () => {
+    const { subject, batches } = lanes({ maxBatch: 2, maxConcurrentBatches: 1, delayMs: () => 2 });
+    for (let offset = 0; offset < 4; offset++) subject.push(message(0, offset));
+    subject.push(message(1, 0));
+    subject.push(message(2, 0));
+    await subject.idle();
+    assert.deepEqual(batches, [
+      ['0@0', '0@1'],
+      ['1@0', '2@0'],
+      ['0@2', '0@3'],
+    ]);
+  });
+
+  it('drops every lane of a merged batch that could not be handled', async () => {
+    const { subject, done, failed } = lanes({ maxBatch: 10, fail: (m) => m.partition === 1 });
+    subject.push(message(0, 0));
+    subject.push(message(1, 0));
+    await subject.idle();
+    assert.deepEqual(done, []);
+    assert.deepEqual(failed, ['0@0', '1@0']);
+    assert.equal(subject.buffered, 0);
+    // both lanes start again from what Kafka sends them next
+    subject.push(message(0, 0));
+    await subject.idle();
+    assert.deepEqual(done, ['0@0']);
   });
 });

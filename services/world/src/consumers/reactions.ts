@@ -6,7 +6,12 @@ import type { WorldTables } from '../store/tables.ts';
 /*
  * The events the city reacts to, a batch at a time in record order: each batch's effect and its
  * processed-event records commit in one transaction, so a redelivered event moves nothing twice.
+ * Every batch locks its districts, and most events fall in a few districts: batches of several
+ * partitions side by side only waited for each other's district locks (21 ms on average, 0.4 times
+ * per order journey, a connection held meanwhile), so each subscription runs one batch at a time,
+ * with the events of all its partitions.
  */
+const oneBatchAtATime = { oneBatchAtATime: true };
 
 /** `social.orders.lifecycle`: completed, disputed and cancelled-after-accept orders move their district. */
 export function orderReactions(deps: WorldDeps): Subscription {
@@ -15,6 +20,7 @@ export function orderReactions(deps: WorldDeps): Subscription {
     'world.orders',
     ['social.orders.lifecycle'],
     (trx, events) => reactToOrders(trx, events, new Date()),
+    oneBatchAtATime,
   );
 }
 
@@ -25,6 +31,7 @@ export function ballisticsReactions(deps: WorldDeps): Subscription {
     'world.ballistics',
     ['combat.ballistics.events'],
     (trx, events) => reactToBallistics(trx, events, new Date()),
+    oneBatchAtATime,
   );
 }
 
@@ -35,5 +42,6 @@ export function craftingReactions(deps: WorldDeps): Subscription {
     'world.crafting',
     ['economy.crafting.jobs'],
     (trx, events) => reactToCrafting(trx, events, new Date()),
+    oneBatchAtATime,
   );
 }
