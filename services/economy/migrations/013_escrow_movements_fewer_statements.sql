@@ -11,11 +11,12 @@ DROP FUNCTION IF EXISTS mvp_core.escrow_write_events(jsonb);
 -- deleted or truncated at all.
 ALTER TABLE mvp_core.escrow_history DROP CONSTRAINT escrow_history_order_id_fkey;
 
-CREATE FUNCTION mvp_core.economy_refuse_removal() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The guard of a table whose rows others name without a foreign key (here and in migration 014).
+CREATE FUNCTION mvp_core.economy_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  RAISE EXCEPTION '% rows are never removed: other rows name them without a foreign key', TG_TABLE_NAME;
+  RAISE EXCEPTION '% on % refused: other rows name its rows without a foreign key', TG_OP, TG_TABLE_NAME;
 END;
 $$;
 
 CREATE TRIGGER escrows_never_removed BEFORE DELETE OR TRUNCATE ON mvp_core.escrows
-  FOR EACH STATEMENT EXECUTE FUNCTION mvp_core.economy_refuse_removal();
+  FOR EACH STATEMENT EXECUTE FUNCTION mvp_core.economy_refuse_change();
