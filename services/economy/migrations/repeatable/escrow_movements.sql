@@ -39,8 +39,8 @@ $$;
 -- the first such account had available (then nothing is written). The legs of an escrow debit an
 -- account once, or after crediting it, so their end state decides as the leg-by-leg rule does.
 -- Each statement here is a round of the executor and a snapshot: the accounts are found in the
--- statement that sums the legs, opened together, and written together (migration 013 says what the
--- per-account loops cost).
+-- statement that sums the legs, opened together, and written together (they were reached, opened and
+-- written one statement per account; migration 013).
 CREATE OR REPLACE FUNCTION mvp_core.ledger_apply_legs(p_legs jsonb) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
