@@ -38,6 +38,9 @@ $$;
 -- negative and holds nothing, so it needs neither its row nor its lock). Answers null when written, else what
 -- the first such account had available (then nothing is written). The legs of an escrow debit an
 -- account once, or after crediting it, so their end state decides as the leg-by-leg rule does.
+-- Each statement here is a round of the executor and a snapshot: the accounts are found in the
+-- statement that sums the legs, opened together, and written together (they were reached, opened and
+-- written one statement per account; migration 013).
 CREATE OR REPLACE FUNCTION mvp_core.ledger_apply_legs(p_legs jsonb) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -48,17 +51,18 @@ DECLARE
   v_assets text[];
   v_balances bigint[];
   v_helds bigint[];
-  v_ids bigint[] := '{}';
-  v_id bigint;
+  v_ids bigint[];
   v_short bigint;
 BEGIN
   -- What the legs change on each account: posted value moves from debit to credit, a pending leg holds
   -- its amount on the debit, a post or void releases the hold it resolves. Computed from the jsonb
-  -- alone; the accounts are then reached one by one through their unique index (a set-based join was
+  -- alone; each account is then reached through its unique index by a subquery of its own (a join was
   -- planned as a scan of every account).
   SELECT array_agg(d.kind || E'\n' || d.owner_id || E'\n' || d.asset), array_agg(d.kind), array_agg(d.owner_id),
-      array_agg(d.asset), array_agg(d.balance), array_agg(d.held)
-    INTO v_keys, v_kinds, v_owners, v_assets, v_balances, v_helds
+      array_agg(d.asset), array_agg(d.balance), array_agg(d.held),
+      array_agg((SELECT a.id FROM mvp_core.ledger_accounts AS a
+        WHERE a.kind = d.kind AND a.owner_id = d.owner_id AND a.asset = d.asset))
+    INTO v_keys, v_kinds, v_owners, v_assets, v_balances, v_helds, v_ids
     FROM (
       SELECT s.kind, s.owner_id, l.asset, sum(s.balance)::bigint AS balance, sum(s.held)::bigint AS held
         FROM jsonb_to_recordset(p_legs) AS l (kind text, debit_kind text, debit_owner text, credit_kind text,
@@ -71,20 +75,26 @@ BEGIN
         GROUP BY 1, 2, 3
     ) AS d;
 
-  -- Accounts open on first use; a racing opener of the same account makes ours a no-op.
-  FOR i IN 1..cardinality(v_keys) LOOP
-    SELECT a.id INTO v_id FROM mvp_core.ledger_accounts AS a
-      WHERE a.kind = v_kinds[i] AND a.owner_id = v_owners[i] AND a.asset = v_assets[i];
-    IF v_id IS NULL THEN
-      INSERT INTO mvp_core.ledger_accounts (kind, owner_id, asset) VALUES (v_kinds[i], v_owners[i], v_assets[i])
-        ON CONFLICT (kind, owner_id, asset) DO NOTHING RETURNING id INTO v_id;
-      IF v_id IS NULL THEN
-        SELECT a.id INTO v_id FROM mvp_core.ledger_accounts AS a
-          WHERE a.kind = v_kinds[i] AND a.owner_id = v_owners[i] AND a.asset = v_assets[i];
-      END IF;
+  -- Accounts open on first use, those missing together; a racing opener of the same account makes
+  -- ours a no-op, and its account is read by a later statement (this one's snapshot predates it).
+  IF array_position(v_ids, NULL) IS NOT NULL THEN
+    WITH opened AS (
+      INSERT INTO mvp_core.ledger_accounts (kind, owner_id, asset)
+        SELECT k.kind, k.owner_id, k.asset FROM unnest(v_kinds, v_owners, v_assets, v_ids) AS k (kind, owner_id, asset, id)
+          WHERE k.id IS NULL
+        ON CONFLICT (kind, owner_id, asset) DO NOTHING
+        RETURNING kind, owner_id, asset, id
+    )
+    SELECT array_agg(coalesce(k.id, o.id) ORDER BY k.position) INTO v_ids
+      FROM unnest(v_kinds, v_owners, v_assets, v_ids) WITH ORDINALITY AS k (kind, owner_id, asset, id, position)
+        LEFT JOIN opened AS o ON o.kind = k.kind AND o.owner_id = k.owner_id AND o.asset = k.asset;
+    IF array_position(v_ids, NULL) IS NOT NULL THEN
+      SELECT array_agg(coalesce(k.id, (SELECT a.id FROM mvp_core.ledger_accounts AS a
+          WHERE a.kind = k.kind AND a.owner_id = k.owner_id AND a.asset = k.asset)) ORDER BY k.position)
+        INTO v_ids
+        FROM unnest(v_kinds, v_owners, v_assets, v_ids) WITH ORDINALITY AS k (kind, owner_id, asset, id, position);
     END IF;
-    v_ids := v_ids || v_id;
-  END LOOP;
+  END IF;
 
   -- Locked in id order, the house apart; the first that would end with less than it holds refuses the
   -- movement. FOR NO KEY UPDATE, as every writer of a balance locks: a transfer row's foreign key check
@@ -102,15 +112,16 @@ BEGIN
     RETURN v_short;
   END IF;
 
-  FOR i IN 1..cardinality(v_ids) LOOP
-    CONTINUE WHEN v_balances[i] = 0 AND v_helds[i] = 0;
-    IF v_kinds[i] = 'house' AND v_helds[i] = 0 THEN
-      INSERT INTO mvp_core.ledger_house_journal (account_id, amount) VALUES (v_ids[i], v_balances[i]);
-    ELSE
-      UPDATE mvp_core.ledger_accounts AS a SET balance = a.balance + v_balances[i], held = a.held + v_helds[i]
-        WHERE a.id = v_ids[i];
-    END IF;
-  END LOOP;
+  -- The balances in one statement (the rows are locked already, so the order of the writes is free),
+  -- the house's posted change as its journal row when the legs credit or debit it.
+  UPDATE mvp_core.ledger_accounts AS a SET balance = a.balance + c.balance, held = a.held + c.held
+    FROM unnest(v_ids, v_kinds, v_balances, v_helds) AS c (id, kind, balance, held)
+    WHERE a.id = c.id AND (c.balance <> 0 OR c.held <> 0) AND NOT (c.kind = 'house' AND c.held = 0);
+  IF 'house' = ANY (v_kinds) THEN
+    INSERT INTO mvp_core.ledger_house_journal (account_id, amount)
+      SELECT c.id, c.balance FROM unnest(v_ids, v_kinds, v_balances, v_helds) AS c (id, kind, balance, held)
+        WHERE c.kind = 'house' AND c.held = 0 AND c.balance <> 0;
+  END IF;
 
   -- The legs unpacked once into typed columns (each `->>` walked the leg's jsonb again), in order.
   INSERT INTO mvp_core.ledger_transfers
@@ -130,20 +141,6 @@ BEGIN
 END;
 $$;
 
--- Outbox rows given as a jsonb array of {id, topic, key, envelope, producer, traceparent}, in order, as
--- mvp_meta.write_outbox_rows writes them (packages/platform/migrations/repeatable/write_outbox_rows.sql).
-CREATE OR REPLACE FUNCTION mvp_core.escrow_write_events(p_events jsonb) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO mvp_meta.outbox (id, aggregatetype, aggregateid, type, payload, producer, tracingspancontext)
-    SELECT x.id, x.topic, x.key, x.topic, x.envelope, x.producer, x.traceparent
-      FROM ROWS FROM (jsonb_to_recordset(p_events) AS (id uuid, topic text, key text, envelope jsonb,
-          producer text, traceparent text))
-        WITH ORDINALITY AS x (id, topic, key, envelope, producer, traceparent, n)
-      ORDER BY x.n;
-END;
-$$;
-
 -- A lock (src/flows/escrows.ts, lockEscrow): `exists` with the escrow when the order has one (the
 -- caller tells a repeat from other terms), `closed` with the status social closed the order with before
 -- any lock, or `locked` with the new escrow; SQLSTATE EC422, what the payer has available in its
@@ -156,15 +153,19 @@ LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
   v_order uuid := (p ->> 'order_id')::uuid;
+  v_exists boolean;
   v_closed text;
   v_funds bigint;
+  v_escrow jsonb;
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtext('escrow:' || v_order::text));
-  IF EXISTS (SELECT FROM mvp_core.escrows AS e WHERE e.order_id = v_order) THEN
+  SELECT EXISTS (SELECT FROM mvp_core.escrows AS e WHERE e.order_id = v_order),
+      (SELECT c.order_status FROM mvp_core.escrow_closed_orders AS c WHERE c.order_id = v_order)
+    INTO v_exists, v_closed;
+  IF v_exists THEN
     RETURN QUERY SELECT 'exists', NULL::text, mvp_core.escrow_view(v_order);
     RETURN;
   END IF;
-  SELECT c.order_status INTO v_closed FROM mvp_core.escrow_closed_orders AS c WHERE c.order_id = v_order;
   IF v_closed IS NOT NULL THEN
     RETURN QUERY SELECT 'closed', v_closed, NULL::jsonb;
     RETURN;
@@ -176,18 +177,37 @@ BEGIN
     RAISE EXCEPTION 'the payer of order % has % available', v_order, v_funds
       USING ERRCODE = 'EC422', DETAIL = v_funds::text;
   END IF;
-  -- The escrow and its history line in one statement (each plpgsql statement costs a round of the
-  -- executor and a snapshot).
+  -- The escrow, its history line and its outbox rows (in the given order, as mvp_meta.write_outbox_rows
+  -- writes them) in one statement, which answers the escrow as `escrow_view` would read it back: each
+  -- plpgsql statement costs a round of the executor and a snapshot.
   WITH escrow AS (
     INSERT INTO mvp_core.escrows (order_id, payer_character_id, amount, commission, status, hold_transfer_id)
       VALUES (v_order, (p ->> 'payer_character_id')::uuid, (p ->> 'amount')::bigint, (p ->> 'commission')::bigint,
         'locked', (p -> 'legs' -> 0 ->> 'transfer_id')::uuid)
-      RETURNING order_id
+      RETURNING *
+  ), line AS (
+    INSERT INTO mvp_core.escrow_history (order_id, status, executor_amount, refund_amount, commission_taken, actor_id, source)
+      SELECT e.order_id, 'locked', 0, 0, 0, p ->> 'actor_id', p ->> 'source' FROM escrow AS e
+      RETURNING *
+  ), events AS (
+    INSERT INTO mvp_meta.outbox (id, aggregatetype, aggregateid, type, payload, producer, tracingspancontext)
+      SELECT x.id, x.topic, x.key, x.topic, x.envelope, x.producer, x.traceparent
+        FROM ROWS FROM (jsonb_to_recordset(p -> 'events') AS (id uuid, topic text, key text, envelope jsonb,
+            producer text, traceparent text))
+          WITH ORDINALITY AS x (id, topic, key, envelope, producer, traceparent, n)
+        ORDER BY x.n
   )
-  INSERT INTO mvp_core.escrow_history (order_id, status, executor_amount, refund_amount, commission_taken, actor_id, source)
-    SELECT e.order_id, 'locked', 0, 0, 0, p ->> 'actor_id', p ->> 'source' FROM escrow AS e;
-  PERFORM mvp_core.escrow_write_events(p -> 'events');
-  RETURN QUERY SELECT 'locked', NULL::text, mvp_core.escrow_view(v_order);
+  SELECT jsonb_build_object('order_id', e.order_id, 'payer_character_id', e.payer_character_id,
+      'status', e.status, 'amount', e.amount, 'commission', e.commission,
+      'executor_character_id', e.executor_character_id, 'executor_amount', e.executor_amount,
+      'refund_amount', e.refund_amount, 'commission_taken', e.commission_taken,
+      'created_at', e.created_at, 'updated_at', e.updated_at,
+      'history', jsonb_build_array(jsonb_build_object('status', h.status,
+        'executor_amount', h.executor_amount, 'refund_amount', h.refund_amount,
+        'commission_taken', h.commission_taken, 'source', h.source, 'at', h.at)))
+    INTO v_escrow
+    FROM escrow AS e CROSS JOIN line AS h;
+  RETURN QUERY SELECT 'locked', NULL::text, v_escrow;
 END;
 $$;
 
@@ -196,7 +216,9 @@ $$;
 -- ended it first (the caller tells a repeat from another outcome; nothing is written), else its legs,
 -- its outcome, its history line and its events are written and the answer is `applied`. The outcome
 -- is written by the statement that takes the row lock, only while the escrow is still locked: a
--- racing settlement of the same escrow waits for that lock, then finds it no longer locked.
+-- racing settlement of the same escrow waits for that lock, then finds it no longer locked. The same
+-- statement writes the history line, the event claim and the outbox rows, only when it changed the
+-- escrow.
 CREATE OR REPLACE FUNCTION mvp_core.escrow_settle(p jsonb)
 RETURNS TABLE (answer text, escrow jsonb)
 LANGUAGE plpgsql AS $$
@@ -204,7 +226,11 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_order uuid := (p ->> 'order_id')::uuid;
   v_hold uuid := (p ->> 'hold_transfer_id')::uuid;
+  v_settled uuid;
 BEGIN
+  -- A settlement by an order event claims the event in this same statement, which then needs no
+  -- transaction around it. A second delivery could only find the escrow still locked if the first
+  -- wrote nothing; if it did, the claim's unique_violation undoes the whole statement.
   WITH settled AS (
     UPDATE mvp_core.escrows AS e SET status = p ->> 'status',
         executor_character_id = (p ->> 'executor_character_id')::uuid,
@@ -212,26 +238,32 @@ BEGIN
         commission_taken = (p ->> 'commission_taken')::bigint, updated_at = now()
       WHERE e.order_id = v_order AND e.hold_transfer_id = v_hold AND e.status = 'locked'
       RETURNING e.order_id
+  ), line AS (
+    INSERT INTO mvp_core.escrow_history (order_id, status, executor_amount, refund_amount, commission_taken, actor_id, source)
+      SELECT s.order_id, p ->> 'status', (p ->> 'executor_amount')::bigint, (p ->> 'refund_amount')::bigint,
+        (p ->> 'commission_taken')::bigint, p ->> 'actor_id', p ->> 'source'
+        FROM settled AS s
+  ), claim AS (
+    INSERT INTO mvp_meta.processed_events (consumer_group, event_id, topic)
+      SELECT p #>> '{claim,consumer_group}', (p #>> '{claim,event_id}')::uuid, p #>> '{claim,topic}'
+        FROM settled AS s WHERE p ? 'claim'
+  ), events AS (
+    INSERT INTO mvp_meta.outbox (id, aggregatetype, aggregateid, type, payload, producer, tracingspancontext)
+      SELECT x.id, x.topic, x.key, x.topic, x.envelope, x.producer, x.traceparent
+        FROM settled AS s,
+          ROWS FROM (jsonb_to_recordset(p -> 'events') AS (id uuid, topic text, key text, envelope jsonb,
+            producer text, traceparent text))
+          WITH ORDINALITY AS x (id, topic, key, envelope, producer, traceparent, n)
+        ORDER BY x.n
   )
-  INSERT INTO mvp_core.escrow_history (order_id, status, executor_amount, refund_amount, commission_taken, actor_id, source)
-    SELECT s.order_id, p ->> 'status', (p ->> 'executor_amount')::bigint, (p ->> 'refund_amount')::bigint,
-      (p ->> 'commission_taken')::bigint, p ->> 'actor_id', p ->> 'source'
-      FROM settled AS s;
-  IF NOT FOUND THEN
+  SELECT s.order_id INTO v_settled FROM settled AS s;
+  IF v_settled IS NULL THEN
     IF NOT EXISTS (SELECT FROM mvp_core.escrows AS e WHERE e.order_id = v_order AND e.hold_transfer_id = v_hold) THEN
       RAISE EXCEPTION 'escrow of order % with hold % not found', v_order, v_hold;
     END IF;
     RETURN QUERY SELECT 'settled', mvp_core.escrow_view(v_order);
     RETURN;
   END IF;
-  -- A settlement by an order event claims the event in this same statement, which then needs no
-  -- transaction around it. A second delivery could only find the escrow still locked if the first
-  -- wrote nothing; if it did, the claim's unique_violation undoes the whole statement.
-  IF p ? 'claim' THEN
-    INSERT INTO mvp_meta.processed_events (consumer_group, event_id, topic)
-      VALUES (p #>> '{claim,consumer_group}', (p #>> '{claim,event_id}')::uuid, p #>> '{claim,topic}');
-  END IF;
-  PERFORM mvp_core.escrow_write_events(p -> 'events');
   IF mvp_core.ledger_apply_legs(p -> 'legs') IS NOT NULL THEN
     RAISE EXCEPTION 'the settlement of order % overdraws an account', v_order;
   END IF;

@@ -8,7 +8,10 @@ export interface AssetSums {
   accounts: number;
   /** Sum of what the immutable transfers say the balances are. */
   recomputedSum: number;
-  /** Accounts whose balance or held column disagrees with their transfers. */
+  /**
+   * Accounts whose balance or held column disagrees with their transfers, and transfers naming an
+   * account that does not exist (no foreign key checks that: migrations/014).
+   */
   mismatchedAccounts: number;
 }
 
@@ -44,12 +47,18 @@ export async function ledgerSums(db: EconomyDb): Promise<AssetSums[]> {
     accounts AS (
       SELECT a.id, a.asset, a.balance + coalesce(j.amount, 0) AS balance, a.held
         FROM mvp_core.ledger_accounts a LEFT JOIN unfolded j ON j.account_id = a.id
+    ),
+    orphans AS MATERIALIZED (
+      SELECT t.asset FROM mvp_core.ledger_transfers t
+       WHERE NOT EXISTS (SELECT FROM mvp_core.ledger_accounts x WHERE x.id = t.debit_account_id)
+          OR NOT EXISTS (SELECT FROM mvp_core.ledger_accounts x WHERE x.id = t.credit_account_id)
     )
     SELECT a.asset,
            sum(a.balance) AS sum,
            count(*) AS accounts,
            coalesce(sum(r.balance), 0) AS recomputed_sum,
-           count(*) FILTER (WHERE a.balance <> coalesce(r.balance, 0) OR a.held <> coalesce(r.held, 0)) AS mismatched
+           count(*) FILTER (WHERE a.balance <> coalesce(r.balance, 0) OR a.held <> coalesce(r.held, 0))
+             + (SELECT count(*) FROM orphans o WHERE o.asset = a.asset) AS mismatched
       FROM accounts a LEFT JOIN recomputed r ON r.account_id = a.id
      GROUP BY a.asset ORDER BY a.asset`.execute(db);
   return result.rows.map((row) => ({

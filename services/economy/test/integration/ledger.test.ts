@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { adapterLabel } from '@necp/platform/testing';
 import { sql } from 'kysely';
+import { ledgerSums } from '../../src/store/audit.ts';
+import type { EconomyTables } from '../../src/store/tables.ts';
 import { type Economy, startEconomy } from '../support/harness.ts';
 
 describe(`economy ledger on ${adapterLabel}`, () => {
@@ -325,5 +327,34 @@ describe(`economy ledger on ${adapterLabel}`, () => {
     const house = audit.body.assets.find((asset: { asset: string }) => asset.asset === 'rare_circuit');
     assert.equal(house.sum, 0);
     assert.equal((await economy.call('GET', '/api/v1/economy/audit', alice.token)).status, 403);
+  });
+  // Transfers name their accounts, and history lines their escrows, without foreign keys
+  // (migrations/013, 014): what stands in for them.
+  it('never removes or renumbers an account or an escrow, and audits a transfer naming a missing account', async () => {
+    const db = economy.db.typed<EconomyTables>();
+    await assert.rejects(
+      sql`DELETE FROM mvp_core.escrows WHERE order_id IS NULL`.execute(db),
+      /DELETE on escrows refused/,
+    );
+    await assert.rejects(
+      sql`DELETE FROM mvp_core.ledger_accounts WHERE id = -1`.execute(db),
+      /DELETE on ledger_accounts refused/,
+    );
+    await assert.rejects(
+      sql`UPDATE mvp_core.ledger_accounts SET id = DEFAULT WHERE id = -1`.execute(db),
+      /UPDATE on ledger_accounts refused/,
+    );
+    // Written and audited in a transaction that is then undone (the audit after each test must balance).
+    await assert.rejects(
+      db.transaction().execute(async (trx) => {
+        await sql`INSERT INTO mvp_core.ledger_transfers (id, client_ref, kind, debit_account_id, credit_account_id, asset, amount, reason)
+          SELECT ${randomUUID()}::uuid, ${randomUUID()}, 'posted', max(id) + 1000000, max(id) + 2000000, 'EDD', 1, 'probe'
+          FROM mvp_core.ledger_accounts`.execute(trx);
+        const edd = (await ledgerSums(trx)).find((sums) => sums.asset === 'EDD');
+        assert.equal(edd?.mismatchedAccounts, 1);
+        throw new Error('undone');
+      }),
+      /undone/,
+    );
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { adapterLabel } from '@necp/platform/testing';
+import { sql } from 'kysely';
 import { type Market, orderBody, type Player, startMarket } from '../support/harness.ts';
 
 const base = '/api/v1/social/orders';
@@ -333,5 +334,11 @@ describe(`social orders on economy's escrow on ${adapterLabel}`, () => {
     await step(orderId, 'cancel', customer.token);
     await market.pump();
     assert.deepEqual(await market.eddies(customer.characterId), { available: 1000, held: 0 });
+  });
+  // The timeline and the applications name their order without a foreign key (migrations/005).
+  it('never removes an order', async () => {
+    const db = market.social.db.kysely;
+    await assert.rejects(sql`DELETE FROM mvp_core.social_orders WHERE order_id IS NULL`.execute(db), /never removed/);
+    await assert.rejects(sql`TRUNCATE mvp_core.social_orders CASCADE`.execute(db), /never removed/);
   });
 });
