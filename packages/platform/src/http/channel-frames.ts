@@ -44,11 +44,9 @@ export interface ChannelRequestMeta {
   /** The request's headers, as the service should see them (the gateway's additions included). */
   headers: Record<string, string | string[]>;
   /** Headers the answer carries unless the service sets the same ones (rate limits, request id). */
-  answerHeaders: Record<string, string>;
+  answerHeaders: Record<string, string | number | string[] | undefined>;
   /** The caller the gateway verified (token, claims, deny-list), which the service takes as is. */
   caller?: ChannelCaller;
-  /** The address the gateway took the request from. */
-  remoteAddress: string;
 }
 
 /** An `AuthContext` as JSON: its dates as milliseconds. */

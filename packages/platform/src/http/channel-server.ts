@@ -183,9 +183,8 @@ export function serveChannel(server: Server, routing: InProcessHandler, key: str
       settle();
       return;
     }
-    const socket = new AnswerSocket(meta.remoteAddress || peer, (chunk) =>
-      writer.write(encodeFrame(stream, FrameKind.data, chunk)),
-    );
+    // The peer is the gateway, as over HTTP (the caller's address is in X-Forwarded-For).
+    const socket = new AnswerSocket(peer, (chunk) => writer.write(encodeFrame(stream, FrameKind.data, chunk)));
     const request = new IncomingMessage(socket as unknown as Socket);
     request.method = meta.method;
     request.url = meta.url;
@@ -210,7 +209,10 @@ export function serveChannel(server: Server, routing: InProcessHandler, key: str
     // With one header set before `writeHead`, Node keeps every header in `getHeaders()`, which the head reads.
     response.setHeader('x-necp-channel', '1');
     response.removeHeader('x-necp-channel');
-    for (const name in meta.answerHeaders) response.setHeader(name, meta.answerHeaders[name] as string);
+    for (const name in meta.answerHeaders) {
+      const value = meta.answerHeaders[name];
+      if (value !== undefined && value !== null) response.setHeader(name, value);
+    }
     let headSent = false;
     const sendHead = () => {
       if (headSent) return;

@@ -58,7 +58,6 @@ describe('the channel’s frames', () => {
       url: '/api/v1/economy/transfers?x=1',
       headers: { 'content-type': 'application/json', 'set-many': ['a', 'b'] },
       answerHeaders: { 'x-request-id': 'r1' },
-      remoteAddress: '10.0.0.1',
     };
     const [frame] = framesOf([encodeRequest(7, meta, Buffer.from('{"amount":5}'))]);
     assert.equal(frame?.stream, 7);

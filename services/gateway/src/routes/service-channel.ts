@@ -101,7 +101,7 @@ export class ServiceChannel {
           method: request.method,
           url: request.url,
           headers: requestHeaders(request.headers, this.#url.host, forwarding),
-          answerHeaders: forwarding.answerHeaders() as Record<string, string>,
+          answerHeaders: forwarding.answerHeaders(),
           caller: {
             accountId: caller.accountId,
             roles: caller.roles,
@@ -111,7 +111,6 @@ export class ServiceChannel {
             expiresAt: caller.expiresAt.getTime(),
             issuedAt: caller.issuedAt?.getTime(),
           },
-          remoteAddress: request.raw.socket.remoteAddress ?? '',
         },
         body,
       ),

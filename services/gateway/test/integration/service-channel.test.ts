@@ -260,7 +260,6 @@ describe('the gateway’s channel to a service', () => {
             token: caller.token,
             expiresAt: Date.now() + 60_000,
           },
-          remoteAddress: '127.0.0.1',
         },
         undefined,
       ),
