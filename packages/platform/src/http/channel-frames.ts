@@ -49,12 +49,11 @@ export interface ChannelRequestMeta {
   caller?: ChannelCaller;
 }
 
-/** An `AuthContext` as JSON: its dates as milliseconds. */
+/** An `AuthContext` as JSON: its dates as milliseconds, its token the request's bearer token (not sent twice). */
 export interface ChannelCaller {
   accountId: string;
   roles: string[];
   sessionId?: string | undefined;
-  token: string;
   clientId?: string | undefined;
   expiresAt: number;
   issuedAt?: number | undefined;

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { AuthContext } from '../auth/claims.ts';
+import { bearerTokenIn } from '../auth/http-auth.ts';
 import {
   type ChannelCaller,
   ChannelChallengeHeader,
@@ -32,12 +33,12 @@ export interface ChannelServer {
 
 const DroppedAnswerHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding']);
 
-function authContextOf(caller: ChannelCaller): AuthContext {
+function authContextOf(caller: ChannelCaller, token: string): AuthContext {
   return {
     accountId: caller.accountId,
     roles: caller.roles,
     sessionId: caller.sessionId,
-    token: caller.token,
+    token,
     clientId: caller.clientId,
     expiresAt: new Date(caller.expiresAt),
     ...(caller.issuedAt === undefined ? {} : { issuedAt: new Date(caller.issuedAt) }),
@@ -198,7 +199,8 @@ export function serveChannel(server: Server, routing: InProcessHandler, key: str
     if (body.length > 0) request.push(body);
     request.push(null);
     request.complete = true;
-    if (meta.caller) vouchCaller(request, authContextOf(meta.caller));
+    const token = bearerTokenIn(headers.authorization as string | undefined);
+    if (meta.caller && token) vouchCaller(request, authContextOf(meta.caller, token));
 
     const response = new ServerResponse(request);
     // The body goes back as it is written: no chunked framing, and the channel, not HTTP, says where it ends.

@@ -106,7 +106,6 @@ export class ServiceChannel {
             accountId: caller.accountId,
             roles: caller.roles,
             sessionId: caller.sessionId,
-            token: caller.token,
             clientId: caller.clientId,
             expiresAt: caller.expiresAt.getTime(),
             issuedAt: caller.issuedAt?.getTime(),

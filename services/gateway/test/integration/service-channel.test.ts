@@ -257,7 +257,6 @@ describe('the gateway’s channel to a service', () => {
           caller: {
             accountId: caller.accountId,
             roles: caller.roles,
-            token: caller.token,
             expiresAt: Date.now() + 60_000,
           },
         },
