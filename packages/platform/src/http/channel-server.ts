@@ -136,6 +136,8 @@ export function serveChannel(server: Server, routing: InProcessHandler, key: str
 
   function accept(socket: Socket, head: Buffer, challenge: string, remoteAddress: string): void {
     socket.setNoDelay(true);
+    // A channel may stay idle for long: TCP keep-alive finds a peer that vanished.
+    socket.setKeepAlive(true, 30_000);
     const connection: Connection = { socket, inFlight: 0 };
     connections.add(connection);
     const writer = new CorkedWriter(socket);

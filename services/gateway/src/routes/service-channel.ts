@@ -196,6 +196,7 @@ export class ServiceChannel {
 
   #opened(socket: Socket, head: Buffer, challenge: string): void {
     socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
     const open: Open = { socket, writer: new CorkedWriter(socket), streams: new Map(), goingAway: false };
     this.#open = open;
     open.writer.write(encodeFrame(0, FrameKind.proof, channelProof(this.#options.key, challenge)));
