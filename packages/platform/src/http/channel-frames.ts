@@ -45,18 +45,6 @@ export interface ChannelRequestMeta {
   headers: Record<string, string | string[]>;
   /** Headers the answer carries unless the service sets the same ones (rate limits, request id). */
   answerHeaders: Record<string, string | number | string[] | undefined>;
-  /** The caller the gateway verified (token, claims, deny-list), which the service takes as is. */
-  caller?: ChannelCaller;
-}
-
-/** An `AuthContext` as JSON: its dates as milliseconds, its token the request's bearer token (not sent twice). */
-export interface ChannelCaller {
-  accountId: string;
-  roles: string[];
-  sessionId?: string | undefined;
-  clientId?: string | undefined;
-  expiresAt: number;
-  issuedAt?: number | undefined;
 }
 
 export function encodeFrame(stream: number, kind: FrameKindCode, payload?: Buffer): Buffer {

@@ -3,10 +3,7 @@ import { IncomingMessage, type Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import type { AuthContext } from '../auth/claims.ts';
-import { bearerTokenIn } from '../auth/http-auth.ts';
 import {
-  type ChannelCaller,
   ChannelChallengeHeader,
   type ChannelRequestMeta,
   ChannelUpgrade,
@@ -17,14 +14,17 @@ import {
   FrameReader,
   proofHolds,
 } from './channel-frames.ts';
-import { type InProcessHandler, vouchCaller } from './in-process.ts';
+import type { InProcessHandler } from './in-process.ts';
 
 /**
  * The service's side of the gateway's channel (channel-frames.ts), on its own HTTP port: an
  * `Upgrade: necp-channel` request turns the connection into a channel once the gateway signed the
  * service's challenge with EDGE_VOUCH_KEY (a connection that does not is cut). Each request frame is
- * handed to the service's Fastify `routing` as the all-in-one hands requests in (in-process.ts), with
- * the caller the gateway verified; its answer's status, headers and body go back as frames.
+ * handed to the service's Fastify `routing` as the all-in-one hands requests in (in-process.ts); its
+ * answer's status, headers and body go back as frames. The channel vouches for no caller: a request
+ * carries its bearer token and the gateway's edge vouch as over HTTP, so the service still verifies
+ * the token's signature (remembered per token) and skips only the deny-list read. A holder of the key
+ * (every service has it) can thus do on a channel only what it can do over HTTP with the header.
  */
 export interface ChannelServer {
   /** Tells each gateway to send no more, waits for the answers in flight (at most `drainMs`), then closes. */
@@ -32,18 +32,6 @@ export interface ChannelServer {
 }
 
 const DroppedAnswerHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding']);
-
-function authContextOf(caller: ChannelCaller, token: string): AuthContext {
-  return {
-    accountId: caller.accountId,
-    roles: caller.roles,
-    sessionId: caller.sessionId,
-    token,
-    clientId: caller.clientId,
-    expiresAt: new Date(caller.expiresAt),
-    ...(caller.issuedAt === undefined ? {} : { issuedAt: new Date(caller.issuedAt) }),
-  };
-}
 
 /**
  * A request's stand-in socket: the ServerResponse writes its HTTP/1.1 bytes here; the status and
@@ -201,8 +189,6 @@ export function serveChannel(server: Server, routing: InProcessHandler, key: str
     if (body.length > 0) request.push(body);
     request.push(null);
     request.complete = true;
-    const token = bearerTokenIn(headers.authorization as string | undefined);
-    if (meta.caller && token) vouchCaller(request, authContextOf(meta.caller, token));
 
     const response = new ServerResponse(request);
     // The body goes back as it is written: no chunked framing, and the channel, not HTTP, says where it ends.

@@ -39,11 +39,6 @@ export function vouchedCallerOf(request: IncomingMessage, token: string): AuthCo
   return vouched?.token === token ? vouched : undefined;
 }
 
-/** Marks `request` as carrying a caller the gateway verified (a request handed in, or one of the gateway's channel). */
-export function vouchCaller(request: IncomingMessage, caller: AuthContext): void {
-  (request as VouchedRequest)[vouchedCaller] = caller;
-}
-
 /** A copy of `original` whose body is `body`: the gateway read the original's stream already. */
 function replayedRequest(original: IncomingMessage, body: Buffer): IncomingMessage {
   const replayed = new IncomingMessage(original.socket);
@@ -86,7 +81,7 @@ export function handOff(request: FastifyRequest, reply: FastifyReply, handler: I
   }
   const incoming = options.body ? replayedRequest(request.raw, options.body) : request.raw;
   Object.assign(incoming.headers, options.headers);
-  if (options.caller) vouchCaller(incoming, options.caller);
+  if (options.caller) (incoming as VouchedRequest)[vouchedCaller] = options.caller;
   const timer = setTimeout(() => {
     if (!response.headersSent) options.onTimeout(response);
   }, options.timeoutMs);

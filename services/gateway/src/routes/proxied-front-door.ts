@@ -126,7 +126,7 @@ export function proxiedFrontDoor(app: HttpApp, { context, settings, rates }: Gat
     // The service gets the same headers either way; over the channel it also takes the caller as verified here.
     if (vouch) headers[EdgeVouchHeader] = vouch.sign(token);
     runWithTrace(traced.trace, () => {
-      if (entry.channel?.takes(request, body)) entry.channel.forward(forwarded, response, forwarding, auth);
+      if (entry.channel?.takes(request, body)) entry.channel.forward(forwarded, response, forwarding);
       else entry.forwarder.forward(forwarded, response, forwarding);
     });
   }

@@ -1,7 +1,6 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import {
-  type AuthContext,
   ChannelChallengeHeader,
   ChannelUpgrade,
   CorkedWriter,
@@ -80,7 +79,7 @@ export class ServiceChannel {
     return false;
   }
 
-  forward(request: ForwardedRequest, response: ServerResponse, forwarding: Forwarding, caller: AuthContext): void {
+  forward(request: ForwardedRequest, response: ServerResponse, forwarding: Forwarding): void {
     const open = this.#open;
     if (!open || open.goingAway) {
       forwarding.onError(channelError('the channel is closed', ChannelClosedCode));
@@ -102,14 +101,6 @@ export class ServiceChannel {
           url: request.url,
           headers: requestHeaders(request.headers, this.#url.host, forwarding),
           answerHeaders: forwarding.answerHeaders(),
-          caller: {
-            accountId: caller.accountId,
-            roles: caller.roles,
-            sessionId: caller.sessionId,
-            clientId: caller.clientId,
-            expiresAt: caller.expiresAt.getTime(),
-            issuedAt: caller.issuedAt?.getTime(),
-          },
         },
         body,
       ),

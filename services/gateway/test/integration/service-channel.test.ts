@@ -2,7 +2,8 @@
  * The gateway's multiplexed channel to a service (routes/service-channel.ts with the platform's
  * channel-server.ts): several requests in flight on one connection, each answered with its own
  * answer; a large answer; a broken connection failing only its own requests, then connecting
- * again; a connection without the proof of the key refused; a service without the channel left to
+ * again; a connection without the proof of the key refused; a caller the channel does not make (a
+ * token that does not verify is refused on it as over HTTP); a service without the channel left to
  * HTTP; a silent service answered 504; a service stopping answers what it took.
  */
 import assert from 'node:assert/strict';
@@ -17,10 +18,10 @@ import {
 import { connect, createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
-  type AuthContext,
   ChannelChallengeHeader,
   ChannelUpgrade,
   channelProof,
+  createEdgeVouch,
   createRuntime,
   defineService,
   encodeFrame,
@@ -31,7 +32,7 @@ import {
   type Runtime,
   startService,
 } from '@necp/platform';
-import { testConfig } from '@necp/platform/testing';
+import { startTestIssuer, type TestIssuer, testConfig } from '@necp/platform/testing';
 import { classifyUpstreamError } from '../../src/domain/routing.ts';
 import { ServiceChannel } from '../../src/routes/service-channel.ts';
 import { freePort } from '../support/free-port.ts';
@@ -63,18 +64,14 @@ const echoEconomy = defineService({
   ],
 });
 
-const caller: AuthContext = {
-  accountId: randomUUID(),
-  roles: ['player'],
-  sessionId: undefined,
-  // The service takes the caller the channel names as verified: this token is never checked.
-  token: 'a-token-only-the-gateway-verified',
-  clientId: undefined,
-  expiresAt: new Date(Date.now() + 3_600_000),
-};
+const caller = { accountId: randomUUID(), token: '' };
+const vouch = createEdgeVouch(key);
 
-/** A gateway in miniature: each request goes over `channel` when it takes it; 599 when it does not. */
-async function frontOf(channel: ServiceChannel): Promise<{ server: Server; base: string }> {
+/**
+ * A gateway in miniature: each request goes over `channel` when it takes it, with the caller's token
+ * (or `token`) and the edge's vouch for it, as the front door sends them; 599 when it does not.
+ */
+async function frontOf(channel: ServiceChannel, token = () => caller.token): Promise<{ server: Server; base: string }> {
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const hasBody = request.headers['content-length'] !== undefined;
     const take = () => {
@@ -92,14 +89,17 @@ async function frontOf(channel: ServiceChannel): Promise<{ server: Server; base:
         },
         response,
         {
-          headers: { 'x-request-id': 'req-1', authorization: `Bearer ${caller.token}` },
+          headers: {
+            'x-request-id': 'req-1',
+            authorization: `Bearer ${token()}`,
+            'x-necp-edge-vouch': vouch.sign(token()),
+          },
           dropped: new Set(),
           answerHeaders: () => ({ 'x-gateway': 'kept', 'x-service': 'gateway' }),
           onError(error) {
             response.writeHead(classifyUpstreamError(error).status).end(error.message);
           },
         },
-        caller,
       );
     };
     // A body is taken once it is whole (parsed, not read), as the gateway's front door does after its checks.
@@ -151,14 +151,21 @@ const close = (server: Server | TcpServer) => new Promise((resolve) => server.cl
 describe('the gateway’s channel to a service', () => {
   let runtime: Runtime;
   let economy: RunningService;
+  let issuer: TestIssuer;
   let port: number;
   let upgrades = 0;
   const logger = { info() {}, warn() {} } as never;
 
   before(async () => {
     port = await freePort();
+    issuer = await startTestIssuer();
+    caller.token = await issuer.token({ accountId: caller.accountId });
     runtime = await createRuntime(
-      testConfig({ EDGE_VOUCH_KEY: key, REDIS_KEY_PREFIX: `channel-test-${randomUUID()}:` }),
+      testConfig({
+        EDGE_VOUCH_KEY: key,
+        OIDC_ISSUER: issuer.issuer,
+        REDIS_KEY_PREFIX: `channel-test-${randomUUID()}:`,
+      }),
       'channel-test',
     );
     economy = await startService(echoEconomy, runtime, { host: '127.0.0.1', port });
@@ -169,6 +176,7 @@ describe('the gateway’s channel to a service', () => {
   after(async () => {
     await economy.stop();
     await runtime.close();
+    await issuer.close();
   });
 
   it('carries several requests at once on one connection, each with its own answer, the caller and the gateway’s headers', async () => {
@@ -201,6 +209,25 @@ describe('the gateway’s channel to a service', () => {
     } finally {
       await channel.close();
       await close(front.server);
+    }
+  });
+
+  it('vouches for no caller: a token that does not verify is refused on the channel as over HTTP', async () => {
+    const foreign = await startTestIssuer();
+    const forged = await foreign.token({ accountId: caller.accountId });
+    const channel = new ServiceChannel({ origin: `http://127.0.0.1:${port}`, key, timeoutMs: 5_000, logger });
+    const front = await frontOf(channel, () => forged);
+    try {
+      const before = upgrades;
+      await untilTaken(front.base);
+      const answer = await fetch(`${front.base}/api/v1/economy/delay/0/1`);
+      assert.equal(answer.status, 401);
+      assert.equal(answer.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+      assert.equal(upgrades - before, 1, 'the refusal came over the channel');
+    } finally {
+      await channel.close();
+      await close(front.server);
+      await foreign.close();
     }
   });
 
@@ -254,11 +281,6 @@ describe('the gateway’s channel to a service', () => {
           url: '/api/v1/economy/delay/0/1',
           headers: { authorization: `Bearer ${caller.token}` },
           answerHeaders: {},
-          caller: {
-            accountId: caller.accountId,
-            roles: caller.roles,
-            expiresAt: Date.now() + 60_000,
-          },
         },
         undefined,
       ),
