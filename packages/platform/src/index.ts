@@ -14,6 +14,7 @@ export * from './events/outbox.ts';
 export * from './events/outbox-relay.ts';
 export * from './events/outbox-values.ts';
 export * from './events/processed-events-sweeper.ts';
+export * from './http/channel-frames.ts';
 export * from './http/errors.ts';
 export * from './http/front-door.ts';
 export * from './http/http-service.ts';

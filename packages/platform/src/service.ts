@@ -10,6 +10,7 @@ import {
   servicePort,
 } from './config.ts';
 import { sweepProcessedEvents } from './events/processed-events-sweeper.ts';
+import { serveChannel } from './http/channel-server.ts';
 import { createHttpService, type HttpService, type ReadinessCheck } from './http/http-service.ts';
 import { createLogger } from './logger.ts';
 import { createCharacterAccess } from './ownership/character-access.ts';
@@ -119,6 +120,10 @@ export async function startService(
   }
   logger.info({ port }, `${definition.name} listening`);
   runtime.inProcess.register(definition.name, http.app.routing);
+  // The gateway's channel (channel-server.ts), offered by every service behind it when the deployment has the key.
+  const key = runtime.config.EDGE_VOUCH_KEY;
+  const channel =
+    key && definition.name !== 'gateway' ? serveChannel(http.app.server, http.app.routing, key, logger) : undefined;
   return {
     name: definition.name,
     port,
@@ -127,7 +132,7 @@ export async function startService(
     db,
     async stop() {
       runtime.inProcess.unregister(definition.name);
-      await http.close();
+      await Promise.all([channel?.close(Math.floor(runtime.config.SHUTDOWN_TIMEOUT_MS / 2)), http.close()]);
       await Promise.all(stopJobs.map((stopJob) => stopJob()));
     },
   };

@@ -10,6 +10,14 @@ export const GatewaySettingsSchema = Type.Object({
    * gateway's process (the all-in-one), over HTTP otherwise; `http` always over HTTP.
    */
   GATEWAY_UPSTREAM_TRANSPORT: Type.Union([Type.Literal('auto'), Type.Literal('http')], { default: 'auto' }),
+  /**
+   * `on`: the proxied requests to a service in a process of its own go over one multiplexed channel
+   * per service (a turn's requests in one write each way; the gateway proves EDGE_VOUCH_KEY once per
+   * connection, and the service then takes the caller the gateway verified), over HTTP while the
+   * channel is not connected or the service does not offer it. `off`: always HTTP. Without
+   * EDGE_VOUCH_KEY there is no channel.
+   */
+  GATEWAY_SERVICE_CHANNEL: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
   /** Request rates per minute (shared/API.md §1, §8); login is per IP and per login name. */
   RATE_LIMIT_PUBLIC_PER_MINUTE: Type.Integer({ minimum: 1, default: 300 }),
   RATE_LIMIT_ACCOUNT_PER_MINUTE: Type.Integer({ minimum: 1, default: 1200 }),

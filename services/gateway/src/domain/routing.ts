@@ -16,13 +16,22 @@ export const upstreamServices: ServiceName[] = [...new Set(upstreamPrefixes.map(
 
 export type UpstreamFailure = { status: 502 | 503 | 504; code: 'UPSTREAM_UNAVAILABLE' | 'UPSTREAM_TIMEOUT' };
 
-const refusedCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'UND_ERR_SOCKET']);
+/** NECP_CHANNEL_*: the gateway's channel to a service (routes/service-channel.ts). */
+const refusedCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ECONNRESET',
+  'UND_ERR_SOCKET',
+  'NECP_CHANNEL_CLOSED',
+]);
 const timeoutCodes = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_CONNECT_TIMEOUT',
   'FST_REPLY_FROM_GATEWAY_TIMEOUT',
   'FST_REPLY_FROM_TIMEOUT',
+  'NECP_CHANNEL_TIMEOUT',
 ]);
 
 function errorCodes(error: unknown): string[] {

@@ -13,6 +13,7 @@ import {
 import { isOpenPath } from '../domain/access-rules.ts';
 import type { GatewayDeps } from '../settings.ts';
 import { pathOf } from './security.ts';
+import type { ServiceChannel } from './service-channel.ts';
 import type { UpstreamForwarder } from './upstream-forwarder.ts';
 
 /** A prefix the gateway forwards over HTTP, and what the proxy does when a service fails. */
@@ -20,6 +21,8 @@ export interface ProxiedPrefix {
   prefix: string;
   service: ServiceName;
   forwarder: UpstreamForwarder;
+  /** The multiplexed channel to the service (GATEWAY_SERVICE_CHANNEL), when it has one. */
+  channel: ServiceChannel | undefined;
   /** False when the service runs in the gateway's process (the all-in-one), which Fastify's route hands requests to. */
   overHttp(): boolean;
   /** The problem the gateway answers when the service failed before answering. */
@@ -104,26 +107,27 @@ export function proxiedFrontDoor(app: HttpApp, { context, settings, rates }: Gat
       'x-forwarded-for': address,
       traceparent: formatTraceparent(traced.trace),
     };
+    const body = hasBody(request);
+    const forwarded = { url, method, headers: request.headers, raw: request, body: body ? request : undefined };
+    const forwarding = {
+      headers,
+      dropped,
+      answerHeaders: () => answerHeaders,
+      onError(error: Error) {
+        const failure = entry.failureAnswer(error, traced.trace.traceId);
+        response.writeHead(failure.status, {
+          ...answerHeaders,
+          'content-type': 'application/problem+json; charset=utf-8',
+          'content-length': Buffer.byteLength(failure.body),
+        });
+        response.end(failure.body);
+      },
+    };
+    // The service gets the same headers either way; over the channel it also takes the caller as verified here.
     if (vouch) headers[EdgeVouchHeader] = vouch.sign(token);
-    runWithTrace(traced.trace, () =>
-      entry.forwarder.forward(
-        { url, method, headers: request.headers, raw: request, body: hasBody(request) ? request : undefined },
-        response,
-        {
-          headers,
-          dropped,
-          answerHeaders: () => answerHeaders,
-          onError(error) {
-            const failure = entry.failureAnswer(error, traced.trace.traceId);
-            response.writeHead(failure.status, {
-              ...answerHeaders,
-              'content-type': 'application/problem+json; charset=utf-8',
-              'content-length': Buffer.byteLength(failure.body),
-            });
-            response.end(failure.body);
-          },
-        },
-      ),
-    );
+    runWithTrace(traced.trace, () => {
+      if (entry.channel?.takes(request, body)) entry.channel.forward(forwarded, response, forwarding);
+      else entry.forwarder.forward(forwarded, response, forwarding);
+    });
   }
 }

@@ -17,6 +17,7 @@ import { classifyUpstreamError, type UpstreamFailure, upstreamPrefixes } from '.
 import type { GatewayDeps } from '../settings.ts';
 import { bufferedBody } from './buffered-bodies.ts';
 import { type ProxiedPrefix, proxiedFrontDoor } from './proxied-front-door.ts';
+import { ServiceChannel } from './service-channel.ts';
 import { UpstreamForwarder } from './upstream-forwarder.ts';
 
 const ForwardedMethods = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS', 'TRACE'];
@@ -91,7 +92,12 @@ export async function proxyRoutes(app: HttpApp, deps: GatewayDeps): Promise<void
       });
     };
     const forwarder = new UpstreamForwarder({ origin: upstream, connections: 128, timeoutMs });
-    app.addHook('onClose', () => forwarder.close());
+    const key = context.config.EDGE_VOUCH_KEY;
+    const channel =
+      key && settings.GATEWAY_SERVICE_CHANNEL === 'on'
+        ? new ServiceChannel({ origin: upstream, key, timeoutMs, logger: context.logger })
+        : undefined;
+    app.addHook('onClose', () => Promise.all([forwarder.close(), channel?.close()]));
     /** The answer when the service failed before answering (logged): 502, 503 or 504. */
     const failureOf = (error: Error, traceId?: string) => {
       const failure = classifyUpstreamError(error);
@@ -104,6 +110,7 @@ export async function proxyRoutes(app: HttpApp, deps: GatewayDeps): Promise<void
       prefix,
       service,
       forwarder,
+      channel,
       overHttp: () => handlerHere() === undefined,
       failureAnswer(error, traceId) {
         const { status, problem } = failureOf(error, traceId);

@@ -64,7 +64,8 @@ function connectionListed(value: string | string[] | undefined): string[] {
     .filter((name) => name.length > 0);
 }
 
-function requestHeaders(incoming: IncomingHttpHeaders, host: string, forwarding: Forwarding) {
+/** The client's headers as the service gets them: less the hop-by-hop and dropped ones, plus the gateway's. */
+export function requestHeaders(incoming: IncomingHttpHeaders, host: string, forwarding: Forwarding) {
   const listed = connectionListed(incoming.connection);
   const headers: Record<string, string | string[]> = {};
   for (const name in incoming) {

@@ -53,12 +53,14 @@ const vouchKey = 'k'.repeat(16) + crypto.randomUUID();
 // `auto` hands requests to the stand-in economy, which runs in the gateway's process; `http` forwards them over HTTP.
 // Without CORS_ORIGINS, the proxied requests over HTTP are taken by the gateway's front door
 // (routes/proxied-front-door.ts) rather than by Fastify's edge: every behaviour below holds for both.
-for (const [transport, cors] of [
-  ['auto', true],
-  ['http', true],
-  ['http', false],
+// The front door forwards over the channel to the service (GATEWAY_SERVICE_CHANNEL, on by default), or over HTTP.
+for (const [transport, cors, channel] of [
+  ['auto', true, 'on'],
+  ['http', true, 'on'],
+  ['http', false, 'on'],
+  ['http', false, 'off'],
 ] as const)
-  describe(`the gateway in front of the services (${transport}${cors ? '' : ', no CORS: the front door'})`, () => {
+  describe(`the gateway in front of the services (${transport}${cors ? '' : `, no CORS: the front door, channel ${channel}`})`, () => {
     let runtime: Runtime;
     let gateway: RunningService;
     let economy: RunningService;
@@ -77,6 +79,7 @@ for (const [transport, cors] of [
         AUTH_URL: `http://127.0.0.1:${deadPort}`,
         UPSTREAM_TIMEOUT_MS: '400',
         GATEWAY_UPSTREAM_TRANSPORT: transport,
+        GATEWAY_SERVICE_CHANNEL: channel,
         // Rate-limit counts of their own in a shared Redis: each run starts from zero.
         REDIS_KEY_PREFIX: `gateway-test-${crypto.randomUUID()}:`,
         OIDC_ISSUER: issuer.issuer,
@@ -96,6 +99,34 @@ for (const [transport, cors] of [
       await runtime.close();
       await issuer.close();
     });
+
+    if (transport === 'http' && !cors) {
+      it(`forwards the front door's requests ${channel === 'on' ? 'over the channel, not as HTTP requests' : 'as HTTP requests'}`, async () => {
+        let httpRequests = 0;
+        const count = () => {
+          httpRequests += 1;
+        };
+        economy.http.app.server.on('request', count);
+        try {
+          // The first request finds the channel not connected yet (it goes over HTTP and starts connecting).
+          await fetch(`${base}/api/v1/economy/whoami`, { headers: bearer });
+          const deadline = Date.now() + 5_000;
+          let ownAnswers = 0;
+          while (ownAnswers < 10 && Date.now() < deadline) {
+            httpRequests = 0;
+            const answers = await Promise.all(
+              Array.from({ length: 10 }, () => fetch(`${base}/api/v1/economy/whoami`, { headers: bearer })),
+            );
+            for (const answer of answers) assert.equal(answer.status, 200);
+            ownAnswers = 10 - httpRequests;
+            if (channel === 'off') break;
+          }
+          assert.equal(httpRequests, channel === 'on' ? 0 : 10);
+        } finally {
+          economy.http.app.server.removeListener('request', count);
+        }
+      });
+    }
 
     it('forwards by prefix with body, query, request id and trace context', async () => {
       const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
