@@ -39,8 +39,10 @@ export KEYCLOAK=${KEYCLOAK:-1}
 run_phase integration
 run_phase real
 run_phase e2e
-echo "== end to end again, the gateway reaching the services over HTTP as when they run apart =="
-GATEWAY_UPSTREAM_TRANSPORT=http run_phase e2e
+echo "== end to end again, the gateway reaching the services over HTTP and its channel, as when they run apart =="
+# A deployment's key, as compose and the chart set it: the gateway vouches for callers and its front
+# door forwards over its multiplexed channel to each service (GATEWAY_SERVICE_CHANNEL, on by default).
+GATEWAY_UPSTREAM_TRANSPORT=http EDGE_VOUCH_KEY="e2e-edge-vouch-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" run_phase e2e
 echo "== deployment: the container image on a Docker engine, against the same real servers =="
 run_phase deploy
 echo "== the distributed stack: deploy/compose on the Docker engine, a replica killed mid-journey =="
