@@ -5,12 +5,14 @@ import {
   type AuthContext,
   type IdempotencyRequest,
   type IdempotentResult,
+  retryTransaction,
   runIdempotentCommand,
   runStatementCommand,
 } from '@necp/platform';
 import { ratingRules } from '../domain/order-config.ts';
 import {
   type ApplicationRow,
+  acceptChosenAtOnce,
   acceptOrder,
   type Chosen,
   insertApplication,
@@ -25,8 +27,9 @@ import { appendTimeline } from '../store/timeline.ts';
 import type { SocialDeps } from './deps.ts';
 import { assertVisible, notFound, rolesOf } from './order-access.ts';
 import { lockedTransitionCommand } from './order-command.ts';
+import { orderView } from './order-view.ts';
 import { ratingsOf } from './ratings.ts';
-import { type Actor, assertAllowed, lockedOrder, transitionWrites } from './transition.ts';
+import { type Actor, assertAllowed, blindWrites, lockedOrder, transitionWrites } from './transition.ts';
 
 export function applicationView(row: ApplicationRow) {
   return {
@@ -185,18 +188,28 @@ export async function applicationsOf(deps: SocialDeps, caller: AuthContext, orde
 
 /**
  * The customer accepts one submitted application: the order is `accepted` with that executor and
- * every other application `rejected`, in one statement after the order's row lock. The lock makes
- * racing accepts take turns: the first wins, the others find the order no longer `published` (409
- * INVALID_STATE); a withdrawal or an application waits for it too.
+ * every other application `rejected`. Without an Idempotency-Key in one statement that locks the
+ * order's row as it changes it and then makes the choice with what committed meanwhile
+ * (`acceptChosenAtOnce`); with one, or when that statement changed nothing, in one transaction after the order's row lock.
  */
-export function acceptApplication(
+export async function acceptApplication(
   deps: SocialDeps,
   caller: AuthContext,
   orderId: string,
   applicationId: string,
   idempotency: IdempotencyRequest | undefined,
 ): Promise<IdempotentResult> {
-  // Locked first: the statement that rejects the other applications must see those that came in while the accept waited.
+  if (idempotency === undefined) {
+    const now = new Date();
+    const { writes, callerMay } = blindWrites(orderId, 'accept', caller, now, { accepted_at: now }, { applicationId });
+    const accepted = await retryTransaction(() =>
+      acceptChosenAtOnce(deps.db, orderId, applicationId, writes.change, writes.entry, writes.event, callerMay),
+    );
+    // A published order had no accepted application: the one accepted now is its only live one.
+    if (accepted) return { status: 200, body: orderView(accepted, 1), replayed: false };
+  }
+  // Locked first, the statement that rejects the other applications sees those that came in while the accept
+  // waited; 404, 403 or 409 are said from the locked order and the chosen application.
   const work = async (trx: Trx, order: OrderRow & { chosen: Chosen }, actor: Actor, now: Date) => {
     assertAllowed(order, 'accept', actor);
     const application = order.chosen;

@@ -147,21 +147,19 @@ export async function guardedTransition(db: Reader, move: Move, guard?: OrderGua
 }
 
 /**
- * A caller's transition taken without reading the order first, for an action that leaves one
- * status: the statement itself is the machine's decision (the status it leaves, and the caller in a
- * role that may take it: the order's customer or executor by account, or an arbiter by token), and
- * its event is built from the row it changed. Nothing when it changed no row: the order is then
- * read to say why (404, 403 or 409), as a transition decided on the read order would.
+ * What a caller's transition writes when it does not read the order first, for an action that leaves
+ * one status: the writes (the event built from the row the statement changes) and the guard that is
+ * the machine's decision (the status it leaves, and the caller in a role that may take it: the
+ * order's customer or executor by account, or an arbiter by token).
  */
-export function blindTransition(
-  db: Reader,
+export function blindWrites(
   orderId: string,
   action: OrderAction,
   caller: AuthContext,
   now: Date,
   change: Omit<Updateable<OrderTable>, 'status' | 'updated_at'> = {},
   detail: Record<string, unknown> = {},
-): Promise<ChangedOrder | undefined> {
+): { writes: Writes & { event: OrderEventToFill }; callerMay: OrderGuard } {
   const { from, to, roles } = transitions[action];
   const [leaves] = from;
   if (leaves === undefined || from.length !== 1) throw new Error(`${action} leaves more than one status`);
@@ -178,7 +176,20 @@ export function blindTransition(
       ...(roles.includes('executor') ? [eb('executor_account_id', '=', caller.accountId)] : []),
       ...(roles.includes('arbiter') && arbiter ? [sql<SqlBool>`true`] : []),
     ]);
-  return writeTransition(db, orderId, { ...writes, event }, now, callerMay);
+  return { writes: { ...writes, event }, callerMay };
+}
+
+/**
+ * A caller's transition taken without reading the order first (`blindWrites`): the statement itself
+ * is the machine's decision. Nothing when it changed no row: the order is then read to say why (404,
+ * 403 or 409), as a transition decided on the read order would.
+ */
+export function blindTransition(
+  db: Reader,
+  ...move: Parameters<typeof blindWrites>
+): Promise<ChangedOrder | undefined> {
+  const { writes, callerMay } = blindWrites(...move);
+  return writeTransition(db, move[0], writes, move[3], callerMay);
 }
 
 /** A transition of the order locked in `trx`: its status is the one read, so the guard always holds. */

@@ -5,6 +5,7 @@
  */
 import { type OutboxRow, outboxValues, type PlatformTables } from '@necp/platform';
 import { type QueryCreator, type RawBuilder, sql } from 'kysely';
+import type { OrderStatus } from '../domain/order-machine.ts';
 import type { SocialTables } from './tables.ts';
 import { type TimelineEntry, timelineRow } from './timeline.ts';
 
@@ -49,4 +50,16 @@ export function insertEventAfter<DB extends SocialTables & PlatformTables>(
         ${envelope}, ${row.producer}::text, ${row.tracingspancontext}::text FROM ${sql.table(source)}`,
     )
     .returning('id');
+}
+
+/**
+ * `social.orders.lifecycle`'s payload from the changed row's columns: the SQL twin of
+ * `orderTransitionEvent` (events.ts), field for field; the transition tests check both against the contract.
+ */
+export function lifecyclePayload(fromStatus: OrderStatus, actorId: string) {
+  return sql`jsonb_build_object('orderId', order_id, 'fromStatus', ${fromStatus}::text, 'toStatus', status,
+      'actorId', ${actorId}::text, 'customerCharacterId', customer_character_id,
+      'executorCharacterId', executor_character_id, 'orderType', order_type, 'districtId', district_id, 'reward', reward)
+    || CASE WHEN executor_share_percent IS NULL THEN '{}'::jsonb
+       ELSE jsonb_build_object('executorSharePercent', executor_share_percent) END`;
 }

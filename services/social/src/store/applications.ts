@@ -1,7 +1,8 @@
 import { type OutboxRow, prepared } from '@necp/platform';
 import { type Selectable, sql, type Updateable } from 'kysely';
 import type { OrderStatus } from '../domain/order-machine.ts';
-import { insertEventAfter, insertTimelineAfter } from './after-change.ts';
+import { insertEventAfter, insertTimelineAfter, lifecyclePayload } from './after-change.ts';
+import type { OrderEventToFill, OrderGuard } from './orders.ts';
 import type { ApplicationTable, OrderTable, Reader, Trx } from './tables.ts';
 import type { TimelineEntry } from './timeline.ts';
 
@@ -222,6 +223,79 @@ export async function acceptOrder(
     .selectFrom('changed')
     .selectAll();
   return prepared(statement).executeTakeFirst();
+}
+
+/** The SQLSTATE `mvp_core.social_choose_application` raises when the chosen application is not submitted. */
+const CHOICE_LOST = 'SO409';
+
+function choiceLost(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === CHOICE_LOST;
+}
+
+/**
+ * An accept in one statement and no transaction, the order not read or locked before it: the order's
+ * change guarded by `published` and `callerMay`, its executor the chosen application's character
+ * and account; then, under the row lock the change took, the choice by
+ * `mvp_core.social_choose_application` (migration 007), which sees what committed while the change
+ * waited (an application that came in, a withdrawal of the chosen one); the timeline line and the
+ * event built from the changed row. Nothing, with nothing written, when the guard held no row or
+ * the chosen application was not submitted: the locked accept then says why.
+ */
+export async function acceptChosenAtOnce(
+  db: Reader,
+  orderId: string,
+  acceptedId: string,
+  change: Updateable<OrderTable>,
+  entry: TimelineEntry,
+  event: OrderEventToFill,
+  callerMay: OrderGuard,
+): Promise<Selectable<OrderTable> | undefined> {
+  const at = change.updated_at as Date;
+  const chosen = (column: 'character_id' | 'account_id') =>
+    sql<string>`(SELECT ${sql.ref(column)} FROM ${sql.table(applications)}
+      WHERE order_id = ${orderId}::uuid AND application_id = ${acceptedId}::uuid)`;
+  const statement = db
+    .with('changed', (cte) =>
+      cte
+        .updateTable(orders)
+        .set({ ...change, executor_character_id: chosen('character_id'), executor_account_id: chosen('account_id') })
+        .where('order_id', '=', orderId)
+        .where('status', '=', 'published')
+        .where((eb) => callerMay(eb))
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom(`${applications} as chosen`)
+              .select('chosen.application_id')
+              .where('chosen.order_id', '=', orderId)
+              .where('chosen.application_id', '=', acceptedId),
+          ),
+        )
+        .returningAll(),
+    )
+    .with('choice', (cte) =>
+      cte
+        .selectFrom('changed')
+        .select(
+          sql<string>`mvp_core.social_choose_application(changed.order_id, ${acceptedId}::uuid, ${at}::timestamptz)`.as(
+            'chosen',
+          ),
+        ),
+    )
+    .with('line', (cte) => insertTimelineAfter(cte, 'changed', orderId, entry))
+    .with('event', (cte) =>
+      insertEventAfter(cte, 'changed', event.row, lifecyclePayload(event.fromStatus, event.actorId)),
+    )
+    .selectFrom('changed')
+    // Joined so that the choice runs (a CTE no one reads is not run) and before the answer.
+    .innerJoin('choice', (join) => join.onTrue())
+    .selectAll('changed');
+  try {
+    return await prepared(statement).executeTakeFirst();
+  } catch (error) {
+    if (choiceLost(error)) return undefined;
+    throw error;
+  }
 }
 
 /** Every submitted application of the order but `acceptedId`: once one is accepted, or the order ends. */

@@ -2,7 +2,7 @@ import { type KeysetPosition, type OutboxRow, outboxValues, pageLimit, prepared 
 import { type Expression, type ExpressionBuilder, type Selectable, type SqlBool, sql, type Updateable } from 'kysely';
 import { LockedEscrow } from '../domain/escrow-status.ts';
 import { type OrderStatus, openStatuses } from '../domain/order-machine.ts';
-import { insertEventAfter, insertTimelineAfter } from './after-change.ts';
+import { insertEventAfter, insertTimelineAfter, lifecyclePayload } from './after-change.ts';
 import { liveApplicationStatuses } from './applications.ts';
 import { type HistoryRules, historiesOf, historyColumns, type PartyHistory } from './ratings.ts';
 import type { OrderTable, Reader, SocialTables, Trx } from './tables.ts';
@@ -88,18 +88,6 @@ export interface OrderEventToFill {
   row: OutboxRow<unknown>;
   fromStatus: OrderStatus;
   actorId: string;
-}
-
-/**
- * `social.orders.lifecycle`'s payload from the changed row's columns: the SQL twin of
- * `orderTransitionEvent` (events.ts), field for field; the transition tests check both against the contract.
- */
-function lifecyclePayload(fromStatus: OrderStatus, actorId: string) {
-  return sql`jsonb_build_object('orderId', order_id, 'fromStatus', ${fromStatus}::text, 'toStatus', status,
-      'actorId', ${actorId}::text, 'customerCharacterId', customer_character_id,
-      'executorCharacterId', executor_character_id, 'orderType', order_type, 'districtId', district_id, 'reward', reward)
-    || CASE WHEN executor_share_percent IS NULL THEN '{}'::jsonb
-       ELSE jsonb_build_object('executorSharePercent', executor_share_percent) END`;
 }
 
 /**

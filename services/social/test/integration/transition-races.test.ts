@@ -3,15 +3,18 @@
  * order is read, then one change guarded by the status it was read in. These races prove the guards:
  * a transition racing itself moves the order once (one timeline line, one event, one payment), an
  * accept racing its applicant's withdrawal never leaves an order accepted with a withdrawn executor,
- * applications racing an accept never land after it (the reason accept keeps its lock), and a command
- * with an Idempotency-Key (the locked path) still answers a repeat with its first answer.
+ * applications racing an accept never land after it, and a command
+ * with an Idempotency-Key (the locked path) still answers a repeat with its first answer. An accept
+ * without one is one statement that takes the order's row as it changes it: on PostgreSQL, a
+ * transaction holding the row makes it wait, and its choice then sees what that transaction committed.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { TopicPayloads } from '@necp/contracts';
-import { adapterLabel } from '@necp/platform/testing';
-import { sql } from 'kysely';
+import type { PlatformTables } from '@necp/platform';
+import { adapterLabel, realDatabaseUrl, waitFor } from '@necp/platform/testing';
+import { sql, type Transaction } from 'kysely';
 import { Compile } from 'typebox/compile';
 import { type Market, orderBody, type Player, startMarket } from '../support/harness.ts';
 
@@ -201,6 +204,99 @@ describe(`social transitions racing without a lock on ${adapterLabel}`, () => {
       ]);
     }
   });
+
+  /**
+   * Runs `holder` in a transaction on another connection and keeps it open while `send` is sent:
+   * commits once PostgreSQL shows a statement waiting for a lock, and answers what `send` answered.
+   */
+  const whileHeld = async <T>(holder: (trx: Transaction<PlatformTables>) => Promise<void>, send: () => Promise<T>) => {
+    const db = market.social.db.kysely;
+    let holding!: () => void;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      holding = resolve;
+    });
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const transaction = db.transaction().execute(async (trx) => {
+      await holder(trx);
+      holding();
+      await released;
+    });
+    await held;
+    const answer = send();
+    await waitFor('the step waiting for the held row', async () => {
+      const { rows } = await sql<{ waiting: number }>`SELECT count(*)::int AS waiting FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
+      return (rows[0]?.waiting ?? 0) > 0 ? true : undefined;
+    });
+    release();
+    await transaction;
+    return answer;
+  };
+  const twoConnections = { skip: realDatabaseUrl === undefined ? 'PGlite has one connection' : false };
+  const statusesOf = async (orderId: string, token: string) => {
+    const items = (await call('GET', `${base}/${orderId}/applications`, token)).body.items as {
+      applicationId: string;
+      status: string;
+    }[];
+    return Object.fromEntries(items.map((item) => [item.applicationId, item.status]));
+  };
+
+  it(
+    'makes an accept that waited for the order row reject the application committed meanwhile',
+    twoConnections,
+    async () => {
+      const customer = await market.player();
+      const [chosen, latecomer] = [await market.player(), await market.player()];
+      const orderId = await published(customer);
+      const applicationId = await apply(orderId, chosen);
+      const lateId = randomUUID();
+      // What an apply does: the order's row shared, then its application inserted.
+      const accept = await whileHeld(
+        async (trx) => {
+          await sql`SELECT 1 FROM mvp_core.social_orders WHERE order_id = ${orderId}::uuid FOR SHARE`.execute(trx);
+          await sql`INSERT INTO mvp_core.social_applications
+          (application_id, order_id, character_id, account_id, status, created_at, updated_at)
+          VALUES (${lateId}::uuid, ${orderId}::uuid, ${latecomer.characterId}::uuid, ${latecomer.accountId}::uuid,
+            'submitted', now(), now())`.execute(trx);
+        },
+        () => step(orderId, `applications/${applicationId}/accept`, customer.token),
+      );
+      assert.equal(accept.status, 200, JSON.stringify(accept.body));
+      assert.equal(accept.body.executorCharacterId, chosen.characterId);
+      assert.deepEqual(await statusesOf(orderId, customer.token), {
+        [applicationId]: 'accepted',
+        [lateId]: 'rejected',
+      });
+    },
+  );
+
+  it(
+    'refuses an accept that waited for the order row while its application was withdrawn',
+    twoConnections,
+    async () => {
+      const customer = await market.player();
+      const chosen = await market.player();
+      const orderId = await published(customer);
+      const applicationId = await apply(orderId, chosen);
+      // What a withdrawal does: the order's row locked, then the application withdrawn.
+      const accept = await whileHeld(
+        async (trx) => {
+          await sql`SELECT 1 FROM mvp_core.social_orders WHERE order_id = ${orderId}::uuid FOR UPDATE`.execute(trx);
+          await sql`UPDATE mvp_core.social_applications SET status = 'withdrawn'
+          WHERE application_id = ${applicationId}::uuid`.execute(trx);
+        },
+        () => step(orderId, `applications/${applicationId}/accept`, customer.token),
+      );
+      assert.equal(accept.status, 409, JSON.stringify(accept.body));
+      assert.equal(accept.body.code, 'INVALID_STATE');
+      assert.equal((await call('GET', `${base}/${orderId}`, customer.token)).body.status, 'published');
+      assert.deepEqual(await statusesOf(orderId, customer.token), { [applicationId]: 'withdrawn' });
+      assert.deepEqual(await lifecycleEvents(orderId), ['draft', 'published']);
+    },
+  );
 
   it('answers a repeated Idempotency-Key with its first answer, and moves the order once', async () => {
     const customer = await market.player();
