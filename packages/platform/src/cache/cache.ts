@@ -10,6 +10,7 @@ export interface CacheCounter {
 /** The cache/counter port: string values with TTLs and atomic increments. */
 export interface Cache {
   readonly kind: 'memory' | 'redis';
+  /** The value of `key` (in one round trip with the turn's other reads). */
   get(key: string): Promise<string | null>;
   /** The values of `keys`, in their order, in one round trip (shared by the reads of one event-loop turn). */
   getMany(keys: readonly string[]): Promise<(string | null)[]>;
@@ -115,7 +116,10 @@ export class RedisCache implements Cache {
   readonly kind = 'redis';
   readonly #redis: Redis;
   readonly #prefix: string;
-  /** A gateway's deny-list reads, one per request: a turn's requests share one MGET. */
+  /**
+   * Reads made once per request (the gateway's deny-list, character-service's sheet version): a
+   * turn's requests share one MGET.
+   */
   readonly #reads: TurnReads;
 
   constructor(url: string, prefix = 'necp:') {
@@ -136,7 +140,8 @@ export class RedisCache implements Cache {
   }
 
   async get(key: string) {
-    return this.#redis.get(this.#prefix + key);
+    const [value] = await this.#reads.read([key]);
+    return value ?? null;
   }
 
   async getMany(keys: readonly string[]) {
