@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { TurnReads } from './turn-reads.ts';
 
 /** A counter after an increment: its new value and the milliseconds until it expires (-1: never). */
 export interface CacheCounter {
@@ -9,8 +10,9 @@ export interface CacheCounter {
 /** The cache/counter port: string values with TTLs and atomic increments. */
 export interface Cache {
   readonly kind: 'memory' | 'redis';
+  /** The value of `key` (in one round trip with the turn's other reads). */
   get(key: string): Promise<string | null>;
-  /** The values of `keys`, in their order, in one round trip. */
+  /** The values of `keys`, in their order, in one round trip (shared by the reads of one event-loop turn). */
   getMany(keys: readonly string[]): Promise<(string | null)[]>;
   set(key: string, value: string, ttlMs?: number): Promise<void>;
   delete(key: string): Promise<void>;
@@ -114,6 +116,11 @@ export class RedisCache implements Cache {
   readonly kind = 'redis';
   readonly #redis: Redis;
   readonly #prefix: string;
+  /**
+   * Reads made once per request (the gateway's deny-list, character-service's sheet version): a
+   * turn's requests share one MGET.
+   */
+  readonly #reads: TurnReads;
 
   constructor(url: string, prefix = 'necp:') {
     // Auto-pipelining sends the commands of one event-loop tick in one write: under load the
@@ -129,15 +136,17 @@ export class RedisCache implements Cache {
     // Connection errors surface on the failing command and in /ready; ioredis reconnects by itself.
     this.#redis.on('error', () => undefined);
     this.#prefix = prefix;
+    this.#reads = new TurnReads((keys) => this.#redis.mget(keys.map((key) => this.#prefix + key)));
   }
 
   async get(key: string) {
-    return this.#redis.get(this.#prefix + key);
+    const [value] = await this.#reads.read([key]);
+    return value ?? null;
   }
 
   async getMany(keys: readonly string[]) {
     if (keys.length === 0) return [];
-    return this.#redis.mget(keys.map((key) => this.#prefix + key));
+    return this.#reads.read(keys);
   }
 
   async set(key: string, value: string, ttlMs?: number) {
