@@ -56,6 +56,11 @@ export class OutboxBatches {
     });
   }
 
+  /** No row numbered below this is pending (see ScanFloor). */
+  get floor(): number {
+    return this.#floor.value;
+  }
+
   /** Publishes one batch; resolves with how many rows it sent. */
   async next(): Promise<number> {
     return this.#settings.db.kind === 'pglite' ? this.#nextEmbedded() : this.#nextShared();

@@ -89,7 +89,7 @@ export class OutboxRelay {
       registers: [metrics],
     });
     this.#retention = new OutboxRetention(db, retentionMs, metrics);
-    registerBacklogGauges(metrics, db, this.#producers);
+    registerBacklogGauges(metrics, db, this.#producers, () => this.#batches.floor);
   }
 
   /** Publishes one batch; resolves with how many rows it sent. */
