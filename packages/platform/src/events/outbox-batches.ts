@@ -9,6 +9,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { SqlDatabase } from '../sql/database.ts';
 import type { PlatformTables } from '../sql/platform-tables.ts';
 import type { EventBus } from './bus.ts';
+import { keepFloor, keptFloor } from './outbox-kept-floors.ts';
 import { type ScanBounds, ScanFloor, SNAPSHOT_BOUNDS } from './outbox-scan-floor.ts';
 
 /** Advisory-lock class id of the outbox buckets (the second key is the bucket number). */
@@ -46,6 +47,10 @@ export class OutboxBatches {
   readonly #settings: OutboxBatchSettings;
   readonly #published: Counter;
   readonly #floor = new ScanFloor();
+  /** Whether the floor kept by the relays of these producers was read (before the first scan). */
+  #restored = false;
+  /** The floor last kept by this relay. */
+  #kept = 0;
 
   constructor(settings: OutboxBatchSettings, metrics: Registry) {
     this.#settings = settings;
@@ -61,8 +66,20 @@ export class OutboxBatches {
     return this.#floor.value;
   }
 
+  /** Keeps the current floor for the relays that start later (see outbox-kept-floors.ts). */
+  async keepFloor(): Promise<void> {
+    const floor = this.#floor.value;
+    if (floor <= this.#kept) return;
+    await keepFloor(this.#settings.db, this.#settings.producers, floor);
+    this.#kept = floor;
+  }
+
   /** Publishes one batch; resolves with how many rows it sent. */
   async next(): Promise<number> {
+    if (!this.#restored) {
+      this.#floor.restore(await keptFloor(this.#settings.db, this.#settings.producers));
+      this.#restored = true;
+    }
     return this.#settings.db.kind === 'pglite' ? this.#nextEmbedded() : this.#nextShared();
   }
 

@@ -97,8 +97,12 @@ export class OutboxRelay {
     return this.#batches.next();
   }
 
-  /** Deletes sent rows past the retention (see OutboxRetention); a stopped relay deletes one chunk. */
+  /**
+   * Keeps the scan floor for the relays that start later, and deletes sent rows past the retention
+   * (see OutboxRetention); a stopped relay deletes one chunk.
+   */
   async cleanup(): Promise<number> {
+    await this.#batches.keepFloor();
     return this.#retention.cleanup(() => this.#running);
   }
 

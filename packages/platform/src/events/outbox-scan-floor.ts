@@ -57,6 +57,15 @@ export class ScanFloor {
     return this.#value;
   }
 
+  /**
+   * Starts from a floor kept by a relay of the same producers (outbox-kept-floors.ts): every row
+   * below it had settled and was sent, which no later scan can change.
+   */
+  restore(floor: number): void {
+    this.#settled = Math.max(this.#settled, floor - 1);
+    this.#value = Math.max(this.#value, floor);
+  }
+
   advance(scan: ScanBounds): void {
     if (scan.highest !== null) {
       const checkpoint = { highest: Number(scan.highest), later: BigInt(scan.later) };

@@ -383,6 +383,23 @@ describe(`outbox, relay and consumers on ${adapterLabel}`, () => {
     assert.equal(await backlog(), 1, 'from the floor the scans raised');
   });
 
+  it('starts a relay from the floor a relay of its producers kept, not from the sent history', async () => {
+    const write = () => test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'auth', revoked()));
+    const history = await write();
+    const first = new OutboxRelay({ db: test.db, bus, logger, metrics: new Registry(), producers: ['auth'] });
+    assert.equal(await first.drain(), 1);
+    await write();
+    assert.equal(await first.drain(), 1);
+    await first.cleanup();
+    // A row below the kept floor shown pending again (which no relay or writer ever does) tells a
+    // relay that scanned the history from one that started at the floor.
+    await sql`UPDATE mvp_meta.outbox SET sent_at = NULL WHERE id = ${history.eventId}`.execute(test.db.kysely);
+    const later = new OutboxRelay({ db: test.db, bus, logger, metrics: new Registry(), producers: ['auth'] });
+    assert.equal(await later.drain(), 0, 'started at the floor');
+    const ofEveryProducer = new OutboxRelay({ db: test.db, bus, logger, metrics: new Registry() });
+    assert.ok((await ofEveryProducer.drain()) >= 1, 'no floor kept for every producer: from the start');
+  });
+
   it('deletes rows sent longer ago than the retention, and never a pending row', async () => {
     const retaining = new OutboxRelay({ db: test.db, bus, logger, metrics: new Registry(), retentionMs: 60_000 });
     const write = () => test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'auth', revoked()));
