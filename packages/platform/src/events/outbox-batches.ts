@@ -115,7 +115,7 @@ export class OutboxBatches {
           WHERE pg_try_advisory_xact_lock(${RELAY_LOCK_CLASS}, bucket)
           LIMIT ${bucketsPerTick}
         ), bounds AS (
-          SELECT (SELECT min(seq) FROM pending) AS lowest, ${SNAPSHOT_BOUNDS}, (SELECT array_agg(bucket) FROM owned) AS owned
+          SELECT (SELECT min(seq) FROM pending) AS lowest, ${SNAPSHOT_BOUNDS}
         ), taken AS (
           UPDATE mvp_meta.outbox SET sent_at = now()
           WHERE sent_at IS NULL AND seq IN (
