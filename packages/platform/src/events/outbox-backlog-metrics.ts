@@ -1,13 +1,23 @@
 /**
  * The outbox backlog as gauges, counted when scraped: the rows not yet published and the age of the
- * oldest, which show a relay falling behind (or none running) before any consumer notices.
+ * oldest, which show a relay falling behind (or none running) before any consumer notices. Both
+ * count from the relay's scan floor, below which no row is pending: no index holds the pending rows
+ * alone (migration 008), and the sent rows kept for the retention are not walked.
  */
 import { Gauge, type Registry } from 'prom-client';
 import type { SqlDatabase } from '../sql/database.ts';
 import { ofProducers } from './outbox-batches.ts';
 
-/** `producers`: those whose rows the relay sends; null for every producer. */
-export function registerBacklogGauges(metrics: Registry, db: SqlDatabase, producers: string[] | null): void {
+/**
+ * `producers`: those whose rows the relay sends; null for every producer. `floor`: the relay's
+ * current scan floor (`OutboxBatches.floor`).
+ */
+export function registerBacklogGauges(
+  metrics: Registry,
+  db: SqlDatabase,
+  producers: string[] | null,
+  floor: () => number,
+): void {
   const ofTheseProducers = ofProducers(producers);
   new Gauge({
     name: 'outbox_backlog',
@@ -18,6 +28,7 @@ export function registerBacklogGauges(metrics: Registry, db: SqlDatabase, produc
         .selectFrom('mvp_meta.outbox')
         .select((eb) => eb.fn.countAll<number>().as('pending'))
         .where('sent_at', 'is', null)
+        .where('seq', '>=', floor())
         .where(ofTheseProducers)
         .executeTakeFirst();
       this.set(Number(row?.pending ?? 0));
@@ -32,6 +43,7 @@ export function registerBacklogGauges(metrics: Registry, db: SqlDatabase, produc
         .selectFrom('mvp_meta.outbox')
         .select((eb) => eb.fn.min('created_at').as('oldest'))
         .where('sent_at', 'is', null)
+        .where('seq', '>=', floor())
         .where(ofTheseProducers)
         .executeTakeFirst();
       const oldest = row?.oldest ? new Date(row.oldest as Date).getTime() : Date.now();

@@ -4,11 +4,11 @@
  * `OutboxRelay`); the relay around it only decides when to take the next batch.
  */
 import type { EventEnvelope } from '@necp/contracts';
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { Counter, type Registry } from 'prom-client';
 import type { SqlDatabase } from '../sql/database.ts';
-import type { PlatformTables } from '../sql/platform-tables.ts';
 import type { EventBus } from './bus.ts';
+import { keepFloor, keptFloor } from './outbox-kept-floors.ts';
 import { type ScanBounds, ScanFloor, SNAPSHOT_BOUNDS } from './outbox-scan-floor.ts';
 
 /** Advisory-lock class id of the outbox buckets (the second key is the bucket number). */
@@ -46,6 +46,10 @@ export class OutboxBatches {
   readonly #settings: OutboxBatchSettings;
   readonly #published: Counter;
   readonly #floor = new ScanFloor();
+  /** Whether the floor kept by the relays of these producers was read (before the first scan). */
+  #restored = false;
+  /** The floor last kept by this relay. */
+  #kept = 0;
 
   constructor(settings: OutboxBatchSettings, metrics: Registry) {
     this.#settings = settings;
@@ -56,17 +60,37 @@ export class OutboxBatches {
     });
   }
 
+  /** No row numbered below this is pending (see ScanFloor). */
+  get floor(): number {
+    return this.#floor.value;
+  }
+
+  /** Keeps the current floor for the relays that start later (see outbox-kept-floors.ts). */
+  async keepFloor(): Promise<void> {
+    const floor = this.#floor.value;
+    if (floor <= this.#kept) return;
+    await keepFloor(this.#settings.db, this.#settings.producers, floor);
+    this.#kept = floor;
+  }
+
   /** Publishes one batch; resolves with how many rows it sent. */
   async next(): Promise<number> {
+    if (!this.#restored) {
+      this.#floor.restore(await keptFloor(this.#settings.db, this.#settings.producers));
+      this.#restored = true;
+    }
     return this.#settings.db.kind === 'pglite' ? this.#nextEmbedded() : this.#nextShared();
   }
 
   /**
-   * PostgreSQL, shared by any number of relays: the batch stays locked until the bus accepted it
-   * and the rows are marked sent. The buckets are claimed and their rows read and locked in one
-   * statement (a round trip less per batch): the rows come from the statement's snapshot, taken
-   * before the bucket locks, so a row another relay sent meanwhile is still seen pending, but
-   * `FOR UPDATE` reads its latest version and leaves it out.
+   * PostgreSQL, shared by any number of relays: the batch is marked sent as it is taken, and stays
+   * locked until the bus accepted it and the transaction commits (a failed publish rolls the marks
+   * back). The buckets are claimed and their rows read and marked in one statement (one round trip
+   * per batch, and one WAL record per row: a `FOR UPDATE` before the mark logged a lock of its own).
+   * The rows come from the statement's snapshot, taken before the bucket locks, so a row another
+   * relay sent meanwhile is still seen pending, but the UPDATE checks its latest version again and
+   * leaves it out. It never waits on another relay: rows of a bucket are only ever locked by the
+   * transaction holding the bucket.
    */
   async #nextShared(): Promise<number> {
     const { db, batchSize, buckets, bucketsPerTick, producers } = this.#settings;
@@ -91,27 +115,30 @@ export class OutboxBatches {
           WHERE pg_try_advisory_xact_lock(${RELAY_LOCK_CLASS}, bucket)
           LIMIT ${bucketsPerTick}
         ), bounds AS (
-          SELECT (SELECT min(seq) FROM pending) AS lowest, ${SNAPSHOT_BOUNDS}, (SELECT array_agg(bucket) FROM owned) AS owned
+          SELECT (SELECT min(seq) FROM pending) AS lowest, ${SNAPSHOT_BOUNDS}
+        ), taken AS (
+          UPDATE mvp_meta.outbox SET sent_at = now()
+          WHERE sent_at IS NULL AND seq IN (
+            SELECT seq FROM mvp_meta.outbox
+            WHERE sent_at IS NULL
+              AND seq >= ${floor}
+              AND ${ofProducers(producers)}
+              AND (hashtext(aggregateid) & 2147483647) % ${buckets} IN (SELECT bucket FROM owned)
+            ORDER BY seq
+            LIMIT ${batchSize}
+          )
+          RETURNING seq, id, aggregatetype, aggregateid, payload::text AS payload, tracingspancontext
         )
         SELECT bounds.lowest, bounds.highest, bounds.xmin, bounds.later,
           taken.id, taken.aggregatetype, taken.aggregateid, taken.payload, taken.tracingspancontext
-        FROM bounds LEFT JOIN LATERAL (
-          SELECT seq, id, aggregatetype, aggregateid, payload::text AS payload, tracingspancontext
-          FROM mvp_meta.outbox
-          WHERE sent_at IS NULL
-            AND seq >= ${floor}
-            AND ${ofProducers(producers)}
-            AND (hashtext(aggregateid) & 2147483647) % ${buckets} = ANY(bounds.owned)
-          ORDER BY seq
-          LIMIT ${batchSize}
-          FOR UPDATE SKIP LOCKED
-        ) taken ON true
+        FROM bounds LEFT JOIN taken ON true
         ORDER BY taken.seq`.execute(trx);
       const bounds = scan.rows[0];
       if (!bounds) return 0;
       this.#floor.advance(bounds);
       const rows = scan.rows.filter((row): row is ScanBounds & PendingRow => row.id != null);
-      return this.#publishAndMark(trx, rows);
+      await this.#publish(rows);
+      return rows.length;
     });
   }
 
@@ -130,11 +157,19 @@ export class OutboxBatches {
       FROM mvp_meta.outbox WHERE sent_at IS NULL AND seq >= ${this.#floor.value} AND ${ofProducers(producers)}
       ORDER BY seq LIMIT ${batchSize}`.execute(db.kysely);
     if (bounds.rows[0]) this.#floor.advance({ ...bounds.rows[0], lowest: pending.rows[0]?.seq ?? null });
-    return this.#publishAndMark(db.kysely, pending.rows);
+    const rows = pending.rows;
+    if (rows.length === 0) return 0;
+    await this.#publish(rows);
+    // One array parameter: an IN list of n parameters is a statement of its own for each batch
+    // size, parsed and planned again on every call.
+    await sql`UPDATE mvp_meta.outbox SET sent_at = now() WHERE id = ANY(${rows.map((row) => row.id)}::uuid[])`.execute(
+      db.kysely,
+    );
+    return rows.length;
   }
 
-  async #publishAndMark(db: Kysely<PlatformTables>, rows: PendingRow[]): Promise<number> {
-    if (rows.length === 0) return 0;
+  async #publish(rows: PendingRow[]): Promise<void> {
+    if (rows.length === 0) return;
     await this.#settings.bus.publish(
       rows.map((row) => ({
         topic: row.aggregatetype,
@@ -144,12 +179,6 @@ export class OutboxBatches {
         headers: traceHeaders(row),
       })),
     );
-    // One array parameter: an IN list of n parameters is a statement of its own for each batch
-    // size, parsed and planned again on every call.
-    await sql`UPDATE mvp_meta.outbox SET sent_at = now() WHERE id = ANY(${rows.map((row) => row.id)}::uuid[])`.execute(
-      db,
-    );
     this.#published.inc(rows.length);
-    return rows.length;
   }
 }

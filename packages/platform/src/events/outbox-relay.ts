@@ -45,9 +45,10 @@ const NOTIFY_CHANNEL = 'mvp_meta_outbox';
  * Publishes pending outbox rows to the bus and marks them sent, in one transaction per batch.
  *
  * Order per key: every key hashes to one bucket, a bucket is held by one relay at a time (an
- * advisory transaction lock), and its rows go out in `seq` order. A row is marked sent only after
+ * advisory transaction lock), and its rows go out in `seq` order. A row's mark commits only after
  * the bus accepted it, so a crash in between publishes it again (consumers dedupe by event id),
- * and `FOR UPDATE SKIP LOCKED` keeps two relays from ever taking the same row.
+ * and the mark, which rechecks the row's latest version, keeps two relays from ever taking the
+ * same row.
  *
  * The batch itself is OutboxBatches'; this class decides when the next one runs (wakeups, linger,
  * backoff) and when the retention's cleanup does, so that both stop together.
@@ -89,7 +90,7 @@ export class OutboxRelay {
       registers: [metrics],
     });
     this.#retention = new OutboxRetention(db, retentionMs, metrics);
-    registerBacklogGauges(metrics, db, this.#producers);
+    registerBacklogGauges(metrics, db, this.#producers, () => this.#batches.floor);
   }
 
   /** Publishes one batch; resolves with how many rows it sent. */
@@ -97,8 +98,12 @@ export class OutboxRelay {
     return this.#batches.next();
   }
 
-  /** Deletes sent rows past the retention (see OutboxRetention); a stopped relay deletes one chunk. */
+  /**
+   * Keeps the scan floor for the relays that start later, and deletes sent rows past the retention
+   * (see OutboxRetention); a stopped relay deletes one chunk.
+   */
   async cleanup(): Promise<number> {
+    await this.#batches.keepFloor();
     return this.#retention.cleanup(() => this.#running);
   }
 

@@ -1,6 +1,6 @@
 /**
  * Deletes outbox rows sent longer than the retention ago, so the table holds the backlog and recent
- * history only: the relay's scans and the pending index stay small however long a service runs.
+ * history only: the table stays small however long a service runs.
  * When Debezium relays the outbox nothing marks rows sent, and none needs to be kept: Debezium reads
  * each insert from the WAL, which holds the whole row, so deleting it later loses nothing (the
  * publication does not publish deletes). Then rows are deleted by their age (`by: 'created_at'`).

@@ -32,10 +32,11 @@ export const SNAPSHOT_BOUNDS = sql`(SELECT max(seq) FROM mvp_meta.outbox) AS hig
   pg_current_xact_id()::text AS later`;
 
 /**
- * Where a scan for pending rows starts. Rows marked sent leave dead entries in the pending index
- * until VACUUM, and a scan from the table's start walks every one of them (measured: 6,600 per
- * scan under 1,000 transfers/s, most of PostgreSQL's CPU), so a scan starts at the lowest number
- * that can still turn out pending.
+ * Where a scan for pending rows starts. Sent rows stay in the table for the retention, and a scan
+ * from the table's start would walk every one of them in the `seq` index (with the pending index of
+ * migration 001 it walked its dead entries until VACUUM, measured 6,600 per scan under 1,000
+ * transfers/s, most of PostgreSQL's CPU), so a scan starts at the lowest number that can still turn
+ * out pending.
  *
  * Numbers are taken in order, but a transaction can commit its rows long after later numbers were
  * sent. Each transaction takes its id before its first number (migration 006), so every row
@@ -54,6 +55,15 @@ export class ScanFloor {
 
   get value(): number {
     return this.#value;
+  }
+
+  /**
+   * Starts from a floor kept by a relay of the same producers (outbox-kept-floors.ts): every row
+   * below it had settled and was sent, which no later scan can change.
+   */
+  restore(floor: number): void {
+    this.#settled = Math.max(this.#settled, floor - 1);
+    this.#value = Math.max(this.#value, floor);
   }
 
   advance(scan: ScanBounds): void {

@@ -346,6 +346,60 @@ describe(`outbox, relay and consumers on ${adapterLabel}`, () => {
     }
   });
 
+  it('marks rows sent in place: every mark a HOT update, with no new index entries', async () => {
+    await test.db.kysely
+      .transaction()
+      .execute(async (trx) => {
+        // One transaction writes and marks, so no earlier version on the pages can be pruned to make
+        // room: the marks fit in the room the table's fillfactor leaves (migration 008).
+        const ids: string[] = [];
+        for (let n = 0; n < 40; n++) ids.push((await writeEvent(trx, 'auth', revoked())).eventId);
+        // The relay's mark (OutboxBatches).
+        await sql`UPDATE mvp_meta.outbox SET sent_at = now() WHERE id = ANY(${ids}::uuid[])`.execute(trx);
+        const counts = await sql<{ updated: number; hot: number }>`
+          SELECT n_tup_upd::int AS updated, n_tup_hot_upd::int AS hot
+          FROM pg_stat_xact_user_tables WHERE schemaname = 'mvp_meta' AND relname = 'outbox'`.execute(trx);
+        assert.deepEqual(counts.rows[0], { updated: 40, hot: 40 });
+        throw new RolledBack();
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof RolledBack)) throw error;
+      });
+  });
+
+  it('counts its backlog from its scan floor without missing a pending row', async () => {
+    const metrics = new Registry();
+    const counting = new OutboxRelay({ db: test.db, bus, logger, metrics });
+    const backlog = async () => (await metrics.getSingleMetric('outbox_backlog')?.get())?.values[0]?.value;
+    const write = () => test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'auth', revoked()));
+    await write();
+    await write();
+    assert.equal(await backlog(), 2, 'before any scan, from the start');
+    assert.equal(await counting.drain(), 2);
+    assert.equal(await backlog(), 0);
+    await write();
+    await counting.tick();
+    await write();
+    assert.equal(await backlog(), 1, 'from the floor the scans raised');
+  });
+
+  it('starts a relay from the floor a relay of its producers kept, not from the sent history', async () => {
+    const write = () => test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'auth', revoked()));
+    const history = await write();
+    const first = new OutboxRelay({ db: test.db, bus, logger, metrics: new Registry(), producers: ['auth'] });
+    assert.equal(await first.drain(), 1);
+    await write();
+    assert.equal(await first.drain(), 1);
+    await first.cleanup();
+    // A row below the kept floor shown pending again (which no relay or writer ever does) tells a
+    // relay that scanned the history from one that started at the floor.
+    await sql`UPDATE mvp_meta.outbox SET sent_at = NULL WHERE id = ${history.eventId}`.execute(test.db.kysely);
+    const later = new OutboxRelay({ db: test.db, bus, logger, metrics: new Registry(), producers: ['auth'] });
+    assert.equal(await later.drain(), 0, 'started at the floor');
+    const ofEveryProducer = new OutboxRelay({ db: test.db, bus, logger, metrics: new Registry() });
+    assert.ok((await ofEveryProducer.drain()) >= 1, 'no floor kept for every producer: from the start');
+  });
+
   it('deletes rows sent longer ago than the retention, and never a pending row', async () => {
     const retaining = new OutboxRelay({ db: test.db, bus, logger, metrics: new Registry(), retentionMs: 60_000 });
     const write = () => test.db.kysely.transaction().execute((trx) => writeEvent(trx, 'auth', revoked()));

@@ -49,4 +49,14 @@ describe('the outbox scan floor', () => {
     floor.advance(scan(null, 1000, 400, 401));
     assert.equal(floor.value, 1001);
   });
+
+  it('starts from a kept floor, and never goes below it', () => {
+    const floor = new ScanFloor();
+    floor.restore(500);
+    assert.equal(floor.value, 500, 'before any scan');
+    floor.advance(scan(null, 520, 100, 101));
+    assert.equal(floor.value, 500, 'numbers 500-520 are not settled yet');
+    floor.advance(scan(510, 530, 102, 103));
+    assert.equal(floor.value, 510, 'the first scan settled: the lowest pending row');
+  });
 });
