@@ -94,15 +94,21 @@ export function createAuthenticator(verifier: TokenVerifier, denyList: DenyList,
       throw toAppError(error);
     }
   };
-  const assertNotDenied = async (auth: AuthContext): Promise<void> => {
-    const denied = await denyList.check(auth).catch(() => {
-      // A cache or database that cannot answer: the token may be denied, so it is not accepted.
-      throw new AppError('SERVICE_UNAVAILABLE', 'The deny-list cannot be read to check the token');
-    });
-    if (denied) {
-      throw toAppError(new TokenRejectedError(denied, `the ${denied === 'banned' ? 'account' : 'session'} is denied`));
-    }
-  };
+  // One promise per request (the check's own), not an async function's besides: it runs on every proxied call.
+  const assertNotDenied = (auth: AuthContext): Promise<void> =>
+    denyList.check(auth).then(
+      (denied) => {
+        if (denied) {
+          throw toAppError(
+            new TokenRejectedError(denied, `the ${denied === 'banned' ? 'account' : 'session'} is denied`),
+          );
+        }
+      },
+      () => {
+        // A cache or database that cannot answer: the token may be denied, so it is not accepted.
+        throw new AppError('SERVICE_UNAVAILABLE', 'The deny-list cannot be read to check the token');
+      },
+    );
   const authenticateToken = async (token: string): Promise<AuthContext> => {
     const auth = await verifyToken(token);
     await assertNotDenied(auth);

@@ -148,18 +148,22 @@ describe('token verification', () => {
       },
     });
     const token = await sign({ expiresIn: 2 });
+    assert.equal(local.remembered(token), undefined, 'nothing is remembered before a verification');
     const first = await local.verify(token);
     const again = await local.verify(token);
     assert.equal(keyLookups, 1, 'the second request skipped the signature check');
     assert.deepEqual(again, first);
+    assert.equal(local.remembered(token), again, 'the verified identity, without a promise');
     assert.throws(() => (again.roles as string[]).push('admin'), 'a remembered identity cannot be altered');
     // A forged token that shares a remembered token's claims is still checked in full.
     const [header, payload] = token.split('.');
     assert.equal(await rejection(local.verify(`${header}.${payload}.${b64('forged')}`)), 'invalid');
+    assert.equal(local.remembered(`${header}.${payload}.${b64('forged')}`), undefined, 'a refused token is not kept');
     await new Promise((resolve) => setTimeout(resolve, 350));
     await local.verify(token);
     assert.equal(keyLookups, 3, 'checked again once the TTL passed (the forgery cost one lookup)');
     await new Promise((resolve) => setTimeout(resolve, 2_100 - 350));
+    assert.equal(local.remembered(token), undefined, 'an expired token is not answered from memory');
     assert.equal(await rejection(local.verify(token)), 'expired', 'a remembered token expires on time');
   });
 

@@ -90,9 +90,9 @@ export class EdgeRates {
    */
   countAccountWithin(accountId: string): Record<string, string> | undefined {
     const identity = rateIdentity(this.#account, { accountId } as RequestFacts) as string;
-    const key = countKey(this.#account, identity);
-    if (this.#tallies.peek(key) + 1 > this.#account.max) return undefined;
-    return rateHeaders(checkOf(this.#account, this.#tallies.count(key, this.#account.windowMs)));
+    const account = this.#account;
+    const counted = this.#tallies.countWithin(countKey(account, identity), account.windowMs, account.max);
+    return counted && rateHeaders(checkOf(account, counted));
   }
 
   close(): Promise<void> {

@@ -4,7 +4,6 @@ import {
   EdgeVouchHeader,
   edgeVouchFor,
   type FrontDoorFacilities,
-  formatTraceparent,
   type HttpApp,
   installFrontDoor,
   runWithTrace,
@@ -93,19 +92,20 @@ export function proxiedFrontDoor(app: HttpApp, { context, settings, rates }: Gat
     startedAt: number,
   ): Promise<void> {
     // Checks that count nothing: a refusal goes to the Fastify edge, which answers it as always.
-    const auth = await authenticator.verifyToken(token);
+    // A token verified within the verifier's TTL goes on without the promises of a verification.
+    const auth = authenticator.verifier.remembered(token) ?? (await authenticator.verifyToken(token));
     await authenticator.assertNotDenied(auth);
     const limits = rates.countAccountWithin(auth.accountId);
     if (!limits) throw new Error('over the per-account limit: the Fastify edge refuses it');
     const method = request.method as string;
     const traced = door.begin(method, routeOf.get(entry.prefix) as string, request.headers, startedAt);
-    const answerHeaders = { ...traced.answerHeaders, ...limits };
+    const answerHeaders = Object.assign(traced.answerHeaders, limits);
     response.once('close', () => traced.end(response.statusCode));
     const address = request.socket.remoteAddress ?? '';
     const headers: Record<string, string> = {
       'x-request-id': traced.requestId,
       'x-forwarded-for': address,
-      traceparent: formatTraceparent(traced.trace),
+      traceparent: traced.answerHeaders.traceparent as string,
     };
     const body = hasBody(request);
     const forwarded = { url, method, headers: request.headers, raw: request, body: body ? request : undefined };

@@ -52,20 +52,33 @@ export class SharedTallies {
   /** Counts one request for `key` and answers its count without waiting for the cache. */
   count(key: string, windowMs: number): RateCount {
     const now = this.#now();
+    return this.#counted(this.#current(key, windowMs, now), now);
+  }
+
+  /**
+   * `count`, unless the request would pass `max`: then undefined, counting nothing. One look-up of
+   * the key, for the front door's every request.
+   */
+  countWithin(key: string, windowMs: number, max: number): RateCount | undefined {
+    const now = this.#now();
+    const tally = this.#current(key, windowMs, now);
+    if (tally.synced + tally.sending + tally.pending + 1 > max) return undefined;
+    return this.#counted(tally, now);
+  }
+
+  /** The tally of `key`'s current window; a new one when its last window is over. */
+  #current(key: string, windowMs: number, now: number): Tally {
     let tally = this.#tallies.get(key);
     if (!tally || tally.expiresAt <= now) {
       tally = { windowMs, synced: 0, pending: 0, sending: 0, expiresAt: now + windowMs };
       this.#tallies.set(key, tally);
     }
-    tally.pending += 1;
-    return { current: tally.synced + tally.sending + tally.pending, ttlMs: tally.expiresAt - now };
+    return tally;
   }
 
-  /** The count for `key` in its current window, without counting a request. */
-  peek(key: string): number {
-    const tally = this.#tallies.get(key);
-    if (!tally || tally.expiresAt <= this.#now()) return 0;
-    return tally.synced + tally.sending + tally.pending;
+  #counted(tally: Tally, now: number): RateCount {
+    tally.pending += 1;
+    return { current: tally.synced + tally.sending + tally.pending, ttlMs: tally.expiresAt - now };
   }
 
   /** Adds what was counted here to the shared counts and reads theirs back; one sync at a time. */
